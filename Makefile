@@ -1,0 +1,61 @@
+# Rhythm: `make run` to try it, `make test` to check it. Nothing else is needed
+# but Python 3.11+, Node/npm and make.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+RHYTHM := $(BIN)/rhythm
+OPENAPI := docs/openapi.json
+
+.PHONY: run test setup lint types check-migrations check-openapi openapi pytest bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(BIN)/.installed node_modules/.installed
+
+run: setup
+	$(RHYTHM) migrate --noinput
+	$(RHYTHM) collectstatic --noinput --verbosity 0
+	$(RHYTHM) demo
+	@echo
+	@echo "Rhythm: http://127.0.0.1:8000/  (sign in with a demo login above; Ctrl-C stops)"
+	$(RHYTHM) serve --with-worker
+
+test: setup lint types check-migrations check-openapi pytest
+
+lint:
+	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests
+
+types:
+	$(BIN)/mypy
+
+check-migrations:
+	$(RHYTHM) makemigrations --check --dry-run
+
+check-openapi:
+	@$(RHYTHM) export_openapi_schema --api rhythm.api.api --indent 2 --sorted > var/openapi.json
+	@diff -u $(OPENAPI) var/openapi.json > /dev/null || { \
+		echo "$(OPENAPI) is out of date with the code: run 'make openapi' and commit it."; \
+		diff -u $(OPENAPI) var/openapi.json | head -40; exit 1; }
+
+openapi: setup
+	mkdir -p docs
+	$(RHYTHM) export_openapi_schema --api rhythm.api.api --indent 2 --sorted > $(OPENAPI)
+
+pytest:
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) node_modules var

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from rhythm.core.models import ApiToken, OutboundMessage
+
+
+class DomainAdmin(SimpleHistoryAdmin):
+    """Admin for domain rows: history on every change, archive instead of delete."""
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*super().get_readonly_fields(request, obj), "archived_at", "created_at")
+
+
+@admin.register(OutboundMessage)
+class OutboundMessageAdmin(admin.ModelAdmin):
+    list_display = ["subject", "status", "attempts", "created_at", "sent_at"]
+    list_filter = ["status", "channel"]
+    search_fields = ["subject", "idempotency_key"]
+    readonly_fields = [f.name for f in OutboundMessage._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["prefix", "key_hash", "created_at", "last_used_at"]
+    list_filter = ["revoked_at"]
+
+    def has_add_permission(self, request) -> bool:
+        # A token's secret is shown once at creation: use the CLI, API or tokens page.
+        return False

@@ -1,0 +1,32 @@
+"""Pure decisions shared by every app: no database, no clock, no I/O."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+
+# Delivery retries back off 1, 2, 4, 8 … minutes, capped at an hour, and give up
+# after MAX_DELIVERY_ATTEMPTS; `rhythm outbox retry` revives a failed message.
+MAX_DELIVERY_ATTEMPTS = 8
+TOKEN_PREFIX = "rhy_"
+
+
+def next_delivery_attempt(attempts: int, now: datetime) -> datetime | None:
+    """When to try again after `attempts` failures, or None to give up."""
+    if attempts >= MAX_DELIVERY_ATTEMPTS:
+        return None
+    minutes = min(2 ** max(attempts - 1, 0), 60)
+    return now + timedelta(minutes=minutes)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def looks_like_token(token: str) -> bool:
+    return token.startswith(TOKEN_PREFIX) and 20 <= len(token) <= 100
+
+
+def token_needs_touch(last_used_at: datetime | None, now: datetime) -> bool:
+    """Record last use at most once a minute, so reads do not become writes."""
+    return last_used_at is None or now - last_used_at >= timedelta(minutes=1)

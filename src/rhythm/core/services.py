@@ -1,0 +1,198 @@
+"""Use cases of the core app: outbox writes and delivery, API tokens, archiving."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import models, transaction
+from django.utils import timezone
+
+from rhythm.core import rules
+from rhythm.core.choices import MessageStatus
+from rhythm.core.models import ApiToken, ArchivableModel, OutboundMessage
+
+log = logging.getLogger(__name__)
+
+# A claim older than this belonged to a worker that died mid-send.
+STALE_CLAIM_MINUTES = 15
+
+
+# --- Outbox -------------------------------------------------------------------
+
+
+def enqueue_email(
+    *,
+    key: str,
+    to: Sequence[str],
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    cc: Sequence[str] = (),
+    reply_to: Sequence[str] = (),
+    from_email: str = "",
+) -> OutboundMessage:
+    """Write an email to the outbox inside the caller's transaction.
+
+    The same key twice returns the first row: a retried request sends nothing new.
+    Delivery is queued only once the surrounding transaction commits.
+    """
+    with transaction.atomic():
+        message, created = OutboundMessage.objects.get_or_create(
+            idempotency_key=key,
+            defaults={
+                "to": list(to),
+                "cc": list(cc),
+                "reply_to": list(reply_to),
+                "from_email": from_email or settings.DEFAULT_FROM_EMAIL,
+                "subject": subject[:255],
+                "body_text": body_text,
+                "body_html": body_html,
+            },
+        )
+    if created:
+        from rhythm.core.tasks import deliver_message
+
+        transaction.on_commit(lambda: deliver_message(message.pk))
+    return message
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    message_id: int
+    outcome: str  # "sent", "skipped", "retry", "failed"
+
+
+def deliver(message_id: int) -> DeliveryResult:
+    """Send one message if, and only if, this call wins the claim on it."""
+    now = timezone.now()
+    claimed = OutboundMessage.objects.filter(
+        pk=message_id, status=MessageStatus.PENDING, next_attempt_at__lte=now
+    ).update(status=MessageStatus.SENDING, claimed_at=now, attempts=models.F("attempts") + 1)
+    if not claimed:
+        return DeliveryResult(message_id, "skipped")
+
+    message = OutboundMessage.objects.get(pk=message_id)
+    try:
+        _send_email(message)
+    except Exception as exc:  # noqa: BLE001 - any transport failure is retried
+        retry_at = rules.next_delivery_attempt(message.attempts, timezone.now())
+        status = MessageStatus.PENDING if retry_at else MessageStatus.FAILED
+        OutboundMessage.objects.filter(pk=message_id).update(
+            status=status,
+            next_attempt_at=retry_at or message.next_attempt_at,
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            claimed_at=None,
+        )
+        log.warning("outbox message %s failed (attempt %s): %s", message_id, message.attempts, exc)
+        return DeliveryResult(message_id, "retry" if retry_at else "failed")
+
+    OutboundMessage.objects.filter(pk=message_id).update(
+        status=MessageStatus.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return DeliveryResult(message_id, "sent")
+
+
+def _send_email(message: OutboundMessage) -> None:
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        from_email=message.from_email or settings.DEFAULT_FROM_EMAIL,
+        to=message.to,
+        cc=message.cc,
+        reply_to=message.reply_to,
+        headers={"X-Rhythm-Message-Key": message.idempotency_key},
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    email.send(fail_silently=False)
+
+
+def due_message_ids(limit: int = 500) -> list[int]:
+    """Pending messages whose time has come; stale claims are released first."""
+    stale = timezone.now() - timedelta(minutes=STALE_CLAIM_MINUTES)
+    OutboundMessage.objects.filter(status=MessageStatus.SENDING, claimed_at__lt=stale).update(
+        status=MessageStatus.PENDING, claimed_at=None
+    )
+    return list(
+        OutboundMessage.objects.filter(
+            status=MessageStatus.PENDING, next_attempt_at__lte=timezone.now()
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def retry_message(message_id: int) -> bool:
+    """Put a failed message back in line. A sent message is never retried."""
+    revived = OutboundMessage.objects.filter(pk=message_id, status=MessageStatus.FAILED).update(
+        status=MessageStatus.PENDING, next_attempt_at=timezone.now(), attempts=0
+    )
+    if revived:
+        from rhythm.core.tasks import deliver_message
+
+        transaction.on_commit(lambda: deliver_message(message_id))
+    return bool(revived)
+
+
+# --- API tokens -------------------------------------------------------------
+
+
+def create_token(user, name: str = "") -> tuple[ApiToken, str]:
+    """Create a token and return it with its plain text, which is never stored."""
+    plain = rules.TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=(name or "Personal token").strip()[:100],
+        prefix=plain[:12],
+        key_hash=rules.hash_token(plain),
+    )
+    return token, plain
+
+
+def revoke_token(token: ApiToken) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def authenticate_token(plain: str) -> ApiToken | None:
+    if not rules.looks_like_token(plain):
+        return None
+    token = (
+        ApiToken.objects.usable()
+        .select_related("user")
+        .filter(key_hash=rules.hash_token(plain))
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if rules.token_needs_touch(token.last_used_at, now):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token
+
+
+# --- Archiving --------------------------------------------------------------
+
+
+def archive(obj: ArchivableModel) -> ArchivableModel:
+    """Archive instead of delete; archiving twice keeps the first time."""
+    if obj.archived_at is None:
+        obj.archived_at = timezone.now()
+        obj.save(update_fields=["archived_at", "updated_at"])
+    return obj
+
+
+def restore(obj: ArchivableModel) -> ArchivableModel:
+    if obj.archived_at is not None:
+        obj.archived_at = None
+        obj.save(update_fields=["archived_at", "updated_at"])
+    return obj

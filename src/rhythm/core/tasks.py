@@ -1,0 +1,23 @@
+"""Background work of the core app. Tasks take ids, never objects."""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from rhythm.core import services
+
+
+@db_task(retries=2, retry_delay=30)
+def deliver_message(message_id: int) -> str:
+    return services.deliver(message_id).outcome
+
+
+@db_periodic_task(crontab(minute="*"))
+def deliver_due_messages() -> int:
+    """The safety net: anything pending whose time has come (retries, lost enqueues)."""
+    sent = 0
+    for message_id in services.due_message_ids():
+        if services.deliver(message_id).outcome == "sent":
+            sent += 1
+    return sent

@@ -1,0 +1,119 @@
+"""Use cases for team members and roles. The only place that changes them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from rhythm.people.choices import Role
+from rhythm.people.models import User
+from rhythm.people.rules import ROLE_PERMISSIONS
+
+MEMBER_FIELDS = {
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "title",
+    "region",
+    "time_zone",
+    "holiday_country",
+    "holiday_subdivision",
+    "weekly_capacity_hours",
+    "covered_regions",
+    "booking_url",
+}
+
+
+def sync_role_groups(**kwargs: Any) -> None:
+    """Make each role's group hold exactly the permissions of the role table."""
+    by_key = {
+        f"{p.content_type.app_label}.{p.codename}": p
+        for p in Permission.objects.select_related("content_type")
+    }
+    for role, codes in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role.label)
+        wanted = [by_key[code] for code in codes if code in by_key]
+        group.permissions.set(wanted)
+
+
+def set_roles(user: User, roles: Iterable[Role]) -> None:
+    groups = [Group.objects.get_or_create(name=Role(role).label)[0] for role in roles]
+    user.groups.set(groups)
+
+
+@transaction.atomic
+def create_member(
+    data: dict[str, Any],
+    *,
+    roles: Iterable[Role] = (),
+    segment_ids: Iterable[int] | None = None,
+    password: str | None = None,
+) -> User:
+    user = User(**{k: v for k, v in data.items() if k in MEMBER_FIELDS})
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    set_roles(user, roles)
+    if segment_ids is not None:
+        _set_segments(user, segment_ids)
+    return user
+
+
+@transaction.atomic
+def update_member(
+    user: User,
+    data: dict[str, Any],
+    *,
+    roles: Iterable[Role] | None = None,
+    segment_ids: Iterable[int] | None = None,
+) -> User:
+    user = User.objects.select_for_update().get(pk=user.pk)
+    for key, value in data.items():
+        if key in MEMBER_FIELDS:
+            setattr(user, key, value)
+    user.full_clean()
+    user.save()
+    if roles is not None:
+        set_roles(user, roles)
+    if segment_ids is not None:
+        _set_segments(user, segment_ids)
+    return user
+
+
+@transaction.atomic
+def archive_member(user: User) -> User:
+    """A member who leaves is archived: they can no longer sign in, history stays."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.archived_at is None:
+        user.archived_at = timezone.now()
+        user.is_active = False
+        user.save(update_fields=["archived_at", "is_active"])
+    return user
+
+
+def _set_segments(user: User, segment_ids: Iterable[int]) -> None:
+    from rhythm.customers.models import Segment
+
+    wanted = set(segment_ids)
+    found = set(Segment.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    missing = sorted(wanted - found)
+    if missing:
+        raise ValidationError(
+            {
+                "covered_segments": ValidationError(
+                    "No segment with id %(ids)s.",
+                    code="does_not_exist",
+                    params={"ids": ", ".join(map(str, missing))},
+                )
+            }
+        )
+    user.covered_segments.set(found)
