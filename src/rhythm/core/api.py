@@ -5,16 +5,15 @@ Every error the API returns has the shape
 so a client can always point at the field and the rule that refused it.
 """
 
-
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.request import RawPostDataException
-from django.core.exceptions import RequestDataTooBig
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -22,6 +21,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
 from rhythm.core import services
+from rhythm.core.http import AuthedRequest
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -77,6 +77,7 @@ def error_body(detail: str, errors: list[dict[str, str]] | None = None) -> dict[
 
 
 def field_errors_from_django(exc: DjangoValidationError) -> list[dict[str, str]]:
+    items: Iterable[tuple[str, list[DjangoValidationError]]]
     if hasattr(exc, "error_dict"):
         items = exc.error_dict.items()
     else:
@@ -162,13 +163,15 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(RawPostDataException)
     def _raw(request: HttpRequest, exc: Exception) -> HttpResponse:
-        return api.create_response(request, error_body("The body could not be read."), 400)
+        return api.create_response(request, error_body("The body could not be read."), status=400)
 
     @api.exception_handler(IntegrityError)
     def _conflict(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
         # Reached only when two writers race past the same uniqueness check.
         return api.create_response(
-            request, error_body("The change conflicts with another one; reload and retry."), 409
+            request,
+            error_body("The change conflicts with another one; reload and retry."),
+            status=409,
         )
 
 
@@ -224,19 +227,19 @@ class TokenIn(Schema):
 
 
 @router.get("/tokens", response={200: list[TokenOut], **ERROR_RESPONSES})
-def list_tokens(request: HttpRequest):
+def list_tokens(request: AuthedRequest):
     """Your own personal API tokens (their secrets are never shown again)."""
     return ApiToken.objects.filter(user=request.user)
 
 
 @router.post("/tokens", response={201: TokenCreated, **ERROR_RESPONSES})
-def create_token(request: HttpRequest, payload: TokenIn):
+def create_token(request: AuthedRequest, payload: TokenIn):
     """Create a personal token; the `token` field is shown this once."""
     token, plain = services.create_token(request.user, payload.name)
     return 201, {**TokenOut.from_orm(token).dict(), "token": plain}
 
 
 @router.post("/tokens/{token_id}/revoke", response={200: TokenOut, **ERROR_RESPONSES})
-def revoke_token(request: HttpRequest, token_id: int):
+def revoke_token(request: AuthedRequest, token_id: int):
     token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
     return services.revoke_token(token)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.checks import Error, Tags, Warning, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
 
 @register(Tags.database, deploy=False)
@@ -23,7 +23,7 @@ def check_database_url(app_configs, **kwargs):
 
 @register()
 def check_queue(app_configs, **kwargs):
-    errors = []
+    errors: list[CheckMessage] = []
     redis_url = settings.REDIS_URL
     if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
         errors.append(
@@ -59,11 +59,9 @@ def check_email(app_configs, **kwargs):
 
 @register(deploy=True)
 def check_production_secrets(app_configs, **kwargs):
-    errors = []
+    errors: list[CheckMessage] = []
     if settings.DEBUG:
-        errors.append(
-            Warning("RHYTHM_DEBUG is on; turn it off for a team.", id="rhythm.W002")
-        )
+        errors.append(Warning("RHYTHM_DEBUG is on; turn it off for a team.", id="rhythm.W002"))
     if not settings.SESSION_COOKIE_SECURE:
         errors.append(
             Warning(

@@ -1,6 +1,5 @@
 """One filter definition per model, shared by the list pages and the API."""
 
-
 from datetime import date
 from typing import Annotated
 
@@ -44,4 +43,3 @@ class SegmentFilter(FilterSchema):
 
     def filter_archived(self, value: bool) -> Q:
         return Q(archived_at__isnull=not value)
-

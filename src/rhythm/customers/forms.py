@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from rhythm.customers.models import Account, Contact
+from rhythm.people.models import User
 from rhythm.people.validators import region_choices
 
 
@@ -10,14 +11,30 @@ class AccountForm(forms.ModelForm):
     class Meta:
         model = Account
         fields = [
-            "name", "crm_id", "segment", "region", "arr", "lam", "renewal_date", "employees",
-            "licenses_purchased", "licenses_used", "industry", "account_owner", "csm",
+            "name",
+            "crm_id",
+            "segment",
+            "region",
+            "arr",
+            "lam",
+            "renewal_date",
+            "employees",
+            "licenses_purchased",
+            "licenses_used",
+            "industry",
+            "account_owner",
+            "csm",
         ]
         widgets = {"renewal_date": forms.DateInput(attrs={"type": "date"})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"] = forms.ChoiceField(choices=region_choices())
+        # Only people still on the team may own or manage an account.
+        for name in ("account_owner", "csm"):
+            self.fields[name] = forms.ModelChoiceField(
+                User.objects.active(), required=False, label=self.fields[name].label
+            )
 
 
 class ContactForm(forms.ModelForm):

@@ -14,16 +14,22 @@ from rhythm.customers.choices import HealthStatus, OpportunityStage
 from rhythm.people.rules import VIEW_ALL_ACCOUNTS
 from rhythm.people.validators import validate_region
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
+
+
+def money(verbose_name: str | None = None, **kwargs) -> models.DecimalField:
+    """Money is a Decimal with cents, never negative."""
+    return models.DecimalField(
+        verbose_name, max_digits=14, decimal_places=2, validators=NON_NEGATIVE, **kwargs
+    )
 
 
 class Segment(ArchivableModel):
     """A band of accounts by ARR; escalations compare ARR with the ceiling."""
 
     name = models.CharField(max_length=100, unique=True)
-    arr_floor = models.DecimalField(**MONEY, validators=NON_NEGATIVE)
-    arr_ceiling = models.DecimalField(**MONEY, validators=NON_NEGATIVE)
+    arr_floor = money()
+    arr_ceiling = money()
 
     history = HistoricalRecords()
 
@@ -47,11 +53,13 @@ class Segment(ArchivableModel):
             and self.arr_ceiling < self.arr_floor
         ):
             raise ValidationError(
-                {"arr_ceiling": ValidationError(
-                    "The ARR ceiling may not be below the floor (%(floor)s).",
-                    code="min_value",
-                    params={"floor": self.arr_floor},
-                )}
+                {
+                    "arr_ceiling": ValidationError(
+                        "The ARR ceiling may not be below the floor (%(floor)s).",
+                        code="min_value",
+                        params={"floor": self.arr_floor},
+                    )
+                }
             )
 
 
@@ -72,25 +80,30 @@ class Account(ArchivableModel):
     crm_id = models.CharField("CRM id", max_length=64, unique=True)
     segment = models.ForeignKey(Segment, on_delete=models.PROTECT, related_name="accounts")
     region = models.CharField(max_length=16, validators=[validate_region])
-    arr = models.DecimalField("ARR", **MONEY, validators=NON_NEGATIVE)
-    lam = models.DecimalField(
-        "LAM", **MONEY, validators=NON_NEGATIVE, help_text="Landed addressable market."
-    )
+    arr = money("ARR")
+    lam = money("LAM", help_text="Landed addressable market.")
     renewal_date = models.DateField(null=True, blank=True)
     employees = models.PositiveIntegerField(null=True, blank=True)
     licenses_purchased = models.PositiveIntegerField(default=0)
     licenses_used = models.PositiveIntegerField(default=0)
     industry = models.CharField(max_length=100, blank=True)
     account_owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="owned_accounts",
     )
     csm = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="managed_accounts", verbose_name="CSM",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="managed_accounts",
+        verbose_name="CSM",
     )
 
-    objects = AccountQuerySet.as_manager()
+    objects = AccountQuerySet.as_manager()  # type: ignore[misc]  # narrows the base manager
     history = HistoricalRecords()
 
     class Meta:
@@ -125,7 +138,7 @@ class Contact(ArchivableModel):
     title = models.CharField(max_length=200, blank=True)
     phone = models.CharField(max_length=50, blank=True)
 
-    objects = AccountChildQuerySet.as_manager()
+    objects = AccountChildQuerySet.as_manager()  # type: ignore[misc]  # narrows the base manager
     history = HistoricalRecords()
 
     class Meta:
@@ -142,15 +155,18 @@ class Opportunity(ArchivableModel):
     stage = models.CharField(
         max_length=32, choices=OpportunityStage.choices, default=OpportunityStage.QUALIFICATION
     )
-    amount = models.DecimalField(**MONEY, validators=NON_NEGATIVE, default=Decimal("0"))
+    amount = money(default=Decimal("0"))
     close_date = models.DateField(null=True, blank=True)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="opportunities",
     )
     is_open = models.BooleanField(default=True)
 
-    objects = AccountChildQuerySet.as_manager()
+    objects = AccountChildQuerySet.as_manager()  # type: ignore[misc]  # narrows the base manager
     history = HistoricalRecords()
 
     class Meta:
@@ -172,7 +188,7 @@ class SuccessPlan(ArchivableModel):
     name = models.CharField(max_length=200)
     summary = models.TextField(blank=True)
 
-    objects = AccountChildQuerySet.as_manager()
+    objects = AccountChildQuerySet.as_manager()  # type: ignore[misc]  # narrows the base manager
     history = HistoricalRecords()
 
     class Meta:
@@ -200,7 +216,7 @@ class Objective(ArchivableModel):
     )
     due_date = models.DateField(null=True, blank=True)
 
-    objects = ObjectiveQuerySet.as_manager()
+    objects = ObjectiveQuerySet.as_manager()  # type: ignore[misc]  # narrows the base manager
     history = HistoricalRecords()
 
     class Meta:

@@ -1,6 +1,5 @@
 """API schemas for customers: what goes in (validated) and what comes out."""
 
-
 from datetime import date, datetime
 from decimal import Decimal
 

@@ -27,12 +27,30 @@ M = TypeVar("M", bound=models.Model)
 
 SEGMENT_FIELDS = {"name", "arr_floor", "arr_ceiling"}
 ACCOUNT_FIELDS = {
-    "name", "crm_id", "segment", "region", "arr", "lam", "renewal_date", "employees",
-    "licenses_purchased", "licenses_used", "industry", "account_owner", "csm",
+    "name",
+    "crm_id",
+    "segment",
+    "region",
+    "arr",
+    "lam",
+    "renewal_date",
+    "employees",
+    "licenses_purchased",
+    "licenses_used",
+    "industry",
+    "account_owner",
+    "csm",
 }
 CONTACT_FIELDS = {"account", "name", "email", "title", "phone"}
 OPPORTUNITY_FIELDS = {
-    "account", "crm_id", "name", "stage", "amount", "close_date", "owner", "is_open",
+    "account",
+    "crm_id",
+    "name",
+    "stage",
+    "amount",
+    "close_date",
+    "owner",
+    "is_open",
 }
 SUCCESS_PLAN_FIELDS = {"account", "name", "summary"}
 OBJECTIVE_FIELDS = {"title", "status", "progress", "due_date"}
@@ -47,11 +65,13 @@ def _resolve(model: type[M], pk: Any, field: str, queryset: models.QuerySet | No
         return qs.get(pk=pk)
     except (model.DoesNotExist, ValueError, TypeError):  # type: ignore[attr-defined]
         raise ValidationError(
-            {field: ValidationError(
-                "No %(model)s with id %(pk)s.",
-                code="does_not_exist",
-                params={"model": model._meta.verbose_name, "pk": pk},
-            )}
+            {
+                field: ValidationError(
+                    "No %(model)s with id %(pk)s.",
+                    code="does_not_exist",
+                    params={"model": model._meta.verbose_name, "pk": pk},
+                )
+            }
         ) from None
 
 
@@ -174,10 +194,12 @@ def archive(obj: ArchivableModel) -> ArchivableModel:
     obj = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
     if isinstance(obj, Segment) and obj.accounts.active().exists():
         raise ValidationError(
-            {"segment": ValidationError(
-                "Move or archive its %(count)s active accounts first.",
-                code="in_use",
-                params={"count": obj.accounts.active().count()},
-            )}
+            {
+                "segment": ValidationError(
+                    "Move or archive its %(count)s active accounts first.",
+                    code="in_use",
+                    params={"count": obj.accounts.active().count()},
+                )
+            }
         )
     return core_services.archive(obj)

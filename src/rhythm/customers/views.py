@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from itertools import chain
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -8,23 +9,23 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from pydantic import ValidationError as PydanticValidationError
 
+from rhythm.core.http import AuthedRequest
 from rhythm.customers import services
 from rhythm.customers.filters import AccountFilter
 from rhythm.customers.forms import AccountForm, ContactForm
 from rhythm.customers.models import Account, Contact, Objective, Opportunity, Segment, SuccessPlan
-from rhythm.people.models import User
 
 PAGE_SIZE = 25
 
 
 @login_required
 @permission_required("customers.view_account", raise_exception=True)
-def account_list(request: HttpRequest) -> HttpResponse:
-    params = {k: v for k, v in request.GET.items() if v != "" and k != "page"}
+def account_list(request: AuthedRequest) -> HttpResponse:
+    params: dict[str, Any] = {k: v for k, v in request.GET.items() if v != "" and k != "page"}
     try:
         filters = AccountFilter(**params)
         filter_errors: list[str] = []
@@ -49,7 +50,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _account_for(request: HttpRequest, account_id: int) -> Account:
+def _account_for(request: AuthedRequest, account_id: int) -> Account:
     return get_object_or_404(
         Account.objects.visible_to(request.user).select_related("segment", "account_owner", "csm"),
         pk=account_id,
@@ -58,10 +59,14 @@ def _account_for(request: HttpRequest, account_id: int) -> Account:
 
 @login_required
 @permission_required("customers.view_account", raise_exception=True)
-def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
+def account_detail(request: AuthedRequest, account_id: int) -> HttpResponse:
     account = _account_for(request, account_id)
-    plans = SuccessPlan.objects.active().filter(account=account).prefetch_related(
-        Prefetch("objectives", Objective.objects.active(), to_attr="active_objectives")
+    plans = (
+        SuccessPlan.objects.active()
+        .filter(account=account)
+        .prefetch_related(
+            Prefetch("objectives", Objective.objects.active(), to_attr="active_objectives")
+        )
     )
     context = {
         "account": account,
@@ -90,11 +95,9 @@ def _history(account: Account, limit: int = 30) -> list:
 
 @login_required
 @permission_required("customers.change_account", raise_exception=True)
-def account_edit(request: HttpRequest, account_id: int) -> HttpResponse:
+def account_edit(request: AuthedRequest, account_id: int) -> HttpResponse:
     account = _account_for(request, account_id)
     form = AccountForm(request.POST or None, instance=account)
-    form.fields["account_owner"].queryset = User.objects.active()
-    form.fields["csm"].queryset = User.objects.active()
     if request.method == "POST" and form.is_valid():
         try:
             services.save_account(form.cleaned_data, Account.objects.get(pk=account.pk))
@@ -108,7 +111,7 @@ def account_edit(request: HttpRequest, account_id: int) -> HttpResponse:
 
 @login_required
 @permission_required("customers.add_contact", raise_exception=True)
-def contact_create(request: HttpRequest, account_id: int) -> HttpResponse:
+def contact_create(request: AuthedRequest, account_id: int) -> HttpResponse:
     account = _account_for(request, account_id)
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

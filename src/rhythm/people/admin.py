@@ -7,16 +7,30 @@ from rhythm.people.models import User
 
 @admin.register(User)
 class MemberAdmin(SimpleHistoryAdmin, UserAdmin):
-    list_display = ["username", "get_full_name", "title", "region", "weekly_capacity_hours", "is_active"]
+    list_display = [
+        "username",
+        "get_full_name",
+        "title",
+        "region",
+        "weekly_capacity_hours",
+        "is_active",
+    ]
     list_filter = ["region", "groups", "is_active"]
     fieldsets = (
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),
         (
             "Team",
             {
                 "fields": (
-                    "title", "region", "time_zone", "holiday_country", "holiday_subdivision",
-                    "weekly_capacity_hours", "covered_regions", "covered_segments", "booking_url",
+                    "title",
+                    "region",
+                    "time_zone",
+                    "holiday_country",
+                    "holiday_subdivision",
+                    "weekly_capacity_hours",
+                    "covered_regions",
+                    "covered_segments",
+                    "booking_url",
                 )
             },
         ),

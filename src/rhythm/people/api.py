@@ -1,16 +1,15 @@
 """Team members over the API."""
 
-
 from decimal import Decimal
 from typing import Annotated
 
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import FilterLookup, FilterSchema, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import EmailStr, Field, HttpUrl
 
 from rhythm.core.api import ERROR_RESPONSES, require_perm
+from rhythm.core.http import AuthedRequest
 from rhythm.people import services
 from rhythm.people.choices import Role
 from rhythm.people.models import User
@@ -117,25 +116,25 @@ def _split(data: dict) -> tuple[dict, list[Role] | None, list[int] | None]:
 
 @router.get("/team-members", response=list[MemberOut])
 @paginate(LimitOffsetPagination)
-def list_members(request: HttpRequest, filters: Query[MemberFilter]):
+def list_members(request: AuthedRequest, filters: Query[MemberFilter]):
     require_perm(request, "people.view_user")
     return filters.filter(_members()).distinct()
 
 
 @router.get("/team-members/me", response={200: MemberOut, **ERROR_RESPONSES})
-def me(request: HttpRequest):
+def me(request: AuthedRequest):
     """The person the session or token acts as."""
     return _members().get(pk=request.user.pk)
 
 
 @router.get("/team-members/{member_id}", response={200: MemberOut, **ERROR_RESPONSES})
-def get_member(request: HttpRequest, member_id: int):
+def get_member(request: AuthedRequest, member_id: int):
     require_perm(request, "people.view_user")
     return get_object_or_404(_members(), pk=member_id)
 
 
 @router.post("/team-members", response={201: MemberOut, **ERROR_RESPONSES})
-def create_member(request: HttpRequest, payload: MemberIn):
+def create_member(request: AuthedRequest, payload: MemberIn):
     require_perm(request, "people.add_user")
     data, roles, segments = _split(payload.dict())
     user = services.create_member(data, roles=roles or [], segment_ids=segments)
@@ -143,7 +142,7 @@ def create_member(request: HttpRequest, payload: MemberIn):
 
 
 @router.patch("/team-members/{member_id}", response={200: MemberOut, **ERROR_RESPONSES})
-def update_member(request: HttpRequest, member_id: int, payload: MemberPatch):
+def update_member(request: AuthedRequest, member_id: int, payload: MemberPatch):
     require_perm(request, "people.view_user")
     member = get_object_or_404(User, pk=member_id)
     require_perm(request, "people.change_user")
@@ -156,7 +155,7 @@ def update_member(request: HttpRequest, member_id: int, payload: MemberPatch):
 
 
 @router.post("/team-members/{member_id}/archive", response={200: MemberOut, **ERROR_RESPONSES})
-def archive_member(request: HttpRequest, member_id: int):
+def archive_member(request: AuthedRequest, member_id: int):
     require_perm(request, "people.add_user")
     member = get_object_or_404(User, pk=member_id)
     services.archive_member(member)

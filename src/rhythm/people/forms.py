@@ -41,10 +41,6 @@ class OutboxPasswordResetForm(PasswordResetForm):
 class MemberForm(forms.ModelForm):
     """What a manager may tune of a team member: capacity, coverage and calendar."""
 
-    covered_regions = forms.MultipleChoiceField(
-        choices=[], required=False, widget=forms.CheckboxSelectMultiple
-    )
-
     class Meta:
         model = User
         fields = [
@@ -64,5 +60,7 @@ class MemberForm(forms.ModelForm):
         from rhythm.people.validators import region_choices
 
         super().__init__(*args, **kwargs)
-        self.fields["covered_regions"].choices = region_choices()
+        self.fields["covered_regions"] = forms.MultipleChoiceField(
+            choices=region_choices(), required=False, widget=forms.CheckboxSelectMultiple
+        )
         self.fields["region"] = forms.ChoiceField(choices=region_choices())

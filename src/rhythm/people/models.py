@@ -36,16 +36,23 @@ class User(AbstractUser):
     region = models.CharField(max_length=16, default="AMER", validators=[validate_region])
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     holiday_country = models.CharField(
-        max_length=2, blank=True, default="US", validators=[validate_holiday_country],
+        max_length=2,
+        blank=True,
+        default="US",
+        validators=[validate_holiday_country],
         help_text="ISO 3166 country whose public holidays shape this person's business days.",
     )
     holiday_subdivision = models.CharField(max_length=8, blank=True, default="")
     weekly_capacity_hours = models.DecimalField(
-        max_digits=4, decimal_places=1, default=Decimal("40"),
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("40"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("80"))],
     )
     covered_regions = models.JSONField(
-        default=list, blank=True, validators=[validate_regions],
+        default=list,
+        blank=True,
+        validators=[validate_regions],
         help_text="Regions whose accounts this person covers.",
     )
     covered_segments = models.ManyToManyField(
@@ -56,7 +63,7 @@ class User(AbstractUser):
     )
     archived_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    objects = TeamManager()
+    objects = TeamManager()  # type: ignore[misc]  # narrows UserManager
     history = HistoricalRecords(
         excluded_fields=["password", "last_login"], m2m_fields=[covered_segments]
     )

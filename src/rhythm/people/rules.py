@@ -88,4 +88,3 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "people.change_user",
     ],
 }
-

@@ -6,12 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from rhythm.core import services as core_services
+from rhythm.core.http import AuthedRequest
 from rhythm.customers.models import Account, Segment
 from rhythm.people import services
 from rhythm.people.forms import MemberForm
@@ -19,7 +20,7 @@ from rhythm.people.models import User
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     """A person's start page: their accounts and the renewals coming up."""
     today = timezone.localdate()
     accounts = Account.objects.visible_to(request.user).active()
@@ -43,13 +44,13 @@ def _team():
 
 @login_required
 @permission_required("people.view_user", raise_exception=True)
-def team(request: HttpRequest) -> HttpResponse:
+def team(request: AuthedRequest) -> HttpResponse:
     return render(request, "people/team.html", {"members": _team()})
 
 
 @login_required
 @permission_required("people.view_user", raise_exception=True)
-def member(request: HttpRequest, member_id: int) -> HttpResponse:
+def member(request: AuthedRequest, member_id: int) -> HttpResponse:
     person = get_object_or_404(_team(), pk=member_id)
     form = None
     if request.user.has_perm("people.change_user"):
@@ -71,7 +72,7 @@ def member(request: HttpRequest, member_id: int) -> HttpResponse:
 
 
 @login_required
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: AuthedRequest) -> HttpResponse:
     created = request.session.pop("new_token", None)
     return render(
         request,
@@ -82,7 +83,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def create_token(request: HttpRequest) -> HttpResponse:
+def create_token(request: AuthedRequest) -> HttpResponse:
     _token, plain = core_services.create_token(request.user, request.POST.get("name", ""))
     # Shown once on the next page, then gone: only its hash is kept.
     request.session["new_token"] = plain
@@ -91,7 +92,7 @@ def create_token(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
+def revoke_token(request: AuthedRequest, token_id: int) -> HttpResponse:
     token = get_object_or_404(request.user.api_tokens, pk=token_id)
     core_services.revoke_token(token)
     messages.info(request, f"Token {token} revoked.")

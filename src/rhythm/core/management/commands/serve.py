@@ -34,12 +34,20 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         gunicorn = [
-            sys.executable, "-m", "gunicorn", "rhythm.wsgi:application",
-            "--bind", options["bind"],
-            "--workers", str(options["workers"]),
-            "--threads", str(options["threads"]),
-            "--access-logfile", "-",
-            "--graceful-timeout", "10",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "rhythm.wsgi:application",
+            "--bind",
+            options["bind"],
+            "--workers",
+            str(options["workers"]),
+            "--threads",
+            str(options["threads"]),
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "10",
         ]
         if options["no_control_socket"]:
             gunicorn.append("--no-control-socket")

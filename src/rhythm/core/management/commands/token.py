@@ -30,7 +30,9 @@ class Command(BaseCommand):
         try:
             user = User.objects.get(username=options["username"])
         except User.DoesNotExist:
-            raise CommandError(f"username: no team member is called {options['username']!r}.")
+            raise CommandError(
+                f"username: no team member is called {options['username']!r}."
+            ) from None
         if not user.is_active:
             raise CommandError(f"username: {user.username} is archived and cannot use the API.")
         token, plain = services.create_token(user, options["name"])
@@ -41,7 +43,7 @@ class Command(BaseCommand):
         try:
             token = ApiToken.objects.get(pk=options["token_id"])
         except ApiToken.DoesNotExist:
-            raise CommandError(f"token_id: no token has id {options['token_id']}.")
+            raise CommandError(f"token_id: no token has id {options['token_id']}.") from None
         services.revoke_token(token)
         self.stdout.write(f"Token {token.pk} ({token.prefix}…) of {token.user} is revoked.")
 

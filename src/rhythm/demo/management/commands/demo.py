@@ -17,10 +17,16 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         created = data.load()
         summary = ", ".join(f"{count} {what}" for what, count in created.items())
-        self.stdout.write(f"Demo data: {summary} created" if any(created.values()) else "Demo data already loaded.")
+        self.stdout.write(
+            f"Demo data: {summary} created"
+            if any(created.values())
+            else "Demo data already loaded."
+        )
         if options["quiet_logins"]:
             return
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS(f"Demo logins (password: {settings.RHYTHM_DEMO_PASSWORD})"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo logins (password: {settings.RHYTHM_DEMO_PASSWORD})")
+        )
         for member in data.TEAM:
             self.stdout.write(f"  {member.username:<16} {member.role.label}")
