@@ -13,6 +13,14 @@ from rhythm.core import services as core_services
 from rhythm.people.choices import Role
 from tests.factories import AccountFactory, UserFactory
 
+pytest_plugins = ["tests.engagements_fixtures"]
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness costs ~0.2 s per user; tests create hundreds.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 
 @pytest.fixture(autouse=True)
 def immediate_queue():

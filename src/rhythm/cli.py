@@ -5,12 +5,23 @@ from __future__ import annotations
 import os
 import sys
 
+from rhythm.env import ConfigError
+
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rhythm.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["rhythm", *sys.argv[1:]])
+    args = sys.argv[1:]
+    # `rhythm reconcile-ctas` reads better than Django's `reconcile_ctas`; both work.
+    if args and not args[0].startswith("-"):
+        args[0] = args[0].replace("-", "_")
+    try:
+        execute_from_command_line(["rhythm", *args])
+    except ConfigError as exc:
+        # A bad variable is the operator's to fix, not a crash: one line, no traceback.
+        sys.stderr.write(f"rhythm: configuration error: {exc}\n")
+        sys.exit(2)
 
 
 if __name__ == "__main__":

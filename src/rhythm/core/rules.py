@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 # Delivery retries back off 1, 2, 4, 8 … minutes, capped at an hour, and give up
 # after MAX_DELIVERY_ATTEMPTS; `rhythm outbox retry` revives a failed message.
@@ -30,3 +30,22 @@ def looks_like_token(token: str) -> bool:
 def token_needs_touch(last_used_at: datetime | None, now: datetime) -> bool:
     """Record last use at most once a minute, so reads do not become writes."""
     return last_used_at is None or now - last_used_at >= timedelta(minutes=1)
+
+
+def add_business_days(start: date, days: int, holidays: frozenset[date] = frozenset()) -> date:
+    """The date `days` business days after `start` (Monday–Friday, minus holidays).
+
+    Zero days from a weekend or holiday rolls forward to the next business day.
+    The follow-ups work passes a region's public holidays through `holidays`.
+    """
+    current = start
+    if days == 0:
+        while current.weekday() >= 5 or current in holidays:
+            current += timedelta(days=1)
+        return current
+    remaining = days
+    while remaining > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5 and current not in holidays:
+            remaining -= 1
+    return current

@@ -30,6 +30,11 @@ class Segment(ArchivableModel):
     name = models.CharField(max_length=100, unique=True)
     arr_floor = money()
     arr_ceiling = money()
+    eligible_for_cse = models.BooleanField(
+        "eligible for CSE",
+        default=True,
+        help_text="Whether accounts in this segment qualify for CSE engagements.",
+    )
 
     history = HistoricalRecords()
 

@@ -1,0 +1,172 @@
+"""Use cases for CS Help cases: opening one raises its CTA in the same transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from rhythm.cases import rules
+from rhythm.cases.choices import CaseKind, Priority
+from rhythm.cases.models import Case
+from rhythm.catalog.models import Offering
+from rhythm.customers.models import Contact, Opportunity
+from rhythm.timeline import services as timeline
+from rhythm.timeline.choices import EntryKind
+
+
+@dataclass(frozen=True)
+class Opened:
+    case: Case
+    created: bool  # False when an Idempotency-Key replayed an earlier request
+
+
+def eligibility(opportunity: Opportunity) -> rules.Eligibility:
+    account = opportunity.account
+    return rules.cse_eligibility(
+        segment_name=account.segment.name,
+        segment_eligible=account.segment.eligible_for_cse,
+        account_archived=account.is_archived,
+        opportunity_open=opportunity.is_open and not opportunity.is_archived,
+    )
+
+
+def open_case(actor, data: dict[str, Any], *, idempotency_key: str | None = None) -> Opened:
+    """Open a CS Help case on an opportunity; a CSE-help case gets its CTA at once.
+
+    `data`: opportunity, kind, offering, contact, challenges, opt_out_outreach, priority
+    (ids or rows). A retry with the same idempotency key returns the first case.
+    """
+    if not actor.has_perm("cases.add_case"):
+        raise PermissionDenied("Only an account owner opens a CS Help case.")
+    if idempotency_key:
+        earlier = _replayed(actor, idempotency_key)
+        if earlier:
+            return Opened(earlier, created=False)
+    try:
+        with transaction.atomic():
+            case = _create(actor, data, idempotency_key)
+    except IntegrityError:
+        # Two requests with one key raced: the other one won; answer with its case.
+        earlier = _replayed(actor, idempotency_key) if idempotency_key else None
+        if earlier is None:
+            raise
+        return Opened(earlier, created=False)
+    return Opened(case, created=True)
+
+
+def _replayed(actor, key: str) -> Case | None:
+    case = Case.objects.filter(idempotency_key=key).first()
+    if case is not None and case.opened_by_id != actor.pk:
+        raise ValidationError(
+            {
+                "idempotency_key": ValidationError(
+                    "This Idempotency-Key was used by someone else; use a fresh one.",
+                    code="key_reused",
+                )
+            }
+        )
+    return case
+
+
+def _create(actor, data: dict[str, Any], idempotency_key: str | None) -> Case:
+    from rhythm.ctas import services as ctas
+
+    errors: dict[str, ValidationError] = {}
+    opportunity = _get(
+        Opportunity.objects.visible_to(actor).select_related("account__segment"),
+        data.get("opportunity"),
+        "opportunity",
+        errors,
+    )
+    kind = data.get("kind") or CaseKind.CSE_HELP
+    if kind not in CaseKind.values:
+        errors["kind"] = ValidationError("Choose cse_help or escalation.", code="invalid_choice")
+    offering = None
+    if data.get("offering") not in (None, ""):
+        offering = _get(Offering.objects.active(), data.get("offering"), "offering", errors)
+    elif kind == CaseKind.CSE_HELP:
+        errors["offering"] = ValidationError(
+            "Choose the catalog offering that fits the customer's need.", code="required"
+        )
+    contact = None
+    if data.get("contact") in (None, ""):
+        errors["contact"] = ValidationError("Choose the customer contact.", code="required")
+    elif opportunity is not None:
+        contact = (
+            Contact.objects.active()
+            .filter(pk=_as_int(data.get("contact")), account_id=opportunity.account_id)
+            .first()
+        )
+        if contact is None:
+            errors["contact"] = ValidationError(
+                "The contact must belong to the opportunity's account.", code="wrong_account"
+            )
+    problem = rules.challenges_problem(data.get("challenges") or "")
+    if problem:
+        code = "required" if not (data.get("challenges") or "").strip() else "max_length"
+        errors["challenges"] = ValidationError(problem, code=code)
+    priority = data.get("priority") or Priority.MEDIUM
+    if priority not in Priority.values:
+        errors["priority"] = ValidationError(
+            f"Choose one of {', '.join(Priority.values)}.", code="invalid_choice"
+        )
+    if opportunity is not None and kind == CaseKind.CSE_HELP:
+        verdict = eligibility(opportunity)
+        if not verdict.eligible:
+            errors["opportunity"] = ValidationError(" ".join(verdict.reasons), code="not_eligible")
+    if errors:
+        raise ValidationError(errors)
+    assert opportunity is not None and contact is not None
+
+    case = Case(
+        kind=kind,
+        opportunity=opportunity,
+        account=opportunity.account,
+        offering=offering,
+        contact=contact,
+        challenges=data["challenges"],
+        opt_out_outreach=bool(data.get("opt_out_outreach")),
+        priority=priority,
+        opened_by=actor,
+        idempotency_key=idempotency_key or None,
+    )
+    case.full_clean(exclude=["idempotency_key"])
+    case.save()
+    timeline.record(
+        account_id=case.account_id,
+        kind=EntryKind.CASE,
+        title=f"{CaseKind(kind).label} case opened on {opportunity.name}",
+        body=case.challenges,
+        actor=actor,
+        link=f"/cases/{case.pk}/",
+    )
+    if kind == CaseKind.CSE_HELP:
+        ctas.raise_for_case(case, actor=actor)
+    # An escalation is stored with its kind; qualifying it is the escalations module's job.
+    return case
+
+
+def _as_int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _get(queryset, pk: Any, field: str, errors: dict[str, ValidationError]):
+    if isinstance(pk, queryset.model):
+        pk = pk.pk
+    if pk in (None, ""):
+        errors[field] = ValidationError("This field is required.", code="required")
+        return None
+    row = queryset.filter(pk=_as_int(pk)).first() if _as_int(pk) is not None else None
+    if row is None:
+        errors[field] = ValidationError(
+            "No %(model)s with id %(pk)s.",
+            code="does_not_exist",
+            params={"model": queryset.model._meta.verbose_name, "pk": pk},
+        )
+    return row

@@ -1,0 +1,47 @@
+"""Pure decisions about calls to action: names, schedules, due dates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from rhythm.core.rules import add_business_days
+
+CTA_NAME_SUFFIX = " - Ad-Hoc CSE Engagement Request"
+CTA_TYPE = "Digital Journey"
+CTA_REASON = "Other Digital Journey Reason"
+ONE_OFF_PLAYBOOK = "One-Off CSE Outreach"
+DEFAULT_NAME_LIMIT = 80
+
+# The seed's platform runs its batch every four hours from 00:30 Pacific time.
+RECONCILIATION_ZONE = ZoneInfo("America/Los_Angeles")
+RECONCILIATION_HOURS = frozenset({0, 4, 8, 12, 16, 20})
+RECONCILIATION_MINUTE = 30
+
+
+def cta_name(customer_name: str, limit: int = DEFAULT_NAME_LIMIT) -> str:
+    """`<Customer Name> - Ad-Hoc CSE Engagement Request`, never longer than `limit`.
+
+    The suffix is what the metrics count on, so it is never cut; the customer name
+    is truncated on a character boundary and loses any trailing spaces.
+    """
+    if limit <= len(CTA_NAME_SUFFIX):
+        raise ValueError(f"A CTA name limit must exceed {len(CTA_NAME_SUFFIX)} characters.")
+    room = limit - len(CTA_NAME_SUFFIX)
+    name = " ".join(customer_name.split())[:room].rstrip()
+    return f"{name}{CTA_NAME_SUFFIX}"
+
+
+def is_reconciliation_time(moment: datetime) -> bool:
+    """True at 00:30, 04:30, … 20:30 Pacific, whatever the daylight-saving offset.
+
+    `moment` is a UTC datetime; a naive one (as huey passes) is taken as UTC.
+    """
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
+    local = moment.astimezone(RECONCILIATION_ZONE)
+    return local.minute == RECONCILIATION_MINUTE and local.hour in RECONCILIATION_HOURS
+
+
+def task_due_date(start: date, offset_business_days: int) -> date:
+    return add_business_days(start, offset_business_days)

@@ -1,0 +1,128 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from rhythm.core.models import ArchivableModel
+from rhythm.engagements.choices import EffortKind, RejectionReason, RequestState
+
+
+class EngagementRequest(ArchivableModel):
+    """A complex engagement request, raised by a CSM and reviewed by a CSE manager."""
+
+    title = models.CharField(max_length=200)
+    account = models.ForeignKey(
+        "customers.Account", on_delete=models.PROTECT, related_name="engagement_requests"
+    )
+    objective = models.ForeignKey(
+        "customers.Objective",
+        on_delete=models.PROTECT,
+        related_name="engagement_requests",
+        help_text="The success-plan objective this engagement serves.",
+    )
+    offering = models.ForeignKey(
+        "catalog.Offering", on_delete=models.PROTECT, null=True, blank=True, related_name="requests"
+    )
+    effort_kind = models.CharField(max_length=16, choices=EffortKind.choices)
+    duration_weeks = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(104)]
+    )
+    hours_per_week = models.DecimalField(
+        "effort (hours per week)",
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("4"),
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("40"))],
+    )
+    target_start_date = models.DateField()
+    outcome = models.TextField("outcome")
+    metrics = models.JSONField(default=list, help_text="Success metrics agreed with the customer.")
+    deliverables = models.JSONField(
+        default=list, help_text="Deliverables agreed with the customer."
+    )
+    state = models.CharField(
+        max_length=16, choices=RequestState.choices, default=RequestState.REVIEW
+    )
+    state_changed_at = models.DateTimeField(default=timezone.now)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="engagement_requests"
+    )
+    assigned_cse = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_requests",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [("review_engagementrequest", "Can review, qualify and assign requests")]
+        indexes = [
+            models.Index(fields=["state", "assigned_cse"]),
+            models.Index(fields=["account", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def state_enum(self) -> RequestState:
+        return RequestState(self.state)
+
+
+class Stakeholder(models.Model):
+    request = models.ForeignKey(
+        EngagementRequest, on_delete=models.PROTECT, related_name="stakeholders"
+    )
+    name = models.CharField(max_length=200)
+    role_title = models.CharField("role/title", max_length=200)
+    responsibilities = models.TextField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["request", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.role_title})"
+
+
+class Transition(models.Model):
+    """One move through the review workflow: who, when, from, to and why. Append-only."""
+
+    request = models.ForeignKey(
+        EngagementRequest, on_delete=models.PROTECT, related_name="transitions"
+    )
+    from_state = models.CharField(max_length=16, choices=RequestState.choices, blank=True)
+    to_state = models.CharField(max_length=16, choices=RequestState.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(blank=True)
+    reason_code = models.CharField(max_length=32, choices=RejectionReason.choices, blank=True)
+    assigned_cse = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    over_capacity = models.BooleanField(
+        default=False, help_text="The manager confirmed an assignment beyond capacity."
+    )
+    override_reason = models.TextField(
+        blank=True, help_text="Why the manager chose someone other than the top suggestion."
+    )
+
+    class Meta:
+        ordering = ["request", "at", "id"]
+        indexes = [models.Index(fields=["to_state", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.from_state or '∅'} → {self.to_state}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Transitions are append-only; record a new one instead.")
+        super().save(*args, **kwargs)

@@ -1,0 +1,224 @@
+"""The review workflow and capacity planning as pure decisions.
+
+No database, no clock: callers pass the facts (and `now`) in and get a verdict
+with its reasons back, so the UI and the API can explain every refusal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+from rhythm.engagements.choices import RequestState as S
+
+
+class Party(StrEnum):
+    """Who may make a move: a capacity in the request, not a job title alone."""
+
+    MANAGER = "manager"  # a CSE manager
+    REQUESTER = "requester"  # the CSM who filed it, or the account's CSM
+    ASSIGNED_CSE = "assigned_cse"
+
+
+@dataclass(frozen=True)
+class Move:
+    action: str
+    parties: frozenset[Party]
+    needs_reason: bool = False
+    needs_reason_code: bool = False
+    needs_cse: bool = False
+
+
+# The handbook's diagram. Anything not listed here is refused.
+TRANSITIONS: dict[tuple[S, S], Move] = {
+    (S.REVIEW, S.CLARIFICATION): Move("ask", frozenset({Party.MANAGER}), needs_reason=True),
+    (S.CLARIFICATION, S.REVIEW): Move("answer", frozenset({Party.REQUESTER}), needs_reason=True),
+    (S.REVIEW, S.REJECTED): Move(
+        "reject", frozenset({Party.MANAGER}), needs_reason=True, needs_reason_code=True
+    ),
+    (S.REJECTED, S.CLOSED): Move("close", frozenset({Party.MANAGER, Party.REQUESTER})),
+    (S.REVIEW, S.STARTED): Move("qualify", frozenset({Party.MANAGER}), needs_cse=True),
+    (S.STARTED, S.COMPLETE): Move("complete", frozenset({Party.ASSIGNED_CSE})),
+    (S.COMPLETE, S.CLOSED): Move("close", frozenset({Party.MANAGER, Party.ASSIGNED_CSE})),
+    (S.REVIEW, S.CLOSED): Move("withdraw", frozenset({Party.REQUESTER}), needs_reason=True),
+    (S.CLARIFICATION, S.CLOSED): Move("withdraw", frozenset({Party.REQUESTER}), needs_reason=True),
+}
+
+PARTY_LABELS = {
+    Party.MANAGER: "a CSE manager",
+    Party.REQUESTER: "the requesting CSM",
+    Party.ASSIGNED_CSE: "the assigned CSE",
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    # "conflict": no such move from the current state (409); "forbidden": not this
+    # person's move (403); "invalid": a missing reason or CSE (422).
+    problem: str = ""
+    field_name: str = ""
+    reasons: list[str] = field(default_factory=list)
+
+
+def moves_from(state: S) -> list[tuple[S, Move]]:
+    return [(to, move) for (frm, to), move in TRANSITIONS.items() if frm == state]
+
+
+def check_transition(
+    current: S,
+    target: S,
+    parties: set[Party],
+    *,
+    reason: str = "",
+    reason_code: str = "",
+    has_cse: bool = False,
+) -> Verdict:
+    move = TRANSITIONS.get((current, target))
+    if move is None:
+        allowed = ", ".join(to.label for to, _ in moves_from(current)) or "nothing"
+        return Verdict(
+            False,
+            "conflict",
+            "to",
+            [
+                f"A request in {current.label} cannot move to {target.label}; "
+                f"it may move to {allowed}."
+            ],
+        )
+    if not parties & move.parties:
+        who = " or ".join(PARTY_LABELS[p] for p in sorted(move.parties))
+        return Verdict(False, "forbidden", "to", [f"Only {who} may {move.action} this request."])
+    if move.needs_reason and not reason.strip():
+        return Verdict(False, "invalid", "reason", [f"Say why: {move.action} needs a reason."])
+    if move.needs_reason_code and not reason_code:
+        return Verdict(False, "invalid", "reason_code", ["Choose a rejection reason."])
+    if move.needs_cse and not has_cse:
+        return Verdict(False, "invalid", "cse", ["Choose the CSE who will run the engagement."])
+    return Verdict(True)
+
+
+def time_in_states(changes: list[tuple[S, datetime]], now: datetime) -> dict[S, timedelta]:
+    """Total time spent in each state, from the (to_state, at) rows in order."""
+    totals: dict[S, timedelta] = {}
+    for (state, entered), nxt in zip(changes, [*changes[1:], None], strict=True):
+        left = nxt[1] if nxt else now
+        totals[state] = totals.get(state, timedelta()) + (left - entered)
+    return totals
+
+
+# --- Capacity -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Engagement:
+    """A started engagement's footprint on its CSE's weeks."""
+
+    start: date
+    weeks: int  # a one-off counts as one week
+    hours_per_week: Decimal
+
+
+def weekly_load(
+    engagements: list[Engagement],
+    *,
+    open_ctas: int,
+    cta_hours: Decimal,
+    first_week: date,
+    weeks: int = 8,
+) -> list[Decimal]:
+    """Planned hours for each of `weeks` weeks from the Monday of `first_week`.
+
+    Open CTAs are short: they weigh on the current week and the next only.
+    """
+    monday = first_week - timedelta(days=first_week.weekday())
+    loads = []
+    for index in range(weeks):
+        week_start = monday + timedelta(weeks=index)
+        week_end = week_start + timedelta(days=7)
+        hours = Decimal(0)
+        for e in engagements:
+            # An engagement whose start has passed still runs its full length from today.
+            start = max(e.start, monday)
+            end = start + timedelta(weeks=max(e.weeks, 1))
+            if start < week_end and end > week_start:
+                hours += e.hours_per_week
+        if index < 2:
+            hours += cta_hours * open_ctas
+        loads.append(hours)
+    return loads
+
+
+@dataclass(frozen=True)
+class Candidate:
+    user_id: int
+    name: str
+    regions: frozenset[str]
+    segment_ids: frozenset[int]
+    capacity_hours: Decimal
+    load_hours: Decimal
+    active_engagements: int
+    worked_with_account: bool
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    user_id: int
+    name: str
+    rank: int
+    covers: bool
+    free_hours: Decimal
+    fits_capacity: bool
+    reasons: list[str]
+
+
+def rank_candidates(
+    candidates: list[Candidate], *, region: str, segment_id: int, hours_needed: Decimal
+) -> list[Suggestion]:
+    """CSEs ranked by fit, in the handbook's order of what matters: covers the
+    account's segment and region, has room, carries fewest engagements, already
+    knows the account."""
+
+    def key(c: Candidate):
+        covers = region in c.regions and segment_id in c.segment_ids
+        free = c.capacity_hours - c.load_hours
+        return (
+            not covers,
+            free < hours_needed,
+            c.active_engagements,
+            not c.worked_with_account,
+            -free,
+        )
+
+    ranked = []
+    for rank, c in enumerate(sorted(candidates, key=key), start=1):
+        covers_region = region in c.regions
+        covers_segment = segment_id in c.segment_ids
+        free = c.capacity_hours - c.load_hours
+        reasons = [
+            f"Covers {region}" if covers_region else f"Does not cover {region}",
+            "covers the segment" if covers_segment else "does not cover the segment",
+            f"{free:.1f} h free of {c.capacity_hours:.1f} h a week"
+            + ("" if free >= hours_needed else f" (needs {hours_needed:.1f} h)"),
+            f"{c.active_engagements} active engagement{'s' if c.active_engagements != 1 else ''}",
+        ]
+        if c.worked_with_account:
+            reasons.append("has worked with this account")
+        ranked.append(
+            Suggestion(
+                user_id=c.user_id,
+                name=c.name,
+                rank=rank,
+                covers=covers_region and covers_segment,
+                free_hours=free,
+                fits_capacity=free >= hours_needed,
+                reasons=reasons,
+            )
+        )
+    return ranked
+
+
+def effort_weeks(effort_kind: str, duration_weeks: int | None) -> int:
+    return 1 if effort_kind == "one_off" else max(duration_weeks or 1, 1)

@@ -1,0 +1,444 @@
+"""Use cases for complex engagement requests: filing, the review workflow, assignment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from rhythm.customers.models import Account, Objective
+from rhythm.engagements import rules
+from rhythm.engagements.choices import EffortKind, RejectionReason, RequestState
+from rhythm.engagements.models import EngagementRequest, Stakeholder, Transition
+from rhythm.people.choices import Role
+from rhythm.people.models import User
+from rhythm.timeline import services as timeline
+from rhythm.timeline.choices import EntryKind
+
+LIST_LIMIT = 20  # metrics, deliverables, stakeholders: a request is not a spreadsheet
+
+
+class TransitionConflict(Exception):
+    """The request is no longer where the caller thought it was (HTTP 409)."""
+
+    def __init__(self, request: EngagementRequest, message: str):
+        super().__init__(message)
+        self.request = request
+        self.current_state = RequestState(request.state)
+        self.message = message
+
+
+# --- Filing -------------------------------------------------------------------
+
+
+def _clean_list(values: Any, name: str, errors: dict, what: str) -> list[str]:
+    items = [str(v).strip() for v in (values or []) if str(v).strip()]
+    if not items:
+        errors[name] = ValidationError(f"Give at least one {what}.", code="required")
+    elif len(items) > LIST_LIMIT:
+        errors[name] = ValidationError(f"At most {LIST_LIMIT} {what}s.", code="max_items")
+    elif any(len(item) > 500 for item in items):
+        errors[name] = ValidationError(
+            f"Each {what} has at most 500 characters.", code="max_length"
+        )
+    return items
+
+
+@transaction.atomic
+def file_request(
+    actor, data: dict[str, Any], stakeholders: list[dict[str, Any]]
+) -> EngagementRequest:
+    """A CSM files a complex engagement request; it starts in Review."""
+    if not actor.has_perm("engagements.add_engagementrequest"):
+        raise PermissionDenied("Only a CSM files a complex engagement request.")
+    errors: dict[str, ValidationError] = {}
+    account = (
+        Account.objects.visible_to(actor).active().filter(pk=_int(data.get("account"))).first()
+    )
+    if account is None:
+        errors["account"] = ValidationError(
+            f"No account with id {data.get('account')}.", code="does_not_exist"
+        )
+    objective = None
+    if data.get("objective") in (None, ""):
+        errors["objective"] = ValidationError(
+            "Link the success-plan objective this engagement serves.", code="required"
+        )
+    elif account is not None:
+        objective = (
+            Objective.objects.active()
+            .filter(pk=_int(data.get("objective")), success_plan__account=account)
+            .first()
+        )
+        if objective is None:
+            errors["objective"] = ValidationError(
+                "The objective must belong to a success plan of this account.",
+                code="wrong_account",
+            )
+    effort_kind = data.get("effort_kind")
+    duration = data.get("duration_weeks")
+    if effort_kind not in EffortKind.values:
+        errors["effort_kind"] = ValidationError(
+            "Choose one_off or duration.", code="invalid_choice"
+        )
+    elif effort_kind == EffortKind.DURATION and not duration:
+        errors["duration_weeks"] = ValidationError(
+            "Say how many weeks the engagement runs.", code="required"
+        )
+    elif effort_kind == EffortKind.ONE_OFF:
+        duration = None
+    start = data.get("target_start_date")
+    if not isinstance(start, date):
+        errors["target_start_date"] = ValidationError(
+            "Give the target start date (a best guess is fine).", code="required"
+        )
+    metrics = _clean_list(data.get("metrics"), "metrics", errors, "metric")
+    deliverables = _clean_list(data.get("deliverables"), "deliverables", errors, "deliverable")
+    people = []
+    if not stakeholders:
+        errors["stakeholders"] = ValidationError(
+            "Name at least one stakeholder: name, role/title, responsibilities.", code="required"
+        )
+    for index, person in enumerate(stakeholders[:LIST_LIMIT]):
+        for key in ("name", "role_title", "responsibilities"):
+            if not str(person.get(key) or "").strip():
+                errors[f"stakeholders.{index}.{key}"] = ValidationError(
+                    "This field is required.", code="required"
+                )
+        people.append(
+            {
+                k: str(person.get(k) or "").strip()
+                for k in ("name", "role_title", "responsibilities")
+            }
+        )
+    if len(stakeholders) > LIST_LIMIT:
+        errors["stakeholders"] = ValidationError(
+            f"At most {LIST_LIMIT} stakeholders.", code="max_items"
+        )
+    if errors:
+        raise ValidationError(errors)
+    assert account is not None and objective is not None and isinstance(start, date)
+
+    request = EngagementRequest(
+        title=(data.get("title") or "").strip() or f"{objective.title} — {account.name}",
+        account=account,
+        objective=objective,
+        offering_id=data.get("offering") or None,
+        effort_kind=str(effort_kind),
+        duration_weeks=duration,
+        hours_per_week=data.get("hours_per_week") or Decimal("4"),
+        target_start_date=start,
+        outcome=(data.get("outcome") or "").strip(),
+        metrics=metrics,
+        deliverables=deliverables,
+        requested_by=actor,
+    )
+    request.full_clean()
+    request.save()
+    for person in people:
+        Stakeholder.objects.create(request=request, **person)
+    Transition.objects.create(
+        request=request,
+        from_state="",
+        to_state=RequestState.REVIEW,
+        actor=actor,
+        at=request.created_at,
+    )
+    timeline.record(
+        account_id=account.pk,
+        kind=EntryKind.REQUEST,
+        title=f"Engagement request filed: {request.title}",
+        body=request.outcome,
+        actor=actor,
+        link=f"/engagements/{request.pk}/",
+    )
+    return request
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# --- The review workflow ------------------------------------------------------
+
+
+def parties(actor, request: EngagementRequest) -> set[rules.Party]:
+    found = set()
+    if actor.has_perm("engagements.review_engagementrequest"):
+        found.add(rules.Party.MANAGER)
+    if actor.pk in (request.requested_by_id, request.account.csm_id):
+        found.add(rules.Party.REQUESTER)
+    if request.assigned_cse_id and actor.pk == request.assigned_cse_id:
+        found.add(rules.Party.ASSIGNED_CSE)
+    return found
+
+
+@dataclass(frozen=True)
+class TransitionInput:
+    to: str
+    reason: str = ""
+    reason_code: str = ""
+    cse: int | None = None
+    confirm_over_capacity: bool = False
+    override_reason: str = ""
+    expected_state: str = ""  # what the caller saw; a mismatch is a conflict
+
+
+@transaction.atomic
+def transition(request: EngagementRequest, actor, move: TransitionInput) -> EngagementRequest:
+    """Move a request through the review workflow, or refuse with the rule named."""
+    request = (
+        EngagementRequest.objects.select_for_update().select_related("account").get(pk=request.pk)
+    )
+    if move.to not in RequestState.values:
+        raise ValidationError(
+            {
+                "to": ValidationError(
+                    f"Unknown state {move.to!r}; one of {', '.join(RequestState.values)}.",
+                    code="invalid_choice",
+                )
+            }
+        )
+    current, target = RequestState(request.state), RequestState(move.to)
+    if move.expected_state and move.expected_state != current:
+        raise TransitionConflict(
+            request, f"The request moved to {current.label} meanwhile; reload and decide again."
+        )
+    if move.reason_code and move.reason_code not in RejectionReason.values:
+        raise ValidationError(
+            {
+                "reason_code": ValidationError(
+                    f"One of {', '.join(RejectionReason.values)}.", code="invalid_choice"
+                )
+            }
+        )
+    verdict = rules.check_transition(
+        current,
+        target,
+        parties(actor, request),
+        reason=move.reason,
+        reason_code=move.reason_code,
+        has_cse=move.cse is not None,
+    )
+    if not verdict.allowed:
+        message = " ".join(verdict.reasons)
+        if verdict.problem == "conflict":
+            raise TransitionConflict(request, message)
+        if verdict.problem == "forbidden":
+            raise PermissionDenied(message)
+        raise ValidationError({verdict.field_name: ValidationError(message, code="required")})
+
+    now = timezone.now()
+    record = Transition(
+        request=request,
+        from_state=current,
+        to_state=target,
+        actor=actor,
+        at=now,
+        reason=move.reason.strip(),
+        reason_code=move.reason_code if target == RequestState.REJECTED else "",
+    )
+    if target == RequestState.STARTED:
+        _assign(request, move, record)
+    request.state = target
+    request.state_changed_at = now
+    request.save(update_fields=["state", "state_changed_at", "assigned_cse", "updated_at"])
+    record.save()
+    _after(request, current, target, actor, record)
+    return request
+
+
+def _assign(request: EngagementRequest, move: TransitionInput, record: Transition) -> None:
+    cse = User.objects.active().filter(pk=move.cse, groups__name=Role.CSE.label).first()
+    if cse is None:
+        raise ValidationError(
+            {"cse": ValidationError(f"No active CSE with id {move.cse}.", code="does_not_exist")}
+        )
+    suggestion = next((s for s in suggest_cses(request) if s.user_id == cse.pk), None)
+    assert suggestion is not None  # every active CSE is a candidate
+    if not suggestion.fits_capacity and not move.confirm_over_capacity:
+        raise ValidationError(
+            {
+                "confirm_over_capacity": ValidationError(
+                    f"{cse} has {suggestion.free_hours:.1f} h free a week and this needs "
+                    f"{request.hours_per_week:.1f} h: confirm to assign beyond capacity.",
+                    code="over_capacity",
+                )
+            }
+        )
+    if not suggestion.covers and not move.override_reason.strip():
+        raise ValidationError(
+            {
+                "override_reason": ValidationError(
+                    f"{cse} does not cover this account's segment and region: "
+                    "say why you choose them.",
+                    code="required",
+                )
+            }
+        )
+    request.assigned_cse = cse
+    record.assigned_cse = cse
+    record.over_capacity = not suggestion.fits_capacity
+    record.override_reason = move.override_reason.strip()
+
+
+def _after(request, current, target, actor, record: Transition) -> None:
+    from rhythm.ctas import services as ctas
+
+    labels = {
+        RequestState.CLARIFICATION: "asked for clarification",
+        RequestState.REVIEW: "answered" if current == RequestState.CLARIFICATION else "reviewed",
+        RequestState.REJECTED: "rejected",
+        RequestState.STARTED: f"qualified and assigned {request.assigned_cse}",
+        RequestState.COMPLETE: "completed",
+        RequestState.CLOSED: "closed",
+    }
+    timeline.record(
+        account_id=request.account_id,
+        kind=EntryKind.TRANSITION,
+        title=f"{actor} {labels[target]}: {request.title}",
+        body=record.reason,
+        actor=actor,
+        link=f"/engagements/{request.pk}/",
+    )
+    if target == RequestState.STARTED:
+        ctas.raise_for_request(request, actor=actor)
+    if target == RequestState.CLOSED:
+        cta = getattr(request, "cta", None)
+        if cta is not None:
+            ctas.close(cta, actor=actor, reason=f"Engagement request {request.pk} closed.")
+
+
+def time_in_states(request: EngagementRequest) -> dict[RequestState, timedelta]:
+    changes = [
+        (RequestState(t.to_state), t.at)
+        for t in request.transitions.order_by("at", "id").only("to_state", "at")
+    ]
+    return rules.time_in_states(changes, timezone.now())
+
+
+# --- Capacity -----------------------------------------------------------------
+
+
+def _started_engagements(user_ids: list[int]) -> dict[int, list[rules.Engagement]]:
+    out: dict[int, list[rules.Engagement]] = {pk: [] for pk in user_ids}
+    for row in EngagementRequest.objects.filter(
+        state=RequestState.STARTED, assigned_cse_id__in=user_ids, archived_at__isnull=True
+    ).values(
+        "assigned_cse_id", "target_start_date", "effort_kind", "duration_weeks", "hours_per_week"
+    ):
+        out[row["assigned_cse_id"]].append(
+            rules.Engagement(
+                start=row["target_start_date"],
+                weeks=rules.effort_weeks(row["effort_kind"], row["duration_weeks"]),
+                hours_per_week=row["hours_per_week"],
+            )
+        )
+    return out
+
+
+def _open_ctas(user_ids: list[int]) -> dict[int, int]:
+    from rhythm.ctas.choices import CtaStatus
+    from rhythm.ctas.models import Cta
+
+    counts = (
+        Cta.objects.filter(owner_id__in=user_ids, request__isnull=True)
+        .exclude(status=CtaStatus.CLOSED)
+        .values("owner_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["owner_id"]: row["n"] for row in counts}
+
+
+@dataclass(frozen=True)
+class CapacityRow:
+    user: User
+    capacity: Decimal
+    weeks: list[Decimal]
+    active_engagements: int
+    open_ctas: int
+
+    @property
+    def load_now(self) -> Decimal:
+        return self.weeks[0]
+
+    @property
+    def free_now(self) -> Decimal:
+        return self.capacity - self.weeks[0]
+
+
+def capacity(first_week: date | None = None, weeks: int = 8) -> list[CapacityRow]:
+    """Every active CSE's planned load for the next `weeks` weeks, in a fixed number of queries."""
+    first_week = first_week or timezone.localdate()
+    cses = list(
+        User.objects.active()
+        .filter(groups__name=Role.CSE.label)
+        .prefetch_related("covered_segments")
+        .order_by("first_name", "username")
+    )
+    ids = [u.pk for u in cses]
+    engagements = _started_engagements(ids)
+    ctas = _open_ctas(ids)
+    cta_hours = Decimal(settings.RHYTHM_CTA_HOURS_PER_WEEK)
+    return [
+        CapacityRow(
+            user=u,
+            capacity=u.weekly_capacity_hours,
+            weeks=rules.weekly_load(
+                engagements[u.pk],
+                open_ctas=ctas.get(u.pk, 0),
+                cta_hours=cta_hours,
+                first_week=first_week,
+                weeks=weeks,
+            ),
+            active_engagements=len(engagements[u.pk]),
+            open_ctas=ctas.get(u.pk, 0),
+        )
+        for u in cses
+    ]
+
+
+def suggest_cses(request: EngagementRequest) -> list[rules.Suggestion]:
+    rows = capacity(weeks=1)
+    worked = set(
+        EngagementRequest.objects.filter(account_id=request.account_id, assigned_cse__isnull=False)
+        .exclude(pk=request.pk)
+        .values_list("assigned_cse_id", flat=True)
+    )
+    from rhythm.ctas.models import Cta
+
+    worked |= set(
+        Cta.objects.filter(account_id=request.account_id, owner__isnull=False).values_list(
+            "owner_id", flat=True
+        )
+    )
+    candidates = [
+        rules.Candidate(
+            user_id=row.user.pk,
+            name=str(row.user),
+            regions=frozenset(row.user.covered_regions or []),
+            segment_ids=frozenset(s.pk for s in row.user.covered_segments.all()),
+            capacity_hours=row.capacity,
+            load_hours=row.load_now,
+            active_engagements=row.active_engagements,
+            worked_with_account=row.user.pk in worked,
+        )
+        for row in rows
+    ]
+    account = request.account
+    return rules.rank_candidates(
+        candidates,
+        region=account.region,
+        segment_id=account.segment_id,
+        hours_needed=request.hours_per_week,
+    )

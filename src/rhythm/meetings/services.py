@@ -1,0 +1,58 @@
+"""Use cases for customer meetings. Every meeting is logged on the account timeline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from rhythm.meetings import rules
+from rhythm.meetings.choices import MeetingKind, MeetingStatus
+from rhythm.meetings.models import Meeting
+from rhythm.timeline import services as timeline
+from rhythm.timeline.choices import EntryKind
+
+
+@transaction.atomic
+def schedule_spot_meeting(
+    *, account, topic: str, cse, actor, participants=(), scheduled_at: datetime | None = None
+) -> Meeting:
+    """A spot engagement's one call: named `CSE: <topic>`, the CSE among its participants."""
+    meeting = Meeting.objects.create(
+        account=account,
+        name=rules.spot_meeting_name(topic),
+        kind=MeetingKind.SPOT,
+        cse=cse,
+        scheduled_at=scheduled_at,
+        created_by=actor,
+    )
+    meeting.participants.set({cse, actor, *participants})
+    timeline.record(
+        account_id=account.pk,
+        kind=EntryKind.MEETING,
+        title=f"{meeting.name} ({meeting.timeline_type})",
+        body=f"Scheduled for {scheduled_at:%Y-%m-%d %H:%M %Z}." if scheduled_at else "",
+        actor=actor,
+        link=f"/meetings/{meeting.pk}/",
+    )
+    return meeting
+
+
+@transaction.atomic
+def log_held(meeting: Meeting, *, actor, notes: str = "") -> Meeting:
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    meeting.status = MeetingStatus.HELD
+    meeting.held_at = meeting.held_at or timezone.now()
+    if notes:
+        meeting.notes = notes
+    meeting.save(update_fields=["status", "held_at", "notes", "updated_at"])
+    timeline.record(
+        account_id=meeting.account_id,
+        kind=EntryKind.MEETING,
+        title=f"{meeting.name} held ({meeting.timeline_type})",
+        body=notes,
+        actor=actor,
+        link=f"/meetings/{meeting.pk}/",
+    )
+    return meeting

@@ -1,0 +1,60 @@
+"""Writing the account timeline. Called by other apps' services inside their
+transactions, so an entry exists exactly when the thing it records does."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from rhythm.timeline.choices import EntryKind
+from rhythm.timeline.models import TimelineEntry
+
+NOTE_MAX_LENGTH = 10_000
+
+
+def record(
+    *,
+    account_id: int,
+    kind: EntryKind,
+    title: str,
+    body: str = "",
+    actor=None,
+    link: str = "",
+    occurred_at: datetime | None = None,
+) -> TimelineEntry:
+    return TimelineEntry.objects.create(
+        account_id=account_id,
+        kind=kind,
+        title=title[:255],
+        body=body,
+        actor=actor,
+        link=link,
+        occurred_at=occurred_at or timezone.now(),
+    )
+
+
+def record_many(entries: list[TimelineEntry]) -> list[TimelineEntry]:
+    """Bulk form of `record`, for use cases that raise many things at once."""
+    return TimelineEntry.objects.bulk_create(entries, batch_size=1000)
+
+
+@transaction.atomic
+def add_note(*, account, author, text: str) -> TimelineEntry:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": ValidationError("Write the note first.", code="required")})
+    if len(text) > NOTE_MAX_LENGTH:
+        raise ValidationError(
+            {"text": ValidationError(f"At most {NOTE_MAX_LENGTH} characters.", code="max_length")}
+        )
+    first_line = text.splitlines()[0]
+    return record(
+        account_id=account.pk,
+        kind=EntryKind.NOTE,
+        title=first_line[:120],
+        body=text,
+        actor=author,
+    )

@@ -1,0 +1,152 @@
+import threading
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
+
+from rhythm.cases import services as cases
+from rhythm.cases.models import Case
+from rhythm.core.models import OutboundMessage
+from rhythm.ctas import services
+from rhythm.ctas.choices import CtaSource, CtaStatus, TaskStatus
+from rhythm.ctas.models import Cta, PlaybookStep
+from rhythm.customers.models import Opportunity
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def cta(cast, case_data):
+    return cases.open_case(cast.account_owner, case_data).case.cta
+
+
+def test_accepting_writes_the_outreach_once_with_the_owner_in_copy(
+    cast, cta, account, contact, covering_cse, django_capture_on_commit_callbacks
+):
+    covering_cse.booking_url = "https://calendly.com/demo/cse"
+    covering_cse.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.accept(cta, cse=covering_cse, actor=covering_cse)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.accept(cta, cse=covering_cse, actor=covering_cse)  # a retry
+    assert OutboundMessage.objects.filter(idempotency_key=f"cta-outreach:{cta.pk}").count() == 1
+    assert len(mail.outbox) == 1
+    email = mail.outbox[0]
+    assert email.to == [contact.email]
+    assert email.cc == [account.account_owner.email]
+    assert "Streamline Your CI Workflows" in email.body
+    assert "https://calendly.com/demo/cse" in email.body
+    assert email.alternatives and "text/html" in email.alternatives[0][1]
+    cta.refresh_from_db()
+    assert cta.status == CtaStatus.IN_PROGRESS and cta.owner == covering_cse
+    assert cta.tasks.get(position=1).status == TaskStatus.DONE
+
+
+def test_an_opted_out_case_sends_nothing_and_says_why(cast, case_data, covering_cse):
+    case = cases.open_case(cast.account_owner, {**case_data, "opt_out_outreach": True}).case
+    cta = services.accept(case.cta, cse=covering_cse, actor=covering_cse)
+    assert cta.outreach_message is None
+    assert not OutboundMessage.objects.exists()
+    outreach_task = cta.tasks.get(position=2)
+    assert outreach_task.status == TaskStatus.SKIPPED
+    assert "opted out" in outreach_task.note
+
+
+def test_a_cse_cannot_assign_a_cta_to_someone_else(cast, cta, covering_cse):
+    other = UserFactory(roles=["cse"])
+    with pytest.raises(PermissionDenied):
+        services.accept(cta, cse=other, actor=covering_cse)
+    services.accept(cta, cse=other, actor=cast.manager)  # a manager may
+    cta.refresh_from_db()
+    assert cta.owner == other
+
+
+def test_ticking_tasks_and_closing(cast, cta, covering_cse):
+    services.accept(cta, cse=covering_cse, actor=covering_cse)
+    task = cta.tasks.get(position=3)
+    services.set_task_status(task, status=TaskStatus.DONE, actor=covering_cse)
+    task.refresh_from_db()
+    assert task.status == TaskStatus.DONE and task.completed_by == covering_cse
+    with pytest.raises(PermissionDenied):
+        services.set_task_status(task, status=TaskStatus.OPEN, actor=UserFactory(roles=["cse"]))
+    services.close(cta, actor=covering_cse)
+    cta.refresh_from_db()
+    assert cta.status == CtaStatus.CLOSED and cta.closed_at
+    assert Case.objects.get(pk=cta.case_id).status == "closed"
+
+
+def test_editing_the_playbook_never_rewrites_created_tasks(cast, cta, case_data):
+    step = PlaybookStep.objects.get(playbook=cta.playbook, position=3)
+    step.title = "Book the call within two days"
+    step.save()
+    assert cta.tasks.get(position=3).title == "Schedule the call"
+    later = cases.open_case(cast.account_owner, case_data).case.cta
+    assert later.tasks.get(position=3).title == "Book the call within two days"
+
+
+def _case_without_cta(case_data, owner):
+    """A case saved without its CTA, as if the real-time path had failed."""
+    return Case.objects.create(
+        kind="cse_help",
+        opportunity_id=case_data["opportunity"],
+        account=Opportunity.objects.get(pk=case_data["opportunity"]).account,
+        offering_id=case_data["offering"],
+        contact_id=case_data["contact"],
+        challenges=case_data["challenges"],
+        opened_by=owner,
+    )
+
+
+def test_the_database_refuses_a_second_cta_for_a_case(cast, cta):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Cta.objects.create(name="duplicate", account_id=cta.account_id, case_id=cta.case_id)
+
+
+def test_reconciliation_raises_missing_ctas_once(cast, case_data):
+    missing = [_case_without_cta(case_data, cast.account_owner) for _ in range(3)]
+    assert services.reconcile(dry_run=True).missing == 3
+    assert Cta.objects.count() == 0
+    report = services.reconcile()
+    assert report.missing == 3 and len(report.raised) == 3
+    assert {c.case_id for c in Cta.objects.all()} == {c.pk for c in missing}
+    assert set(Cta.objects.values_list("source", flat=True)) == {CtaSource.RECONCILIATION}
+    assert services.reconcile().raised == []
+    assert Cta.objects.count() == 3
+
+
+def test_reconcile_command_reports_what_it_fixed(cast, case_data, capsys):
+    _case_without_cta(case_data, cast.account_owner)
+    call_command("reconcile_ctas", "--dry-run")
+    assert "1 CSE-help case(s) lack a CTA" in capsys.readouterr().out
+    call_command("reconcile_ctas")
+    assert "raised 1" in capsys.readouterr().out
+    assert Cta.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_reconciliations_at_once_never_duplicate(cast, case_data):
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL's concurrency")
+    for _ in range(20):
+        _case_without_cta(case_data, cast.account_owner)
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def run():
+        try:
+            barrier.wait()
+            services.reconcile(batch_size=5)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert Cta.objects.count() == 20
+    assert Cta.objects.values("case").distinct().count() == 20

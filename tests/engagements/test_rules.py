@@ -1,0 +1,109 @@
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from rhythm.engagements import rules
+from rhythm.engagements.choices import RequestState as S
+from rhythm.engagements.rules import Party
+
+
+def check(current, target, parties, **kw):
+    return rules.check_transition(current, target, set(parties), **kw)
+
+
+def test_the_handbook_diagram_is_the_whole_state_machine():
+    assert set(rules.TRANSITIONS) == {
+        (S.REVIEW, S.CLARIFICATION),
+        (S.CLARIFICATION, S.REVIEW),
+        (S.REVIEW, S.REJECTED),
+        (S.REJECTED, S.CLOSED),
+        (S.REVIEW, S.STARTED),
+        (S.STARTED, S.COMPLETE),
+        (S.COMPLETE, S.CLOSED),
+        (S.REVIEW, S.CLOSED),
+        (S.CLARIFICATION, S.CLOSED),
+    }
+
+
+def test_moves_outside_the_diagram_are_conflicts():
+    verdict = check(S.STARTED, S.STARTED, [Party.MANAGER])
+    assert not verdict.allowed and verdict.problem == "conflict"
+    assert "may move to Complete" in verdict.reasons[0]
+
+
+def test_each_move_belongs_to_its_party():
+    assert check(S.REVIEW, S.CLARIFICATION, [Party.MANAGER], reason="Which runners?").allowed
+    refused = check(S.REVIEW, S.CLARIFICATION, [Party.REQUESTER], reason="?")
+    assert refused.problem == "forbidden" and "CSE manager" in refused.reasons[0]
+    assert check(S.CLARIFICATION, S.REVIEW, [Party.REQUESTER], reason="Linux").allowed
+    assert check(S.STARTED, S.COMPLETE, [Party.ASSIGNED_CSE]).allowed
+    assert check(S.STARTED, S.COMPLETE, [Party.MANAGER]).problem == "forbidden"
+
+
+def test_reasons_codes_and_a_cse_are_required_where_the_move_needs_them():
+    assert check(S.REVIEW, S.REJECTED, [Party.MANAGER], reason="no").field_name == "reason_code"
+    assert check(S.REVIEW, S.REJECTED, [Party.MANAGER], reason_code="other").field_name == "reason"
+    assert check(S.REVIEW, S.STARTED, [Party.MANAGER]).field_name == "cse"
+    assert check(S.REVIEW, S.STARTED, [Party.MANAGER], has_cse=True).allowed
+
+
+def test_time_in_states_sums_every_visit():
+    t0 = datetime(2026, 11, 2, 9)
+    changes = [
+        (S.REVIEW, t0),
+        (S.CLARIFICATION, t0 + timedelta(hours=2)),
+        (S.REVIEW, t0 + timedelta(hours=5)),
+        (S.STARTED, t0 + timedelta(hours=6)),
+    ]
+    spent = rules.time_in_states(changes, now=t0 + timedelta(hours=10))
+    assert spent[S.REVIEW] == timedelta(hours=3)
+    assert spent[S.CLARIFICATION] == timedelta(hours=3)
+    assert spent[S.STARTED] == timedelta(hours=4)
+
+
+def test_weekly_load_spreads_engagements_over_their_weeks():
+    monday = date(2026, 11, 23)
+    load = rules.weekly_load(
+        [
+            rules.Engagement(start=monday, weeks=3, hours_per_week=Decimal(10)),
+            rules.Engagement(start=monday + timedelta(weeks=2), weeks=1, hours_per_week=Decimal(4)),
+        ],
+        open_ctas=2,
+        cta_hours=Decimal(2),
+        first_week=monday + timedelta(days=2),
+        weeks=4,
+    )
+    assert load == [Decimal(14), Decimal(14), Decimal(14), Decimal(0)]
+
+
+def candidate(pk, **kw):
+    base = {
+        "user_id": pk,
+        "name": f"CSE {pk}",
+        "regions": frozenset({"EMEA"}),
+        "segment_ids": frozenset({1}),
+        "capacity_hours": Decimal(40),
+        "load_hours": Decimal(10),
+        "active_engagements": 2,
+        "worked_with_account": False,
+    }
+    return rules.Candidate(**{**base, **kw})
+
+
+def test_ranking_puts_coverage_then_room_then_fewest_engagements_then_continuity():
+    ranked = rules.rank_candidates(
+        [
+            candidate(1, regions=frozenset({"AMER"}), active_engagements=0),  # wrong region
+            candidate(2, load_hours=Decimal(38)),  # no room for 4 h
+            candidate(3, active_engagements=3),
+            candidate(4, active_engagements=1),
+            candidate(5, active_engagements=3, worked_with_account=True),
+        ],
+        region="EMEA",
+        segment_id=1,
+        hours_needed=Decimal(4),
+    )
+    assert [s.user_id for s in ranked] == [4, 5, 3, 2, 1]
+    assert ranked[0].covers and ranked[0].fits_capacity
+    assert "has worked with this account" in ranked[1].reasons
+    assert not ranked[3].fits_capacity and "needs 4.0 h" in ranked[3].reasons[2]
+    assert not ranked[4].covers and ranked[4].reasons[0] == "Does not cover EMEA"

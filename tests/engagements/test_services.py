@@ -1,0 +1,194 @@
+import threading
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+
+from rhythm.ctas.choices import CtaStatus
+from rhythm.ctas.models import Cta
+from rhythm.engagements import services
+from rhythm.engagements.choices import RequestState
+from rhythm.engagements.models import EngagementRequest, Transition
+from rhythm.engagements.services import TransitionConflict, TransitionInput
+from tests.factories import ObjectiveFactory, UserFactory
+
+
+@pytest.fixture
+def request_data(account, objective):
+    return {
+        "account": account.pk,
+        "objective": objective.pk,
+        "title": "CI adoption for three product teams",
+        "effort_kind": "duration",
+        "duration_weeks": 6,
+        "hours_per_week": Decimal("6"),
+        "target_start_date": date(2026, 12, 7),
+        "outcome": "Every product team runs its pipeline on GitLab CI.",
+        "metrics": ["Pipelines under 10 minutes"],
+        "deliverables": ["Reference .gitlab-ci.yml", "Two workshops"],
+    }
+
+
+STAKEHOLDERS = [{"name": "Ana Costa", "role_title": "VP Eng", "responsibilities": "Sponsor"}]
+
+
+@pytest.fixture
+def request_(cast, request_data):
+    return services.file_request(cast.csm, request_data, STAKEHOLDERS)
+
+
+def move(request, actor, to, **kw):
+    return services.transition(request, actor, TransitionInput(to=to, **kw))
+
+
+def test_filing_names_every_missing_part(cast, account):
+    with pytest.raises(ValidationError) as caught:
+        services.file_request(
+            cast.csm,
+            {"account": account.pk, "objective": ObjectiveFactory().pk, "effort_kind": "duration"},
+            [{"name": "Ana"}],
+        )
+    assert set(caught.value.error_dict) >= {
+        "objective",
+        "duration_weeks",
+        "target_start_date",
+        "metrics",
+        "deliverables",
+        "stakeholders.0.role_title",
+        "stakeholders.0.responsibilities",
+    }
+    assert caught.value.error_dict["objective"][0].code == "wrong_account"
+    assert not EngagementRequest.objects.exists()
+
+
+def test_only_csms_file_requests(cast, request_data):
+    with pytest.raises(PermissionDenied):
+        services.file_request(cast.cse, request_data, STAKEHOLDERS)
+
+
+def test_the_whole_review_path_closes_request_and_cta(cast, request_, covering_cse):
+    assert request_.state == RequestState.REVIEW
+    move(request_, cast.manager, "clarification", reason="Which runners do they use?")
+    move(request_, cast.csm, "review", reason="Self-managed Linux runners.")
+    suggestions = services.suggest_cses(request_)
+    assert suggestions[0].user_id == covering_cse.pk
+    move(request_, cast.manager, "started", cse=covering_cse.pk)
+    request_.refresh_from_db()
+    assert request_.assigned_cse == covering_cse
+    cta = Cta.objects.get(request=request_)
+    assert cta.owner == covering_cse and cta.status == CtaStatus.IN_PROGRESS
+    move(request_, covering_cse, "complete")
+    move(request_, covering_cse, "closed")
+    request_.refresh_from_db()
+    cta.refresh_from_db()
+    assert request_.state == RequestState.CLOSED and cta.status == CtaStatus.CLOSED
+    history = list(Transition.objects.filter(request=request_).values_list("to_state", "actor"))
+    assert history == [
+        ("review", cast.csm.pk),
+        ("clarification", cast.manager.pk),
+        ("review", cast.csm.pk),
+        ("started", cast.manager.pk),
+        ("complete", covering_cse.pk),
+        ("closed", covering_cse.pk),
+    ]
+    assert set(services.time_in_states(request_)) == {
+        RequestState.REVIEW,
+        RequestState.CLARIFICATION,
+        RequestState.STARTED,
+        RequestState.COMPLETE,
+        RequestState.CLOSED,
+    }
+
+
+def test_refusals_name_the_rule(cast, request_, covering_cse):
+    with pytest.raises(PermissionDenied, match="Only a CSE manager"):
+        move(request_, cast.csm, "started", cse=covering_cse.pk)
+    with pytest.raises(TransitionConflict) as conflict:
+        move(request_, cast.manager, "complete")
+    assert conflict.value.current_state == RequestState.REVIEW
+    with pytest.raises(ValidationError) as caught:
+        move(request_, cast.manager, "rejected", reason="Out of scope")
+    assert "reason_code" in caught.value.error_dict
+    move(request_, cast.manager, "rejected", reason="Out of scope", reason_code="out_of_scope")
+    assert Transition.objects.filter(request=request_, reason_code="out_of_scope").exists()
+
+
+def test_over_capacity_needs_confirmation(cast, request_, covering_cse):
+    covering_cse.weekly_capacity_hours = Decimal("2")
+    covering_cse.save()
+    with pytest.raises(ValidationError) as caught:
+        move(request_, cast.manager, "started", cse=covering_cse.pk)
+    assert caught.value.error_dict["confirm_over_capacity"][0].code == "over_capacity"
+    move(request_, cast.manager, "started", cse=covering_cse.pk, confirm_over_capacity=True)
+    assert Transition.objects.get(request=request_, to_state="started").over_capacity
+
+
+def test_choosing_a_cse_outside_the_segment_needs_a_reason(cast, request_):
+    outsider_cse = UserFactory(roles=["cse"], covered_regions=["APAC"])
+    with pytest.raises(ValidationError) as caught:
+        move(request_, cast.manager, "started", cse=outsider_cse.pk)
+    assert "override_reason" in caught.value.error_dict
+    move(
+        request_,
+        cast.manager,
+        "started",
+        cse=outsider_cse.pk,
+        override_reason="Only Japanese speaker on the team",
+    )
+
+
+def test_a_stale_expected_state_is_a_conflict(cast, request_):
+    move(request_, cast.manager, "clarification", reason="?")
+    with pytest.raises(TransitionConflict):
+        move(request_, cast.manager, "rejected", expected_state="review", reason="x")
+
+
+def test_capacity_shows_eight_weeks_per_cse(cast, request_, covering_cse):
+    move(request_, cast.manager, "started", cse=covering_cse.pk)
+    rows = {row.user.pk: row for row in services.capacity(first_week=date(2026, 12, 7))}
+    weeks = rows[covering_cse.pk].weeks
+    assert len(weeks) == 8
+    assert weeks[:6] == [Decimal("6")] * 6 and weeks[6:] == [Decimal(0)] * 2
+    assert rows[covering_cse.pk].active_engagements == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_managers_qualifying_at_once_one_wins(cast, request_data, covering_cse):
+    request = services.file_request(cast.csm, request_data, STAKEHOLDERS)
+    second_manager = UserFactory(roles=["cse_manager"])
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def qualify(manager):
+        try:
+            barrier.wait()
+            move(request, manager, "started", cse=covering_cse.pk)
+            outcomes.append("won")
+        except TransitionConflict as exc:
+            outcomes.append(f"conflict:{exc.current_state}")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=qualify, args=(m,)) for m in (cast.manager, second_manager)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["conflict:started", "won"]
+    assert Transition.objects.filter(request=request, to_state="started").count() == 1
+    assert Cta.objects.filter(request=request).count() == 1
+
+
+def test_an_engagement_started_in_the_past_still_counts_from_today(
+    cast, request_data, covering_cse
+):
+    request = services.file_request(
+        cast.csm,
+        {**request_data, "target_start_date": date.today() - timedelta(days=30)},
+        STAKEHOLDERS,
+    )
+    move(request, cast.manager, "started", cse=covering_cse.pk)
+    row = next(r for r in services.capacity() if r.user.pk == covering_cse.pk)
+    assert row.weeks[0] == Decimal("6")
