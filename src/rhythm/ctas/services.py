@@ -333,3 +333,62 @@ def close(cta: Cta, *, actor, reason: str = "") -> Cta:
         link=f"/ctas/{cta.pk}/",
     )
     return cta
+
+
+# --- Playbooks ----------------------------------------------------------------
+
+PLAYBOOK_FIELDS = {"name", "description"}
+STEP_FIELDS = {"position", "title", "due_offset_days", "condition"}
+
+
+@transaction.atomic
+def save_playbook(data: dict, playbook: Playbook | None = None) -> Playbook:
+    playbook = Playbook.objects.select_for_update().get(pk=playbook.pk) if playbook else Playbook()
+    for key in PLAYBOOK_FIELDS & set(data):
+        setattr(playbook, key, data[key])
+    playbook.full_clean()
+    playbook.save()
+    return playbook
+
+
+@transaction.atomic
+def save_step(data: dict, *, playbook: Playbook | None = None, step: PlaybookStep | None = None):
+    """Add or change a step. Tasks already created from it keep their own copy."""
+    if step is not None:
+        step = PlaybookStep.objects.select_for_update().get(pk=step.pk)
+    else:
+        assert playbook is not None, "a new step needs its playbook"
+        last = PlaybookStep.objects.active().filter(playbook=playbook).order_by("-position").first()
+        step = PlaybookStep(playbook=playbook, position=(last.position + 1) if last else 1)
+    for key in STEP_FIELDS & set(data):
+        setattr(step, key, data[key])
+    if (
+        PlaybookStep.objects.active()
+        .filter(playbook_id=step.playbook_id, position=step.position)
+        .exclude(pk=step.pk)
+        .exists()
+    ):
+        raise ValidationError(
+            {"position": ValidationError("Another step has this position.", code="unique")}
+        )
+    step.full_clean()
+    step.save()
+    return step
+
+
+@transaction.atomic
+def archive_step(step: PlaybookStep) -> PlaybookStep:
+    return core_services.archive(PlaybookStep.objects.select_for_update().get(pk=step.pk))
+
+
+def outreach_state(cta: Cta) -> str:
+    """What happened to the outreach email, in words a person can act on."""
+    case = cta.case
+    if case is None:
+        return "No outreach: this CTA tracks a complex engagement."
+    if case.opt_out_outreach:
+        return "No email sent: the account owner opted out of automatic outreach."
+    message = cta.outreach_message
+    if message is None:
+        return "The outreach email goes out when a CSE accepts the CTA."
+    return f"Outreach email {message.get_status_display().lower()} to {', '.join(message.to)}."

@@ -174,3 +174,11 @@ def make_spot_engagement(
     question.answered_at = timezone.now()
     question.save(update_fields=["status", "meeting", "answered_by", "answered_at", "updated_at"])
     return question
+
+
+@transaction.atomic
+def archive_session(actor, session: OfficeHourSession) -> OfficeHourSession:
+    session = OfficeHourSession.objects.select_for_update().get(pk=session.pk)
+    if session.cse_id != actor.pk and not actor.has_perm("ctas.assign_cta"):
+        raise PermissionDenied("Only the session's CSE or a manager ends it.")
+    return core_services.archive(session)

@@ -1,0 +1,52 @@
+from django import forms
+
+from rhythm.cases.choices import CaseKind, Priority
+from rhythm.cases.rules import CHALLENGES_MAX_LENGTH
+from rhythm.catalog.models import Offering
+from rhythm.customers.models import Contact
+
+
+class CaseForm(forms.Form):
+    """The CS Help form of an opportunity. Its rules live in cases.services: the
+    form only shapes the input, so the UI and the API refuse the same things."""
+
+    kind = forms.ChoiceField(
+        choices=[
+            (CaseKind.CSE_HELP, "CSE Help (not escalations)"),
+            (CaseKind.ESCALATION, "Escalation (CSM/CSE accounts)"),
+        ],
+        widget=forms.RadioSelect,
+        initial=CaseKind.CSE_HELP,
+    )
+    offering = forms.ModelChoiceField(
+        Offering.objects.active(),
+        required=False,
+        label="On-demand catalog offering",
+        help_text="Required for CSE help: the service that best fits the customer's need.",
+    )
+    contact = forms.ModelChoiceField(Contact.objects.none(), required=False, label="Contact")
+    challenges = forms.CharField(
+        label="Challenges/Pain Points",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "data-max-chars": CHALLENGES_MAX_LENGTH}),
+        help_text=(f"What the CSE needs to prepare; at most {CHALLENGES_MAX_LENGTH} characters."),
+    )
+    opt_out_outreach = forms.BooleanField(
+        required=False,
+        label="Do not contact the customer automatically",
+        help_text="Without this, the CSE emails the contact with you in copy once they accept.",
+    )
+    priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.MEDIUM)
+
+    def __init__(self, *args, account, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"] = forms.ModelChoiceField(
+            Contact.objects.active().filter(account=account), required=False, label="Contact"
+        )
+
+    def service_data(self, opportunity) -> dict:
+        data = dict(self.cleaned_data)
+        data["opportunity"] = opportunity.pk
+        data["offering"] = data["offering"].pk if data.get("offering") else None
+        data["contact"] = data["contact"].pk if data.get("contact") else None
+        return data

@@ -1,0 +1,38 @@
+"""Use cases for the catalog: admins edit, reorder and archive offerings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from rhythm.catalog.models import Offering
+from rhythm.core import services as core_services
+
+FIELDS = {"name", "description", "position"}
+
+
+@transaction.atomic
+def save_offering(data: dict[str, Any], offering: Offering | None = None) -> Offering:
+    offering = Offering.objects.select_for_update().get(pk=offering.pk) if offering else Offering()
+    for key, value in data.items():
+        if key in FIELDS:
+            setattr(offering, key, value)
+    offering.full_clean()
+    offering.save()
+    return offering
+
+
+@transaction.atomic
+def reorder(ids_in_order: list[int]) -> None:
+    """Give the offerings the order of `ids_in_order` (10, 20, 30 … to leave gaps)."""
+    for position, pk in enumerate(ids_in_order, start=1):
+        offering = Offering.objects.select_for_update().get(pk=pk)
+        if offering.position != position * 10:
+            offering.position = position * 10
+            offering.save(update_fields=["position", "updated_at"])
+
+
+@transaction.atomic
+def archive(offering: Offering) -> Offering:
+    return core_services.archive(Offering.objects.select_for_update().get(pk=offering.pk))

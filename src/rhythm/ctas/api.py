@@ -1,0 +1,237 @@
+"""Calls to action, their tasks and playbooks over the API."""
+
+from datetime import date, datetime, timedelta
+from typing import Annotated
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from ninja import FilterLookup, FilterSchema, Query, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import Field
+
+from rhythm.cases.choices import Priority
+from rhythm.core.api import ERROR_RESPONSES, require_perm
+from rhythm.core.http import AuthedRequest
+from rhythm.ctas import services
+from rhythm.ctas.choices import CtaSource, CtaStatus, StepCondition, TaskStatus
+from rhythm.ctas.models import Cta, CtaTask, Playbook, PlaybookStep
+from rhythm.customers.models import Account
+from rhythm.people.models import User
+
+router = Router(tags=["ctas"])
+
+
+class TaskOut(Schema):
+    id: int
+    position: int
+    title: str
+    due_date: date | None
+    status: TaskStatus
+    note: str
+    completed_by: int | None = Field(alias="completed_by_id")
+    completed_at: datetime | None
+
+
+class CtaOut(Schema):
+    id: int
+    name: str
+    account: int = Field(alias="account_id")
+    company: str = Field(alias="account.name")
+    case: int | None = Field(alias="case_id")
+    request: int | None = Field(alias="request_id")
+    type: str
+    reason: str
+    priority: Priority
+    playbook: str | None = None
+    owner: int | None = Field(alias="owner_id")
+    status: CtaStatus
+    due_date: date | None
+    source: CtaSource
+    raised_at: datetime
+    latency_seconds: float | None = None
+    outreach: str = Field(description="What happened to the outreach email, and why.")
+    tasks: list[TaskOut]
+
+    @staticmethod
+    def resolve_playbook(obj: Cta) -> str | None:
+        return obj.playbook.name if obj.playbook else None
+
+    @staticmethod
+    def resolve_latency_seconds(obj: Cta) -> float | None:
+        return obj.latency.total_seconds() if isinstance(obj.latency, timedelta) else None
+
+    @staticmethod
+    def resolve_outreach(obj: Cta) -> str:
+        return services.outreach_state(obj)
+
+    @staticmethod
+    def resolve_tasks(obj: Cta) -> list:
+        return list(obj.tasks.all())
+
+
+class CtaFilter(FilterSchema):
+    case: Annotated[int | None, FilterLookup("case_id")] = None
+    request: Annotated[int | None, FilterLookup("request_id")] = None
+    account: Annotated[int | None, FilterLookup("account_id")] = None
+    owner: Annotated[int | None, FilterLookup("owner_id")] = None
+    status: CtaStatus | None = None
+
+
+def _ctas(request: AuthedRequest):
+    return (
+        Cta.objects.filter(account__in=Account.objects.visible_to(request.user))
+        .select_related("account", "playbook", "case", "outreach_message")
+        .prefetch_related(Prefetch("tasks", CtaTask.objects.order_by("position")))
+    )
+
+
+@router.get("/ctas", response=list[CtaOut])
+@paginate(LimitOffsetPagination)
+def list_ctas(request: AuthedRequest, filters: Query[CtaFilter]):
+    """CTAs on accounts you may see; `?case=<id>` finds a case's CTA."""
+    return filters.filter(_ctas(request))
+
+
+@router.get("/ctas/{cta_id}", response={200: CtaOut, **ERROR_RESPONSES})
+def get_cta(request: AuthedRequest, cta_id: int):
+    return get_object_or_404(_ctas(request), pk=cta_id)
+
+
+class AcceptIn(Schema):
+    cse: int | None = Field(None, description="Assign to this CSE (managers); default: you.")
+
+
+@router.post("/ctas/{cta_id}/accept", response={200: CtaOut, **ERROR_RESPONSES})
+def accept_cta(request: AuthedRequest, cta_id: int, payload: AcceptIn):
+    """Accept the CTA yourself, or (a manager) assign it to a CSE. Unless the case
+    opted out, the outreach email is queued once, to the contact, owner in copy."""
+    cta = get_object_or_404(_ctas(request), pk=cta_id)
+    require_perm(request, "ctas.change_cta")
+    cse = request.user
+    if payload.cse is not None and payload.cse != request.user.pk:
+        cse = User.objects.active().filter(pk=payload.cse).first()
+        if cse is None:
+            from rhythm.core.api import validation_error
+
+            raise validation_error("cse", f"No active team member with id {payload.cse}.")
+    services.accept(cta, cse=cse, actor=request.user)
+    return _ctas(request).get(pk=cta.pk)
+
+
+class CloseIn(Schema):
+    reason: str = Field("", max_length=2000)
+
+
+@router.post("/ctas/{cta_id}/close", response={200: CtaOut, **ERROR_RESPONSES})
+def close_cta(request: AuthedRequest, cta_id: int, payload: CloseIn):
+    cta = get_object_or_404(_ctas(request), pk=cta_id)
+    require_perm(request, "ctas.change_cta")
+    services.close(cta, actor=request.user, reason=payload.reason)
+    return _ctas(request).get(pk=cta.pk)
+
+
+class TaskPatch(Schema):
+    status: TaskStatus
+
+
+@router.patch("/cta-tasks/{task_id}", response={200: TaskOut, **ERROR_RESPONSES})
+def update_task(request: AuthedRequest, task_id: int, payload: TaskPatch):
+    """Tick a task off (done), skip it, or open it again."""
+    task = get_object_or_404(
+        CtaTask.objects.filter(cta__account__in=Account.objects.visible_to(request.user)),
+        pk=task_id,
+    )
+    require_perm(request, "ctas.change_ctatask")
+    return services.set_task_status(task, status=payload.status, actor=request.user)
+
+
+# --- Playbooks ----------------------------------------------------------------
+
+
+class StepOut(Schema):
+    id: int
+    position: int
+    title: str
+    due_offset_days: int
+    condition: StepCondition
+
+
+class PlaybookOut(Schema):
+    id: int
+    name: str
+    description: str
+    steps: list[StepOut]
+
+    @staticmethod
+    def resolve_steps(obj: Playbook) -> list:
+        return list(obj.steps.filter(archived_at__isnull=True).order_by("position"))
+
+
+class PlaybookIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field("", max_length=5000)
+
+
+class PlaybookPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    description: str | None = Field(None, max_length=5000)
+
+
+class StepIn(Schema):
+    title: str = Field(min_length=1, max_length=200)
+    due_offset_days: int = Field(0, ge=0, le=365)
+    condition: StepCondition = StepCondition.ALWAYS
+    position: int | None = Field(None, ge=1, le=1000)
+
+
+class StepPatch(Schema):
+    title: str | None = Field(None, min_length=1, max_length=200)
+    due_offset_days: int | None = Field(None, ge=0, le=365)
+    condition: StepCondition | None = None
+    position: int | None = Field(None, ge=1, le=1000)
+
+
+@router.get("/playbooks", response=list[PlaybookOut])
+def list_playbooks(request: AuthedRequest):
+    require_perm(request, "ctas.view_playbook")
+    return Playbook.objects.active()
+
+
+@router.get("/playbooks/{playbook_id}", response={200: PlaybookOut, **ERROR_RESPONSES})
+def get_playbook(request: AuthedRequest, playbook_id: int):
+    require_perm(request, "ctas.view_playbook")
+    return get_object_or_404(Playbook, pk=playbook_id)
+
+
+@router.post("/playbooks", response={201: PlaybookOut, **ERROR_RESPONSES})
+def create_playbook(request: AuthedRequest, payload: PlaybookIn):
+    require_perm(request, "ctas.add_playbook")
+    return Status(201, services.save_playbook(payload.dict()))
+
+
+@router.patch("/playbooks/{playbook_id}", response={200: PlaybookOut, **ERROR_RESPONSES})
+def update_playbook(request: AuthedRequest, playbook_id: int, payload: PlaybookPatch):
+    require_perm(request, "ctas.change_playbook")
+    playbook = get_object_or_404(Playbook, pk=playbook_id)
+    return services.save_playbook(payload.dict(exclude_unset=True), playbook)
+
+
+@router.post("/playbooks/{playbook_id}/steps", response={201: StepOut, **ERROR_RESPONSES})
+def add_step(request: AuthedRequest, playbook_id: int, payload: StepIn):
+    require_perm(request, "ctas.add_playbookstep")
+    playbook = get_object_or_404(Playbook.objects.active(), pk=playbook_id)
+    data = payload.dict(exclude_none=True)
+    return Status(201, services.save_step(data, playbook=playbook))
+
+
+@router.patch("/playbook-steps/{step_id}", response={200: StepOut, **ERROR_RESPONSES})
+def update_step(request: AuthedRequest, step_id: int, payload: StepPatch):
+    require_perm(request, "ctas.change_playbookstep")
+    step = get_object_or_404(PlaybookStep.objects.active(), pk=step_id)
+    return services.save_step(payload.dict(exclude_unset=True), step=step)
+
+
+@router.post("/playbook-steps/{step_id}/archive", response={200: StepOut, **ERROR_RESPONSES})
+def archive_step(request: AuthedRequest, step_id: int):
+    require_perm(request, "ctas.change_playbookstep")
+    return services.archive_step(get_object_or_404(PlaybookStep, pk=step_id))

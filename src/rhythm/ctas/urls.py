@@ -1,0 +1,13 @@
+from django.urls import path
+
+from rhythm.ctas import views
+
+app_name = "ctas"
+
+urlpatterns = [
+    path("", views.cta_list, name="list"),
+    path("<int:cta_id>/", views.cta_detail, name="detail"),
+    path("<int:cta_id>/accept", views.cta_accept, name="accept"),
+    path("<int:cta_id>/close", views.cta_close, name="close"),
+    path("tasks/<int:task_id>/toggle", views.task_toggle, name="task-toggle"),
+]

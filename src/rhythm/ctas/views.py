@@ -1,0 +1,110 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from rhythm.core.http import AuthedRequest
+from rhythm.ctas import services
+from rhythm.ctas.choices import CtaStatus, TaskStatus
+from rhythm.ctas.models import Cta, CtaTask
+from rhythm.customers.models import Account
+from rhythm.people.choices import Role
+from rhythm.people.models import User
+
+
+def _ctas(request: AuthedRequest):
+    return Cta.objects.filter(account__in=Account.objects.visible_to(request.user))
+
+
+@login_required
+@permission_required("ctas.view_cta", raise_exception=True)
+def cta_list(request: AuthedRequest):
+    ctas = _ctas(request).select_related("account", "owner")
+    show = request.GET.get("show", "open")
+    if show == "mine":
+        ctas = ctas.filter(owner=request.user).exclude(status=CtaStatus.CLOSED)
+    elif show == "unassigned":
+        ctas = ctas.filter(owner__isnull=True, status=CtaStatus.OPEN)
+    elif show == "open":
+        ctas = ctas.exclude(status=CtaStatus.CLOSED)
+    page = Paginator(ctas, 50).get_page(request.GET.get("page"))
+    return render(request, "ctas/cta_list.html", {"page": page, "show": show})
+
+
+def _cta_page(request: AuthedRequest, cta_id: int) -> Cta:
+    return get_object_or_404(
+        _ctas(request)
+        .select_related("account", "owner", "playbook", "case__contact", "outreach_message")
+        .prefetch_related(
+            Prefetch("tasks", CtaTask.objects.select_related("completed_by").order_by("position"))
+        ),
+        pk=cta_id,
+    )
+
+
+@login_required
+@permission_required("ctas.view_cta", raise_exception=True)
+def cta_detail(request: AuthedRequest, cta_id: int):
+    cta = _cta_page(request, cta_id)
+    cses = (
+        User.objects.active().filter(groups__name=Role.CSE.label)
+        if request.user.has_perm("ctas.assign_cta")
+        else User.objects.none()
+    )
+    return render(
+        request,
+        "ctas/cta_detail.html",
+        {"cta": cta, "cses": cses, "outreach": services.outreach_state(cta)},
+    )
+
+
+@login_required
+@permission_required("ctas.change_cta", raise_exception=True)
+@require_POST
+def cta_accept(request: AuthedRequest, cta_id: int):
+    cta = _cta_page(request, cta_id)
+    cse = request.user
+    if request.POST.get("cse"):
+        cse = get_object_or_404(User.objects.active(), pk=request.POST["cse"])
+    try:
+        services.accept(cta, cse=cse, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{cse} owns {cta.name}.")
+    return redirect("ctas:detail", cta_id=cta.pk)
+
+
+@login_required
+@permission_required("ctas.change_cta", raise_exception=True)
+@require_POST
+def cta_close(request: AuthedRequest, cta_id: int):
+    cta = _cta_page(request, cta_id)
+    services.close(cta, actor=request.user, reason=request.POST.get("reason", ""))
+    messages.success(request, f"{cta.name} is closed.")
+    return redirect("ctas:detail", cta_id=cta.pk)
+
+
+@login_required
+@permission_required("ctas.change_ctatask", raise_exception=True)
+@require_POST
+def task_toggle(request: AuthedRequest, task_id: int):
+    """Tick a task off or open it again; HTMX swaps just the row."""
+    task = get_object_or_404(
+        CtaTask.objects.filter(cta__account__in=Account.objects.visible_to(request.user)),
+        pk=task_id,
+    )
+    status = TaskStatus.OPEN if task.status == TaskStatus.DONE else TaskStatus.DONE
+    error = ""
+    try:
+        task = services.set_task_status(task, status=status, actor=request.user)
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    if request.htmx:
+        return render(request, "ctas/_task_row.html", {"task": task, "error": error})
+    if error:
+        messages.error(request, error)
+    return redirect("ctas:detail", cta_id=task.cta_id)

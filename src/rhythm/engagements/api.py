@@ -1,0 +1,225 @@
+"""Complex engagement requests, their review workflow, suggestions and capacity."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated
+
+from django.shortcuts import get_object_or_404
+from ninja import FilterLookup, FilterSchema, Query, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import Field
+
+from rhythm.core.api import ERROR_RESPONSES, ErrorOut, require_perm
+from rhythm.core.http import AuthedRequest
+from rhythm.customers.models import Account
+from rhythm.engagements import services
+from rhythm.engagements.choices import EffortKind, RejectionReason, RequestState
+from rhythm.engagements.models import EngagementRequest
+
+router = Router(tags=["engagements"])
+
+
+class StakeholderIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    role_title: str = Field(min_length=1, max_length=200)
+    responsibilities: str = Field(min_length=1, max_length=2000)
+
+
+class StakeholderOut(Schema):
+    name: str
+    role_title: str
+    responsibilities: str
+
+
+class RequestIn(Schema):
+    account: int
+    objective: int = Field(description="The success-plan objective it serves (same account).")
+    title: str = Field("", max_length=200)
+    offering: int | None = None
+    effort_kind: EffortKind
+    duration_weeks: int | None = Field(None, ge=1, le=104)
+    hours_per_week: Decimal = Field(Decimal("4"), ge=Decimal("0.5"), le=40, decimal_places=1)
+    target_start_date: date
+    outcome: str = Field(min_length=1, max_length=5000)
+    metrics: list[str] = Field(min_length=1, max_length=20)
+    deliverables: list[str] = Field(min_length=1, max_length=20)
+    stakeholders: list[StakeholderIn] = Field(min_length=1, max_length=20)
+
+
+class TransitionOut(Schema):
+    from_state: str
+    to_state: RequestState
+    actor: int = Field(alias="actor_id")
+    at: datetime
+    reason: str
+    reason_code: str
+    assigned_cse: int | None = Field(alias="assigned_cse_id")
+    over_capacity: bool
+    override_reason: str
+
+
+class RequestOut(Schema):
+    id: int
+    title: str
+    account: int = Field(alias="account_id")
+    objective: int = Field(alias="objective_id")
+    offering: int | None = Field(alias="offering_id")
+    effort_kind: EffortKind
+    duration_weeks: int | None
+    hours_per_week: Decimal
+    target_start_date: date
+    outcome: str
+    metrics: list[str]
+    deliverables: list[str]
+    state: RequestState
+    state_changed_at: datetime
+    requested_by: int = Field(alias="requested_by_id")
+    assigned_cse: int | None = Field(alias="assigned_cse_id")
+    cta: int | None = None
+    stakeholders: list[StakeholderOut]
+    transitions: list[TransitionOut]
+    seconds_in_state: dict[str, float]
+
+    @staticmethod
+    def resolve_cta(obj: EngagementRequest) -> int | None:
+        cta = getattr(obj, "cta", None)
+        return cta.pk if cta else None
+
+    @staticmethod
+    def resolve_stakeholders(obj: EngagementRequest) -> list:
+        return list(obj.stakeholders.all())
+
+    @staticmethod
+    def resolve_transitions(obj: EngagementRequest) -> list:
+        return list(obj.transitions.all())
+
+    @staticmethod
+    def resolve_seconds_in_state(obj: EngagementRequest) -> dict[str, float]:
+        return {s.value: d.total_seconds() for s, d in services.time_in_states(obj).items()}
+
+
+class RequestFilter(FilterSchema):
+    account: Annotated[int | None, FilterLookup("account_id")] = None
+    state: RequestState | None = None
+    cse: Annotated[int | None, FilterLookup("assigned_cse_id")] = None
+
+
+def _requests(request: AuthedRequest):
+    return (
+        EngagementRequest.objects.filter(account__in=Account.objects.visible_to(request.user))
+        .select_related("cta")
+        .prefetch_related("stakeholders", "transitions")
+    )
+
+
+@router.get("/requests", response=list[RequestOut])
+@paginate(LimitOffsetPagination)
+def list_requests(request: AuthedRequest, filters: Query[RequestFilter]):
+    require_perm(request, "engagements.view_engagementrequest")
+    return filters.filter(_requests(request))
+
+
+@router.get("/requests/{request_id}", response={200: RequestOut, **ERROR_RESPONSES})
+def get_request(request: AuthedRequest, request_id: int):
+    require_perm(request, "engagements.view_engagementrequest")
+    return get_object_or_404(_requests(request), pk=request_id)
+
+
+@router.post("/requests", response={201: RequestOut, **ERROR_RESPONSES})
+def file_request(request: AuthedRequest, payload: RequestIn):
+    """A CSM files a complex engagement request; it starts in review."""
+    data = payload.dict()
+    stakeholders = data.pop("stakeholders")
+    filed = services.file_request(request.user, data, stakeholders)
+    return Status(201, _requests(request).get(pk=filed.pk))
+
+
+class TransitionIn(Schema):
+    to: RequestState
+    reason: str = Field("", max_length=5000)
+    reason_code: RejectionReason | None = None
+    cse: int | None = Field(None, description="Qualifying: the CSE assigned.")
+    confirm_over_capacity: bool = False
+    override_reason: str = Field("", max_length=2000)
+    expected_state: RequestState | None = Field(
+        None, description="The state you saw; if it has moved since, you get 409."
+    )
+
+
+class ConflictOut(ErrorOut):
+    current_state: RequestState
+
+
+@router.post(
+    "/requests/{request_id}/transitions",
+    response={
+        200: RequestOut,
+        409: ConflictOut,
+        **{k: v for k, v in ERROR_RESPONSES.items() if k != 409},
+    },
+)
+def transition(request: AuthedRequest, request_id: int, payload: TransitionIn):
+    """Move the request along the review workflow. Refusals name the rule: 403 when it
+    is not your move, 409 (with `current_state`) when the request is elsewhere, 422
+    when a reason, a rejection code or a CSE is missing."""
+    engagement = get_object_or_404(_requests(request), pk=request_id)
+    services.transition(
+        engagement,
+        request.user,
+        services.TransitionInput(
+            to=payload.to,
+            reason=payload.reason,
+            reason_code=payload.reason_code or "",
+            cse=payload.cse,
+            confirm_over_capacity=payload.confirm_over_capacity,
+            override_reason=payload.override_reason,
+            expected_state=payload.expected_state or "",
+        ),
+    )
+    return _requests(request).get(pk=engagement.pk)
+
+
+class SuggestionOut(Schema):
+    cse: int
+    name: str
+    rank: int
+    covers: bool
+    free_hours: Decimal
+    fits_capacity: bool
+    reasons: list[str]
+
+
+@router.get(
+    "/requests/{request_id}/suggestions", response={200: list[SuggestionOut], **ERROR_RESPONSES}
+)
+def suggestions(request: AuthedRequest, request_id: int):
+    """CSEs ranked by fit for this request, each with the reasons for its rank."""
+    engagement = get_object_or_404(_requests(request), pk=request_id)
+    require_perm(request, "engagements.review_engagementrequest")
+    return [{**s.__dict__, "cse": s.user_id} for s in services.suggest_cses(engagement)]
+
+
+class CapacityOut(Schema):
+    cse: int
+    name: str
+    weekly_capacity_hours: Decimal
+    active_engagements: int
+    open_ctas: int
+    weeks: list[Decimal] = Field(description="Planned hours, week by week from this Monday.")
+
+
+@router.get("/capacity", response=list[CapacityOut])
+def capacity(request: AuthedRequest, weeks: int = Query(8, ge=1, le=26)):
+    """Every CSE's planned load for the coming weeks."""
+    require_perm(request, "engagements.view_engagementrequest")
+    return [
+        {
+            "cse": row.user.pk,
+            "name": str(row.user),
+            "weekly_capacity_hours": row.capacity,
+            "active_engagements": row.active_engagements,
+            "open_ctas": row.open_ctas,
+            "weeks": row.weeks,
+        }
+        for row in services.capacity(weeks=weeks)
+    ]

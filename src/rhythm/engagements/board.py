@@ -1,0 +1,237 @@
+"""The engagement board: requests and CTAs in columns by state.
+
+A read model over two tables, paged per column so thousands of cards stay quick,
+and a drag-and-drop dispatcher that calls the same services as the buttons.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from itertools import islice
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from rhythm.catalog.models import Offering
+from rhythm.ctas import services as ctas
+from rhythm.ctas.choices import CtaStatus
+from rhythm.ctas.models import Cta
+from rhythm.customers.models import Account, Segment
+from rhythm.engagements import services
+from rhythm.engagements.choices import RequestState
+from rhythm.engagements.models import EngagementRequest
+from rhythm.people.choices import Role
+from rhythm.people.models import User
+
+PAGE = 50
+COLUMNS = [
+    ("new", "New"),
+    ("clarification", "Clarification"),
+    ("in_progress", "In progress"),
+    ("complete", "Complete"),
+    ("closed", "Closed"),
+]
+REQUEST_STATES = {
+    "new": [RequestState.REVIEW],
+    "clarification": [RequestState.CLARIFICATION],
+    "in_progress": [RequestState.STARTED],
+    "complete": [RequestState.COMPLETE],
+    "closed": [RequestState.CLOSED, RequestState.REJECTED],
+}
+CTA_STATES = {
+    "new": [CtaStatus.OPEN],
+    "clarification": [],
+    "in_progress": [CtaStatus.IN_PROGRESS],
+    "complete": [],
+    "closed": [CtaStatus.CLOSED],
+}
+# Where a request dropped on a column goes.
+DROP_TARGET = {
+    "new": RequestState.REVIEW,
+    "clarification": RequestState.CLARIFICATION,
+    "in_progress": RequestState.STARTED,
+    "complete": RequestState.COMPLETE,
+    "closed": RequestState.CLOSED,
+}
+
+
+@dataclass(frozen=True)
+class BoardFilters:
+    cse: int | None = None
+    segment: int | None = None
+    region: str = ""
+    offering: int | None = None
+
+    @classmethod
+    def from_query(cls, query) -> BoardFilters:
+        def number(key: str) -> int | None:
+            value = query.get(key, "")
+            return int(value) if value.isdigit() else None
+
+        region = query.get("region", "")
+        return cls(
+            cse=number("cse"),
+            segment=number("segment"),
+            region=region if region in settings.RHYTHM_REGIONS else "",
+            offering=number("offering"),
+        )
+
+    def as_query(self) -> str:
+        parts = [f"{k}={v}" for k, v in self.__dict__.items() if v not in (None, "")]
+        return "&".join(parts)
+
+
+@dataclass(frozen=True)
+class Card:
+    key: str  # "request-12" or "cta-5"
+    kind: str
+    title: str
+    account: str
+    owner: str
+    url: str
+    badge: str
+    updated_at: Any
+
+
+def filter_choices() -> dict[str, Any]:
+    return {
+        "cses": User.objects.active().filter(groups__name=Role.CSE.label),
+        "segments": Segment.objects.active(),
+        "regions": settings.RHYTHM_REGIONS,
+        "offerings": Offering.objects.active(),
+    }
+
+
+def _requests(user, column: str, f: BoardFilters) -> QuerySet[EngagementRequest]:
+    qs = EngagementRequest.objects.filter(
+        account__in=Account.objects.visible_to(user), state__in=REQUEST_STATES[column]
+    ).select_related("account", "assigned_cse")
+    if f.cse:
+        qs = qs.filter(assigned_cse_id=f.cse)
+    if f.segment:
+        qs = qs.filter(account__segment_id=f.segment)
+    if f.region:
+        qs = qs.filter(account__region=f.region)
+    if f.offering:
+        qs = qs.filter(offering_id=f.offering)
+    return qs.order_by("-updated_at", "-id")
+
+
+def _ctas(user, column: str, f: BoardFilters) -> QuerySet[Cta]:
+    # A request's own CTA is shown by the request's card.
+    qs = Cta.objects.filter(
+        account__in=Account.objects.visible_to(user),
+        status__in=CTA_STATES[column],
+        request__isnull=True,
+    ).select_related("account", "owner")
+    if f.cse:
+        qs = qs.filter(owner_id=f.cse)
+    if f.segment:
+        qs = qs.filter(account__segment_id=f.segment)
+    if f.region:
+        qs = qs.filter(account__region=f.region)
+    if f.offering:
+        qs = qs.filter(case__offering_id=f.offering)
+    return qs.order_by("-updated_at", "-id")
+
+
+def column_cards(user, column: str, f: BoardFilters, page: int) -> tuple[list[Card], bool, int]:
+    """One page of a column, newest change first, merged from requests and CTAs."""
+    if column not in REQUEST_STATES:
+        return [], False, 0
+    upto = page * PAGE
+    requests = _requests(user, column, f)
+    cta_rows = _ctas(user, column, f)
+    cards = [_request_card(r) for r in requests[:upto]] + [_cta_card(c) for c in cta_rows[:upto]]
+    cards.sort(key=lambda card: card.updated_at, reverse=True)
+    total = requests.count() + cta_rows.count()
+    chunk = list(islice(cards, (page - 1) * PAGE, upto))
+    return chunk, total > upto, total
+
+
+def _request_card(r: EngagementRequest) -> Card:
+    return Card(
+        key=f"request-{r.pk}",
+        kind="Request",
+        title=r.title,
+        account=r.account.name,
+        owner=str(r.assigned_cse) if r.assigned_cse else "Unassigned",
+        url=f"/engagements/{r.pk}/",
+        badge=r.state_enum.label,
+        updated_at=r.updated_at,
+    )
+
+
+def _cta_card(c: Cta) -> Card:
+    return Card(
+        key=f"cta-{c.pk}",
+        kind="CTA",
+        title=c.name,
+        account=c.account.name,
+        owner=str(c.owner) if c.owner else "Unassigned",
+        url=f"/ctas/{c.pk}/",
+        badge=c.get_priority_display(),
+        updated_at=c.updated_at,
+    )
+
+
+@dataclass(frozen=True)
+class MoveResult:
+    ok: bool
+    message: str
+
+
+def move(user, card: str, column: str) -> MoveResult:
+    kind, _, raw_id = card.partition("-")
+    if column not in DROP_TARGET or not raw_id.isdigit():
+        return MoveResult(False, "Unknown card or column.")
+    try:
+        if kind == "request":
+            return _move_request(user, int(raw_id), column)
+        if kind == "cta":
+            return _move_cta(user, int(raw_id), column)
+    except services.TransitionConflict as exc:
+        return MoveResult(False, exc.message)
+    except PermissionDenied as exc:
+        return MoveResult(False, str(exc))
+    except ValidationError as exc:
+        return MoveResult(False, " ".join(exc.messages))
+    return MoveResult(False, "Unknown card.")
+
+
+def _move_request(user, pk: int, column: str) -> MoveResult:
+    request = EngagementRequest.objects.filter(
+        account__in=Account.objects.visible_to(user), pk=pk
+    ).first()
+    if request is None:
+        return MoveResult(False, "Not found.")
+    target = DROP_TARGET[column]
+    if target == RequestState.STARTED and request.state == RequestState.REVIEW:
+        return MoveResult(False, "Qualify from the request page: choose the CSE there.")
+    services.transition(request, user, services.TransitionInput(to=target))
+    return MoveResult(True, f"Moved to {target.label}.")
+
+
+def _move_cta(user, pk: int, column: str) -> MoveResult:
+    cta = Cta.objects.filter(account__in=Account.objects.visible_to(user), pk=pk).first()
+    if cta is None:
+        return MoveResult(False, "Not found.")
+    if not user.has_perm("ctas.change_cta"):
+        return MoveResult(False, "Your role does not work CTAs.")
+    if column == "in_progress" and cta.status == CtaStatus.OPEN:
+        ctas.accept(cta, cse=user, actor=user)
+        return MoveResult(True, "Accepted: the CTA is yours.")
+    if column == "closed" and cta.status != CtaStatus.CLOSED:
+        ctas.close(cta, actor=user)
+        return MoveResult(True, "Closed.")
+    return MoveResult(False, f"A CTA cannot move to {dict(COLUMNS)[column]}.")
+
+
+def week_starts(weeks: int, today: date | None = None) -> list[date]:
+    today = today or timezone.localdate()
+    monday = today - timedelta(days=today.weekday())
+    return [monday + timedelta(weeks=i) for i in range(weeks)]

@@ -1,0 +1,82 @@
+from django import forms
+
+from rhythm.catalog.models import Offering
+from rhythm.customers.models import Objective
+from rhythm.engagements.choices import EffortKind, RejectionReason
+from rhythm.engagements.services import LIST_LIMIT
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class RequestForm(forms.Form):
+    """A complex engagement request. The rules (objective on the account, at least
+    one metric, deliverable and stakeholder) live in the service, so the UI and the
+    API name the same fields."""
+
+    objective = forms.ModelChoiceField(Objective.objects.none(), required=False)
+    title = forms.CharField(
+        max_length=200, required=False, help_text="Leave empty to use the objective."
+    )
+    offering = forms.ModelChoiceField(Offering.objects.active(), required=False)
+    effort_kind = forms.ChoiceField(
+        label="Expected effort", choices=EffortKind.choices, widget=forms.RadioSelect
+    )
+    duration_weeks = forms.IntegerField(min_value=1, max_value=104, required=False)
+    hours_per_week = forms.DecimalField(
+        label="Effort (hours per week)", min_value=0.5, max_value=40, decimal_places=1, initial=4
+    )
+    target_start_date = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    outcome = forms.CharField(
+        label="Outcome", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    metrics = forms.CharField(
+        label="Success metrics",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="One per line.",
+    )
+    deliverables = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text="One per line."
+    )
+
+    def __init__(self, *args, account, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["objective"] = forms.ModelChoiceField(
+            Objective.objects.active().filter(success_plan__account=account),
+            required=False,
+            label="Success-plan objective",
+        )
+
+    def service_data(self, account) -> dict:
+        data = dict(self.cleaned_data)
+        data["account"] = account.pk
+        data["objective"] = data["objective"].pk if data.get("objective") else None
+        data["offering"] = data["offering"].pk if data.get("offering") else None
+        data["metrics"] = _lines(data.get("metrics", ""))
+        data["deliverables"] = _lines(data.get("deliverables", ""))
+        return data
+
+
+class StakeholderForm(forms.Form):
+    name = forms.CharField(max_length=200, required=False)
+    role_title = forms.CharField(label="Role/title", max_length=200, required=False)
+    responsibilities = forms.CharField(max_length=2000, required=False)
+
+
+StakeholderFormSet = forms.formset_factory(
+    StakeholderForm, extra=3, max_num=LIST_LIMIT, validate_max=True
+)
+
+
+class TransitionForm(forms.Form):
+    to = forms.CharField()
+    reason = forms.CharField(required=False, max_length=5000)
+    reason_code = forms.ChoiceField(choices=[("", "—"), *RejectionReason.choices], required=False)
+    cse = forms.IntegerField(required=False)
+    confirm_over_capacity = forms.BooleanField(required=False)
+    override_reason = forms.CharField(required=False, max_length=2000)
+    expected_state = forms.CharField(required=False)

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from rhythm.meetings import views
+
+app_name = "meetings"
+
+urlpatterns = [
+    path("<int:meeting_id>/", views.meeting_detail, name="detail"),
+    path("<int:meeting_id>/held", views.meeting_held, name="held"),
+]

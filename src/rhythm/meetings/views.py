@@ -1,0 +1,33 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from rhythm.core.http import AuthedRequest
+from rhythm.customers.models import Account
+from rhythm.meetings import services
+from rhythm.meetings.models import Meeting
+
+
+def _meetings(request: AuthedRequest):
+    return Meeting.objects.filter(account__in=Account.objects.visible_to(request.user))
+
+
+@login_required
+@permission_required("meetings.view_meeting", raise_exception=True)
+def meeting_detail(request: AuthedRequest, meeting_id: int):
+    meeting = get_object_or_404(
+        _meetings(request).select_related("account", "cse").prefetch_related("participants"),
+        pk=meeting_id,
+    )
+    return render(request, "meetings/meeting_detail.html", {"meeting": meeting})
+
+
+@login_required
+@permission_required("meetings.add_meeting", raise_exception=True)
+@require_POST
+def meeting_held(request: AuthedRequest, meeting_id: int):
+    meeting = get_object_or_404(_meetings(request), pk=meeting_id)
+    services.log_held(meeting, actor=request.user, notes=request.POST.get("notes", ""))
+    messages.success(request, "Logged on the account timeline as a CSE Engagement.")
+    return redirect("meetings:detail", meeting_id=meeting.pk)

@@ -1,0 +1,31 @@
+from django import forms
+
+from rhythm.officehours.models import OfficeHourSession
+
+
+class SessionForm(forms.ModelForm):
+    class Meta:
+        model = OfficeHourSession
+        fields = ["title", "weekday", "start_time", "duration_minutes", "recurring"]
+        widgets = {"start_time": forms.TimeInput(attrs={"type": "time"})}
+
+
+class QuestionForm(forms.Form):
+    session = forms.ModelChoiceField(OfficeHourSession.objects.active().select_related("cse"))
+    account = forms.IntegerField(widget=forms.Select, help_text="The customer it concerns.")
+    topic = forms.CharField(max_length=190)
+    context = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, accounts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account"].widget.choices = [("", "—"), *[(a.pk, a.name) for a in accounts]]
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class SpotForm(forms.Form):
+    scheduled_at = forms.DateTimeField(
+        required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )

@@ -1,0 +1,57 @@
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_POST
+
+from rhythm.core.http import AuthedRequest
+from rhythm.customers.models import Account
+from rhythm.timeline import services
+from rhythm.timeline.choices import EntryKind
+from rhythm.timeline.models import TimelineEntry
+
+PAGE_SIZE = 50
+
+
+@login_required
+@permission_required("timeline.view_timelineentry", raise_exception=True)
+def account_timeline(request: AuthedRequest, account_id: int):
+    """One page of an account's timeline, for HTMX to append ("load more")."""
+    account = get_object_or_404(Account.objects.visible_to(request.user), pk=account_id)
+    kind = request.GET.get("kind", "")
+    entries = TimelineEntry.objects.filter(account=account, archived_at__isnull=True)
+    if kind in EntryKind.values:
+        entries = entries.filter(kind=kind)
+    page = Paginator(entries.select_related("actor"), PAGE_SIZE).get_page(request.GET.get("page"))
+    template = "timeline/_entries.html" if request.GET.get("page") else "timeline/_timeline.html"
+    return render(
+        request,
+        template,
+        {"account": account, "page": page, "kind": kind, "kinds": EntryKind.choices},
+    )
+
+
+@login_required
+@permission_required("timeline.add_timelineentry", raise_exception=True)
+@require_POST
+def add_note(request: AuthedRequest, account_id: int):
+    account = get_object_or_404(Account.objects.visible_to(request.user), pk=account_id)
+    error = ""
+    try:
+        services.add_note(account=account, author=request.user, text=request.POST.get("text", ""))
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    entries = TimelineEntry.objects.filter(account=account, archived_at__isnull=True)
+    page = Paginator(entries.select_related("actor"), PAGE_SIZE).get_page(1)
+    return render(
+        request,
+        "timeline/_timeline.html",
+        {
+            "account": account,
+            "page": page,
+            "kind": "",
+            "kinds": EntryKind.choices,
+            "note_error": error,
+            "note_text": request.POST.get("text", "") if error else "",
+        },
+    )

@@ -1,0 +1,119 @@
+"""The issue's "done when", walked through the API as an integration would."""
+
+import pytest
+from django.core import mail
+
+from rhythm.core.models import OutboundMessage
+
+
+@pytest.fixture
+def success_plan_objective(objective):
+    return objective
+
+
+def test_case_to_cta_to_outreach(
+    api, cast, account, opportunity, contact, offering, covering_cse, django_capture_on_commit_callbacks
+):
+    ae, cse = api(cast.account_owner), api(covering_cse)
+    body = {
+        "opportunity": opportunity.pk,
+        "kind": "cse_help",
+        "offering": offering.pk,
+        "contact": contact.pk,
+        "challenges": "Their monorepo pipelines take 40 minutes.",
+        "priority": "high",
+    }
+    first = ae.post("/cases", body, **{"Idempotency-Key": "case-walk-1"})
+    assert first.status_code == 201, first.content
+    retry = ae.post("/cases", body, **{"Idempotency-Key": "case-walk-1"})
+    assert retry.status_code == 200 and retry.json()["id"] == first.json()["id"]
+    assert retry["Idempotent-Replayed"] == "true"
+
+    ctas = ae.get("/ctas", case=first.json()["id"]).json()
+    assert ctas["count"] == 1
+    cta = ctas["items"][0]
+    assert cta["name"] == f"{account.name} - Ad-Hoc CSE Engagement Request"
+    assert cta["playbook"] == "One-Off CSE Outreach" and cta["owner"] is None
+
+    with django_capture_on_commit_callbacks(execute=True):
+        accepted = cse.post(f"/ctas/{cta['id']}/accept", {})
+    with django_capture_on_commit_callbacks(execute=True):
+        again = cse.post(f"/ctas/{cta['id']}/accept", {})
+    assert accepted.status_code == 200 and again.status_code == 200
+    assert accepted.json()["owner"] == covering_cse.pk
+    assert OutboundMessage.objects.filter(idempotency_key=f"cta-outreach:{cta['id']}").count() == 1
+    assert [m.cc for m in mail.outbox] == [[cast.account_owner.email]]
+
+
+def test_case_errors_name_their_fields(api, cast, opportunity, contact):
+    response = api(cast.account_owner).post(
+        "/cases",
+        {"opportunity": opportunity.pk, "contact": contact.pk, "challenges": "é" * 1001},
+    )
+    assert response.status_code == 422
+    fields = {e["field"]: e["rule"] for e in response.json()["errors"]}
+    assert fields == {"offering": "required", "challenges": "max_length"}
+
+
+def test_complex_request_through_review_to_closed(api, cast, account, objective, covering_cse):
+    csm, manager, cse = api(cast.csm), api(cast.manager), api(covering_cse)
+    filed = csm.post(
+        "/requests",
+        {
+            "account": account.pk,
+            "objective": objective.pk,
+            "effort_kind": "duration",
+            "duration_weeks": 4,
+            "hours_per_week": "5",
+            "target_start_date": "2026-12-07",
+            "outcome": "Three teams on GitLab CI",
+            "metrics": ["Pipelines under 10 minutes"],
+            "deliverables": ["Reference pipeline"],
+            "stakeholders": [
+                {"name": "Ana", "role_title": "VP Eng", "responsibilities": "Sponsor"}
+            ],
+        },
+    )
+    assert filed.status_code == 201, filed.content
+    rid = filed.json()["id"]
+    path = f"/requests/{rid}/transitions"
+
+    assert manager.post(path, {"to": "clarification", "reason": "Which runners?"}).status_code == 200
+    assert csm.post(path, {"to": "review", "reason": "Linux, self-managed"}).status_code == 200
+    suggestions = manager.get(f"/requests/{rid}/suggestions").json()
+    assert suggestions[0]["cse"] == covering_cse.pk and suggestions[0]["reasons"]
+
+    refused = csm.post(path, {"to": "started", "cse": covering_cse.pk})
+    assert refused.status_code == 403
+
+    qualified = manager.post(path, {"to": "started", "cse": suggestions[0]["cse"]})
+    assert qualified.status_code == 200 and qualified.json()["assigned_cse"] == covering_cse.pk
+    cta_id = qualified.json()["cta"]
+
+    stale = manager.post(path, {"to": "started", "cse": covering_cse.pk})
+    assert stale.status_code == 409 and stale.json()["current_state"] == "started"
+
+    assert cse.post(path, {"to": "complete"}).status_code == 200
+    closed = cse.post(path, {"to": "closed"})
+    assert closed.json()["state"] == "closed"
+    assert csm.get(f"/ctas/{cta_id}").json()["status"] == "closed"
+    states = [t["to_state"] for t in closed.json()["transitions"]]
+    assert states == ["review", "clarification", "review", "started", "complete", "closed"]
+
+
+def test_request_errors_name_their_fields(api, cast, account):
+    response = api(cast.csm).post(
+        "/requests",
+        {
+            "account": account.pk,
+            "objective": 999999,
+            "effort_kind": "duration",
+            "target_start_date": "2026-12-07",
+            "outcome": "x",
+            "metrics": ["m"],
+            "deliverables": ["d"],
+            "stakeholders": [{"name": "A", "role_title": "B", "responsibilities": "C"}],
+        },
+    )
+    assert response.status_code == 422
+    assert {e["field"] for e in response.json()["errors"]} == {"objective", "duration_weeks"}
