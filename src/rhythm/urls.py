@@ -12,8 +12,17 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("rhythm.customers.urls")),
     path("team/", include("rhythm.people.urls")),
+    path("catalog/", include("rhythm.catalog.urls")),
+    path("cases/", include("rhythm.cases.urls")),
+    path("ctas/", include("rhythm.ctas.urls")),
+    path("timeline/", include("rhythm.timeline.urls")),
+    path("engagements/", include("rhythm.engagements.urls")),
+    path("office-hours/", include("rhythm.officehours.urls")),
+    path("meetings/", include("rhythm.meetings.urls")),
+    # Before django.contrib.auth.urls, at the same path, so that this view (whose
+    # email goes through the outbox) is the one both served and reversed.
     path(
-        "password-reset/",
+        "password_reset/",
         auth_views.PasswordResetView.as_view(
             form_class=OutboxPasswordResetForm,
             html_email_template_name="registration/password_reset_email_html.html",

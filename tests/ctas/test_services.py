@@ -124,7 +124,7 @@ def test_reconcile_command_reports_what_it_fixed(cast, case_data, capsys):
     assert Cta.objects.count() == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_reconciliations_at_once_never_duplicate(cast, case_data):
     if connection.vendor == "sqlite":
         pytest.skip("SQLite serialises writers; the race needs PostgreSQL's concurrency")

@@ -12,7 +12,14 @@ def success_plan_objective(objective):
 
 
 def test_case_to_cta_to_outreach(
-    api, cast, account, opportunity, contact, offering, covering_cse, django_capture_on_commit_callbacks
+    api,
+    cast,
+    account,
+    opportunity,
+    contact,
+    offering,
+    covering_cse,
+    django_capture_on_commit_callbacks,
 ):
     ae, cse = api(cast.account_owner), api(covering_cse)
     body = {
@@ -78,7 +85,9 @@ def test_complex_request_through_review_to_closed(api, cast, account, objective,
     rid = filed.json()["id"]
     path = f"/requests/{rid}/transitions"
 
-    assert manager.post(path, {"to": "clarification", "reason": "Which runners?"}).status_code == 200
+    assert (
+        manager.post(path, {"to": "clarification", "reason": "Which runners?"}).status_code == 200
+    )
     assert csm.post(path, {"to": "review", "reason": "Linux, self-managed"}).status_code == 200
     suggestions = manager.get(f"/requests/{rid}/suggestions").json()
     assert suggestions[0]["cse"] == covering_cse.pk and suggestions[0]["reasons"]

@@ -154,7 +154,7 @@ def test_capacity_shows_eight_weeks_per_cse(cast, request_, covering_cse):
     assert rows[covering_cse.pk].active_engagements == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_managers_qualifying_at_once_one_wins(cast, request_data, covering_cse):
     request = services.file_request(cast.csm, request_data, STAKEHOLDERS)
     second_manager = UserFactory(roles=["cse_manager"])

@@ -36,3 +36,17 @@ def reorder(ids_in_order: list[int]) -> None:
 @transaction.atomic
 def archive(offering: Offering) -> Offering:
     return core_services.archive(Offering.objects.select_for_update().get(pk=offering.pk))
+
+
+def ensure_catalog(**kwargs) -> None:
+    """Seed the catalog when it is empty: after the first migrate, or a test flush.
+
+    Never touches a catalog that has rows, so an admin's edits and archives stand."""
+    from rhythm.catalog.reference import OFFERINGS
+
+    if Offering.objects.exists():
+        return
+    Offering.objects.bulk_create(
+        Offering(name=name, description=description, position=index * 10)
+        for index, (name, description) in enumerate(OFFERINGS, start=1)
+    )

@@ -2,15 +2,23 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
+# (permission, URL name, label): the navigation bar shows what a person may use.
+NAVIGATION = [
+    ("customers.view_account", "customers:account-list", "Accounts"),
+    ("ctas.view_cta", "ctas:list", "CTAs"),
+    ("engagements.view_engagementrequest", "engagements:list", "Requests"),
+    ("engagements.view_engagementrequest", "engagements:board", "Board"),
+    ("engagements.view_engagementrequest", "engagements:capacity", "Capacity"),
+    ("officehours.view_officehoursession", "officehours:list", "Office hours"),
+    ("catalog.view_offering", "catalog:list", "Catalog"),
+    ("people.view_user", "people:team", "Team"),
+]
+
 
 def navigation(request: HttpRequest) -> dict:
-    """What the navigation bar offers depends on what the person may do."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": []}
     items = [("home", "Home")]
-    if user.has_perm("customers.view_account"):
-        items.append(("customers:account-list", "Accounts"))
-    if user.has_perm("people.view_user"):
-        items.append(("people:team", "Team"))
+    items += [(url, label) for perm, url, label in NAVIGATION if user.has_perm(perm)]
     return {"nav": items}

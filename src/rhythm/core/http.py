@@ -1,8 +1,13 @@
-"""Typing for requests that reached a view past the sign-in check."""
+"""Requests that reached a view past the sign-in check, and that check for HTMX."""
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
 
@@ -12,3 +17,20 @@ class AuthedRequest(HttpRequest):
     user: Any
     auth: Any
     htmx: HtmxDetails
+
+
+def sign_in_first(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """login_required that, for an HTMX request, sends the whole page to sign-in.
+
+    A plain redirect would be followed by the XHR and the sign-in page swapped
+    into a fragment of the page; HX-Redirect makes the browser navigate instead.
+    """
+    guarded = login_required(view)
+
+    @wraps(view)
+    def wrapper(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.htmx and not request.user.is_authenticated:
+            return HttpResponseClientRedirect(redirect_to_login(request.get_full_path()).url)
+        return guarded(request, *args, **kwargs)
+
+    return wrapper

@@ -392,3 +392,22 @@ def outreach_state(cta: Cta) -> str:
     if message is None:
         return "The outreach email goes out when a CSE accepts the CTA."
     return f"Outreach email {message.get_status_display().lower()} to {', '.join(message.to)}."
+
+
+def ensure_playbooks(**kwargs) -> None:
+    """Seed the One-Off CSE Outreach playbook when there is no playbook at all."""
+    from rhythm.ctas.reference import ONE_OFF_DESCRIPTION, STEPS
+
+    if Playbook.objects.exists():
+        return
+    playbook = Playbook.objects.create(name=rules.ONE_OFF_PLAYBOOK, description=ONE_OFF_DESCRIPTION)
+    PlaybookStep.objects.bulk_create(
+        PlaybookStep(
+            playbook=playbook,
+            position=position,
+            title=title,
+            due_offset_days=offset,
+            condition=condition,
+        )
+        for position, (title, offset, condition) in enumerate(STEPS, start=1)
+    )

@@ -1,20 +1,24 @@
 from __future__ import annotations
 
+import copy
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from rhythm.core import history
 from rhythm.core import services as core_services
-from rhythm.core.http import AuthedRequest
+from rhythm.core.http import AuthedRequest, sign_in_first
 from rhythm.customers.models import Account, Segment
 from rhythm.people import services
+from rhythm.people.choices import Role
 from rhythm.people.forms import MemberForm
 from rhythm.people.models import User
 
@@ -42,19 +46,45 @@ def _team():
     )
 
 
-@login_required
+@sign_in_first
 @permission_required("people.view_user", raise_exception=True)
 def team(request: AuthedRequest) -> HttpResponse:
-    return render(request, "people/team.html", {"members": _team()})
+    members = _team()
+    region = request.GET.get("region", "")
+    if region in settings.RHYTHM_REGIONS:
+        members = members.filter(region=region)
+    else:
+        region = ""
+    role = request.GET.get("role", "")
+    if role in Role.values:
+        members = members.with_role(Role(role))
+    else:
+        role = ""
+    members = list(members)
+    context = {
+        "members": members,
+        "capacity": sum(m.weekly_capacity_hours for m in members),
+        "region": region,
+        "role": role,
+        "regions": settings.RHYTHM_REGIONS,
+        "roles": Role.choices,
+    }
+    return render(request, "people/team.html", context)
 
 
 @login_required
-@permission_required("people.view_user", raise_exception=True)
 def member(request: AuthedRequest, member_id: int) -> HttpResponse:
+    """A member's page; everyone may see their own, managers may change capacity and coverage."""
+    if not (request.user.has_perm("people.view_user") or request.user.pk == member_id):
+        raise PermissionDenied
+    can_change = request.user.has_perm("people.change_user")
+    if request.method == "POST" and not can_change:
+        raise PermissionDenied
     person = get_object_or_404(_team(), pk=member_id)
     form = None
-    if request.user.has_perm("people.change_user"):
-        form = MemberForm(request.POST or None, instance=person)
+    if can_change:
+        # A copy: a refused form must not show its typed values as the saved ones.
+        form = MemberForm(request.POST or None, instance=copy.copy(person))
         if request.method == "POST" and form.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if k != "covered_segments"}
             segment_ids = [s.pk for s in form.cleaned_data["covered_segments"]]
@@ -65,9 +95,9 @@ def member(request: AuthedRequest, member_id: int) -> HttpResponse:
             else:
                 messages.success(request, f"{person} updated.")
                 return redirect("people:member", member_id=person.pk)
-    history = person.history.select_related("history_user").order_by("-history_date")[:20]
+    entries = history.entries(User.history.filter(id=person.pk), limit=20)
     return render(
-        request, "people/member.html", {"person": person, "form": form, "history": history}
+        request, "people/member.html", {"person": person, "form": form, "history": entries}
     )
 
 

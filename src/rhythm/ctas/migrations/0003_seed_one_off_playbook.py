@@ -2,15 +2,7 @@
 
 from django.db import migrations
 
-STEPS = [
-    ("Accept the request", 0, "always"),
-    ("Reach out to the contact, account owner in copy", 1, "unless_opted_out"),
-    ("Schedule the call", 2, "always"),
-    ("Prepare the call (meeting checklist)", 4, "always"),
-    ("Hold the call and log it as a CSE Engagement", 5, "always"),
-    ("Send the follow-up email", 8, "always"),
-    ("Close the CTA", 9, "always"),
-]
+from rhythm.ctas.reference import ONE_OFF_DESCRIPTION, STEPS
 
 
 def seed(apps, schema_editor):
@@ -18,7 +10,7 @@ def seed(apps, schema_editor):
     PlaybookStep = apps.get_model("ctas", "PlaybookStep")
     playbook, created = Playbook.objects.get_or_create(
         name="One-Off CSE Outreach",
-        defaults={"description": "An ad-hoc CSE engagement from a CS Help case, call to close."},
+        defaults={"description": ONE_OFF_DESCRIPTION},
     )
     if created:
         for position, (title, offset, condition) in enumerate(STEPS, start=1):
