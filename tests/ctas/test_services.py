@@ -150,3 +150,28 @@ def test_two_reconciliations_at_once_never_duplicate(cast, case_data):
     assert errors == []
     assert Cta.objects.count() == 20
     assert Cta.objects.values("case").distinct().count() == 20
+
+
+def test_the_reconciliation_is_scheduled_every_four_hours_pacific():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from huey.contrib.djhuey import HUEY
+
+    from rhythm.ctas.tasks import reconcile_ctas
+
+    assert reconcile_ctas.task_class in HUEY._registry._periodic_tasks
+    pacific_half_past_four = datetime(2026, 11, 24, 4, 30, tzinfo=ZoneInfo("America/Los_Angeles"))
+    utc = pacific_half_past_four.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+    assert reconcile_ctas.task_class.validate_datetime(None, utc)
+
+
+def test_the_cli_takes_the_hyphenated_name(cast, case_data, monkeypatch, capsys):
+    import sys
+
+    from rhythm import cli
+
+    _case_without_cta(case_data, cast.account_owner)
+    monkeypatch.setattr(sys, "argv", ["rhythm", "reconcile-ctas", "--dry-run"])
+    cli.main()
+    assert "1 CSE-help case(s) lack a CTA" in capsys.readouterr().out
