@@ -42,6 +42,7 @@ check-migrations:
 	$(RHYTHM) makemigrations --check --dry-run
 
 check-openapi:
+	@mkdir -p var
 	@$(RHYTHM) export_openapi_schema --api rhythm.api.api --indent 2 --sorted > var/openapi.json
 	@diff -u $(OPENAPI) var/openapi.json > /dev/null || { \
 		echo "$(OPENAPI) is out of date with the code: run 'make openapi' and commit it."; \
