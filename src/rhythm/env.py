@@ -9,6 +9,10 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import dj_database_url
 
 
 class ConfigError(ValueError):
@@ -48,6 +52,54 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+SUPPORTED_DATABASE_ENGINES = {"django.db.backends.sqlite3", "django.db.backends.postgresql"}
+
+
+def env_database(name: str, *, conn_max_age: int = 0) -> dict[str, Any] | None:
+    """A database URL as Django's DATABASES entry, or None when the variable is unset.
+
+    Only the two databases Rhythm is tested on are accepted: any other would fail
+    later, while Django loads, with a traceback about a missing driver.
+    """
+    raw = env_str(name)
+    if not raw:
+        return None
+    try:
+        config: dict[str, Any] = dict(dj_database_url.parse(raw, conn_max_age=conn_max_age))
+    except ValueError as exc:
+        raise ConfigError(
+            f"{name} is not a database URL: {exc} "
+            "Use postgres://user:password@host:5432/name or sqlite:///path/to/file."
+        ) from exc
+    if config["ENGINE"] not in SUPPORTED_DATABASE_ENGINES:
+        raise ConfigError(
+            f"{name} selects {config['ENGINE']!r}; Rhythm runs on PostgreSQL "
+            "(postgres://…) and SQLite (sqlite:///…)."
+        )
+    if not config.get("NAME"):
+        raise ConfigError(f"{name} names no database; add it after the last slash.")
+    return config
+
+
+def redis_url_problem(url: str) -> str:
+    """What is wrong with a REDIS_URL, or "" when redis-py can use it as given."""
+    from redis.connection import parse_url
+
+    try:
+        parse_url(url)
+    except ValueError as exc:
+        return str(exc)
+    parts = urlsplit(url)
+    if parts.scheme in {"redis", "rediss"}:
+        if not parts.hostname:
+            return "it names no host"
+        # redis-py ignores a database that is not a number; say so instead.
+        database = parts.path.strip("/")
+        if database and not database.isdigit():
+            return f"the database must be a number, as in /0; got /{database}"
+    return ""
+
+
 def secret_key(var_dir: Path) -> str:
     """SECRET_KEY from the environment, else one generated once into var/.
 
@@ -58,15 +110,22 @@ def secret_key(var_dir: Path) -> str:
     if from_env:
         return from_env
     key_file = var_dir / "secret_key"
-    if key_file.exists():
-        return key_file.read_text().strip()
-    var_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(50)
-    # O_EXCL: two processes starting at once agree on the first key written.
-    try:
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return key_file.read_text().strip()
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key)
+    if not key_file.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        # Written whole to a private file, then linked into place: two processes
+        # starting at once agree on the first key, and neither can read a file
+        # the other has created but not yet written.
+        draft = var_dir / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+        try:
+            os.link(draft, key_file)
+        except FileExistsError:
+            pass  # another process won; use its key
+        finally:
+            draft.unlink()
+    key = key_file.read_text().strip()
+    if not key:
+        raise ConfigError(f"SECRET_KEY: {key_file} is empty; delete it or set SECRET_KEY.")
     return key

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import dj_database_url
-
-from rhythm.env import env_bool, env_int, env_list, env_str, secret_key
+from rhythm.env import (
+    env_bool,
+    env_database,
+    env_int,
+    env_list,
+    env_str,
+    redis_url_problem,
+    secret_key,
+)
 
 # The project root: src/rhythm/settings.py -> three parents up.
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -36,6 +42,13 @@ INSTALLED_APPS = [
     "rhythm.core",
     "rhythm.people",
     "rhythm.customers",
+    "rhythm.catalog",
+    "rhythm.cases",
+    "rhythm.ctas",
+    "rhythm.engagements",
+    "rhythm.meetings",
+    "rhythm.officehours",
+    "rhythm.timeline",
     "rhythm.demo",
 ]
 
@@ -81,24 +94,24 @@ TEMPLATES = [
 # concurrent writers queue on the busy timeout instead of failing "database is
 # locked" halfway through a transaction.
 SQLITE_PATH = VAR_DIR / "rhythm.sqlite3"
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;",
+}
 DATABASE_URL = env_str("DATABASE_URL")
-if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
-else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(SQLITE_PATH),
-            "OPTIONS": {
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": (
-                    "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
-                ),
-            },
-            "TEST": {"NAME": str(VAR_DIR / "test.sqlite3")},
-        }
+DATABASES = {
+    "default": env_database("DATABASE_URL", conn_max_age=60)
+    or {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(SQLITE_PATH),
     }
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The same behaviour for a sqlite:///… URL as for the default file. Tests use
+    # a file too, so that a worker thread sees what the test wrote.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
+    DATABASES["default"].setdefault("TEST", {"NAME": str(VAR_DIR / "test.sqlite3")})
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -106,13 +119,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # huey on a SQLite file by default (no server to run), on Redis when REDIS_URL
 # is set, so any number of web and worker processes share one queue.
 REDIS_URL = env_str("REDIS_URL")
+REDIS_URL_PROBLEM = redis_url_problem(REDIS_URL) if REDIS_URL else ""
 HUEY: dict[str, object]
-if REDIS_URL:
+if REDIS_URL_PROBLEM:
+    # redis-py would refuse the URL while Django loads its apps, with a traceback
+    # before any check could run. An in-memory stand-in lets Django start far
+    # enough for check rhythm.E002 to name the problem; every command that runs
+    # the checks (serve, worker, migrate, check) then refuses to go on.
+    HUEY = {"huey_class": "huey.MemoryHuey", "name": "unconfigured", "immediate": False}
+elif REDIS_URL:
     HUEY = {
         "huey_class": "huey.RedisHuey",
         "name": env_str("RHYTHM_QUEUE_NAME", "rhythm"),
         "url": REDIS_URL,
         "immediate": False,
+        "results": False,  # nobody waits on a task; stored results would pile up
         "utc": True,
         "consumer": {"workers": 2, "worker_type": "thread"},
     }
@@ -122,6 +143,7 @@ else:
         "name": env_str("RHYTHM_QUEUE_NAME", "rhythm"),
         "filename": str(VAR_DIR / "queue.sqlite3"),
         "immediate": False,
+        "results": False,  # nobody waits on a task; stored results would pile up
         "utc": True,
         "consumer": {"workers": 2, "worker_type": "thread"},
     }
@@ -165,6 +187,7 @@ NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
+    ("vendor/sortablejs", NODE_MODULES / "sortablejs"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -186,6 +209,9 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
     EMAIL_FILE_PATH = VAR_DIR / "sent-mail"
+# A send that hangs must not outlive the outbox's stale-claim window, or a second
+# worker would take the message over and send it again.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Rhythm <rhythm@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -212,5 +238,20 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("RHYTHM_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Configured here, so `run_huey` does not add a second handler of its own
+        # and print every line of the worker twice.
+        "huey": {
+            "handlers": ["console"],
+            "level": env_str("RHYTHM_LOG_LEVEL", "INFO"),
+            "propagate": False,
+        },
+    },
 }
+
+# CTAs: the name limit of the seed's platform, and when a new CTA falls due.
+RHYTHM_CTA_NAME_LIMIT = env_int("RHYTHM_CTA_NAME_LIMIT", 80)
+RHYTHM_CTA_DUE_DAYS = env_int("RHYTHM_CTA_DUE_DAYS", 2)
+# Capacity: hours a week an open or accepted CTA takes from its CSE.
+RHYTHM_CTA_HOURS_PER_WEEK = env_int("RHYTHM_CTA_HOURS_PER_WEEK", 2)

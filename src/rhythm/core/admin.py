@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from rhythm.core import services
 from rhythm.core.models import ApiToken, OutboundMessage
 
 
@@ -22,9 +23,15 @@ class OutboundMessageAdmin(admin.ModelAdmin):
     list_filter = ["status", "channel"]
     search_fields = ["subject", "idempotency_key"]
     readonly_fields = [f.name for f in OutboundMessage._meta.fields]
+    actions = ["retry"]
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    @admin.action(description="Retry the selected failed messages", permissions=["change"])
+    def retry(self, request, queryset) -> None:
+        retried = sum(services.retry_message(pk) for pk in queryset.values_list("pk", flat=True))
+        self.message_user(request, f"{retried} failed message(s) queued again.")
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
@@ -33,9 +40,21 @@ class OutboundMessageAdmin(admin.ModelAdmin):
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = ["prefix", "key_hash", "created_at", "last_used_at"]
+    # Only the name may change: a token moved to another user, or un-revoked,
+    # would act for someone who never saw it created.
+    readonly_fields = ["user", "prefix", "key_hash", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["revoked_at"]
+    actions = ["revoke"]
 
     def has_add_permission(self, request) -> bool:
         # A token's secret is shown once at creation: use the CLI, API or tokens page.
         return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # revoke instead: a revoked token still shows who used what, when
+
+    @admin.action(description="Revoke the selected tokens", permissions=["change"])
+    def revoke(self, request, queryset) -> None:
+        for token in queryset:
+            services.revoke_token(token)
+        self.message_user(request, f"{queryset.count()} token(s) revoked.")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
+from rhythm.env import redis_url_problem
+
 
 @register(Tags.database, deploy=False)
 def check_database_url(app_configs, **kwargs):
@@ -25,10 +27,12 @@ def check_database_url(app_configs, **kwargs):
 def check_queue(app_configs, **kwargs):
     errors: list[CheckMessage] = []
     redis_url = settings.REDIS_URL
-    if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+    problem = redis_url_problem(redis_url) if redis_url else ""
+    if problem:
         errors.append(
             Error(
-                f"REDIS_URL must start with redis://, rediss:// or unix://; got {redis_url!r}.",
+                f"REDIS_URL is not a Redis URL ({problem}); got {redis_url!r}.",
+                hint="Use redis://host:6379/0, rediss://… or unix:///path, or unset REDIS_URL.",
                 id="rhythm.E002",
             )
         )

@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -42,6 +43,11 @@ def enqueue_email(
     The same key twice returns the first row: a retried request sends nothing new.
     Delivery is queued only once the surrounding transaction commits.
     """
+    if not to:
+        raise ValueError("to: an email needs at least one recipient.")
+    # A line break in a header is refused at send time, every retry again; fold
+    # it here, where the caller still sees the mistake.
+    subject = " ".join(subject.split())
     with transaction.atomic():
         message, created = OutboundMessage.objects.get_or_create(
             idempotency_key=key,
@@ -148,7 +154,7 @@ def create_token(user, name: str = "") -> tuple[ApiToken, str]:
     plain = rules.TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
-        name=(name or "Personal token").strip()[:100],
+        name=(name.strip() or "Personal token")[:100],
         prefix=plain[:12],
         key_hash=rules.hash_token(plain),
     )
@@ -173,6 +179,8 @@ def authenticate_token(plain: str) -> ApiToken | None:
     )
     if token is None:
         return None
+    if getattr(token.user, "archived_at", None) is not None:
+        return None  # an archived member's tokens die with their sign-in
     now = timezone.now()
     if rules.token_needs_touch(token.last_used_at, now):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
@@ -180,10 +188,13 @@ def authenticate_token(plain: str) -> ApiToken | None:
     return token
 
 
+Archivable = TypeVar("Archivable", bound=ArchivableModel)
+
+
 # --- Archiving --------------------------------------------------------------
 
 
-def archive(obj: ArchivableModel) -> ArchivableModel:
+def archive(obj: Archivable) -> Archivable:
     """Archive instead of delete; archiving twice keeps the first time."""
     if obj.archived_at is None:
         obj.archived_at = timezone.now()
@@ -191,7 +202,7 @@ def archive(obj: ArchivableModel) -> ArchivableModel:
     return obj
 
 
-def restore(obj: ArchivableModel) -> ArchivableModel:
+def restore(obj: Archivable) -> Archivable:
     if obj.archived_at is not None:
         obj.archived_at = None
         obj.save(update_fields=["archived_at", "updated_at"])

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from django.db import connections
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task, db_task, on_shutdown
 
 from rhythm.core import services
 
@@ -21,3 +22,10 @@ def deliver_due_messages() -> int:
         if services.deliver(message_id).outcome == "sent":
             sent += 1
     return sent
+
+
+@on_shutdown()
+def close_database_connections() -> None:
+    # Runs in each worker thread as it stops: a connection kept open for reuse
+    # (CONN_MAX_AGE) would otherwise linger on the database server.
+    connections.close_all()

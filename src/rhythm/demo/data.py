@@ -348,15 +348,18 @@ _OBJECTIVES = [
 ]
 
 
-def load(today: date | None = None) -> dict[str, int]:
-    """Load the demo once; loading again changes nothing and reports zero new rows."""
+def load(today: date | None = None, seed: int = SEED) -> dict[str, int]:
+    """Load the demo once; loading again changes nothing and reports zero new rows.
+
+    The same seed gives the same accounts, contacts, deals and plans.
+    """
     today = today or date.today()
     created = {"team members": 0, "segments": 0, "accounts": 0}
     with transaction.atomic():
         segments = _segments(created)
         team = _team(segments, created)
         if not Account.objects.filter(crm_id__startswith="DEMO-").exists():
-            created["accounts"] = _accounts(random.Random(SEED), today, segments, team)
+            created["accounts"] = _accounts(random.Random(seed), today, segments, team)
     return created
 
 
@@ -477,7 +480,13 @@ def _accounts(rng: random.Random, today: date, segments: dict[str, Segment], tea
     bulk_create_with_history(contacts, Contact, batch_size=500)
     bulk_create_with_history(opportunities, Opportunity, batch_size=500)
     plans = bulk_create_with_history(plans, SuccessPlan, batch_size=500)
-    plans = list(SuccessPlan.objects.filter(account__crm_id__startswith="DEMO-"))
+    # In account order: the generator's draws must meet the plans in the same
+    # order on every database, or the objectives would differ between them.
+    plans = list(
+        SuccessPlan.objects.filter(account__crm_id__startswith="DEMO-").order_by(
+            "account__crm_id", "pk"
+        )
+    )
 
     objectives = []
     for plan in plans:

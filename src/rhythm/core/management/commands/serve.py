@@ -6,9 +6,13 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+
+# How long each child may take to finish what it is doing once asked to stop.
+STOP_TIMEOUT_SECONDS = 15
 
 
 class Command(BaseCommand):
@@ -29,7 +33,7 @@ class Command(BaseCommand):
             "--no-control-socket",
             action="store_true",
             default=True,
-            help="Do not open gunicorn's control socket (the default here).",
+            help="Do not open gunicorn's control socket (always the case here).",
         )
 
     def handle(self, *args, **options):
@@ -48,27 +52,66 @@ class Command(BaseCommand):
             "-",
             "--graceful-timeout",
             "10",
+            "--no-control-socket",
         ]
-        if options["no_control_socket"]:
-            gunicorn.append("--no-control-socket")
-        worker = None
-        if options["with_worker"]:
-            worker = subprocess.Popen([sys.executable, "-m", "rhythm.cli", "worker"])
-        self.stdout.write(self.style.SUCCESS(f"Rhythm is serving on http://{options['bind']}/"))
-        if settings.DEBUG:
-            self.stdout.write(self.style.WARNING("RHYTHM_DEBUG is on."))
-        server = subprocess.Popen(gunicorn)
+        # Stop both children on SIGTERM as well as Ctrl-C: Python's default for
+        # SIGTERM ends this process on the spot and would leave them orphaned.
+        received: list[int] = []
+
+        def _stop(signum, frame):
+            received.append(signum)
+
+        previous = {sig: signal.signal(sig, _stop) for sig in _STOP_SIGNALS}
+        children: list[tuple[str, subprocess.Popen]] = []
         try:
-            return_code = server.wait()
-        except KeyboardInterrupt:
-            server.send_signal(signal.SIGTERM)
-            return_code = server.wait()
+            # Each child in its own process group: Ctrl-C reaches this process
+            # alone, which then asks each child once, in the way it understands.
+            if options["with_worker"]:
+                worker_cmd = [sys.executable, "-m", "rhythm.cli", "worker"]
+                children.append(("worker", subprocess.Popen(worker_cmd, process_group=0)))
+            children.append(("server", subprocess.Popen(gunicorn, process_group=0)))
+            self.stdout.write(self.style.SUCCESS(f"Rhythm is serving on http://{options['bind']}/"))
+            if settings.DEBUG:
+                self.stdout.write(self.style.WARNING("RHYTHM_DEBUG is on."))
+            ended = _wait_for_first_exit(children, received)
         finally:
-            if worker is not None:
-                worker.send_signal(signal.SIGTERM)
-                try:
-                    worker.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    worker.kill()
-        if return_code:
-            sys.exit(return_code)
+            _stop_children(children)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        if ended is None:
+            return  # asked to stop
+        name, code = ended
+        # One child stopping on its own takes the other down with it, loudly, so
+        # a supervisor (or the person at the terminal) sees it and restarts both.
+        raise CommandError(f"The {name} stopped unexpectedly (exit code {code}).", returncode=1)
+
+
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def _wait_for_first_exit(
+    children: list[tuple[str, subprocess.Popen]], received: list[int]
+) -> tuple[str, int] | None:
+    """Block until a stop signal (None) or until a child exits (its name and code)."""
+    while not received:
+        for name, process in children:
+            code = process.poll()
+            if code is not None:
+                return name, code
+        time.sleep(0.2)
+    return None
+
+
+def _stop_children(children: list[tuple[str, subprocess.Popen]]) -> None:
+    # gunicorn stops gracefully on SIGTERM; huey's consumer on SIGINT (it treats
+    # SIGTERM as "stop now", which could cut a send in half).
+    for name, process in children:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT if name == "worker" else signal.SIGTERM)
+    deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
+    for _, process in children:
+        try:
+            process.wait(timeout=max(deadline - time.monotonic(), 0.1))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

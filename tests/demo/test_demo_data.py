@@ -1,0 +1,123 @@
+"""What the demo holds: a whole team, 300 customers, spread the way a real book is."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.db.models import Count
+
+from rhythm.customers.models import Account, Contact, Objective, Opportunity, Segment, SuccessPlan
+from rhythm.demo import data
+from rhythm.people.choices import Role
+from rhythm.people.models import User
+from tests.demo.conftest import TODAY
+
+pytestmark = pytest.mark.usefixtures("demo", "db")
+
+
+def demo_accounts():
+    return Account.objects.filter(crm_id__startswith="DEMO-")
+
+
+def test_the_first_load_reports_what_it_created(demo):
+    assert demo == {"team members": len(data.TEAM), "segments": 3, "accounts": 300}
+
+
+def test_three_segments_with_arr_ranges():
+    segments = list(Segment.objects.order_by("arr_floor"))
+    assert [s.name for s in segments] == ["Scale", "Mid-Touch", "Strategic"]
+    assert all(s.arr_floor < s.arr_ceiling for s in segments)
+    # Ranges meet end to end: every ARR belongs to exactly one segment.
+    assert all(a.arr_ceiling == b.arr_floor for a, b in zip(segments, segments[1:], strict=False))
+
+
+def test_a_team_of_at_least_twelve_covering_every_role_and_region():
+    members = User.objects.filter(username__in=[m.username for m in data.TEAM])
+    assert members.count() == len(data.TEAM) >= 12
+    for role in Role:
+        assert members.with_role(role).exists(), f"no demo member is a {role.label}"
+    assert {m.region for m in members} == set(settings.RHYTHM_REGIONS)
+
+
+def test_cses_and_managers_have_booking_links_and_cover_segments():
+    for member in data.TEAM:
+        if member.role not in (Role.CSE, Role.CSE_MANAGER):
+            continue
+        user = User.objects.get(username=member.username)
+        assert user.booking_url.startswith("https://")
+        assert {s.name for s in user.covered_segments.all()} == set(member.segments)
+        assert user.covered_regions == list(member.covers)
+
+
+def test_the_admin_is_a_superuser_and_nobody_else_is():
+    assert User.objects.filter(is_superuser=True).get().username == "admin"
+    admin = User.objects.get(username="admin")
+    assert admin.is_staff
+    assert admin.has_role(Role.ADMIN)
+
+
+def test_every_demo_member_signs_in_with_the_demo_password(client):
+    for member in data.TEAM:
+        response = client.post(
+            "/login/",
+            {"username": member.username, "password": settings.RHYTHM_DEMO_PASSWORD},
+        )
+        assert response.status_code == 302, f"{member.username} could not sign in"
+        assert client.session["_auth_user_id"] == str(User.objects.get(username=member.username).pk)
+        client.logout()
+
+
+def test_three_hundred_accounts_each_with_contacts_deals_and_a_plan():
+    accounts = demo_accounts().annotate(
+        contacts_n=Count("contacts", distinct=True),
+        opportunities_n=Count("opportunities", distinct=True),
+        plans_n=Count("success_plans", distinct=True),
+    )
+    assert accounts.count() == 300
+    assert len({a.name for a in accounts}) == 300  # names are unique
+    for account in accounts:
+        assert 2 <= account.contacts_n <= 4, account
+        assert 1 <= account.opportunities_n <= 3, account
+        assert account.plans_n == 1, account
+    plans = SuccessPlan.objects.filter(account__in=demo_accounts()).annotate(
+        objectives_n=Count("objectives")
+    )
+    assert all(2 <= p.objectives_n <= 4 for p in plans)
+
+
+def test_accounts_are_spread_over_segments_regions_and_renewal_dates():
+    accounts = list(demo_accounts().select_related("segment"))
+
+    by_segment = Counter(a.segment.name for a in accounts)
+    assert set(by_segment) == {"Scale", "Mid-Touch", "Strategic"}
+    assert min(by_segment.values()) >= 30  # no segment is a token presence
+
+    by_region = Counter(a.region for a in accounts)
+    assert by_region == dict.fromkeys(settings.RHYTHM_REGIONS, 100)
+
+    renewals = [a.renewal_date for a in accounts]
+    assert min(renewals) >= TODAY + timedelta(days=5)
+    assert max(renewals) <= TODAY + timedelta(days=540)
+    assert len({(d.year, d.month) for d in renewals}) >= 15
+    # Some renew within three months (the escalation rule weighs them), some in a year.
+    assert sum(d <= TODAY + timedelta(days=90) for d in renewals) >= 20
+    assert sum(d > TODAY + timedelta(days=365) for d in renewals) >= 20
+
+
+def test_account_figures_are_consistent():
+    for account in demo_accounts().select_related("segment", "account_owner", "csm"):
+        assert account.segment.arr_floor <= account.arr <= account.segment.arr_ceiling
+        assert account.lam >= account.arr
+        assert 0 < account.licenses_used <= account.licenses_purchased
+        assert account.account_owner.has_role(Role.ACCOUNT_OWNER)
+        assert account.csm.has_role(Role.CSM)
+
+
+def test_every_customer_row_is_in_the_history():
+    assert Account.history.filter(crm_id__startswith="DEMO-").count() == 300
+    assert Contact.history.count() == Contact.objects.count()
+    assert Opportunity.history.count() == Opportunity.objects.count()
+    assert Objective.history.count() == Objective.objects.count()
