@@ -165,7 +165,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AXES_FAILURE_LIMIT = env_int("RHYTHM_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours: a locked-out person may try again after 15 minutes
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# Lock the (address, username) pair: a shared proxy address or a known username
+# alone never locks anyone else out.
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
