@@ -7,25 +7,25 @@ from typing import Annotated
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import FilterLookup, FilterSchema, Header, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from rhythm.cases import services
 from rhythm.cases.choices import CaseKind, CaseStatus, Priority
 from rhythm.cases.models import Case
 from rhythm.cases.rules import CHALLENGES_MAX_LENGTH
-from rhythm.core.api import ERROR_RESPONSES
+from rhythm.core.api import ERROR_RESPONSES, Id, Pagination, Text
 from rhythm.core.http import AuthedRequest
 
 router = Router(tags=["cases"])
 
 
 class CaseIn(Schema):
-    opportunity: int
+    opportunity: Id
     kind: CaseKind = CaseKind.CSE_HELP
-    offering: int | None = Field(None, description="Required for a CSE help case.")
-    contact: int
-    challenges: str = Field(
+    offering: Id | None = Field(None, description="Required for a CSE help case.")
+    contact: Id
+    challenges: Text = Field(
         description=f"Challenges/Pain Points: at most {CHALLENGES_MAX_LENGTH} characters."
     )
     opt_out_outreach: bool = Field(False, description="Do not contact the customer automatically.")
@@ -54,8 +54,8 @@ class CaseOut(Schema):
 
 
 class CaseFilter(FilterSchema):
-    account: Annotated[int | None, FilterLookup("account_id")] = None
-    opportunity: Annotated[int | None, FilterLookup("opportunity_id")] = None
+    account: Annotated[Id | None, FilterLookup("account_id")] = None
+    opportunity: Annotated[Id | None, FilterLookup("opportunity_id")] = None
     status: CaseStatus | None = None
     kind: CaseKind | None = None
 
@@ -69,7 +69,7 @@ def _cases(request: AuthedRequest):
 
 
 @router.get("/cases", response=list[CaseOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_cases(request: AuthedRequest, filters: Query[CaseFilter]):
     """Cases on the accounts you may see; filter by account, opportunity, status, kind."""
     return filters.filter(_cases(request))

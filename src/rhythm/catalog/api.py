@@ -7,7 +7,7 @@ from pydantic import Field
 
 from rhythm.catalog import services
 from rhythm.catalog.models import Offering
-from rhythm.core.api import ERROR_RESPONSES, require_perm
+from rhythm.core.api import ERROR_RESPONSES, Text, require_perm
 from rhythm.core.http import AuthedRequest
 
 router = Router(tags=["catalog"])
@@ -31,14 +31,14 @@ class OfferingOut(Schema):
 
 
 class OfferingIn(Schema):
-    name: str = Field(min_length=1, max_length=200)
-    description: str = Field(min_length=1, max_length=5000)
+    name: Text = Field(min_length=1, max_length=200)
+    description: Text = Field(min_length=1, max_length=5000)
     position: int = Field(0, ge=0, le=32767)
 
 
 class OfferingPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=200)
-    description: str | None = Field(None, min_length=1, max_length=5000)
+    name: Text | None = Field(None, min_length=1, max_length=200)
+    description: Text | None = Field(None, min_length=1, max_length=5000)
     position: int | None = Field(None, ge=0, le=32767)
 
 

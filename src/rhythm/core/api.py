@@ -6,7 +6,8 @@ so a client can always point at the field and the rule that refused it.
 """
 
 from collections.abc import Iterable
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
@@ -14,16 +15,24 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.request import RawPostDataException
-from ninja import NinjaAPI, Schema
+from django.shortcuts import get_object_or_404
+from ninja import NinjaAPI, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import LimitOffsetPagination
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
 
 from rhythm.core import services
 from rhythm.core.http import AuthedRequest
+from rhythm.core.models import ApiToken
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+# Errors that are about the request as a whole name this field, as Django's forms do.
+NON_FIELD = "non_field_errors"
 
 
 class FieldError(Schema):
@@ -40,13 +49,29 @@ class ErrorOut(Schema):
 # --- Authentication ---------------------------------------------------------
 
 
+class InvalidToken(AuthenticationError):
+    """A bearer token was sent and it is wrong, revoked or its member archived."""
+
+    def __init__(self) -> None:
+        super().__init__(401, "The API token is invalid or revoked.")
+
+
+class ApiError(HttpError):
+    """An error that knows which field and rule it is about."""
+
+    def __init__(self, status_code: int, message: str, *, field: str = NON_FIELD, rule: str):
+        super().__init__(status_code, message)
+        self.field = field
+        self.rule = rule
+
+
 class BearerToken(HttpBearer):
     """`Authorization: Bearer <token>`; a wrong token is a 401, never a fallback."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         found = services.authenticate_token(token.strip())
         if found is None:
-            raise AuthenticationError(401, "The API token is invalid or revoked.")
+            raise InvalidToken()
         # Acting as the token's user: permissions and the history's "who" follow.
         request.user = found.user
         return found.user
@@ -65,7 +90,12 @@ class BrowserSession(APIKeyCookie):
         if user is None or not user.is_authenticated or not user.is_active:
             return None
         if request.method not in SAFE_METHODS and check_csrf(request) is not None:
-            raise HttpError(403, "CSRF check failed: send the X-CSRFToken header.")
+            raise ApiError(
+                403,
+                "CSRF check failed: send the X-CSRFToken header.",
+                field="X-CSRFToken",
+                rule="csrf",
+            )
         return user
 
 
@@ -74,6 +104,10 @@ class BrowserSession(APIKeyCookie):
 
 def error_body(detail: str, errors: list[dict[str, str]] | None = None) -> dict[str, Any]:
     return {"detail": detail, "errors": errors or []}
+
+
+def one_error(detail: str, field: str, rule: str, message: str | None = None) -> dict[str, Any]:
+    return error_body(detail, [{"field": field, "rule": rule, "message": message or detail}])
 
 
 def field_errors_from_django(exc: DjangoValidationError) -> list[dict[str, str]]:
@@ -88,94 +122,148 @@ def field_errors_from_django(exc: DjangoValidationError) -> list[dict[str, str]]
             message = error.message % error.params if error.params else error.message
             out.append(
                 {
-                    "field": "non_field_errors" if field == "__all__" else field,
+                    "field": NON_FIELD if field == "__all__" else field,
                     "rule": error.code or "invalid",
-                    "message": str(message),
+                    "message": str(message) or "Invalid value.",
                 }
             )
     return out
+
+
+# ninja locates an error by where it was sent ("body", "query", "path"), then by
+# the view parameter holding a whole body or filter set; neither is a field the
+# client sent: ("body", "payload", "objectives", 1, "progress") -> objectives.1.progress
+_LOCATIONS = {"body", "query", "path", "header", "cookie", "form", "file"}
+_WHOLE_PARAMETERS = {"payload", "filters"}
 
 
 def field_errors_from_pydantic(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
     out = []
     for error in errors:
         loc = [str(part) for part in error.get("loc", ())]
-        # Drop the location ("body", "query") and the parameter name ("payload").
-        parts = [p for p in loc if p not in {"body", "query", "path", "payload", "filters"}]
+        parts = loc[1:] if loc and loc[0] in _LOCATIONS else loc
+        if parts and parts[0] in _WHOLE_PARAMETERS:
+            parts = parts[1:]
         out.append(
             {
                 "field": ".".join(parts) or (loc[0] if loc else "body"),
-                "rule": str(error.get("type", "invalid")),
-                "message": str(error.get("msg", "Invalid value.")),
+                "rule": str(error.get("type") or "invalid"),
+                "message": str(error.get("msg") or "Invalid value."),
             }
         )
     return out
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
+    def respond(request: HttpRequest, body: dict[str, Any], status: int) -> HttpResponse:
+        return api.create_response(request, body, status=status)
+
     @api.exception_handler(NinjaValidationError)
     def _validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-        return api.create_response(
-            request,
-            error_body("The request is not valid.", field_errors_from_pydantic(exc.errors)),
-            status=422,
-        )
+        errors = field_errors_from_pydantic(exc.errors)
+        return respond(request, error_body("The request is not valid.", errors), 422)
 
     @api.exception_handler(DjangoValidationError)
     def _rule(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
-        return api.create_response(
-            request,
-            error_body("The request breaks a rule.", field_errors_from_django(exc)),
-            status=422,
-        )
+        errors = field_errors_from_django(exc)
+        return respond(request, error_body("The request breaks a rule.", errors), 422)
 
     @api.exception_handler(AuthenticationError)
     def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        message = exc.message if exc.message != "Unauthorized" else "Sign in or send a token."
-        response = api.create_response(request, error_body(message), status=401)
+        if isinstance(exc, InvalidToken):
+            body = one_error(exc.message, "authorization", "invalid_token")
+        else:
+            body = one_error("Sign in or send a token.", "authorization", "not_authenticated")
+        response = respond(request, body, 401)
         response["WWW-Authenticate"] = "Bearer"
         return response
 
     @api.exception_handler(PermissionDenied)
     def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-        return api.create_response(
-            request, error_body(str(exc) or "Your role does not allow this."), status=403
-        )
+        message = str(exc) or "Your role does not allow this."
+        return respond(request, one_error(message, NON_FIELD, "permission_denied"), 403)
 
     @api.exception_handler(Http404)
     def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return api.create_response(request, error_body("Not found."), status=404)
+        message = "No such object, or not one you may see."
+        body = one_error("Not found.", NON_FIELD, "not_found", message)
+        return respond(request, body, 404)
 
     @api.exception_handler(HttpError)
     def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        return api.create_response(request, error_body(str(exc)), status=exc.status_code)
+        if isinstance(exc, ApiError):
+            body = one_error(exc.message, exc.field, exc.rule)
+        elif exc.status_code == 400:
+            # ninja's only 400: the body is not the JSON (or form) it expects.
+            body = one_error(exc.message, "body", "invalid_json", "Send a JSON object.")
+        else:
+            body = one_error(exc.message, NON_FIELD, f"http_{exc.status_code}")
+        return respond(request, body, exc.status_code)
 
     @api.exception_handler(RequestDataTooBig)
     def _too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
-        return api.create_response(
-            request,
-            error_body(
-                "The request body is too large.",
-                [{"field": "body", "rule": "max_size", "message": "At most 1 MB."}],
-            ),
-            status=413,
-        )
+        body = one_error("The request body is too large.", "body", "max_size", "At most 1 MB.")
+        return respond(request, body, 413)
 
     @api.exception_handler(RawPostDataException)
     def _raw(request: HttpRequest, exc: Exception) -> HttpResponse:
-        return api.create_response(request, error_body("The body could not be read."), status=400)
+        body = one_error("The body could not be read.", "body", "unreadable")
+        return respond(request, body, 400)
 
     @api.exception_handler(IntegrityError)
     def _conflict(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
         # Reached only when two writers race past the same uniqueness check.
-        return api.create_response(
-            request,
-            error_body("The change conflicts with another one; reload and retry."),
-            status=409,
+        body = one_error(
+            "The change conflicts with another one; reload and retry.", NON_FIELD, "conflict"
         )
+        return respond(request, body, 409)
 
 
 # --- Helpers ------------------------------------------------------------------
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL cannot store NUL in text; SQLite can, but the data should not differ.
+    if "\x00" in value:
+        raise PydanticCustomError("null_characters", "NUL characters are not allowed.")
+    return value
+
+
+# Every string the API takes in: plain text, without NUL characters.
+Text = Annotated[str, AfterValidator(_no_nul)]
+
+# A reference to a row: a positive 64-bit integer, as every supported database
+# stores ids. Past that, SQLite's driver overflows instead of finding nothing.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def unchanged(**constraints: Any) -> Any:
+    """A PATCH field for a NOT NULL column: leave it out to keep the value; null is refused.
+
+    The field is typed without `| None`, so pydantic answers an explicit null with
+    a 422 naming the field, instead of the database refusing the row later.
+    """
+    return Field(None, json_schema_extra=_no_default, **constraints)
+
+
+# Past this, an offset is a mistake, not a page: it also keeps offset + limit
+# far inside the 64-bit integers databases accept.
+MAX_OFFSET = 1_000_000_000
+
+
+class Pagination(LimitOffsetPagination):
+    """`limit` (at most API_MAX_PAGE_SIZE) and `offset`; the page carries `count`."""
+
+    class Input(Schema):
+        limit: int = Field(settings.API_PAGE_SIZE, ge=1, le=settings.API_MAX_PAGE_SIZE)
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_limit=settings.API_MAX_PAGE_SIZE, **kwargs)
 
 
 def require_perm(request: HttpRequest, perm: str) -> None:
@@ -188,6 +276,7 @@ def validation_error(field: str, message: str, rule: str = "invalid") -> DjangoV
 
 
 ERROR_RESPONSES: dict[int, type[Schema]] = {
+    400: ErrorOut,
     401: ErrorOut,
     403: ErrorOut,
     404: ErrorOut,
@@ -198,13 +287,6 @@ ERROR_RESPONSES: dict[int, type[Schema]] = {
 
 
 # --- Personal tokens and the current user -------------------------------------
-
-from datetime import datetime  # noqa: E402
-
-from django.shortcuts import get_object_or_404  # noqa: E402
-from ninja import Router  # noqa: E402
-
-from rhythm.core.models import ApiToken  # noqa: E402
 
 router = Router(tags=["tokens"])
 
@@ -223,7 +305,7 @@ class TokenCreated(TokenOut):
 
 
 class TokenIn(Schema):
-    name: str = ""
+    name: Text = Field("", max_length=100)
 
 
 @router.get("/tokens", response={200: list[TokenOut], **ERROR_RESPONSES})
@@ -236,7 +318,7 @@ def list_tokens(request: AuthedRequest):
 def create_token(request: AuthedRequest, payload: TokenIn):
     """Create a personal token; the `token` field is shown this once."""
     token, plain = services.create_token(request.user, payload.name)
-    return 201, {**TokenOut.from_orm(token).dict(), "token": plain}
+    return Status(201, {**TokenOut.from_orm(token).dict(), "token": plain})
 
 
 @router.post("/tokens/{token_id}/revoke", response={200: TokenOut, **ERROR_RESPONSES})

@@ -6,11 +6,11 @@ from typing import Annotated
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from ninja import FilterLookup, FilterSchema, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from rhythm.cases.choices import Priority
-from rhythm.core.api import ERROR_RESPONSES, require_perm
+from rhythm.core.api import ERROR_RESPONSES, Id, Pagination, Text, require_perm
 from rhythm.core.http import AuthedRequest
 from rhythm.ctas import services
 from rhythm.ctas.choices import CtaSource, CtaStatus, StepCondition, TaskStatus
@@ -70,10 +70,10 @@ class CtaOut(Schema):
 
 
 class CtaFilter(FilterSchema):
-    case: Annotated[int | None, FilterLookup("case_id")] = None
-    request: Annotated[int | None, FilterLookup("request_id")] = None
-    account: Annotated[int | None, FilterLookup("account_id")] = None
-    owner: Annotated[int | None, FilterLookup("owner_id")] = None
+    case: Annotated[Id | None, FilterLookup("case_id")] = None
+    request: Annotated[Id | None, FilterLookup("request_id")] = None
+    account: Annotated[Id | None, FilterLookup("account_id")] = None
+    owner: Annotated[Id | None, FilterLookup("owner_id")] = None
     status: CtaStatus | None = None
 
 
@@ -86,7 +86,7 @@ def _ctas(request: AuthedRequest):
 
 
 @router.get("/ctas", response=list[CtaOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_ctas(request: AuthedRequest, filters: Query[CtaFilter]):
     """CTAs on accounts you may see; `?case=<id>` finds a case's CTA."""
     return filters.filter(_ctas(request))
@@ -98,7 +98,7 @@ def get_cta(request: AuthedRequest, cta_id: int):
 
 
 class AcceptIn(Schema):
-    cse: int | None = Field(None, description="Assign to this CSE (managers); default: you.")
+    cse: Id | None = Field(None, description="Assign to this CSE (managers); default: you.")
 
 
 @router.post("/ctas/{cta_id}/accept", response={200: CtaOut, **ERROR_RESPONSES})
@@ -119,7 +119,7 @@ def accept_cta(request: AuthedRequest, cta_id: int, payload: AcceptIn):
 
 
 class CloseIn(Schema):
-    reason: str = Field("", max_length=2000)
+    reason: Text = Field("", max_length=2000)
 
 
 @router.post("/ctas/{cta_id}/close", response={200: CtaOut, **ERROR_RESPONSES})
@@ -168,24 +168,24 @@ class PlaybookOut(Schema):
 
 
 class PlaybookIn(Schema):
-    name: str = Field(min_length=1, max_length=200)
-    description: str = Field("", max_length=5000)
+    name: Text = Field(min_length=1, max_length=200)
+    description: Text = Field("", max_length=5000)
 
 
 class PlaybookPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=200)
-    description: str | None = Field(None, max_length=5000)
+    name: Text | None = Field(None, min_length=1, max_length=200)
+    description: Text | None = Field(None, max_length=5000)
 
 
 class StepIn(Schema):
-    title: str = Field(min_length=1, max_length=200)
+    title: Text = Field(min_length=1, max_length=200)
     due_offset_days: int = Field(0, ge=0, le=365)
     condition: StepCondition = StepCondition.ALWAYS
     position: int | None = Field(None, ge=1, le=1000)
 
 
 class StepPatch(Schema):
-    title: str | None = Field(None, min_length=1, max_length=200)
+    title: Text | None = Field(None, min_length=1, max_length=200)
     due_offset_days: int | None = Field(None, ge=0, le=365)
     condition: StepCondition | None = None
     position: int | None = Field(None, ge=1, le=1000)

@@ -1,11 +1,11 @@
 """Customers over the API: list (paginated, filtered), detail, create, update, archive."""
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Query, Router, Status
+from ninja.pagination import paginate
 
-from rhythm.core.api import ERROR_RESPONSES, require_perm
+from rhythm.core.api import ERROR_RESPONSES, Pagination, require_perm
 from rhythm.core.http import AuthedRequest
 from rhythm.customers import services
 from rhythm.customers.filters import AccountChildFilter, AccountFilter, SegmentFilter
@@ -49,8 +49,8 @@ def _changes(payload) -> dict:
 # --- Segments -----------------------------------------------------------------
 
 
-@router.get("/segments", response=list[SegmentOut])
-@paginate(LimitOffsetPagination)
+@router.get("/segments", response={200: list[SegmentOut], **ONE})
+@paginate(Pagination)
 def list_segments(request: AuthedRequest, filters: Query[SegmentFilter]):
     require_perm(request, "customers.view_segment")
     return filters.filter(Segment.objects.all())
@@ -65,7 +65,7 @@ def get_segment(request: AuthedRequest, segment_id: int):
 @router.post("/segments", response={201: SegmentOut, **ONE})
 def create_segment(request: AuthedRequest, payload: SegmentIn):
     require_perm(request, "customers.add_segment")
-    return 201, services.save_segment(payload.dict())
+    return Status(201, services.save_segment(payload.dict()))
 
 
 @router.patch("/segments/{segment_id}", response={200: SegmentOut, **ONE})
@@ -88,8 +88,8 @@ def _accounts(request: AuthedRequest):
     return Account.objects.visible_to(request.user).select_related("segment")
 
 
-@router.get("/accounts", response=list[AccountOut])
-@paginate(LimitOffsetPagination)
+@router.get("/accounts", response={200: list[AccountOut], **ONE})
+@paginate(Pagination)
 def list_accounts(request: AuthedRequest, filters: Query[AccountFilter]):
     """Accounts you may see; filter by `segment`, `region`, `owner`, `csm`, `q`."""
     return filters.filter(_accounts(request))
@@ -103,7 +103,7 @@ def get_account(request: AuthedRequest, account_id: int):
 @router.post("/accounts", response={201: AccountOut, **ONE})
 def create_account(request: AuthedRequest, payload: AccountIn):
     require_perm(request, "customers.add_account")
-    return 201, services.save_account(payload.dict())
+    return Status(201, services.save_account(payload.dict()))
 
 
 @router.patch("/accounts/{account_id}", response={200: AccountOut, **ONE})
@@ -123,8 +123,8 @@ def archive_account(request: AuthedRequest, account_id: int):
 # --- Contacts -----------------------------------------------------------------
 
 
-@router.get("/contacts", response=list[ContactOut])
-@paginate(LimitOffsetPagination)
+@router.get("/contacts", response={200: list[ContactOut], **ONE})
+@paginate(Pagination)
 def list_contacts(request: AuthedRequest, filters: Query[AccountChildFilter]):
     return filters.filter(Contact.objects.visible_to(request.user))
 
@@ -137,7 +137,7 @@ def get_contact(request: AuthedRequest, contact_id: int):
 @router.post("/contacts", response={201: ContactOut, **ONE})
 def create_contact(request: AuthedRequest, payload: ContactIn):
     require_perm(request, "customers.add_contact")
-    return 201, services.save_contact(request.user, payload.dict())
+    return Status(201, services.save_contact(request.user, payload.dict()))
 
 
 @router.patch("/contacts/{contact_id}", response={200: ContactOut, **ONE})
@@ -157,8 +157,8 @@ def archive_contact(request: AuthedRequest, contact_id: int):
 # --- Opportunities ------------------------------------------------------------
 
 
-@router.get("/opportunities", response=list[OpportunityOut])
-@paginate(LimitOffsetPagination)
+@router.get("/opportunities", response={200: list[OpportunityOut], **ONE})
+@paginate(Pagination)
 def list_opportunities(request: AuthedRequest, filters: Query[AccountChildFilter]):
     return filters.filter(Opportunity.objects.visible_to(request.user))
 
@@ -171,7 +171,7 @@ def get_opportunity(request: AuthedRequest, opportunity_id: int):
 @router.post("/opportunities", response={201: OpportunityOut, **ONE})
 def create_opportunity(request: AuthedRequest, payload: OpportunityIn):
     require_perm(request, "customers.add_opportunity")
-    return 201, services.save_opportunity(request.user, payload.dict())
+    return Status(201, services.save_opportunity(request.user, payload.dict()))
 
 
 @router.patch("/opportunities/{opportunity_id}", response={200: OpportunityOut, **ONE})
@@ -192,13 +192,15 @@ def archive_opportunity(request: AuthedRequest, opportunity_id: int):
 
 
 def _plans(request: AuthedRequest):
+    # Objectives by due date, undated last on every database (SQLite sorts NULL first).
+    objectives = Objective.objects.active().order_by(F("due_date").asc(nulls_last=True), "id")
     return SuccessPlan.objects.visible_to(request.user).prefetch_related(
-        Prefetch("objectives", Objective.objects.active(), to_attr="active_objectives")
+        Prefetch("objectives", objectives, to_attr="active_objectives")
     )
 
 
-@router.get("/success-plans", response=list[SuccessPlanOut])
-@paginate(LimitOffsetPagination)
+@router.get("/success-plans", response={200: list[SuccessPlanOut], **ONE})
+@paginate(Pagination)
 def list_success_plans(request: AuthedRequest, filters: Query[AccountChildFilter]):
     return filters.filter(_plans(request))
 
@@ -214,7 +216,7 @@ def create_success_plan(request: AuthedRequest, payload: SuccessPlanIn):
     data = payload.dict()
     objectives = data.pop("objectives")
     plan = services.save_success_plan(request.user, data, objectives=objectives)
-    return 201, _plans(request).get(pk=plan.pk)
+    return Status(201, _plans(request).get(pk=plan.pk))
 
 
 @router.patch("/success-plans/{plan_id}", response={200: SuccessPlanOut, **ONE})
@@ -237,7 +239,7 @@ def archive_success_plan(request: AuthedRequest, plan_id: int):
 def create_objective(request: AuthedRequest, plan_id: int, payload: ObjectiveIn):
     plan = get_object_or_404(_plans(request), pk=plan_id)
     require_perm(request, "customers.add_objective")
-    return 201, services.save_objective(payload.dict(), plan=plan)
+    return Status(201, services.save_objective(payload.dict(), plan=plan))
 
 
 @router.patch("/objectives/{objective_id}", response={200: ObjectiveOut, **ONE})

@@ -7,17 +7,19 @@ from django.db.models import Q
 from ninja import FilterLookup, FilterSchema
 from pydantic import Field
 
+from rhythm.core.api import Id, Text
+
 
 class AccountFilter(FilterSchema):
     q: Annotated[
-        str | None,
+        Text | None,
         FilterLookup(["name__icontains", "crm_id__iexact", "industry__icontains"]),
         Field(None, max_length=100, description="Search by name, CRM id or industry."),
     ] = None
-    segment: Annotated[int | None, FilterLookup("segment_id")] = None
-    region: Annotated[str | None, FilterLookup("region"), Field(None, max_length=16)] = None
-    owner: Annotated[int | None, FilterLookup("account_owner_id")] = None
-    csm: Annotated[int | None, FilterLookup("csm_id")] = None
+    segment: Annotated[Id | None, FilterLookup("segment_id")] = None
+    region: Annotated[Text | None, FilterLookup("region"), Field(None, max_length=16)] = None
+    owner: Annotated[Id | None, FilterLookup("account_owner_id")] = None
+    csm: Annotated[Id | None, FilterLookup("csm_id")] = None
     renewal_before: Annotated[date | None, FilterLookup("renewal_date__lte")] = None
     archived: Annotated[
         bool,
@@ -29,8 +31,8 @@ class AccountFilter(FilterSchema):
 
 
 class AccountChildFilter(FilterSchema):
-    account: Annotated[int | None, FilterLookup("account_id")] = None
-    q: Annotated[str | None, FilterLookup("name__icontains"), Field(None, max_length=100)] = None
+    account: Annotated[Id | None, FilterLookup("account_id")] = None
+    q: Annotated[Text | None, FilterLookup("name__icontains"), Field(None, max_length=100)] = None
     archived: bool = False
 
     def filter_archived(self, value: bool) -> Q:
@@ -38,7 +40,7 @@ class AccountChildFilter(FilterSchema):
 
 
 class SegmentFilter(FilterSchema):
-    q: Annotated[str | None, FilterLookup("name__icontains"), Field(None, max_length=100)] = None
+    q: Annotated[Text | None, FilterLookup("name__icontains"), Field(None, max_length=100)] = None
     archived: bool = False
 
     def filter_archived(self, value: bool) -> Q:

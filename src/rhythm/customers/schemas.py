@@ -2,14 +2,18 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
 from ninja import Schema
 from pydantic import EmailStr, Field
 
+from rhythm.core.api import Id, Text, unchanged
 from rhythm.customers.choices import HealthStatus, OpportunityStage
 
-Money = Decimal
 NAME = Field(min_length=1, max_length=200)
+# Money in: never negative, at most 12 digits before the point and 2 after.
+MoneyIn = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+Money = Decimal
 
 
 class Timestamps(Schema):
@@ -22,15 +26,15 @@ class Timestamps(Schema):
 
 
 class SegmentIn(Schema):
-    name: str = Field(min_length=1, max_length=100)
-    arr_floor: Money = Field(ge=0, max_digits=14, decimal_places=2)
-    arr_ceiling: Money = Field(ge=0, max_digits=14, decimal_places=2)
+    name: Text = Field(min_length=1, max_length=100)
+    arr_floor: MoneyIn
+    arr_ceiling: MoneyIn
 
 
 class SegmentPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=100)
-    arr_floor: Money | None = Field(None, ge=0, max_digits=14, decimal_places=2)
-    arr_ceiling: Money | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    name: Text = unchanged(min_length=1, max_length=100)
+    arr_floor: MoneyIn = unchanged()
+    arr_ceiling: MoneyIn = unchanged()
 
 
 class SegmentOut(Timestamps):
@@ -44,35 +48,37 @@ class SegmentOut(Timestamps):
 
 
 class AccountIn(Schema):
-    name: str = NAME
-    crm_id: str = Field(min_length=1, max_length=64)
-    segment: int
-    region: str = Field(min_length=1, max_length=16)
-    arr: Money = Field(ge=0, max_digits=14, decimal_places=2)
-    lam: Money = Field(ge=0, max_digits=14, decimal_places=2)
+    name: Text = NAME
+    crm_id: Text = Field(min_length=1, max_length=64)
+    segment: Id
+    region: Text = Field(min_length=1, max_length=16)
+    arr: MoneyIn
+    lam: MoneyIn
     renewal_date: date | None = None
     employees: int | None = Field(None, ge=0, le=10_000_000)
     licenses_purchased: int = Field(0, ge=0, le=100_000_000)
     licenses_used: int = Field(0, ge=0, le=100_000_000)
-    industry: str = Field("", max_length=100)
-    account_owner: int | None = None
-    csm: int | None = None
+    industry: Text = Field("", max_length=100)
+    account_owner: Id | None = None
+    csm: Id | None = None
 
 
 class AccountPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=200)
-    crm_id: str | None = Field(None, min_length=1, max_length=64)
-    segment: int | None = None
-    region: str | None = Field(None, min_length=1, max_length=16)
-    arr: Money | None = Field(None, ge=0, max_digits=14, decimal_places=2)
-    lam: Money | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    """Send only what changes; null clears the fields that may be empty."""
+
+    name: Text = unchanged(min_length=1, max_length=200)
+    crm_id: Text = unchanged(min_length=1, max_length=64)
+    segment: Id = unchanged()
+    region: Text = unchanged(min_length=1, max_length=16)
+    arr: MoneyIn = unchanged()
+    lam: MoneyIn = unchanged()
     renewal_date: date | None = None
     employees: int | None = Field(None, ge=0, le=10_000_000)
-    licenses_purchased: int | None = Field(None, ge=0, le=100_000_000)
-    licenses_used: int | None = Field(None, ge=0, le=100_000_000)
-    industry: str | None = Field(None, max_length=100)
-    account_owner: int | None = None
-    csm: int | None = None
+    licenses_purchased: int = unchanged(ge=0, le=100_000_000)
+    licenses_used: int = unchanged(ge=0, le=100_000_000)
+    industry: Text = unchanged(max_length=100)
+    account_owner: Id | None = None
+    csm: Id | None = None
 
 
 class AccountOut(Timestamps):
@@ -97,18 +103,18 @@ class AccountOut(Timestamps):
 
 
 class ContactIn(Schema):
-    account: int
-    name: str = NAME
-    email: EmailStr
-    title: str = Field("", max_length=200)
-    phone: str = Field("", max_length=50)
+    account: Id
+    name: Text = NAME
+    email: EmailStr = Field(max_length=254)
+    title: Text = Field("", max_length=200)
+    phone: Text = Field("", max_length=50)
 
 
 class ContactPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=200)
-    email: EmailStr | None = None
-    title: str | None = Field(None, max_length=200)
-    phone: str | None = Field(None, max_length=50)
+    name: Text = unchanged(min_length=1, max_length=200)
+    email: EmailStr = unchanged(max_length=254)
+    title: Text = unchanged(max_length=200)
+    phone: Text = unchanged(max_length=50)
 
 
 class ContactOut(Timestamps):
@@ -124,24 +130,24 @@ class ContactOut(Timestamps):
 
 
 class OpportunityIn(Schema):
-    account: int
-    crm_id: str = Field(min_length=1, max_length=64)
-    name: str = NAME
+    account: Id
+    crm_id: Text = Field(min_length=1, max_length=64)
+    name: Text = NAME
     stage: OpportunityStage = OpportunityStage.QUALIFICATION
-    amount: Money = Field(Decimal("0"), ge=0, max_digits=14, decimal_places=2)
+    amount: MoneyIn = Decimal("0")
     close_date: date | None = None
-    owner: int | None = None
+    owner: Id | None = None
     is_open: bool = True
 
 
 class OpportunityPatch(Schema):
-    crm_id: str | None = Field(None, min_length=1, max_length=64)
-    name: str | None = Field(None, min_length=1, max_length=200)
-    stage: OpportunityStage | None = None
-    amount: Money | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    crm_id: Text = unchanged(min_length=1, max_length=64)
+    name: Text = unchanged(min_length=1, max_length=200)
+    stage: OpportunityStage = unchanged()
+    amount: MoneyIn = unchanged()
     close_date: date | None = None
-    owner: int | None = None
-    is_open: bool | None = None
+    owner: Id | None = None
+    is_open: bool = unchanged()
 
 
 class OpportunityOut(Timestamps):
@@ -160,16 +166,16 @@ class OpportunityOut(Timestamps):
 
 
 class ObjectiveIn(Schema):
-    title: str = NAME
+    title: Text = NAME
     status: HealthStatus = HealthStatus.GREEN
     progress: int = Field(0, ge=0, le=100)
     due_date: date | None = None
 
 
 class ObjectivePatch(Schema):
-    title: str | None = Field(None, min_length=1, max_length=200)
-    status: HealthStatus | None = None
-    progress: int | None = Field(None, ge=0, le=100)
+    title: Text = unchanged(min_length=1, max_length=200)
+    status: HealthStatus = unchanged()
+    progress: int = unchanged(ge=0, le=100)
     due_date: date | None = None
 
 
@@ -183,15 +189,15 @@ class ObjectiveOut(Timestamps):
 
 
 class SuccessPlanIn(Schema):
-    account: int
-    name: str = NAME
-    summary: str = Field("", max_length=10_000)
+    account: Id
+    name: Text = NAME
+    summary: Text = Field("", max_length=10_000)
     objectives: list[ObjectiveIn] = Field(default_factory=list, max_length=100)
 
 
 class SuccessPlanPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=200)
-    summary: str | None = Field(None, max_length=10_000)
+    name: Text = unchanged(min_length=1, max_length=200)
+    summary: Text = unchanged(max_length=10_000)
 
 
 class SuccessPlanOut(Timestamps):

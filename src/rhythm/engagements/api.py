@@ -6,10 +6,10 @@ from typing import Annotated
 
 from django.shortcuts import get_object_or_404
 from ninja import FilterLookup, FilterSchema, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
-from rhythm.core.api import ERROR_RESPONSES, ErrorOut, require_perm
+from rhythm.core.api import ERROR_RESPONSES, ErrorOut, Id, Pagination, Text, require_perm
 from rhythm.core.http import AuthedRequest
 from rhythm.customers.models import Account
 from rhythm.engagements import services
@@ -20,9 +20,9 @@ router = Router(tags=["engagements"])
 
 
 class StakeholderIn(Schema):
-    name: str = Field(min_length=1, max_length=200)
-    role_title: str = Field(min_length=1, max_length=200)
-    responsibilities: str = Field(min_length=1, max_length=2000)
+    name: Text = Field(min_length=1, max_length=200)
+    role_title: Text = Field(min_length=1, max_length=200)
+    responsibilities: Text = Field(min_length=1, max_length=2000)
 
 
 class StakeholderOut(Schema):
@@ -32,17 +32,17 @@ class StakeholderOut(Schema):
 
 
 class RequestIn(Schema):
-    account: int
-    objective: int = Field(description="The success-plan objective it serves (same account).")
-    title: str = Field("", max_length=200)
-    offering: int | None = None
+    account: Id
+    objective: Id = Field(description="The success-plan objective it serves (same account).")
+    title: Text = Field("", max_length=200)
+    offering: Id | None = None
     effort_kind: EffortKind
     duration_weeks: int | None = Field(None, ge=1, le=104)
     hours_per_week: Decimal = Field(Decimal("4"), ge=Decimal("0.5"), le=40, decimal_places=1)
     target_start_date: date
-    outcome: str = Field(min_length=1, max_length=5000)
-    metrics: list[str] = Field(min_length=1, max_length=20)
-    deliverables: list[str] = Field(min_length=1, max_length=20)
+    outcome: Text = Field(min_length=1, max_length=5000)
+    metrics: list[Text] = Field(min_length=1, max_length=20)
+    deliverables: list[Text] = Field(min_length=1, max_length=20)
     stakeholders: list[StakeholderIn] = Field(min_length=1, max_length=20)
 
 
@@ -99,9 +99,9 @@ class RequestOut(Schema):
 
 
 class RequestFilter(FilterSchema):
-    account: Annotated[int | None, FilterLookup("account_id")] = None
+    account: Annotated[Id | None, FilterLookup("account_id")] = None
     state: RequestState | None = None
-    cse: Annotated[int | None, FilterLookup("assigned_cse_id")] = None
+    cse: Annotated[Id | None, FilterLookup("assigned_cse_id")] = None
 
 
 def _requests(request: AuthedRequest):
@@ -113,7 +113,7 @@ def _requests(request: AuthedRequest):
 
 
 @router.get("/requests", response=list[RequestOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_requests(request: AuthedRequest, filters: Query[RequestFilter]):
     require_perm(request, "engagements.view_engagementrequest")
     return filters.filter(_requests(request))
@@ -136,11 +136,11 @@ def file_request(request: AuthedRequest, payload: RequestIn):
 
 class TransitionIn(Schema):
     to: RequestState
-    reason: str = Field("", max_length=5000)
+    reason: Text = Field("", max_length=5000)
     reason_code: RejectionReason | None = None
-    cse: int | None = Field(None, description="Qualifying: the CSE assigned.")
+    cse: Id | None = Field(None, description="Qualifying: the CSE assigned.")
     confirm_over_capacity: bool = False
-    override_reason: str = Field("", max_length=2000)
+    override_reason: Text = Field("", max_length=2000)
     expected_state: RequestState | None = Field(
         None, description="The state you saw; if it has moved since, you get 409."
     )

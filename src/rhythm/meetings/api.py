@@ -5,10 +5,10 @@ from typing import Annotated
 
 from django.shortcuts import get_object_or_404
 from ninja import FilterLookup, FilterSchema, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
-from rhythm.core.api import ERROR_RESPONSES, require_perm
+from rhythm.core.api import ERROR_RESPONSES, Id, Pagination, Text, require_perm
 from rhythm.core.http import AuthedRequest
 from rhythm.customers.models import Account
 from rhythm.meetings import services
@@ -37,7 +37,7 @@ class MeetingOut(Schema):
 
 
 class MeetingFilter(FilterSchema):
-    account: Annotated[int | None, FilterLookup("account_id")] = None
+    account: Annotated[Id | None, FilterLookup("account_id")] = None
     kind: MeetingKind | None = None
 
 
@@ -48,7 +48,7 @@ def _meetings(request: AuthedRequest):
 
 
 @router.get("/meetings", response=list[MeetingOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_meetings(request: AuthedRequest, filters: Query[MeetingFilter]):
     require_perm(request, "meetings.view_meeting")
     return filters.filter(_meetings(request))
@@ -61,7 +61,7 @@ def get_meeting(request: AuthedRequest, meeting_id: int):
 
 
 class HeldIn(Schema):
-    notes: str = Field("", max_length=20_000)
+    notes: Text = Field("", max_length=20_000)
 
 
 @router.post("/meetings/{meeting_id}/held", response={200: MeetingOut, **ERROR_RESPONSES})

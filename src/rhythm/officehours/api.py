@@ -5,10 +5,10 @@ from typing import Annotated
 
 from django.shortcuts import get_object_or_404
 from ninja import FilterLookup, FilterSchema, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
-from pydantic import Field
+from ninja.pagination import paginate
+from pydantic import Field, field_validator
 
-from rhythm.core.api import ERROR_RESPONSES, require_perm
+from rhythm.core.api import ERROR_RESPONSES, Id, Pagination, Text, require_perm
 from rhythm.core.http import AuthedRequest
 from rhythm.customers.models import Account
 from rhythm.officehours import services
@@ -28,21 +28,32 @@ class SessionOut(Schema):
     recurring: bool
 
 
+def _naive(value: time | None) -> time | None:
+    # A weekly slot is a wall-clock time in the CSE's own zone, never an offset.
+    if value is not None and value.tzinfo is not None:
+        raise ValueError("Give the time without a UTC offset: it is in the CSE's time zone.")
+    return value
+
+
 class SessionIn(Schema):
-    cse: int | None = Field(None, description="Default: you.")
-    title: str = Field("CSE office hours", min_length=1, max_length=200)
+    cse: Id | None = Field(None, description="Default: you.")
+    title: Text = Field("CSE office hours", min_length=1, max_length=200)
     weekday: Weekday
     start_time: time
     duration_minutes: int = Field(60, ge=15, le=240)
     recurring: bool = True
 
+    _start_time_is_naive = field_validator("start_time")(_naive)
+
 
 class SessionPatch(Schema):
-    title: str | None = Field(None, min_length=1, max_length=200)
+    title: Text | None = Field(None, min_length=1, max_length=200)
     weekday: Weekday | None = None
     start_time: time | None = None
     duration_minutes: int | None = Field(None, ge=15, le=240)
     recurring: bool | None = None
+
+    _start_time_is_naive = field_validator("start_time")(_naive)
 
 
 @router.get("/office-hours", response=list[SessionOut])
@@ -84,14 +95,14 @@ class QuestionOut(Schema):
 
 
 class QuestionIn(Schema):
-    account: int
-    topic: str = Field(min_length=1, max_length=190)
-    context: str = Field(min_length=1, max_length=10_000)
+    account: Id
+    topic: Text = Field(min_length=1, max_length=190)
+    context: Text = Field(min_length=1, max_length=10_000)
 
 
 class QuestionFilter(FilterSchema):
-    session: Annotated[int | None, FilterLookup("session_id")] = None
-    account: Annotated[int | None, FilterLookup("account_id")] = None
+    session: Annotated[Id | None, FilterLookup("session_id")] = None
+    account: Annotated[Id | None, FilterLookup("account_id")] = None
     status: QuestionStatus | None = None
 
 
@@ -100,7 +111,7 @@ def _questions(request: AuthedRequest):
 
 
 @router.get("/office-hours-questions", response=list[QuestionOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_questions(request: AuthedRequest, filters: Query[QuestionFilter]):
     require_perm(request, "officehours.view_question")
     return filters.filter(_questions(request))
@@ -121,7 +132,7 @@ def ask(request: AuthedRequest, session_id: int, payload: QuestionIn):
 
 
 class AnswerIn(Schema):
-    answer: str = Field(min_length=1, max_length=10_000)
+    answer: Text = Field(min_length=1, max_length=10_000)
 
 
 @router.post(

@@ -3,12 +3,21 @@
 from decimal import Decimal
 from typing import Annotated
 
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from ninja import FilterLookup, FilterSchema, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import FilterLookup, FilterSchema, Query, Router, Schema, Status
+from ninja.pagination import paginate
 from pydantic import EmailStr, Field, HttpUrl
 
-from rhythm.core.api import ERROR_RESPONSES, require_perm
+from rhythm.core.api import (
+    ERROR_RESPONSES,
+    Id,
+    Pagination,
+    Text,
+    require_perm,
+    unchanged,
+    validation_error,
+)
 from rhythm.core.http import AuthedRequest
 from rhythm.people import services
 from rhythm.people.choices import Role
@@ -19,23 +28,19 @@ router = Router(tags=["team"])
 
 class MemberFilter(FilterSchema):
     q: Annotated[
-        str | None,
+        Text | None,
         FilterLookup(["username__icontains", "first_name__icontains", "last_name__icontains"]),
         Field(None, max_length=100),
     ] = None
-    region: Annotated[str | None, FilterLookup("region"), Field(None, max_length=16)] = None
+    region: Annotated[Text | None, FilterLookup("region"), Field(None, max_length=16)] = None
     role: Annotated[Role | None, FilterLookup("groups__name")] = None
-    segment: Annotated[int | None, FilterLookup("covered_segments")] = None
+    segment: Annotated[Id | None, FilterLookup("covered_segments")] = None
     archived: bool = False
 
-    def filter_role(self, value: Role | None):
-        from django.db.models import Q
-
+    def filter_role(self, value: Role | None) -> Q:
         return Q(groups__name=Role(value).label) if value else Q()
 
-    def filter_archived(self, value: bool):
-        from django.db.models import Q
-
+    def filter_archived(self, value: bool) -> Q:
         return Q(archived_at__isnull=not value)
 
 
@@ -67,37 +72,51 @@ class MemberOut(Schema):
         return obj.archived_at.isoformat() if obj.archived_at else None
 
 
+Region = Annotated[Text, Field(max_length=16)]
+Capacity = Annotated[Decimal, Field(ge=0, le=80, max_digits=3, decimal_places=1)]
+
+
 class MemberIn(Schema):
-    username: str = Field(min_length=1, max_length=150, pattern=r"^[\w.@+-]+$")
-    first_name: str = Field("", max_length=150)
-    last_name: str = Field("", max_length=150)
-    email: EmailStr | None = None
-    title: str = Field("", max_length=100)
-    roles: list[Role] = Field(default_factory=list)
-    region: str = Field("AMER", max_length=16)
-    time_zone: str = Field("UTC", max_length=64)
-    holiday_country: str = Field("US", max_length=2)
-    holiday_subdivision: str = Field("", max_length=8)
-    weekly_capacity_hours: Decimal = Field(Decimal("40"), ge=0, le=80, decimal_places=1)
-    covered_regions: list[str] = Field(default_factory=list)
-    covered_segments: list[int] = Field(default_factory=list)
-    booking_url: HttpUrl | None = None
+    username: Text = Field(min_length=1, max_length=150, pattern=r"^[\w.@+-]+$")
+    first_name: Text = Field("", max_length=150)
+    last_name: Text = Field("", max_length=150)
+    email: EmailStr | None = Field(None, max_length=254)
+    title: Text = Field("", max_length=100)
+    roles: list[Role] = Field(default_factory=list, max_length=len(Role))
+    region: Text = Field("AMER", max_length=16)
+    time_zone: Text = Field("UTC", max_length=64)
+    holiday_country: Text = Field("US", max_length=2)
+    holiday_subdivision: Text = Field("", max_length=8)
+    weekly_capacity_hours: Capacity = Decimal("40")
+    covered_regions: list[Region] = Field(default_factory=list, max_length=20)
+    covered_segments: list[Id] = Field(default_factory=list, max_length=100)
+    booking_url: HttpUrl | None = Field(None, max_length=200)
 
 
 class MemberPatch(Schema):
-    first_name: str | None = Field(None, max_length=150)
-    last_name: str | None = Field(None, max_length=150)
-    email: EmailStr | None = None
-    title: str | None = Field(None, max_length=100)
-    roles: list[Role] | None = None
-    region: str | None = Field(None, max_length=16)
-    time_zone: str | None = Field(None, max_length=64)
-    holiday_country: str | None = Field(None, max_length=2)
-    holiday_subdivision: str | None = Field(None, max_length=8)
-    weekly_capacity_hours: Decimal | None = Field(None, ge=0, le=80, decimal_places=1)
-    covered_regions: list[str] | None = None
-    covered_segments: list[int] | None = None
-    booking_url: HttpUrl | None = None
+    """Send only what changes; null clears `email` and `booking_url`.
+
+    `roles` and `email` are an admin's to change: an email address is where a
+    password reset goes, so whoever sets it can take the account over.
+    """
+
+    first_name: Text = unchanged(max_length=150)
+    last_name: Text = unchanged(max_length=150)
+    email: EmailStr | None = Field(None, max_length=254)
+    title: Text = unchanged(max_length=100)
+    roles: list[Role] = unchanged(max_length=len(Role))
+    region: Text = unchanged(max_length=16)
+    time_zone: Text = unchanged(max_length=64)
+    holiday_country: Text = unchanged(max_length=2)
+    holiday_subdivision: Text = unchanged(max_length=8)
+    weekly_capacity_hours: Capacity = unchanged()
+    covered_regions: list[Region] = unchanged(max_length=20)
+    covered_segments: list[Id] = unchanged(max_length=100)
+    booking_url: HttpUrl | None = Field(None, max_length=200)
+
+
+# Fields a member's manager may not change: only an admin (people.add_user) may.
+ADMIN_ONLY_FIELDS = {"roles", "email"}
 
 
 def _members():
@@ -114,8 +133,8 @@ def _split(data: dict) -> tuple[dict, list[Role] | None, list[int] | None]:
     return data, roles, segments
 
 
-@router.get("/team-members", response=list[MemberOut])
-@paginate(LimitOffsetPagination)
+@router.get("/team-members", response={200: list[MemberOut], **ERROR_RESPONSES})
+@paginate(Pagination)
 def list_members(request: AuthedRequest, filters: Query[MemberFilter]):
     require_perm(request, "people.view_user")
     return filters.filter(_members()).distinct()
@@ -138,7 +157,7 @@ def create_member(request: AuthedRequest, payload: MemberIn):
     require_perm(request, "people.add_user")
     data, roles, segments = _split(payload.dict())
     user = services.create_member(data, roles=roles or [], segment_ids=segments)
-    return 201, _members().get(pk=user.pk)
+    return Status(201, _members().get(pk=user.pk))
 
 
 @router.patch("/team-members/{member_id}", response={200: MemberOut, **ERROR_RESPONSES})
@@ -146,10 +165,11 @@ def update_member(request: AuthedRequest, member_id: int, payload: MemberPatch):
     require_perm(request, "people.view_user")
     member = get_object_or_404(User, pk=member_id)
     require_perm(request, "people.change_user")
-    data, roles, segments = _split(payload.dict(exclude_unset=True))
-    if roles is not None and not request.user.has_perm("people.add_user"):
-        # Managers tune capacity and coverage; granting roles is an admin's call.
+    changes = payload.dict(exclude_unset=True)
+    if ADMIN_ONLY_FIELDS & set(changes):
+        # Managers tune capacity and coverage; roles and sign-in details are an admin's.
         require_perm(request, "people.add_user")
+    data, roles, segments = _split(changes)
     services.update_member(member, data, roles=roles, segment_ids=segments)
     return _members().get(pk=member.pk)
 
@@ -158,5 +178,8 @@ def update_member(request: AuthedRequest, member_id: int, payload: MemberPatch):
 def archive_member(request: AuthedRequest, member_id: int):
     require_perm(request, "people.add_user")
     member = get_object_or_404(User, pk=member_id)
+    if member.pk == request.user.pk:
+        # Archiving yourself would sign you out for good, perhaps the last admin.
+        raise validation_error("member", "You cannot archive yourself.", rule="self")
     services.archive_member(member)
     return _members().get(pk=member.pk)

@@ -4,10 +4,10 @@ from datetime import datetime
 
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
-from rhythm.core.api import ERROR_RESPONSES, require_perm
+from rhythm.core.api import ERROR_RESPONSES, Pagination, Text, require_perm
 from rhythm.core.http import AuthedRequest
 from rhythm.customers.models import Account
 from rhythm.timeline import services
@@ -28,11 +28,11 @@ class EntryOut(Schema):
 
 
 class NoteIn(Schema):
-    text: str = Field(min_length=1, max_length=services.NOTE_MAX_LENGTH)
+    text: Text = Field(min_length=1, max_length=services.NOTE_MAX_LENGTH)
 
 
 @router.get("/accounts/{account_id}/timeline", response=list[EntryOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def account_timeline(request: AuthedRequest, account_id: int, kind: EntryKind | None = None):
     """Cases, CTAs, requests, review steps, meetings, questions and notes, newest first."""
     account = get_object_or_404(Account.objects.visible_to(request.user), pk=account_id)

@@ -1,0 +1,919 @@
+"""Customers over /api/v1/: who may do what, the named errors, lists, archive and history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from rhythm.customers.models import (
+    Account,
+    Contact,
+    Objective,
+    Opportunity,
+    Segment,
+    SuccessPlan,
+)
+from rhythm.people.choices import Role
+from tests.core.test_api_auth_and_errors import assert_error
+from tests.factories import (
+    AccountFactory,
+    ContactFactory,
+    ObjectiveFactory,
+    OpportunityFactory,
+    SegmentFactory,
+    SuccessPlanFactory,
+    UserFactory,
+)
+
+ROLES = (
+    "account_owner",
+    "csm",
+    "cse",
+    "manager",
+    "program_manager",
+    "cs_ops",
+    "demo_architect",
+    "admin",
+    "outsider",
+)
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """The cast's passwords are hashed with a fast hasher: PBKDF2 costs 0.4 s a user."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def statuses(default: int, **by_role: int) -> dict[str, int]:
+    """The expected status for every member of the cast."""
+    assert set(by_role) <= set(ROLES), set(by_role) - set(ROLES)
+    return {role: by_role.get(role, default) for role in ROLES}
+
+
+@dataclass
+class World:
+    segment: Segment  # holds the account, so it cannot be archived
+    spare_segment: Segment  # holds nothing
+    account: Account  # owned by the cast's AE, managed by the cast's CSM
+    contact: Contact
+    opportunity: Opportunity
+    plan: SuccessPlan
+    objective: Objective
+
+
+@pytest.fixture
+def world(account) -> World:
+    plan = SuccessPlanFactory(account=account)
+    return World(
+        segment=account.segment,
+        spare_segment=SegmentFactory(name="Spare", arr_floor=0, arr_ceiling=10),
+        account=account,
+        contact=ContactFactory(account=account),
+        opportunity=OpportunityFactory(account=account),
+        plan=plan,
+        objective=ObjectiveFactory(success_plan=plan),
+    )
+
+
+def account_body(world: World, **changes: Any) -> dict[str, Any]:
+    return {
+        "name": "Acme Corp",
+        "crm_id": "CRM-ACME",
+        "segment": world.segment.pk,
+        "region": "EMEA",
+        "arr": "150000.00",
+        "lam": "500000.00",
+        "renewal_date": "2031-03-31",
+        **changes,
+    }
+
+
+# --- Permissions: every endpoint, every member of the cast ---------------------------
+
+
+@dataclass
+class Endpoint:
+    name: str
+    method: str
+    path: Callable[[World], str]
+    expected: dict[str, int]
+    body: Callable[[str, World], dict[str, Any]] | None = None
+
+
+ENDPOINTS = [
+    # Segments: everyone with a role reads them; CS operations and admins shape them.
+    Endpoint("segment list", "get", lambda w: "/segments", statuses(200, outsider=403)),
+    Endpoint(
+        "segment detail",
+        "get",
+        lambda w: f"/segments/{w.segment.pk}",
+        statuses(200, outsider=403),
+    ),
+    Endpoint(
+        "segment create",
+        "post",
+        lambda w: "/segments",
+        statuses(403, cs_ops=201, admin=201),
+        lambda role, w: {"name": f"Band {role}", "arr_floor": "0", "arr_ceiling": "1000"},
+    ),
+    Endpoint(
+        "segment update",
+        "patch",
+        lambda w: f"/segments/{w.spare_segment.pk}",
+        statuses(403, cs_ops=200, admin=200),
+        lambda role, w: {"arr_ceiling": "20"},
+    ),
+    Endpoint(
+        "segment archive",
+        "post",
+        lambda w: f"/segments/{w.spare_segment.pk}/archive",
+        statuses(403, cs_ops=200, admin=200),
+    ),
+    # Accounts: owners and CSMs see theirs, the CSE organisation sees all.
+    Endpoint("account list", "get", lambda w: "/accounts", statuses(200)),
+    Endpoint(
+        "account detail",
+        "get",
+        lambda w: f"/accounts/{w.account.pk}",
+        statuses(200, outsider=404),
+    ),
+    Endpoint(
+        "account create",
+        "post",
+        lambda w: "/accounts",
+        statuses(403, cs_ops=201, admin=201),
+        lambda role, w: account_body(w, name=f"Acme {role}", crm_id=f"CRM-{role}"),
+    ),
+    Endpoint(
+        "account update",
+        "patch",
+        lambda w: f"/accounts/{w.account.pk}",
+        statuses(403, manager=200, cs_ops=200, admin=200, outsider=404),
+        lambda role, w: {"industry": f"Edited by {role}"},
+    ),
+    Endpoint(
+        "account archive",
+        "post",
+        lambda w: f"/accounts/{w.account.pk}/archive",
+        statuses(403, manager=200, cs_ops=200, admin=200, outsider=404),
+    ),
+    # Contacts: whoever works the account keeps its contacts.
+    Endpoint("contact list", "get", lambda w: "/contacts", statuses(200)),
+    Endpoint(
+        "contact detail",
+        "get",
+        lambda w: f"/contacts/{w.contact.pk}",
+        statuses(200, outsider=404),
+    ),
+    Endpoint(
+        "contact create",
+        "post",
+        lambda w: "/contacts",
+        statuses(403, account_owner=201, csm=201, cse=201, cs_ops=201, admin=201),
+        lambda role, w: {
+            "account": w.account.pk,
+            "name": f"Contact of {role}",
+            "email": f"{role}@customer.example",
+        },
+    ),
+    Endpoint(
+        "contact update",
+        "patch",
+        lambda w: f"/contacts/{w.contact.pk}",
+        statuses(403, account_owner=200, csm=200, cse=200, cs_ops=200, admin=200, outsider=404),
+        lambda role, w: {"title": f"Seen by {role}"},
+    ),
+    Endpoint(
+        "contact archive",
+        "post",
+        lambda w: f"/contacts/{w.contact.pk}/archive",
+        statuses(403, account_owner=200, csm=200, cse=200, cs_ops=200, admin=200, outsider=404),
+    ),
+    # Opportunities: the account owner's, and CS operations'.
+    Endpoint("opportunity list", "get", lambda w: "/opportunities", statuses(200)),
+    Endpoint(
+        "opportunity detail",
+        "get",
+        lambda w: f"/opportunities/{w.opportunity.pk}",
+        statuses(200, outsider=404),
+    ),
+    Endpoint(
+        "opportunity create",
+        "post",
+        lambda w: "/opportunities",
+        statuses(403, account_owner=201, cs_ops=201, admin=201),
+        lambda role, w: {
+            "account": w.account.pk,
+            "crm_id": f"OPP-{role}",
+            "name": f"Expansion by {role}",
+            "amount": "25000",
+        },
+    ),
+    Endpoint(
+        "opportunity update",
+        "patch",
+        lambda w: f"/opportunities/{w.opportunity.pk}",
+        statuses(403, account_owner=200, cs_ops=200, admin=200, outsider=404),
+        lambda role, w: {"amount": "30000"},
+    ),
+    Endpoint(
+        "opportunity archive",
+        "post",
+        lambda w: f"/opportunities/{w.opportunity.pk}/archive",
+        statuses(403, account_owner=200, cs_ops=200, admin=200, outsider=404),
+    ),
+    # Success plans: the CSM's; objectives progress is also the CSE's and manager's.
+    Endpoint("success plan list", "get", lambda w: "/success-plans", statuses(200)),
+    Endpoint(
+        "success plan detail",
+        "get",
+        lambda w: f"/success-plans/{w.plan.pk}",
+        statuses(200, outsider=404),
+    ),
+    Endpoint(
+        "success plan create",
+        "post",
+        lambda w: "/success-plans",
+        statuses(403, csm=201, admin=201),
+        lambda role, w: {
+            "account": w.account.pk,
+            "name": f"Plan by {role}",
+            "objectives": [{"title": "Adopt CI", "progress": 10}],
+        },
+    ),
+    Endpoint(
+        "success plan update",
+        "patch",
+        lambda w: f"/success-plans/{w.plan.pk}",
+        statuses(403, csm=200, admin=200, outsider=404),
+        lambda role, w: {"summary": f"Reviewed by {role}"},
+    ),
+    Endpoint(
+        "success plan archive",
+        "post",
+        lambda w: f"/success-plans/{w.plan.pk}/archive",
+        statuses(403, csm=200, admin=200, outsider=404),
+    ),
+    Endpoint(
+        "objective create",
+        "post",
+        lambda w: f"/success-plans/{w.plan.pk}/objectives",
+        statuses(403, csm=201, admin=201, outsider=404),
+        lambda role, w: {"title": f"Objective by {role}", "status": "amber"},
+    ),
+    Endpoint(
+        "objective update",
+        "patch",
+        lambda w: f"/objectives/{w.objective.pk}",
+        statuses(403, csm=200, cse=200, manager=200, admin=200, outsider=404),
+        lambda role, w: {"progress": 55},
+    ),
+    Endpoint(
+        "objective archive",
+        "post",
+        lambda w: f"/objectives/{w.objective.pk}/archive",
+        statuses(403, csm=200, cse=200, manager=200, admin=200, outsider=404),
+    ),
+]
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.name)
+def test_each_role_gets_the_expected_status(api, cast, world, endpoint):
+    actual = {}
+    for role, user in cast.members().items():
+        client = api(user)
+        path = endpoint.path(world)
+        if endpoint.method == "get":
+            response = client.get(path)
+        else:
+            body = endpoint.body(role, world) if endpoint.body else {}
+            response = getattr(client, endpoint.method)(path, body)
+        actual[role] = response.status_code
+        if response.status_code >= 400:
+            assert_error(response, response.status_code)
+    assert actual == endpoint.expected
+
+
+def test_a_refused_write_changes_nothing(api, cast, world):
+    before = Account.objects.get(pk=world.account.pk)
+    for user in (cast.account_owner, cast.csm, cast.cse, cast.outsider):
+        api(user).patch(f"/accounts/{world.account.pk}", {"arr": "1"})
+        api(user).post(f"/accounts/{world.account.pk}/archive")
+    after = Account.objects.get(pk=world.account.pk)
+    assert (after.arr, after.archived_at, after.updated_at) == (
+        before.arr,
+        None,
+        before.updated_at,
+    )
+
+
+# --- Who sees which account ---------------------------------------------------------
+
+
+@pytest.fixture
+def two_books(cast):
+    """The cast's AE and CSM have one account; another AE and CSM have another."""
+    other_ae = UserFactory(username="ae2", roles=[Role.ACCOUNT_OWNER])
+    other_csm = UserFactory(username="csm2", roles=[Role.CSM])
+    mine = AccountFactory(name="Mine", account_owner=cast.account_owner, csm=cast.csm)
+    theirs = AccountFactory(name="Theirs", account_owner=other_ae, csm=other_csm)
+    return mine, theirs
+
+
+@pytest.mark.parametrize(
+    ("role", "sees"),
+    [
+        ("account_owner", {"Mine"}),
+        ("csm", {"Mine"}),
+        ("cse", {"Mine", "Theirs"}),
+        ("manager", {"Mine", "Theirs"}),
+        ("program_manager", {"Mine", "Theirs"}),
+        ("cs_ops", {"Mine", "Theirs"}),
+        ("demo_architect", {"Mine", "Theirs"}),
+        ("admin", {"Mine", "Theirs"}),
+        ("outsider", set()),
+    ],
+)
+def test_each_role_lists_the_accounts_it_may_see(api, cast, two_books, role, sees):
+    body = api(getattr(cast, role)).get("/accounts").json()
+    assert {a["name"] for a in body["items"]} == sees
+    assert body["count"] == len(sees)
+
+
+def test_an_ae_cannot_read_or_change_another_aes_account(api, cast, two_books):
+    _, theirs = two_books
+    client = api(cast.account_owner)
+    assert_error(client.get(f"/accounts/{theirs.pk}"), 404, "non_field_errors", "not_found")
+    assert_error(client.patch(f"/accounts/{theirs.pk}", {"name": "Mine now"}), 404)
+    assert_error(client.post(f"/accounts/{theirs.pk}/archive"), 404)
+    theirs.refresh_from_db()
+    assert (theirs.name, theirs.archived_at) == ("Theirs", None)
+
+
+def test_a_csm_sees_only_the_children_of_its_accounts(api, cast, two_books):
+    mine, theirs = two_books
+    ContactFactory(account=mine, name="Ada")
+    hidden = ContactFactory(account=theirs, name="Grace")
+    OpportunityFactory(account=theirs)
+    SuccessPlanFactory(account=theirs)
+    client = api(cast.csm)
+    assert [c["name"] for c in client.get("/contacts").json()["items"]] == ["Ada"]
+    assert client.get("/opportunities").json()["count"] == 0
+    assert client.get("/success-plans").json()["count"] == 0
+    assert_error(client.get(f"/contacts/{hidden.pk}"), 404)
+
+
+def test_nobody_adds_a_contact_to_an_account_they_cannot_see(api, cast, two_books):
+    _, theirs = two_books
+    response = api(cast.account_owner).post(
+        "/contacts", {"account": theirs.pk, "name": "Sneaky", "email": "s@x.example"}
+    )
+    assert_error(response, 422, "account", "does_not_exist")
+    assert not Contact.objects.filter(name="Sneaky").exists()
+
+
+# --- The named errors of the issue ------------------------------------------------------
+
+
+@pytest.mark.parametrize("arr", ["-1", "-0.01", -5])
+def test_a_negative_arr_is_422_naming_arr_and_writes_nothing(api, cast, world, arr):
+    before = Account.objects.count()
+    response = api(cast.admin).post("/accounts", account_body(world, arr=arr))
+    assert_error(response, 422, "arr", "greater_than_equal")
+    assert Account.objects.count() == before
+    assert not Account.objects.filter(crm_id="CRM-ACME").exists()
+
+
+def test_a_negative_arr_in_a_patch_is_422_and_changes_nothing(api, cast, world):
+    name = world.account.name
+    response = api(cast.admin).patch(
+        f"/accounts/{world.account.pk}", {"arr": "-100", "name": "Renamed"}
+    )
+    assert_error(response, 422, "arr", "greater_than_equal")
+    world.account.refresh_from_db()
+    assert (world.account.arr, world.account.name) == (Decimal("120000"), name)
+    assert world.account.history.count() == 1
+
+
+@pytest.mark.parametrize("segment", [999_999, 0, -1, 2**63, 10**30])
+def test_an_unknown_segment_is_422_naming_segment_and_writes_nothing(api, cast, world, segment):
+    response = api(cast.admin).post("/accounts", account_body(world, segment=segment))
+    assert_error(response, 422, "segment")
+    assert not Account.objects.filter(crm_id="CRM-ACME").exists()
+
+
+def test_an_unknown_segment_names_the_rule(api, cast, world):
+    response = api(cast.admin).post("/accounts", account_body(world, segment=999_999))
+    assert_error(response, 422, "segment", "does_not_exist")
+
+
+def test_an_archived_segment_takes_no_new_accounts(api, cast, world):
+    api(cast.admin).post(f"/segments/{world.spare_segment.pk}/archive")
+    response = api(cast.admin).post(
+        "/accounts", account_body(world, segment=world.spare_segment.pk)
+    )
+    assert_error(response, 422, "segment", "does_not_exist")
+
+
+def test_an_unknown_segment_in_a_patch_changes_nothing(api, cast, world):
+    response = api(cast.admin).patch(
+        f"/accounts/{world.account.pk}", {"segment": 999_999, "industry": "Changed"}
+    )
+    assert_error(response, 422, "segment", "does_not_exist")
+    world.account.refresh_from_db()
+    assert (world.account.segment_id, world.account.industry) == (world.segment.pk, "Software")
+
+
+def test_a_segment_that_is_not_a_number_is_named(api, cast, world):
+    response = api(cast.admin).post("/accounts", account_body(world, segment="Enterprise"))
+    assert_error(response, 422, "segment", "int_parsing")
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "rule"),
+    [
+        ({"region": "MARS"}, "region", "invalid_choice"),
+        ({"crm_id": "CRM-TAKEN"}, "crm_id", "unique"),
+        ({"lam": "-1"}, "lam", "greater_than_equal"),
+        ({"arr": "1234567890123.00"}, "arr", "decimal_whole_digits"),
+        ({"arr": "1.001"}, "arr", "decimal_max_places"),
+        ({"arr": "NaN"}, "arr", "finite_number"),
+        ({"name": ""}, "name", "string_too_short"),
+        ({"name": "x" * 201}, "name", "string_too_long"),
+        ({"name": "Acme\x00Corp"}, "name", "null_characters"),
+        ({"industry": "Soft\x00ware"}, "industry", "null_characters"),
+        ({"renewal_date": "2031-02-30"}, "renewal_date", "date_from_datetime_parsing"),
+        ({"renewal_date": "99999-01-01"}, "renewal_date", "date_from_datetime_parsing"),
+        ({"employees": 10**30}, "employees", "less_than_equal"),
+        ({"licenses_used": -1}, "licenses_used", "greater_than_equal"),
+        ({"account_owner": 999_999}, "account_owner", "does_not_exist"),
+        ({"csm": 2**63}, "csm", "less_than_equal"),
+        ({"csm": 0}, "csm", "greater_than_equal"),
+    ],
+)
+def test_each_bad_account_field_is_named_with_its_rule(api, cast, world, changes, field, rule):
+    AccountFactory(crm_id="CRM-TAKEN")
+    before = Account.objects.count()
+    response = api(cast.admin).post("/accounts", account_body(world, **changes))
+    assert_error(response, 422, field, rule)
+    assert Account.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("field", "rule"),
+    [("name", "string_type"), ("industry", "string_type"), ("arr", "decimal_type")],
+)
+def test_null_for_a_field_that_cannot_be_empty_is_named(api, cast, world, field, rule):
+    response = api(cast.admin).patch(f"/accounts/{world.account.pk}", {field: None})
+    assert_error(response, 422, field, rule)
+
+
+def test_null_clears_a_field_that_may_be_empty(api, cast, world):
+    world.account.renewal_date = date(2031, 1, 1)
+    world.account.save()
+    response = api(cast.admin).patch(
+        f"/accounts/{world.account.pk}", {"renewal_date": None, "csm": None}
+    )
+    assert response.status_code == 200, response.content
+    assert (response.json()["renewal_date"], response.json()["csm"]) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/contacts/{contact}", {"title": None}, "title"),
+        ("/contacts/{contact}", {"phone": None}, "phone"),
+        ("/contacts/{contact}", {"name": "A\x00"}, "name"),
+        ("/success-plans/{plan}", {"summary": None}, "summary"),
+        ("/success-plans/{plan}", {"summary": "\x00"}, "summary"),
+        ("/opportunities/{opportunity}", {"is_open": None}, "is_open"),
+        ("/opportunities/{opportunity}", {"stage": "won-ish"}, "stage"),
+        ("/objectives/{objective}", {"progress": 101}, "progress"),
+        ("/objectives/{objective}", {"status": None}, "status"),
+        ("/segments/{segment}", {"name": None}, "name"),
+    ],
+)
+def test_bad_patches_of_every_kind_are_named(api, cast, world, path, body, field):
+    ids = {
+        "contact": world.contact.pk,
+        "plan": world.plan.pk,
+        "opportunity": world.opportunity.pk,
+        "objective": world.objective.pk,
+        "segment": world.segment.pk,
+    }
+    assert_error(api(cast.admin).patch(path.format(**ids), body), 422, field)
+
+
+def test_a_segment_ceiling_below_its_floor_is_named(api, cast):
+    body = {"name": "Upside down", "arr_floor": "100", "arr_ceiling": "10"}
+    assert_error(api(cast.admin).post("/segments", body), 422, "arr_ceiling", "min_value")
+    assert not Segment.objects.filter(name="Upside down").exists()
+
+
+def test_a_duplicate_segment_name_is_named(api, cast, world):
+    body = {"name": world.segment.name, "arr_floor": "0", "arr_ceiling": "1"}
+    assert_error(api(cast.admin).post("/segments", body), 422, "name", "unique")
+
+
+def test_a_bad_objective_in_a_new_plan_is_named_and_no_plan_is_written(api, cast, world):
+    body = {
+        "account": world.account.pk,
+        "name": "Half good",
+        "objectives": [{"title": "Fine"}, {"title": "Too far", "progress": 150}],
+    }
+    assert_error(api(cast.admin).post("/success-plans", body), 422, "objectives.1.progress")
+    assert not SuccessPlan.objects.filter(name="Half good").exists()
+
+
+def test_a_contact_email_must_be_an_email(api, cast, world):
+    body = {"account": world.account.pk, "name": "Ada", "email": "not-an-email"}
+    assert_error(api(cast.admin).post("/contacts", body), 422, "email", "value_error")
+
+
+def test_a_closed_stage_closes_the_opportunity(api, cast, world):
+    response = api(cast.admin).patch(
+        f"/opportunities/{world.opportunity.pk}", {"stage": "closed_won"}
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["is_open"] is False
+
+
+# --- Create, read, update -------------------------------------------------------------------
+
+
+def test_an_account_round_trip(api, cast, world):
+    client = api(cast.cs_ops)
+    created = client.post("/accounts", account_body(world, csm=cast.csm.pk))
+    assert created.status_code == 201, created.content
+    data = created.json()
+    assert data["segment"] == world.segment.pk
+    assert data["segment_name"] == world.segment.name
+    assert data["arr"] == "150000.00"
+    assert data["csm"] == cast.csm.pk
+    assert data["archived_at"] is None
+
+    changed = client.patch(f"/accounts/{data['id']}", {"arr": "175000.50", "region": "APAC"})
+    assert changed.status_code == 200
+    assert (changed.json()["arr"], changed.json()["region"]) == ("175000.50", "APAC")
+    assert changed.json()["name"] == "Acme Corp"  # what was not sent stays
+
+    fetched = client.get(f"/accounts/{data['id']}").json()
+    assert fetched == changed.json()
+    # The CSM named on the account now sees it.
+    assert api(cast.csm).get(f"/accounts/{data['id']}").status_code == 200
+
+
+def test_a_success_plan_comes_with_its_active_objectives(api, cast, world):
+    created = api(cast.csm).post(
+        "/success-plans",
+        {
+            "account": world.account.pk,
+            "name": "FY27",
+            "objectives": [
+                {"title": "Adopt CI", "progress": 20, "due_date": "2031-06-30"},
+                {"title": "Migrate", "status": "red"},
+            ],
+        },
+    )
+    assert created.status_code == 201, created.content
+    plan = created.json()
+    assert [o["title"] for o in plan["objectives"]] == ["Adopt CI", "Migrate"]
+    adopt = plan["objectives"][0]
+    api(cast.csm).post(f"/objectives/{adopt['id']}/archive")
+    again = api(cast.csm).get(f"/success-plans/{plan['id']}").json()
+    assert [o["title"] for o in again["objectives"]] == ["Migrate"]
+    assert Objective.objects.filter(pk=adopt["id"], archived_at__isnull=False).exists()
+
+
+# --- Archive, never delete ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "attribute", "model"),
+    [
+        ("/accounts/{}/archive", "account", Account),
+        ("/contacts/{}/archive", "contact", Contact),
+        ("/opportunities/{}/archive", "opportunity", Opportunity),
+        ("/success-plans/{}/archive", "plan", SuccessPlan),
+        ("/objectives/{}/archive", "objective", Objective),
+        ("/segments/{}/archive", "spare_segment", Segment),
+    ],
+)
+def test_archive_keeps_the_row(api, cast, world, path, attribute, model):
+    obj = getattr(world, attribute)
+    response = api(cast.admin).post(path.format(obj.pk))
+    assert response.status_code == 200, response.content
+    assert response.json()["archived_at"] is not None
+    row = model.objects.get(pk=obj.pk)
+    assert row.archived_at is not None
+    # Archiving twice keeps the first time.
+    api(cast.admin).post(path.format(obj.pk))
+    assert model.objects.get(pk=obj.pk).archived_at == row.archived_at
+    assert row.history.first().history_user == cast.admin
+
+
+def test_a_segment_with_active_accounts_cannot_be_archived(api, cast, world):
+    response = api(cast.admin).post(f"/segments/{world.segment.pk}/archive")
+    assert_error(response, 422, "segment", "in_use")
+    world.segment.refresh_from_db()
+    assert world.segment.archived_at is None
+
+
+@pytest.mark.parametrize(
+    ("path", "attribute"),
+    [
+        ("/accounts", "account"),
+        ("/contacts", "contact"),
+        ("/opportunities", "opportunity"),
+        ("/success-plans", "plan"),
+        ("/segments", "spare_segment"),
+    ],
+)
+def test_archived_rows_are_hidden_unless_asked_for(api, cast, world, path, attribute):
+    obj = getattr(world, attribute)
+    client = api(cast.admin)
+    listed = {row["id"] for row in client.get(path).json()["items"]}
+    assert obj.pk in listed
+    client.post(f"{path}/{obj.pk}/archive")
+    assert obj.pk not in {row["id"] for row in client.get(path).json()["items"]}
+    archived = client.get(path, archived="true").json()
+    assert [row["id"] for row in archived["items"]] == [obj.pk]
+    assert archived["count"] == 1
+
+
+# --- Lists: pagination and filters ---------------------------------------------------------
+
+
+def test_pagination_with_limit_offset_and_count(api, cast, world):
+    for n in range(1, 7):
+        AccountFactory(name=f"Page {n:02d}")
+    client = api(cast.admin)
+    names = [a["name"] for a in client.get("/accounts", limit=500).json()["items"]]
+    assert len(names) == 7
+    assert names == sorted(names)
+    first = client.get("/accounts", limit=3).json()
+    assert first["count"] == 7
+    assert [a["name"] for a in first["items"]] == names[:3]
+    page = client.get("/accounts", limit=3, offset=3).json()
+    assert [a["name"] for a in page["items"]] == names[3:6]
+    last = client.get("/accounts", limit=3, offset=6).json()
+    assert [a["name"] for a in last["items"]] == names[6:]
+    beyond = client.get("/accounts", limit=3, offset=100).json()
+    assert (beyond["items"], beyond["count"]) == ([], 7)
+
+
+def test_the_default_page_is_fifty(api, cast, world):
+    Account.objects.bulk_create(
+        Account(
+            name=f"Bulk {n:03d}",
+            crm_id=f"BULK-{n}",
+            segment=world.segment,
+            region="AMER",
+            arr=1,
+            lam=1,
+        )
+        for n in range(60)
+    )
+    body = api(cast.admin).get("/accounts").json()
+    assert (len(body["items"]), body["count"]) == (50, 61)
+
+
+@pytest.fixture
+def filterable(cast, world):
+    enterprise = SegmentFactory(name="Enterprise", arr_floor=250_000, arr_ceiling=10_000_000)
+    AccountFactory(
+        name="Globex",
+        crm_id="SF-GLOBEX",
+        segment=enterprise,
+        region="EMEA",
+        industry="Energy",
+        renewal_date=date(2030, 6, 1),
+    )
+    AccountFactory(
+        name="Initech",
+        crm_id="SF-INITECH",
+        segment=enterprise,
+        region="APAC",
+        industry="Software",
+        csm=cast.csm,
+        renewal_date=date(2031, 6, 1),
+    )
+    AccountFactory(
+        name="Umbrella",
+        crm_id="SF-UMB",
+        segment=world.segment,
+        region="EMEA",
+        industry="Pharma",
+        account_owner=cast.account_owner,
+    )
+    return enterprise
+
+
+def names_for(client, **params) -> list[str]:
+    response = client.get("/accounts", **params)
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["count"] == len(body["items"])
+    return [a["name"] for a in body["items"]]
+
+
+def test_account_filters(api, cast, world, filterable):
+    client = api(cast.admin)
+    mine = world.account.name
+    assert names_for(client, segment=filterable.pk) == ["Globex", "Initech"]
+    assert names_for(client, region="EMEA") == ["Globex", "Umbrella"]
+    assert names_for(client, segment=filterable.pk, region="EMEA") == ["Globex"]
+    assert names_for(client, q="glob") == ["Globex"]
+    assert names_for(client, q="sf-initech") == ["Initech"]  # a CRM id, whole
+    assert names_for(client, q="pharma") == ["Umbrella"]  # an industry
+    assert names_for(client, owner=cast.account_owner.pk) == sorted([mine, "Umbrella"])
+    assert names_for(client, csm=cast.csm.pk) == sorted([mine, "Initech"])
+    assert names_for(client, renewal_before="2030-12-31") == ["Globex"]
+    assert names_for(client, segment=999_999) == []
+    assert_error(client.get("/accounts", segment=10**30), 422, "segment", "less_than_equal")
+    assert names_for(client, region="MARS") == []
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"segment": "abc"}, "segment"),
+        ({"q": "x" * 101}, "q"),
+        ({"q": "bad\x00"}, "q"),
+        ({"region": "\x00"}, "region"),
+        ({"renewal_before": "yesterday"}, "renewal_before"),
+        ({"archived": "maybe"}, "archived"),
+    ],
+)
+def test_bad_filters_are_named(api, cast, world, params, field):
+    assert_error(api(cast.admin).get("/accounts", **params), 422, field)
+
+
+def test_filters_apply_within_what_a_role_may_see(api, cast, world, filterable):
+    assert names_for(api(cast.csm), region="APAC") == ["Initech"]
+    assert names_for(api(cast.account_owner), region="APAC") == []
+
+
+@pytest.mark.parametrize("path", ["/contacts", "/opportunities", "/success-plans"])
+def test_children_filter_by_account_and_name(api, cast, world, path):
+    other = AccountFactory(name="Other")
+    ContactFactory(account=other, name="Zed")
+    OpportunityFactory(account=other, name="Zed deal")
+    SuccessPlanFactory(account=other, name="Zed plan")
+    client = api(cast.admin)
+    by_account = client.get(path, account=other.pk).json()
+    assert by_account["count"] == 1
+    assert by_account["items"][0]["account"] == other.pk
+    assert client.get(path, q="zed").json()["count"] == 1
+    assert_error(client.get(path, q="\x00"), 422, "q", "null_characters")
+
+
+def test_segment_search(api, cast, world):
+    names = [s["name"] for s in api(cast.cse).get("/segments", q="spa").json()["items"]]
+    assert names == ["Spare"]
+
+
+# --- History ----------------------------------------------------------------------------------
+
+
+def test_every_change_through_the_api_records_who(api, cast, world):
+    client = api(cast.cs_ops)
+    created = client.post("/accounts", account_body(world)).json()
+    client.patch(f"/accounts/{created['id']}", {"arr": "1"})
+    api(cast.manager).patch(f"/accounts/{created['id']}", {"lam": "2"})
+    api(cast.admin).post(f"/accounts/{created['id']}/archive")
+    history = Account.objects.get(pk=created["id"]).history.order_by("history_date")
+    assert [(h.history_type, h.history_user) for h in history] == [
+        ("+", cast.cs_ops),
+        ("~", cast.cs_ops),
+        ("~", cast.manager),
+        ("~", cast.admin),
+    ]
+    assert [str(h.arr) for h in history] == ["150000.00", "1.00", "1.00", "1.00"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "model"),
+    [
+        ("/contacts/{contact}", {"title": "CTO"}, Contact),
+        ("/opportunities/{opportunity}", {"amount": "5"}, Opportunity),
+        ("/success-plans/{plan}", {"summary": "New"}, SuccessPlan),
+        ("/objectives/{objective}", {"progress": 90}, Objective),
+    ],
+)
+def test_history_of_children_records_who(api, cast, world, path, body, model):
+    ids = {
+        "contact": world.contact.pk,
+        "opportunity": world.opportunity.pk,
+        "plan": world.plan.pk,
+        "objective": world.objective.pk,
+    }
+    response = api(cast.admin).patch(path.format(**ids), body)
+    assert response.status_code == 200, response.content
+    latest = model.objects.get(pk=response.json()["id"]).history.first()
+    assert (latest.history_type, latest.history_user) == ("~", cast.admin)
+
+
+# --- Query counts do not grow with rows -------------------------------------------------------
+
+
+def queries_for(client, path: str, **params) -> tuple[int, dict]:
+    client.get(path, **params)  # warm up: the token's last-use stamp is written once
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path, **params)
+    assert response.status_code == 200, response.content
+    return len(captured), response.json()
+
+
+def add_accounts(segment: Segment, count: int, start: int, **fields: Any) -> list[Account]:
+    return Account.objects.bulk_create(
+        Account(
+            name=f"Bulk {n:04d}",
+            crm_id=f"BULK-{n:04d}",
+            segment=segment,
+            region=("AMER", "EMEA", "APAC")[n % 3],
+            arr=Decimal(n),
+            lam=Decimal(n * 2),
+            **fields,
+        )
+        for n in range(start, start + count)
+    )
+
+
+@pytest.mark.parametrize("role", ["admin", "csm"])
+def test_the_account_list_costs_the_same_for_10_and_500_rows(api, cast, role):
+    segment = SegmentFactory(name="Bulk")
+    client = api(getattr(cast, role))
+    owner = {"csm": cast.csm}
+    add_accounts(segment, 10, 0, **owner)
+    small, body = queries_for(client, "/accounts", limit=500)
+    assert body["count"] == 10
+    add_accounts(segment, 490, 10, **owner)
+    large, body = queries_for(client, "/accounts", limit=500)
+    assert (body["count"], len(body["items"])) == (500, 500)
+    # The token, the user's two permission sets, the count, the page.
+    assert small == large == 5
+
+
+def test_the_success_plan_list_costs_the_same_for_10_and_500_rows(api, cast):
+    segment = SegmentFactory(name="Bulk")
+    client = api(cast.admin)
+
+    def add_plans(count: int, start: int) -> None:
+        accounts = add_accounts(segment, count, start)
+        plans = SuccessPlan.objects.bulk_create(
+            SuccessPlan(account=a, name=f"Plan {a.crm_id}") for a in accounts
+        )
+        Objective.objects.bulk_create(
+            Objective(success_plan=p, title=f"{p.name} #{i}", progress=10 * i)
+            for p in plans
+            for i in range(2)
+        )
+
+    add_plans(10, 0)
+    small, body = queries_for(client, "/success-plans", limit=500)
+    assert body["count"] == 10
+    add_plans(490, 10)
+    large, body = queries_for(client, "/success-plans", limit=500)
+    assert (body["count"], len(body["items"])) == (500, 500)
+    assert all(len(plan["objectives"]) == 2 for plan in body["items"])
+    # The token, the user's two permission sets, the count, the page, its objectives.
+    assert small == large == 6
+
+
+@pytest.mark.parametrize("path", ["/contacts", "/opportunities", "/segments"])
+def test_other_lists_cost_the_same_for_10_and_500_rows(api, cast, path):
+    segment = SegmentFactory(name="Bulk")
+
+    def add(count: int, start: int) -> None:
+        if path == "/segments":
+            Segment.objects.bulk_create(
+                Segment(name=f"Seg {n}", arr_floor=0, arr_ceiling=n)
+                for n in range(start, start + count)
+            )
+            return
+        accounts = add_accounts(segment, count, start)
+        if path == "/contacts":
+            Contact.objects.bulk_create(
+                Contact(account=a, name=f"C {a.crm_id}", email=f"{a.crm_id}@x.example")
+                for a in accounts
+            )
+        else:
+            Opportunity.objects.bulk_create(
+                Opportunity(account=a, crm_id=f"O-{a.crm_id}", name="Deal") for a in accounts
+            )
+
+    client = api(cast.admin)
+    add(10, 0)
+    small, _ = queries_for(client, path, limit=500)
+    add(490, 10)
+    large, body = queries_for(client, path, limit=500)
+    assert len(body["items"]) >= 490
+    assert small == large
