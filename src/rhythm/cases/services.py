@@ -45,9 +45,13 @@ def open_case(actor, data: dict[str, Any], *, idempotency_key: str | None = None
         earlier = _replayed(actor, idempotency_key)
         if earlier:
             return Opened(earlier, created=False)
+    # Validated before the transaction, which then holds only the writes: on SQLite
+    # an IMMEDIATE transaction takes the write lock at BEGIN, and concurrent
+    # intakes wait on that lock for as long as each holds it.
+    case = _validated(actor, data, idempotency_key)
     try:
         with transaction.atomic():
-            case = _create(actor, data, idempotency_key)
+            _save(case, actor)
     except IntegrityError:
         # Two requests with one key raced: the other one won; answer with its case.
         earlier = _replayed(actor, idempotency_key) if idempotency_key else None
@@ -71,9 +75,9 @@ def _replayed(actor, key: str) -> Case | None:
     return case
 
 
-def _create(actor, data: dict[str, Any], idempotency_key: str | None) -> Case:
-    from rhythm.ctas import services as ctas
-
+def _validated(actor, data: dict[str, Any], idempotency_key: str | None) -> Case:
+    """The case `data` describes, checked and not yet saved; ValidationError names
+    every field that breaks a rule."""
     errors: dict[str, ValidationError] = {}
     opportunity = _get(
         Opportunity.objects.visible_to(actor).select_related("account__segment"),
@@ -133,7 +137,23 @@ def _create(actor, data: dict[str, Any], idempotency_key: str | None) -> Case:
         opened_by=actor,
         idempotency_key=idempotency_key or None,
     )
-    case.full_clean(exclude=["idempotency_key"])
+    # The related rows were just read through the querysets that decide who may use
+    # them, so asking the database again whether each exists (a query per relation)
+    # is skipped; so is the check constraint's query, whose rule (a CSE-help case
+    # names an offering) is checked above and enforced by the database.
+    case.full_clean(exclude=["idempotency_key", *RELATIONS])
+    return case
+
+
+# Validated by `_validated` as it reads them, so full_clean need not read them again.
+RELATIONS = ["opportunity", "account", "offering", "contact", "opened_by"]
+
+
+def _save(case: Case, actor) -> Case:
+    from rhythm.ctas import services as ctas
+
+    opportunity = case.opportunity
+    kind = case.kind
     case.save()
     timeline.record(
         account_id=case.account_id,

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from rhythm.cases.choices import CaseKind, CaseStatus
 from rhythm.cases.models import Case
+from rhythm.core import bulk
 from rhythm.core import services as core_services
 from rhythm.ctas import rules
 from rhythm.ctas.choices import CtaSource, CtaStatus, StepCondition, TaskStatus
@@ -21,7 +23,6 @@ from rhythm.ctas.models import Cta, CtaTask, Playbook, PlaybookStep
 from rhythm.people.choices import Role
 from rhythm.timeline import services as timeline
 from rhythm.timeline.choices import EntryKind
-from rhythm.timeline.models import TimelineEntry
 
 BATCH_SIZE = 1000
 
@@ -38,7 +39,9 @@ def raise_for_case(case: Case, *, actor=None) -> Cta:
 
     Exactly one per case: the one-to-one column refuses a second, whoever races
     to insert it (the caller sees IntegrityError)."""
-    return _raise_many([case], source=CtaSource.REALTIME, actor=actor)[0]
+    pending = Pending(case.pk, case.account_id, case.account.name, case.priority, case.created_at)
+    (cta,) = _raise_many([pending], source=CtaSource.REALTIME, actor=actor).ctas()
+    return cta
 
 
 def raise_for_request(request, *, actor) -> Cta:
@@ -67,65 +70,171 @@ def raise_for_request(request, *, actor) -> Cta:
     return cta
 
 
-def _raise_many(cases: list[Case], *, source: CtaSource, actor=None) -> list[Cta]:
-    """Raise CTAs for many cases with a handful of bulk INSERTs, whatever their number.
+class Pending(NamedTuple):
+    """What raising a case's CTA needs to know about the case."""
+
+    case_id: int
+    account_id: int
+    customer: str  # the account's name
+    priority: str
+    created_at: datetime
+
+
+@dataclass
+class Raised:
+    """The CTAs `_raise_many` wrote: their ids in the order of its cases, and what
+    it wrote into them, to build the rows without reading them back."""
+
+    ids: list[int]
+    template: Cta
+    rows: list[tuple]
+
+    def ctas(self) -> list[Cta]:
+        fields = Cta._meta.concrete_fields
+        common = {f.attname: getattr(self.template, f.attname) for f in fields}
+        ctas = []
+        for pk, row in zip(self.ids, self.rows, strict=True):
+            values = {**common, **dict(zip(_CTA_ROW, row, strict=True)), "id": pk}
+            ctas.append(
+                Cta.from_db(
+                    connection.alias,
+                    [f.attname for f in fields],
+                    [values[f.attname] for f in fields],
+                )
+            )
+        return ctas
+
+
+def _raise_many(cases: list[Pending], *, source: CtaSource, actor=None) -> Raised:
+    """Raise CTAs for many cases with a handful of statements, whatever their number.
 
     The real-time path and the reconciliation share it, so both raise the same
     rows: the CTA, its playbook tasks, their history and a timeline entry each.
+    Each CTA's name (`rules.cta_name`) and latency are worked out here; the rows
+    are written by multi-row INSERTs, and the tasks and the history rows are
+    derived from the new CTAs in the database (INSERT … SELECT), so no Python
+    object is made per CTA, per task or per history row.
     """
     now = timezone.now()
     today = timezone.localdate(now)
-    playbook = one_off_playbook()
-    steps = (
-        list(PlaybookStep.objects.active().filter(playbook=playbook).order_by("position"))
-        if playbook
-        else []
+    playbook, steps = _one_off_playbook_and_steps()
+    template = Cta(
+        playbook=playbook,
+        source=source,
+        raised_at=now,
+        due_date=rules.task_due_date(today, settings.RHYTHM_CTA_DUE_DAYS),
+        created_at=now,
+        updated_at=now,
     )
-    due = rules.task_due_date(today, settings.RHYTHM_CTA_DUE_DAYS)
-    ctas = bulk_create_with_history(
-        [
-            Cta(
-                name=rules.cta_name(case.account.name, settings.RHYTHM_CTA_NAME_LIMIT),
-                account_id=case.account_id,
-                case=case,
-                priority=case.priority,
-                playbook=playbook,
-                source=source,
-                raised_at=now,
-                latency=now - case.created_at,
-                due_date=due,
-                created_at=now,
-                updated_at=now,
-            )
-            for case in cases
-        ],
-        Cta,
-        batch_size=BATCH_SIZE,
-        default_user=actor,
-        default_date=now,
-    )
-    tasks = [
-        task
-        for cta, case in zip(ctas, cases, strict=True)
-        for task in _tasks_from_steps(cta, steps, start=today, opted_out=case.opt_out_outreach)
+    if not cases:
+        return Raised([], template, [])
+    names = [rules.cta_name(case.customer, settings.RHYTHM_CTA_NAME_LIMIT) for case in cases]
+    rows = [
+        (case.case_id, case.account_id, name, case.priority, now - case.created_at)
+        for case, name in zip(cases, names, strict=True)
     ]
-    bulk_create_with_history(
-        tasks, CtaTask, batch_size=BATCH_SIZE, default_user=actor, default_date=now
-    )
-    timeline.record_many(
+    ids = _insert_ctas(rows, template)
+    history_user = actor if actor is not None else bulk.default_history_user(Cta, template)
+    for start in range(0, len(ids), BATCH_SIZE):
+        chunk = ids[start : start + BATCH_SIZE]
+        bulk.copy_to_history(Cta, "id", chunk, now=now, user=history_user)
+        if steps:
+            _insert_tasks(chunk, steps, start=today, now=now)
+            bulk.copy_to_history(CtaTask, "cta_id", chunk, now=now, user=history_user)
+    body = f"Playbook {playbook.name}." if playbook else ""
+    timeline.record_rows(
         [
-            TimelineEntry(
-                account_id=cta.account_id,
-                kind=EntryKind.CTA,
-                title=f"CTA raised: {cta.name}",
-                body=f"Playbook {playbook.name}." if playbook else "",
-                link=f"/ctas/{cta.pk}/",
-                occurred_at=now,
-            )
-            for cta in ctas
-        ]
+            (case.account_id, f"CTA raised: {name}", f"/ctas/{pk}/")
+            for case, name, pk in zip(cases, names, ids, strict=True)
+        ],
+        kind=EntryKind.CTA,
+        body=body,
+        occurred_at=now,
     )
-    return ctas
+    return Raised(ids, template, rows)
+
+
+_CTA_ROW = ("case_id", "account_id", "name", "priority", "latency")
+
+
+def _insert_ctas(rows: list[tuple], template: Cta) -> list[int]:
+    """One CTA per row of `_CTA_ROW` values, the other columns from `template`; the
+    new ids in the order of `rows`."""
+    ids = {
+        case_id: pk
+        for pk, case_id in bulk.insert_rows(Cta, template, _CTA_ROW, rows, returning="case_id")
+    }
+    return [ids[row[0]] for row in rows]
+
+
+def _one_off_playbook_and_steps() -> tuple[Playbook | None, list[PlaybookStep]]:
+    """The one-off playbook and its active steps in order, in one query."""
+    steps = list(
+        PlaybookStep.objects.active()
+        .filter(playbook__name=rules.ONE_OFF_PLAYBOOK, playbook__archived_at__isnull=True)
+        .select_related("playbook")
+        .order_by("position")
+    )
+    if steps:
+        return steps[0].playbook, steps
+    return one_off_playbook(), []
+
+
+def _prep(field, value, prepared: dict):
+    """`field.get_db_prep_save(value)`, once per field and value."""
+    key = (field.attname, value)
+    if key not in prepared:
+        prepared[key] = field.get_db_prep_save(value, connection)
+    return prepared[key]
+
+
+def _insert_tasks(cta_ids: list[int], steps: list[PlaybookStep], *, start: date, now) -> None:
+    """The playbook's tasks for each of these CTAs, in one INSERT … SELECT.
+
+    The task templates come from `_tasks_from_steps`, once for a case that opted out
+    of outreach and once for one that did not; the database joins each CTA's case
+    with the matching set. A column all templates agree on is a plain parameter."""
+    template_cta = Cta(raised_at=now)
+    templates = [
+        (opted_out, task)
+        for opted_out in (False, True)
+        for task in _tasks_from_steps(template_cta, steps, start=start, opted_out=opted_out)
+    ]
+    fields = [f for f in CtaTask._meta.concrete_fields if not f.primary_key]
+    prepared: dict = {}
+    select, params, varying = [], [], []
+    for f in fields:
+        if f.attname == "cta_id":
+            select.append("t.id")
+            continue
+        values = [_prep(f, getattr(task, f.attname), prepared) for _, task in templates]
+        if f.attname not in ("step_id", "position") and all(v == values[0] for v in values):
+            select.append("NULL" if values[0] is None else "%s")
+            params += [] if values[0] is None else [values[0]]
+        else:
+            select.append(f"v.{bulk.quoted(f)}")
+            varying.append((f, values))
+    rows = ", ".join(f"(%s, {bulk.placeholders(varying)})" for _ in templates)
+    row_params = [
+        value
+        for n, (opted_out, _) in enumerate(templates)
+        for value in [opted_out, *(values[n] for _, values in varying)]
+    ]
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {qn(CtaTask._meta.db_table)}"
+            f" ({', '.join(map(bulk.quoted, fields))})"
+            f" WITH v (opted_out, {', '.join(bulk.quoted(f) for f, _ in varying)})"
+            f" AS (VALUES {rows})"
+            f" SELECT {', '.join(select)}"
+            f" FROM {qn(Cta._meta.db_table)} t"
+            f" JOIN {qn(Case._meta.db_table)} c ON c.id = t.case_id"
+            f" JOIN v ON v.opted_out = c.opt_out_outreach"
+            f" WHERE t.id IN ({bulk.id_list(cta_ids)})"
+            " ORDER BY t.id, v.position",
+            [*row_params, *params],
+        )
 
 
 def _tasks_from_steps(
@@ -190,29 +299,29 @@ def reconcile(*, dry_run: bool = False, batch_size: int = BATCH_SIZE) -> Reconci
         return report
     last_id = 0
     while True:
-        batch = list(
-            cases_missing_cta()
+        batch = [
+            Pending(*row)
+            for row in cases_missing_cta()
             .filter(pk__gt=last_id)
-            .select_related("account")
-            .only("pk", "account__name", "account_id", "priority", "created_at", "opt_out_outreach")
-            .order_by("pk")[:batch_size]
-        )
+            .order_by("pk")
+            .values_list("pk", "account_id", "account__name", "priority", "created_at")[:batch_size]
+        ]
         if not batch:
             break
-        last_id = batch[-1].pk
+        last_id = batch[-1].case_id
         report.missing += len(batch)
         try:
             with transaction.atomic():
-                ctas = _raise_many(batch, source=CtaSource.RECONCILIATION)
+                raised = _raise_many(batch, source=CtaSource.RECONCILIATION).ids
         except IntegrityError:
-            ctas = []
+            raised = []
             for case in batch:
                 try:
                     with transaction.atomic():
-                        ctas += _raise_many([case], source=CtaSource.RECONCILIATION)
+                        raised += _raise_many([case], source=CtaSource.RECONCILIATION).ids
                 except IntegrityError:
                     continue  # raised meanwhile by the real-time path or another worker
-        report.raised += [cta.pk for cta in ctas]
+        report.raised += raised
     return report
 
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from rhythm.core import bulk
 from rhythm.timeline.choices import EntryKind
 from rhythm.timeline.models import TimelineEntry
 
@@ -39,6 +40,33 @@ def record(
 def record_many(entries: list[TimelineEntry]) -> list[TimelineEntry]:
     """Bulk form of `record`, for use cases that raise many things at once."""
     return TimelineEntry.objects.bulk_create(entries, batch_size=1000)
+
+
+_ROW = ("account_id", "title", "link")
+
+
+def record_rows(
+    rows: list[tuple[int, str, str]],
+    *,
+    kind: EntryKind,
+    body: str = "",
+    actor=None,
+    occurred_at: datetime | None = None,
+) -> None:
+    """Bulk form of `record` for many entries of one kind, each row an
+    (account_id, title, link): multi-row INSERTs with no model instance per entry,
+    for use cases that raise thousands of things at once."""
+    if not rows:
+        return
+    template = TimelineEntry(
+        kind=kind, body=body, actor=actor, occurred_at=occurred_at or timezone.now()
+    )
+    bulk.insert_rows(
+        TimelineEntry,
+        template,
+        _ROW,
+        [(account, title[:255], link) for account, title, link in rows],
+    )
 
 
 @transaction.atomic

@@ -1,0 +1,86 @@
+"""`make bench`: every benchmark on SQLite, and on PostgreSQL when BENCH_DATABASE_URL is
+set, printed as one table of ratios against baselines measured in the same run.
+
+    python -m bench [intake] [reconcile] [--db sqlite|postgres]
+
+Environment: BENCH_SCALE (default | full | a number of cases), BENCH_DATABASE_URL
+(postgres://…/rhythm_bench; dropped and recreated, so its name must say "bench"),
+BENCH_CLIENTS, BENCH_SECONDS, BENCH_ROUNDS, BENCH_RECONCILE_ROUNDS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+from bench.db import ROOT, child_env
+
+BENCHMARKS = ("intake", "reconcile")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("benchmarks", nargs="*", metavar="{intake,reconcile}")
+    parser.add_argument("--db", choices=["sqlite", "postgres"], action="append")
+    args = parser.parse_args()
+    which = args.benchmarks or list(BENCHMARKS)
+    if set(which) - set(BENCHMARKS):
+        parser.error(f"choose among {', '.join(BENCHMARKS)}")
+    pg_url = os.environ.get("BENCH_DATABASE_URL", "").strip()
+    databases = args.db or (["sqlite", "postgres"] if pg_url else ["sqlite"])
+    if "postgres" in databases and not pg_url:
+        parser.error("--db postgres needs BENCH_DATABASE_URL")
+
+    rows: list[dict] = []
+    failed = False
+    started = time.monotonic()
+    for database in databases:
+        with tempfile.NamedTemporaryFile(suffix=".json") as out:
+            env = child_env(pg_url if database == "postgres" else None)
+            done = subprocess.run(
+                [sys.executable, "-m", "bench.run", out.name, *which], cwd=ROOT, env=env
+            )
+            if done.returncode != 0:
+                print(f"bench: the {database} run failed ({done.returncode})", file=sys.stderr)
+                failed = True
+                continue
+            with open(out.name) as results:
+                rows += json.load(results)
+    print_table(rows)
+    print(f"\n{len(rows)} benchmark(s) in {time.monotonic() - started:.0f} s")
+    return 1 if failed or not all(row["passed"] for row in rows) else 0
+
+
+def print_table(rows: list[dict]) -> None:
+    header = ["benchmark", "database", "subject", "baseline", "ratio", "target", "result", "scale"]
+    table = [
+        [
+            row["benchmark"],
+            row["database"],
+            row["subject"],
+            row["baseline"],
+            f"{row['ratio']:.2f}",
+            row["target"],
+            "pass" if row["passed"] else "FAIL",
+            row["scale"],
+        ]
+        for row in rows
+    ]
+    widths = [max(len(line[i]) for line in [header, *table]) for i in range(len(header))]
+    print()
+    for n, line in enumerate([header, *table]):
+        print(" | ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)))
+        if n == 0:
+            print("-+-".join("-" * width for width in widths))
+    for row in rows:
+        for note in row["notes"]:
+            print(f"  {row['benchmark']} on {row['database']}: {note}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

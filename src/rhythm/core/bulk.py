@@ -1,0 +1,123 @@
+"""Helpers for use cases that write thousands of rows at once in a few statements
+(the CTA reconciliation): parameter limits, literal id lists, and history rows
+copied by the database instead of built one Python object at a time."""
+
+from __future__ import annotations
+
+import functools
+import sqlite3
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any, cast
+
+from django.conf import settings
+from django.db import connection, models
+
+# PostgreSQL's wire protocol counts a statement's parameters in 16 bits.
+POSTGRESQL_MAX_PARAMS = 65535
+
+
+def max_query_params() -> int:
+    """How many parameters one statement may carry on this database."""
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return POSTGRESQL_MAX_PARAMS
+
+
+def placeholders(values: Iterable) -> str:
+    """ "%s, %s, …", one per value."""
+    return ", ".join("%s" for _ in values)
+
+
+def id_list(ids: Iterable[int]) -> str:
+    """Ids written into the statement (integers, so no quoting is needed): a long
+    list of them as parameters would meet SQLite's parameter limit."""
+    return ", ".join(str(int(pk)) for pk in ids)
+
+
+@functools.cache
+def history_model(model):
+    # `Model.history` builds a new manager class on every access; the model is fixed.
+    return model.history.model
+
+
+def default_history_user(model, instance):
+    """The user django-simple-history records when no actor is given (the request's)."""
+    return history_model(model).get_default_history_user(instance)
+
+
+def copy_to_history(model, key: str, ids: list[int], *, now: datetime, user) -> None:
+    """django-simple-history's "+" row for every row of `model` whose `key` is in
+    `ids`, as `bulk_create_with_history` writes it: each tracked column copied, by
+    the database."""
+    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return
+    history = history_model(model)
+    qn = connection.ops.quote_name
+    columns = ", ".join(map(quoted, history.tracked_fields))
+    date = history._meta.get_field("history_date").get_db_prep_save(now, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {qn(history._meta.db_table)} ({columns},"
+            " history_date, history_change_reason, history_type, history_user_id)"
+            f" SELECT {columns}, %s, NULL, '+', %s"
+            f" FROM {qn(model._meta.db_table)}"
+            f" WHERE {qn(key)} IN ({id_list(ids)}) ORDER BY id",
+            [date, user.pk if user is not None else None],
+        )
+
+
+def quoted(field) -> str:
+    """The field's column, quoted for this database."""
+    return connection.ops.quote_name(cast(str, field.column))
+
+
+def insert_rows(
+    model: type[models.Model],
+    template: models.Model,
+    attnames: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    returning: str | None = None,
+) -> list[tuple]:
+    """One row of `model` per item of `rows` (values for `attnames`), every other
+    column taken from `template`, in as few multi-row INSERTs as the parameter limit
+    allows and with no model instance per row. With `returning`, the new rows' (id,
+    that column) pairs, for the caller to match ids to its rows."""
+    if not rows:
+        return []
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    by_attname = {f.attname: f for f in fields}
+    row_fields = [by_attname[name] for name in attnames]
+    select, constants = [], []
+    for f in fields:
+        if f.attname in attnames:
+            select.append(f"v.{quoted(f)}")
+            continue
+        value = f.get_db_prep_save(getattr(template, f.attname), connection)
+        select.append("NULL" if value is None else "%s")
+        constants += [] if value is None else [value]
+    qn = connection.ops.quote_name
+    per_statement = max(1, (max_query_params() - len(constants)) // len(attnames))
+    one_row = f"({placeholders(attnames)})"
+    suffix = f" RETURNING id, {qn(returning)}" if returning else ""
+    returned: list[tuple] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            params = [
+                f.get_db_prep_save(value, connection)
+                for row in chunk
+                for f, value in zip(row_fields, row, strict=True)
+            ]
+            cursor.execute(
+                f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(map(quoted, fields))})"
+                f" WITH v ({', '.join(map(quoted, row_fields))})"
+                f" AS (VALUES {', '.join([one_row] * len(chunk))})"
+                f" SELECT {', '.join(select)} FROM v{suffix}",
+                [*params, *constants],
+            )
+            if returning:
+                returned += cursor.fetchall()
+    return returned
