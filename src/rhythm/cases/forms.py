@@ -24,7 +24,9 @@ class CaseForm(forms.Form):
         label="On-demand catalog offering",
         help_text="Required for CSE help: the service that best fits the customer's need.",
     )
-    contact = forms.ModelChoiceField(Contact.objects.none(), required=False, label="Contact")
+    contact = forms.ModelChoiceField(
+        Contact.objects.none(), required=False, label="Customer contact"
+    )
     challenges = forms.CharField(
         label="Challenges/Pain Points",
         required=False,
@@ -41,8 +43,16 @@ class CaseForm(forms.Form):
     def __init__(self, *args, account, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["contact"] = forms.ModelChoiceField(
-            Contact.objects.active().filter(account=account), required=False, label="Contact"
+            Contact.objects.active().filter(account=account),
+            required=False,
+            label="Customer contact",
+            help_text="Who the CSE reaches out to; add a contact on the account page first.",
         )
+
+    def clean_challenges(self) -> str:
+        # A browser submits a textarea's line breaks as CRLF while its counter (and the
+        # person) sees one character each: count them as the person does.
+        return (self.cleaned_data.get("challenges") or "").replace("\r\n", "\n")
 
     def service_data(self, opportunity) -> dict:
         data = dict(self.cleaned_data)

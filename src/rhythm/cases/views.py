@@ -1,33 +1,54 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.vary import vary_on_headers
 
 from rhythm.cases import services
 from rhythm.cases.forms import CaseForm
 from rhythm.cases.models import Case
-from rhythm.core.http import AuthedRequest
+from rhythm.core.http import AuthedRequest, sign_in_first
 from rhythm.customers.models import Account, Opportunity
+
+LIST_LIMIT = 100
 
 
 def _visible_cases(request: AuthedRequest):
     return Case.objects.filter(account__in=Account.objects.visible_to(request.user))
 
 
-@login_required
+@sign_in_first
 @permission_required("cases.view_case", raise_exception=True)
-def case_list(request: AuthedRequest):
-    """Cases of an account or an opportunity; a partial when HTMX asks for it."""
+@vary_on_headers("HX-Request")
+def case_list(request: AuthedRequest) -> HttpResponse:
+    """Cases of an account or an opportunity; a partial when HTMX asks for it.
+
+    The account and opportunity pages load it by URL, so an account or an
+    opportunity the person may not see is a 404, as its own page would be.
+    """
     cases = _visible_cases(request).select_related("offering", "opportunity", "cta", "opened_by")
-    for key in ("account", "opportunity"):
-        if request.GET.get(key, "").isdigit():
-            cases = cases.filter(**{f"{key}_id": int(request.GET[key])})
-    template = "cases/_case_list.html" if request.htmx else "cases/case_list.html"
-    return render(request, template, {"cases": cases[:100]})
+    scope = {}
+    for key, model in (("account", Account), ("opportunity", Opportunity)):
+        raw = request.GET.get(key, "")
+        if not raw:
+            continue
+        if not raw.isdigit() or not model.objects.visible_to(request.user).filter(pk=raw).exists():
+            raise Http404(f"No {key} {raw}.")
+        scope[key] = int(raw)
+        cases = cases.filter(**{f"{key}_id": int(raw)})
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "cases/_case_list.html" if partial else "cases/case_list.html"
+    return render(
+        request,
+        template,
+        {"cases": cases[:LIST_LIMIT], "limit": LIST_LIMIT, "scope": scope},
+    )
 
 
 @login_required
 @permission_required("cases.add_case", raise_exception=True)
-def case_create(request: AuthedRequest, opportunity_id: int):
+def case_create(request: AuthedRequest, opportunity_id: int) -> HttpResponse:
     opportunity = get_object_or_404(
         Opportunity.objects.visible_to(request.user).select_related("account__segment"),
         pk=opportunity_id,
@@ -44,6 +65,8 @@ def case_create(request: AuthedRequest, opportunity_id: int):
         except ValidationError as exc:
             _attach(form, exc)
         else:
+            if opened.created:
+                messages.success(request, f"Case #{opened.case.pk} opened.")
             return redirect("cases:detail", case_id=opened.case.pk)
     return render(
         request,
@@ -54,13 +77,16 @@ def case_create(request: AuthedRequest, opportunity_id: int):
 
 def _attach(form, exc: ValidationError) -> None:
     """Put each service error next to its field; the rest above the form."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
     for field, errors in exc.error_dict.items():
         form.add_error(field if field in form.fields else None, errors)
 
 
 @login_required
 @permission_required("cases.view_case", raise_exception=True)
-def case_detail(request: AuthedRequest, case_id: int):
+def case_detail(request: AuthedRequest, case_id: int) -> HttpResponse:
     case = get_object_or_404(
         _visible_cases(request).select_related(
             "account", "opportunity", "offering", "contact", "opened_by", "cta__owner"

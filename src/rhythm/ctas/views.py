@@ -1,12 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from rhythm.core.http import AuthedRequest
+from rhythm.core.http import AuthedRequest, sign_in_first
 from rhythm.ctas import services
 from rhythm.ctas.choices import CtaStatus, TaskStatus
 from rhythm.ctas.models import Cta, CtaTask
@@ -50,15 +50,19 @@ def _cta_page(request: AuthedRequest, cta_id: int) -> Cta:
 def cta_detail(request: AuthedRequest, cta_id: int):
     cta = _cta_page(request, cta_id)
     cses = (
-        User.objects.active().filter(groups__name=Role.CSE.label)
+        User.objects.active().filter(groups__name=Role.CSE.label).order_by("first_name", "pk")
         if request.user.has_perm("ctas.assign_cta")
         else User.objects.none()
     )
-    return render(
-        request,
-        "ctas/cta_detail.html",
-        {"cta": cta, "cses": cses, "outreach": services.outreach_state(cta)},
-    )
+    context = {
+        "cta": cta,
+        "cses": cses,
+        # Only a CSE takes a CTA for themselves; a manager assigns it instead.
+        "can_accept": request.user.has_perm("ctas.change_cta")
+        and request.user.groups.filter(name=Role.CSE.label).exists(),
+        "outreach": services.outreach_state(cta),
+    }
+    return render(request, "ctas/cta_detail.html", context)
 
 
 @login_required
@@ -68,11 +72,12 @@ def cta_accept(request: AuthedRequest, cta_id: int):
     cta = _cta_page(request, cta_id)
     cse = request.user
     if request.POST.get("cse"):
-        cse = get_object_or_404(User.objects.active(), pk=request.POST["cse"])
+        chosen = request.POST["cse"]
+        cse = get_object_or_404(User.objects.active(), pk=chosen if chosen.isdigit() else None)
     try:
         services.accept(cta, cse=cse, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _message(exc))
     else:
         messages.success(request, f"{cse} owns {cta.name}.")
     return redirect("ctas:detail", cta_id=cta.pk)
@@ -83,26 +88,37 @@ def cta_accept(request: AuthedRequest, cta_id: int):
 @require_POST
 def cta_close(request: AuthedRequest, cta_id: int):
     cta = _cta_page(request, cta_id)
-    services.close(cta, actor=request.user, reason=request.POST.get("reason", ""))
-    messages.success(request, f"{cta.name} is closed.")
+    try:
+        services.close(cta, actor=request.user, reason=request.POST.get("reason", ""))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _message(exc))
+    else:
+        messages.success(request, f"{cta.name} is closed.")
     return redirect("ctas:detail", cta_id=cta.pk)
 
 
-@login_required
+def _message(exc: ValidationError | PermissionDenied) -> str:
+    return " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+
+
+@sign_in_first
 @permission_required("ctas.change_ctatask", raise_exception=True)
 @require_POST
 def task_toggle(request: AuthedRequest, task_id: int):
-    """Tick a task off or open it again; HTMX swaps just the row."""
+    """Tick a task off or open it again; HTMX swaps just the row, with the reason
+    beside it when the tick is refused."""
     task = get_object_or_404(
-        CtaTask.objects.filter(cta__account__in=Account.objects.visible_to(request.user)),
+        CtaTask.objects.filter(
+            cta__account__in=Account.objects.visible_to(request.user)
+        ).select_related("cta", "completed_by"),
         pk=task_id,
     )
     status = TaskStatus.OPEN if task.status == TaskStatus.DONE else TaskStatus.DONE
     error = ""
     try:
         task = services.set_task_status(task, status=status, actor=request.user)
-    except ValidationError as exc:
-        error = " ".join(exc.messages)
+    except (ValidationError, PermissionDenied) as exc:
+        error = _message(exc)
     if request.htmx:
         return render(request, "ctas/_task_row.html", {"task": task, "error": error})
     if error:

@@ -9,4 +9,9 @@ urlpatterns = [
     path("<int:account_id>/", views.account_detail, name="account-detail"),
     path("<int:account_id>/edit", views.account_edit, name="account-edit"),
     path("<int:account_id>/contacts/new", views.contact_create, name="contact-create"),
+    path(
+        "opportunities/<int:opportunity_id>/",
+        views.opportunity_detail,
+        name="opportunity-detail",
+    ),
 ]

@@ -111,6 +111,20 @@ def account_detail(request: AuthedRequest, account_id: int) -> HttpResponse:
     return render(request, "customers/account_detail.html", context)
 
 
+@login_required
+@permission_required("customers.view_opportunity", raise_exception=True)
+def opportunity_detail(request: AuthedRequest, opportunity_id: int) -> HttpResponse:
+    """An opportunity, its CS Help button and its cases.
+
+    The cases come from the cases app by URL (HTMX), so customers imports nothing of it.
+    """
+    opportunity = get_object_or_404(
+        Opportunity.objects.visible_to(request.user).select_related("account__segment", "owner"),
+        pk=opportunity_id,
+    )
+    return render(request, "customers/opportunity_detail.html", {"opportunity": opportunity})
+
+
 def _history(account: Account, limit: int = 30) -> list[history.HistoryEntry]:
     """Changes to the account and to everything on its page, newest first."""
     return history.entries(

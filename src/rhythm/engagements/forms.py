@@ -20,18 +20,38 @@ class RequestForm(forms.Form):
         max_length=200, required=False, help_text="Leave empty to use the objective."
     )
     offering = forms.ModelChoiceField(Offering.objects.active(), required=False)
+    # Not required here: the service names a missing value with the other missing ones.
     effort_kind = forms.ChoiceField(
-        label="Expected effort", choices=EffortKind.choices, widget=forms.RadioSelect
+        label="Expected effort",
+        choices=EffortKind.choices,
+        widget=forms.RadioSelect,
+        initial=EffortKind.ONE_OFF,
+        required=False,
     )
-    duration_weeks = forms.IntegerField(min_value=1, max_value=104, required=False)
+    duration_weeks = forms.IntegerField(
+        label="Duration (weeks)",
+        min_value=1,
+        max_value=104,
+        required=False,
+        help_text="For an engagement that runs for a duration.",
+    )
     hours_per_week = forms.DecimalField(
-        label="Effort (hours per week)", min_value=0.5, max_value=40, decimal_places=1, initial=4
+        label="Effort (hours per week)",
+        min_value=0.5,
+        max_value=40,
+        decimal_places=1,
+        initial=4,
+        required=False,
+        help_text="What the CSE spends each week; it counts against their capacity.",
     )
     target_start_date = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"})
+        required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     outcome = forms.CharField(
-        label="Outcome", widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label="Outcome",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="What the customer will have achieved.",
     )
     metrics = forms.CharField(
         label="Success metrics",
@@ -42,13 +62,31 @@ class RequestForm(forms.Form):
     deliverables = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text="One per line."
     )
+    field_order = [
+        "objective",
+        "title",
+        "offering",
+        "effort_kind",
+        "duration_weeks",
+        "hours_per_week",
+        "target_start_date",
+        "outcome",
+        "metrics",
+        "deliverables",
+    ]
 
     def __init__(self, *args, account, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["objective"] = forms.ModelChoiceField(
-            Objective.objects.active().filter(success_plan__account=account),
+            Objective.objects.active()
+            .filter(success_plan__account=account, success_plan__archived_at__isnull=True)
+            .select_related("success_plan"),
             required=False,
             label="Success-plan objective",
+            help_text="The objective of the account's success plan this engagement serves.",
+        )
+        self.fields["objective"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda objective: f"{objective.success_plan.name} — {objective.title}"
         )
 
     def service_data(self, account) -> dict:

@@ -1,17 +1,23 @@
+from datetime import timedelta
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
 
-from rhythm.core.http import AuthedRequest
+from rhythm.core.http import AuthedRequest, sign_in_first
 from rhythm.customers.models import Account
 from rhythm.engagements import board, rules, services
 from rhythm.engagements.choices import RejectionReason, RequestState
 from rhythm.engagements.forms import RequestForm, StakeholderFormSet, TransitionForm
 from rhythm.engagements.models import EngagementRequest
+
+VIEW = "engagements.view_engagementrequest"
 
 
 def _requests(request: AuthedRequest):
@@ -20,94 +26,175 @@ def _requests(request: AuthedRequest):
     ).select_related("account", "assigned_cse", "requested_by")
 
 
-@login_required
-@permission_required("engagements.view_engagementrequest", raise_exception=True)
-def request_list(request: AuthedRequest):
+@sign_in_first
+@permission_required(VIEW, raise_exception=True)
+@vary_on_headers("HX-Request")
+def request_list(request: AuthedRequest) -> HttpResponse:
+    """Every request one may see, or an account's (the account page loads it by HTMX)."""
     requests = _requests(request)
+    raw_account = request.GET.get("account", "")
+    if raw_account:
+        visible = Account.objects.visible_to(request.user)
+        if not raw_account.isdigit() or not visible.filter(pk=raw_account).exists():
+            raise Http404(f"No account {raw_account}.")
+        requests = requests.filter(account_id=int(raw_account))
     state = request.GET.get("state", "")
     if state in RequestState.values:
         requests = requests.filter(state=state)
+    else:
+        state = ""
     if request.GET.get("mine"):
         requests = requests.filter(assigned_cse=request.user) | requests.filter(
             requested_by=request.user
         )
     page = Paginator(requests, 50).get_page(request.GET.get("page"))
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "engagements/_request_table.html" if partial else "engagements/request_list.html"
     return render(
         request,
-        "engagements/request_list.html",
-        {"page": page, "state": state, "states": RequestState.choices},
+        template,
+        {
+            "page": page,
+            "state": state,
+            "states": RequestState.choices,
+            "scoped": raw_account,
+        },
     )
 
 
 @login_required
 @permission_required("engagements.add_engagementrequest", raise_exception=True)
-def request_create(request: AuthedRequest, account_id: int):
+def request_create(request: AuthedRequest, account_id: int) -> HttpResponse:
     account = get_object_or_404(Account.objects.visible_to(request.user).active(), pk=account_id)
     form = RequestForm(request.POST or None, account=account)
     people = StakeholderFormSet(request.POST or None, prefix="stakeholders")
-    if request.method == "POST" and form.is_valid() and people.is_valid():
-        stakeholders = [p.cleaned_data for p in people.forms if any(p.cleaned_data.values())]
+    stakeholder_errors: list[str] = []
+    # Both validated, so that every error shows at once.
+    if request.method == "POST" and all([form.is_valid(), people.is_valid()]):
+        filled = [
+            (index, person.cleaned_data)
+            for index, person in enumerate(people.forms)
+            if any(person.cleaned_data.values())
+        ]
         try:
-            filed = services.file_request(request.user, form.service_data(account), stakeholders)
+            filed = services.file_request(
+                request.user, form.service_data(account), [data for _, data in filled]
+            )
         except ValidationError as exc:
-            _attach(form, people, exc)
+            # The service counts the rows that were filled in; the page counts them all.
+            rows = [index for index, _ in filled]
+            stakeholder_errors = _attach(form, people, rows, exc)
         else:
             messages.success(request, "Request filed: a CSE manager reviews it next.")
             return redirect("engagements:detail", request_id=filed.pk)
     return render(
         request,
         "engagements/request_form.html",
-        {"form": form, "people": people, "account": account},
+        {
+            "form": form,
+            "people": people,
+            "account": account,
+            "stakeholder_errors": stakeholder_errors,
+            "has_objectives": form.fields["objective"].queryset.exists(),  # type: ignore[attr-defined]
+        },
     )
 
 
-def _attach(form, people, exc: ValidationError) -> None:
+def _attach(form, people, rows: list[int], exc: ValidationError) -> list[str]:
+    """Each service error beside its field; returns those about the stakeholders as a whole."""
+    about_people: list[str] = []
     for field, errors in exc.error_dict.items():
         if field.startswith("stakeholders."):
             _, index, name = field.split(".")
-            people.forms[int(index)].add_error(name, errors)
+            people.forms[rows[int(index)]].add_error(name, errors)
+        elif field == "stakeholders":
+            about_people += [message for error in errors for message in error.messages]
         elif field in form.fields:
             form.add_error(field, errors)
         else:
             form.add_error(None, errors)
+    return about_people
+
+
+def _spent(duration: timedelta) -> str:
+    """A time in a state as a person says it: "3 d 4 h", "25 min"."""
+    minutes = int(duration.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min" if minutes else "under a minute"
 
 
 @login_required
-@permission_required("engagements.view_engagementrequest", raise_exception=True)
-def request_detail(request: AuthedRequest, request_id: int, errors=None, status=200):
+@permission_required(VIEW, raise_exception=True)
+def request_detail(
+    request: AuthedRequest,
+    request_id: int,
+    failed: str = "",
+    errors: dict[str, list[str]] | None = None,
+) -> HttpResponse:
+    """A request, its history, and the next steps the person may take: one form per
+    move, with a refused move's errors beside its fields and what was typed kept."""
     engagement = get_object_or_404(
-        _requests(request).prefetch_related("stakeholders", "transitions__actor"),
+        _requests(request)
+        .select_related("objective", "offering", "cta")
+        .prefetch_related("stakeholders", "transitions__actor", "transitions__assigned_cse"),
         pk=request_id,
     )
-    parties = services.parties(request.user, engagement)
-    moves = [
-        (to, move)
-        for to, move in rules.moves_from(RequestState(engagement.state))
-        if parties & move.parties
-    ]
+    moves = _next_steps(request, engagement, failed, errors or {})
     suggestions = []
-    if any(to == RequestState.STARTED for to, _ in moves):
+    if any(m["to"] == RequestState.STARTED for m in moves):
         suggestions = services.suggest_cses(engagement)
     context = {
         "engagement": engagement,
+        "cta": getattr(engagement, "cta", None),
         "moves": moves,
         "suggestions": suggestions,
         "reasons": RejectionReason.choices,
         "time_in_states": sorted(
-            services.time_in_states(engagement).items(), key=lambda item: item[0].label
+            (
+                (state, _spent(spent))
+                for state, spent in services.time_in_states(engagement).items()
+            ),
+            key=lambda item: list(RequestState).index(item[0]),
         ),
-        "errors": errors or {},
     }
-    return render(request, "engagements/request_detail.html", context, status=status)
+    return render(request, "engagements/request_detail.html", context)
+
+
+def _next_steps(
+    request: AuthedRequest, engagement: EngagementRequest, failed: str, errors: dict
+) -> list[dict[str, Any]]:
+    """The moves this person may make now, each with its form's errors and input."""
+    parties = services.parties(request.user, engagement)
+    moves = [
+        {
+            "to": to,
+            "move": move,
+            "errors": errors if to == failed else {},
+            "data": request.POST if to == failed else {},
+        }
+        for to, move in rules.moves_from(RequestState(engagement.state))
+        if parties & move.parties
+    ]
+    if errors and not any(m["errors"] for m in moves):
+        # A refusal with no form to show it beside (a move not offered to this person).
+        messages.error(request, " ".join(e for field in errors.values() for e in field))
+    return moves
 
 
 @login_required
+@permission_required(VIEW, raise_exception=True)
 @require_POST
-def request_transition(request: AuthedRequest, request_id: int):
+def request_transition(request: AuthedRequest, request_id: int) -> HttpResponse:
     engagement = get_object_or_404(_requests(request), pk=request_id)
     form = TransitionForm(request.POST)
+    target = request.POST.get("to", "")
     if not form.is_valid():
-        return request_detail(request, request_id, errors=form.errors, status=422)
+        return request_detail(request, request_id, failed=target, errors=_texts(form.errors))
     data = form.cleaned_data
     try:
         services.transition(engagement, request.user, _input(data))
@@ -116,10 +203,14 @@ def request_transition(request: AuthedRequest, request_id: int):
     except PermissionDenied as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:
-        return request_detail(request, request_id, errors=exc.message_dict, status=422)
+        return request_detail(request, request_id, failed=target, errors=exc.message_dict)
     else:
         messages.success(request, f"Moved to {RequestState(data['to']).label}.")
     return redirect("engagements:detail", request_id=engagement.pk)
+
+
+def _texts(errors: Any) -> dict[str, list[str]]:
+    return {field: [str(e) for e in messages_] for field, messages_ in errors.items()}
 
 
 def _input(data: dict) -> services.TransitionInput:
@@ -135,8 +226,8 @@ def _input(data: dict) -> services.TransitionInput:
 
 
 @login_required
-@permission_required("engagements.view_engagementrequest", raise_exception=True)
-def board_page(request: AuthedRequest):
+@permission_required(VIEW, raise_exception=True)
+def board_page(request: AuthedRequest) -> HttpResponse:
     filters = board.BoardFilters.from_query(request.GET)
     return render(
         request,
@@ -145,12 +236,15 @@ def board_page(request: AuthedRequest):
     )
 
 
-@login_required
-@permission_required("engagements.view_engagementrequest", raise_exception=True)
-def board_column(request: AuthedRequest, column: str):
+@sign_in_first
+@permission_required(VIEW, raise_exception=True)
+def board_column(request: AuthedRequest, column: str) -> HttpResponse:
     """One column's cards, 50 at a time: the board stays quick at thousands of cards."""
+    if column not in dict(board.COLUMNS):
+        raise Http404(f"No column {column}.")
     filters = board.BoardFilters.from_query(request.GET)
-    page_number = int(request.GET.get("page", "1") or 1)
+    raw_page = request.GET.get("page", "")
+    page_number = max(int(raw_page), 1) if raw_page.isdigit() else 1
     cards, has_more, total = board.column_cards(request.user, column, filters, page_number)
     return render(
         request,
@@ -167,10 +261,17 @@ def board_column(request: AuthedRequest, column: str):
     )
 
 
-@login_required
 @require_POST
-def board_move(request: AuthedRequest):
-    """A drag and drop: the same services as the buttons; a refusal snaps the card back."""
+def board_move(request: AuthedRequest) -> JsonResponse:
+    """A drag and drop: the same services as the buttons; a refusal (409, with the
+    reason) snaps the card back. Answers in JSON whatever happens: the board's script
+    shows the message."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"ok": False, "message": "Sign in again to move cards."}, status=401)
+    if not request.user.has_perm(VIEW):
+        return JsonResponse(
+            {"ok": False, "message": "Your role does not use the board."}, status=403
+        )
     result = board.move(request.user, request.POST.get("card", ""), request.POST.get("column", ""))
     return JsonResponse(
         {"ok": result.ok, "message": result.message}, status=200 if result.ok else 409
@@ -178,8 +279,8 @@ def board_move(request: AuthedRequest):
 
 
 @login_required
-@permission_required("engagements.view_engagementrequest", raise_exception=True)
-def capacity_page(request: AuthedRequest):
+@permission_required(VIEW, raise_exception=True)
+def capacity_page(request: AuthedRequest) -> HttpResponse:
     rows = services.capacity(weeks=8)
     weeks = board.week_starts(8)
     return render(request, "engagements/capacity.html", {"rows": rows, "weeks": weeks})

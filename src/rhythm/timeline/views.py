@@ -1,10 +1,12 @@
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from rhythm.core.http import AuthedRequest
+from rhythm.core.http import AuthedRequest, sign_in_first
 from rhythm.customers.models import Account
 from rhythm.timeline import services
 from rhythm.timeline.choices import EntryKind
@@ -13,15 +15,17 @@ from rhythm.timeline.models import TimelineEntry
 PAGE_SIZE = 50
 
 
-@login_required
+@sign_in_first
 @permission_required("timeline.view_timelineentry", raise_exception=True)
-def account_timeline(request: AuthedRequest, account_id: int):
+def account_timeline(request: AuthedRequest, account_id: int) -> HttpResponse:
     """One page of an account's timeline, for HTMX to append ("load more")."""
     account = get_object_or_404(Account.objects.visible_to(request.user), pk=account_id)
     kind = request.GET.get("kind", "")
     entries = TimelineEntry.objects.filter(account=account, archived_at__isnull=True)
     if kind in EntryKind.values:
         entries = entries.filter(kind=kind)
+    else:
+        kind = ""
     page = Paginator(entries.select_related("actor"), PAGE_SIZE).get_page(request.GET.get("page"))
     template = "timeline/_entries.html" if request.GET.get("page") else "timeline/_timeline.html"
     return render(
@@ -31,16 +35,23 @@ def account_timeline(request: AuthedRequest, account_id: int):
     )
 
 
-@login_required
+@sign_in_first
 @permission_required("timeline.add_timelineentry", raise_exception=True)
 @require_POST
-def add_note(request: AuthedRequest, account_id: int):
+def add_note(request: AuthedRequest, account_id: int) -> HttpResponse:
+    """Add a note; HTMX gets the refreshed timeline, a plain form post the account page."""
     account = get_object_or_404(Account.objects.visible_to(request.user), pk=account_id)
     error = ""
     try:
         services.add_note(account=account, author=request.user, text=request.POST.get("text", ""))
     except ValidationError as exc:
         error = " ".join(exc.messages)
+    if not request.htmx:
+        if error:
+            messages.error(request, f"Note not added: {error}")
+        else:
+            messages.success(request, "Note added to the timeline.")
+        return redirect("customers:account-detail", account_id=account.pk)
     entries = TimelineEntry.objects.filter(account=account, archived_at__isnull=True)
     page = Paginator(entries.select_related("actor"), PAGE_SIZE).get_page(1)
     return render(

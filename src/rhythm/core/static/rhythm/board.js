@@ -1,5 +1,6 @@
 // The engagement board: drag a card to another column and the server decides.
-// A move the rules refuse snaps back, with the reason shown above the board.
+// A move the rules refuse snaps back, with the reason shown above the board; a
+// move they accept reloads both columns, so counts and badges tell the truth.
 (function () {
   var board = document.getElementById("board");
   if (!board || !window.Sortable) return;
@@ -11,6 +12,15 @@
     message.className = "alert " + (ok ? "alert-success" : "alert-warning");
   }
 
+  function snapBack(event) {
+    var home = event.from.children[event.oldIndex] || null;
+    event.from.insertBefore(event.item, home);
+  }
+
+  function reload(column) {
+    if (window.htmx) htmx.ajax("GET", column.getAttribute("hx-get"), { target: column, swap: "innerHTML" });
+  }
+
   board.querySelectorAll(".board-column").forEach(function (column) {
     Sortable.create(column, {
       group: "board",
@@ -18,6 +28,7 @@
       animation: 150,
       onAdd: function (event) {
         var card = event.item;
+        card.classList.add("opacity-50");
         var body = new URLSearchParams({ card: card.dataset.card, column: column.dataset.column });
         fetch(board.dataset.moveUrl, {
           method: "POST",
@@ -25,14 +36,25 @@
           body: body,
           credentials: "same-origin",
         })
-          .then(function (response) { return response.json(); })
+          .then(function (response) {
+            return response.json().catch(function () {
+              return { ok: false, message: "The move could not be saved (" + response.status + "); try again." };
+            });
+          })
           .then(function (result) {
+            card.classList.remove("opacity-50");
             show(result.message, result.ok);
-            if (!result.ok) event.from.insertBefore(card, event.from.children[event.oldIndex] || null);
+            if (result.ok) {
+              reload(event.from);
+              reload(column);
+            } else {
+              snapBack(event);
+            }
           })
           .catch(function () {
+            card.classList.remove("opacity-50");
             show("The move could not be saved; try again.", false);
-            event.from.insertBefore(card, event.from.children[event.oldIndex] || null);
+            snapBack(event);
           });
       },
     });

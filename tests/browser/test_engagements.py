@@ -1,0 +1,320 @@
+"""The engagements issue's "done when", walked in a real browser.
+
+An AE opens a CS Help case from an opportunity page and sees its CTA at once; a CSE
+accepts it and the outreach goes to the outbox once; a CSM files a complex request
+that goes through review to closed; and a card dragged where the rules refuse it
+snaps back with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import Page, expect
+
+from rhythm.cases import services as cases
+from rhythm.cases.models import Case
+from rhythm.core.models import OutboundMessage
+from rhythm.ctas.models import Cta
+from rhythm.engagements import services as engagements
+from rhythm.engagements.choices import RequestState
+from rhythm.engagements.models import EngagementRequest
+from rhythm.people.choices import Role
+from tests.factories import (
+    AccountFactory,
+    ContactFactory,
+    ObjectiveFactory,
+    OpportunityFactory,
+    SegmentFactory,
+    SuccessPlanFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.browser
+
+CTA_NAME = "Borealis Bank - Ad-Hoc CSE Engagement Request"
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """A small team around one account: an AE, a CSM, two CSEs and their manager."""
+    password = settings.RHYTHM_DEMO_PASSWORD
+    strategic = SegmentFactory(name="Strategic", arr_floor=250000, arr_ceiling=2000000)
+    people = {
+        "ae": UserFactory(
+            username="alex.ae", first_name="Alex", last_name="Owner", roles=[Role.ACCOUNT_OWNER]
+        ),
+        "csm": UserFactory(
+            username="sofia.csm", first_name="Sofia", last_name="Reyes", roles=[Role.CSM]
+        ),
+        "cse": UserFactory(
+            username="martin.cse",
+            first_name="Martin",
+            last_name="Brummer",
+            roles=[Role.CSE],
+            covered_regions=["EMEA"],
+            weekly_capacity_hours=Decimal("40"),
+        ),
+        "other_cse": UserFactory(
+            username="kenji.cse",
+            first_name="Kenji",
+            last_name="Tanaka",
+            roles=[Role.CSE],
+            covered_regions=["APAC"],
+            weekly_capacity_hours=Decimal("40"),
+        ),
+        "manager": UserFactory(
+            username="maria.manager",
+            first_name="Maria",
+            last_name="Lopez",
+            roles=[Role.CSE_MANAGER],
+        ),
+    }
+    for person in people.values():
+        person.set_password(password)
+        person.save(update_fields=["password"])
+    people["cse"].covered_segments.set([strategic])
+    borealis = AccountFactory(
+        name="Borealis Bank",
+        segment=strategic,
+        region="EMEA",
+        arr=900000,
+        account_owner=people["ae"],
+        csm=people["csm"],
+    )
+    contact = ContactFactory(account=borealis, name="Grace Hopper", email="grace@borealis.example")
+    opportunity = OpportunityFactory(account=borealis, name="Premium expansion", owner=people["ae"])
+    plan = SuccessPlanFactory(account=borealis, name="FY27 modernisation")
+    objective = ObjectiveFactory(success_plan=plan, title="Move CI to GitLab")
+    return {
+        **people,
+        "password": password,
+        "account": borealis,
+        "contact": contact,
+        "opportunity": opportunity,
+        "objective": objective,
+    }
+
+
+def _sign_in(page: Page, demo, who: str) -> None:
+    """Sign out whoever was signed in, then sign in as `who`."""
+    page.context.clear_cookies()
+    page.goto("/login/")
+    page.get_by_label("Username").fill(demo[who].username)
+    page.get_by_label("Password").fill(demo["password"])
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_test_id("user-menu")).to_have_text(str(demo[who]))
+
+
+def _state(page: Page):
+    return page.get_by_test_id("request-state")
+
+
+def test_done_when_a_case_its_cta_and_a_request_through_review(page: Page, demo):
+    # --- The AE opens a CS Help case from the opportunity page. -----------------
+    _sign_in(page, demo, "ae")
+    page.get_by_role("link", name="Accounts", exact=True).click()
+    page.get_by_role("link", name="Borealis Bank").click()
+    expect(page.get_by_test_id("cases")).to_contain_text("No CS Help cases yet.")  # htmx
+    page.get_by_role("link", name="Premium expansion").click()
+    expect(page.get_by_test_id("opportunity-name")).to_have_text("Premium expansion")
+    expect(page.get_by_test_id("cases")).to_contain_text("No CS Help cases yet.")
+    page.get_by_test_id("cs-help").click()
+
+    expect(page.get_by_label("CSE Help (not escalations)")).to_be_checked()
+    page.get_by_label("On-demand catalog offering").select_option(
+        label="Streamline Your CI Workflows"
+    )
+    page.get_by_label("Customer contact").select_option(
+        label="Grace Hopper <grace@borealis.example>"
+    )
+    challenges = page.get_by_label("Challenges/Pain Points")
+    challenges.fill("Pipelines take 40 minutes.\nThey want them under 10 — before the renewal.")
+    # Counted as characters, the way the server counts them.
+    expect(page.get_by_test_id("char-counter")).to_have_text("72 / 1000 characters")
+    page.get_by_role("button", name="Open the case").click()
+
+    expect(page.get_by_test_id("cta-name")).to_have_text(CTA_NAME)
+    case = Case.objects.get()
+    assert case.opened_by == demo["ae"] and case.opportunity == demo["opportunity"]
+    assert Cta.objects.get(case=case).name == CTA_NAME
+    page.get_by_role("link", name="Premium expansion").click()  # the case is on the opportunity
+    expect(page.get_by_test_id("case-row")).to_have_count(1)
+
+    # --- A CSE accepts the CTA; the outreach is in the outbox once. ----------------
+    _sign_in(page, demo, "cse")
+    page.get_by_role("link", name="CTAs", exact=True).click()
+    page.get_by_role("link", name="Unassigned").click()
+    page.get_by_role("link", name=CTA_NAME).click()
+    expect(page.get_by_test_id("cta-owner")).to_have_text("Unassigned")
+    page.get_by_test_id("accept").click()
+    expect(page.get_by_test_id("cta-owner")).to_have_text("Martin Brummer")
+    expect(page.get_by_test_id("outreach")).to_contain_text("grace@borealis.example")
+    page.reload()  # a second look, a second accept would change nothing
+    cta = Cta.objects.get(case=case)
+    outreach = OutboundMessage.objects.filter(idempotency_key=f"cta-outreach:{cta.pk}")
+    assert outreach.count() == 1
+    assert outreach.get().to == ["grace@borealis.example"]
+    assert outreach.get().cc == [demo["ae"].email]
+
+    # Tasks tick off in place (htmx), without a reload.
+    page.evaluate("window.rhythmMarker = 'same page'")
+    schedule = page.get_by_test_id("task").filter(has_text="Schedule")
+    schedule.get_by_test_id("task-toggle").click()
+    expect(schedule).to_have_attribute("data-status", "done")
+    assert page.evaluate("window.rhythmMarker") == "same page"
+
+    # --- A CSM files a complex request. ------------------------------------------------
+    _sign_in(page, demo, "csm")
+    page.goto(f"/accounts/{demo['account'].pk}/")
+    page.get_by_test_id("file-request").click()
+    page.get_by_label("Success-plan objective").select_option(
+        label="FY27 modernisation — Move CI to GitLab"
+    )
+    page.get_by_label("Title").fill("CI for three product teams")
+    page.get_by_label("A duration in weeks").check()
+    page.get_by_label("Duration (weeks)").fill("6")
+    page.get_by_label("Effort (hours per week)").fill("5")
+    page.get_by_label("Target start date").fill("2026-12-07")
+    page.get_by_label("Outcome").fill("Every team builds on GitLab CI.")
+    page.get_by_label("Success metrics").fill("Pipelines under 10 minutes")
+    page.get_by_label("Deliverables").fill("Reference pipeline\nTwo workshops")
+    page.get_by_label("Stakeholder 1 name").fill("Grace Hopper")
+    page.get_by_label("Stakeholder 1 role").fill("VP Engineering")
+    page.get_by_label("Stakeholder 1 responsibilities").fill("Sponsor; signs off")
+    page.get_by_role("button", name="File the request").click()
+    expect(_state(page)).to_have_text("Review")
+    request_url = page.url
+    request = EngagementRequest.objects.get()
+
+    # --- The manager asks a question. ---------------------------------------------------
+    _sign_in(page, demo, "manager")
+    page.get_by_role("link", name="Requests", exact=True).click()
+    page.get_by_role("link", name="CI for three product teams").click()
+    page.get_by_label("Your question").fill("Which runners do they use?")
+    page.get_by_test_id("move-ask").click()
+    expect(_state(page)).to_have_text("Clarification")
+
+    # --- The CSM answers. ---------------------------------------------------------------
+    _sign_in(page, demo, "csm")
+    page.goto(request_url)
+    expect(page.get_by_test_id("transitions")).to_contain_text("Which runners do they use?")
+    page.get_by_label("Your answer").fill("Self-managed Linux runners.")
+    page.get_by_test_id("move-answer").click()
+    expect(_state(page)).to_have_text("Review")
+
+    # --- The manager qualifies it with the suggested CSE (the first option). -----------
+    _sign_in(page, demo, "manager")
+    page.goto(request_url)
+    cse_select = page.get_by_test_id("cse-select")
+    first = cse_select.locator("option").first
+    expect(first).to_contain_text("1. Martin Brummer (suggested)")
+    expect(first).to_contain_text("Covers EMEA")
+    expect(cse_select).to_have_value(str(demo["cse"].pk))
+    page.get_by_test_id("move-qualify").click()
+    expect(_state(page)).to_have_text("Started")
+    expect(page.get_by_test_id("assigned-cse")).to_have_text("Martin Brummer")
+    expect(page.get_by_test_id("request-cta-status")).to_have_text("In progress")
+
+    # --- The CSE completes it, and closes it. -------------------------------------------
+    _sign_in(page, demo, "cse")
+    page.goto(request_url)
+    page.get_by_test_id("move-complete").click()
+    expect(_state(page)).to_have_text("Complete")
+    page.get_by_test_id("move-close").click()
+    expect(_state(page)).to_have_text("Closed")
+    expect(page.get_by_test_id("request-cta-status")).to_have_text("Closed")
+    page.get_by_test_id("request-cta").get_by_role("link").click()
+    expect(page.get_by_test_id("cta-status")).to_have_text("Closed")
+
+    request.refresh_from_db()
+    assert request.state == RequestState.CLOSED and request.assigned_cse == demo["cse"]
+    assert Cta.objects.get(request=request).status == "closed"
+    assert [t.to_state for t in request.transitions.order_by("at", "id")] == [
+        "review",
+        "clarification",
+        "review",
+        "started",
+        "complete",
+        "closed",
+    ]
+    # The account's timeline tells the whole story.
+    page.goto(f"/accounts/{demo['account'].pk}/")
+    timeline = page.get_by_test_id("timeline")
+    expect(timeline).to_contain_text("Engagement request filed: CI for three product teams")
+    expect(timeline).to_contain_text(f"CTA raised: {CTA_NAME}")
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def _card(page: Page, column: str, key: str):
+    return page.get_by_test_id(f"column-{column}").locator(f'[data-card="{key}"]')
+
+
+def test_a_card_dragged_where_the_rules_refuse_snaps_back_with_the_reason(page: Page, demo):
+    request = engagements.file_request(
+        demo["csm"],
+        {
+            "account": demo["account"].pk,
+            "objective": demo["objective"].pk,
+            "title": "CI for three product teams",
+            "effort_kind": "one_off",
+            "target_start_date": date(2026, 12, 7),
+            "outcome": "Every team builds on GitLab CI.",
+            "metrics": ["Pipelines under 10 minutes"],
+            "deliverables": ["Reference pipeline"],
+        },
+        [{"name": "Grace Hopper", "role_title": "VP Eng", "responsibilities": "Sponsor"}],
+    )
+    _sign_in(page, demo, "manager")
+    page.get_by_role("link", name="Board", exact=True).click()
+    card = _card(page, "new", f"request-{request.pk}")
+    expect(card).to_be_visible()
+    card.drag_to(page.get_by_test_id("column-complete"))
+
+    message = page.get_by_test_id("board-message")
+    expect(message).to_have_text(
+        "A request in Review cannot move to Complete; "
+        "it may move to Clarification, Rejected, Started, Closed."
+    )
+    expect(message).to_have_class(re.compile(r"alert-warning"))
+    expect(_card(page, "new", f"request-{request.pk}")).to_have_count(1)
+    expect(_card(page, "complete", f"request-{request.pk}")).to_have_count(0)
+    request.refresh_from_db()
+    assert request.state == RequestState.REVIEW
+    # The refusal is the only error the page saw: a 409 from the move endpoint.
+    problems = [p for p in page.problems if "409" not in p]  # type: ignore[attr-defined]
+    assert problems == []
+
+
+def test_a_card_dragged_where_the_rules_allow_moves_and_the_columns_reload(page: Page, demo):
+    cta = cases.open_case(
+        demo["ae"],
+        {
+            "opportunity": demo["opportunity"].pk,
+            "offering": _offering_id(),
+            "contact": demo["contact"].pk,
+            "challenges": "Pipelines take 40 minutes.",
+        },
+    ).case.cta
+    _sign_in(page, demo, "cse")
+    page.goto("/engagements/board/")
+    expect(page.get_by_test_id("column-new").get_by_test_id("column-total")).to_have_text("1 card")
+    _card(page, "new", f"cta-{cta.pk}").drag_to(page.get_by_test_id("column-in_progress"))
+    expect(page.get_by_test_id("board-message")).to_have_text("Accepted: the CTA is yours.")
+    in_progress = page.get_by_test_id("column-in_progress")
+    expect(in_progress.get_by_test_id("column-total")).to_have_text("1 card")
+    expect(in_progress).to_contain_text("Martin Brummer")
+    expect(page.get_by_test_id("column-new").get_by_test_id("column-total")).to_have_text("0 cards")
+    cta.refresh_from_db()
+    assert cta.owner == demo["cse"]
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def _offering_id() -> int:
+    from rhythm.catalog.models import Offering
+
+    return Offering.objects.get(name="Streamline Your CI Workflows").pk

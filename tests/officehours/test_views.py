@@ -1,0 +1,292 @@
+"""Office hours through the HTTP client: sessions, questions, the async answer, and
+the spot engagement with its meeting page."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+
+import pytest
+from django.urls import reverse
+
+from rhythm.core.models import OutboundMessage
+from rhythm.meetings.models import Meeting
+from rhythm.officehours import services
+from rhythm.officehours.choices import QuestionStatus
+from rhythm.officehours.models import OfficeHourSession, Question
+from rhythm.people.choices import Role
+from rhythm.timeline.models import TimelineEntry
+from tests.factories import UserFactory
+
+CAST = (
+    "account_owner",
+    "csm",
+    "cse",
+    "manager",
+    "program_manager",
+    "cs_ops",
+    "demo_architect",
+    "admin",
+    "outsider",
+)
+VIEWERS = frozenset(CAST) - {"outsider"}
+ASKERS = frozenset({"csm", "admin"})  # officehours.add_question
+HOSTS = frozenset({"cse", "manager", "admin"})  # officehours.add_officehoursession
+HANDLERS = frozenset({"cse", "manager", "admin"})  # the session's CSE, or a manager
+
+
+def _as(client, user):
+    client.force_login(user)
+    return client
+
+
+def _field_errors(html: str, field: str) -> str:
+    found = re.search(rf'<ul class="errorlist" id="id_{field}_error">(.*?)</ul>', html, re.S)
+    return re.sub(r"<[^>]+>", " ", found.group(1)).strip() if found else ""
+
+
+@pytest.fixture
+def session(cast):
+    return services.save_session(
+        cast.cse, {"weekday": 2, "start_time": time(16, 0), "duration_minutes": 60}
+    )
+
+
+@pytest.fixture
+def question(cast, session, account):
+    return services.ask(
+        cast.csm,
+        session=session,
+        account_id=account.pk,
+        topic="Monorepo pipelines",
+        context="They build 40 services from one repository.",
+    )
+
+
+def _ask(session, account, **changes) -> dict:
+    data = {
+        "q-session": session.pk,
+        "q-account": account.pk,
+        "q-topic": "Runner autoscaling",
+        "q-context": "Their runners queue for 20 minutes every morning.",
+    }
+    data.update(changes)
+    return data
+
+
+SESSION = {"s-title": "CI office hours", "s-weekday": 1, "s-start_time": "15:00"}
+SESSION_FULL = {**SESSION, "s-duration_minutes": 60, "s-recurring": "on"}
+
+
+# --- Permissions, looped over the cast ----------------------------------------
+
+
+def test_anonymous_is_sent_to_sign_in(client, session, account, question):
+    for method, url, data in [
+        ("get", reverse("officehours:list"), None),
+        ("post", reverse("officehours:list"), _ask(session, account)),
+        ("post", reverse("officehours:session-create"), SESSION_FULL),
+        ("get", reverse("officehours:question", args=[question.pk]), None),
+        (
+            "post",
+            reverse("officehours:question", args=[question.pk]),
+            {"action": "answer", "answer": "Use autoscaling."},
+        ),
+        ("get", reverse("meetings:detail", args=[1]), None),
+    ]:
+        response = getattr(client, method)(url, data or {})
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(f"{reverse('login')}?next="), url
+    assert Question.objects.count() == 1 and OfficeHourSession.objects.count() == 1
+
+
+@pytest.mark.parametrize("who", CAST)
+def test_who_sees_office_hours_and_brings_questions(client, cast, session, account, who):
+    _as(client, getattr(cast, who))
+    listing = client.get(reverse("officehours:list"))
+    assert listing.status_code == (200 if who in VIEWERS else 403)
+    if who in VIEWERS:
+        html = listing.content.decode()
+        assert ('data-testid="question-form"' in html) == (who in ASKERS)
+        assert ('data-testid="session-form"' in html) == (who in HOSTS)
+    asked = client.post(reverse("officehours:list"), _ask(session, account))
+    if who in ASKERS:
+        assert asked.status_code == 302
+        assert Question.objects.get().asked_by == getattr(cast, who)
+    else:
+        assert asked.status_code == 403
+        assert not Question.objects.exists()
+
+
+@pytest.mark.parametrize("who", CAST)
+def test_who_holds_office_hours(client, cast, who):
+    _as(client, getattr(cast, who))
+    response = client.post(reverse("officehours:session-create"), SESSION_FULL)
+    if who in HOSTS:
+        assert response.status_code == 302
+        assert OfficeHourSession.objects.get().cse == getattr(cast, who)
+    else:
+        assert response.status_code == 403
+        assert not OfficeHourSession.objects.exists()
+
+
+@pytest.mark.parametrize("who", CAST)
+def test_who_answers_a_question(client, cast, question, who):
+    _as(client, getattr(cast, who))
+    url = reverse("officehours:question", args=[question.pk])
+    page = client.get(url)
+    assert page.status_code == (200 if who in VIEWERS else 403)
+    if who in VIEWERS:
+        assert ('data-testid="answer-form"' in page.content.decode()) == (who in HANDLERS)
+    answered = client.post(url, {"action": "answer", "answer": "Autoscale on queue depth."})
+    question.refresh_from_db()
+    if who in HANDLERS:
+        assert answered.status_code == 302
+        assert question.status == QuestionStatus.ANSWERED
+    else:
+        assert answered.status_code == 403
+        assert question.status == QuestionStatus.OPEN
+
+
+def test_another_cse_may_read_but_not_handle_the_question(client, question):
+    other = UserFactory(roles=[Role.CSE])
+    _as(client, other)
+    url = reverse("officehours:question", args=[question.pk])
+    html = client.get(url).content.decode()
+    assert 'data-testid="waiting"' in html and 'data-testid="answer-form"' not in html
+    assert client.post(url, {"action": "spot"}).status_code == 403
+    question.refresh_from_db()
+    assert question.status == QuestionStatus.OPEN and not Meeting.objects.exists()
+
+
+@pytest.mark.parametrize("role", [Role.ACCOUNT_OWNER, Role.CSM])
+def test_a_question_about_an_account_someone_does_not_own_or_manage_is_not_found(
+    client, session, account, question, role
+):
+    stranger = UserFactory(roles=[role])
+    _as(client, stranger)
+    assert client.get(reverse("officehours:question", args=[question.pk])).status_code == 404
+    assert question.topic not in client.get(reverse("officehours:list")).content.decode()
+    if role == Role.CSM:
+        # Not offered, and refused beside the field when sent anyway.
+        form = client.get(reverse("officehours:list")).content.decode()
+        accounts = re.search(r'<select name="q-account".*?</select>', form, re.S).group(0)
+        assert account.name not in accounts
+        response = client.post(reverse("officehours:list"), _ask(session, account))
+        assert "No account with id" in _field_errors(response.content.decode(), "q-account")
+    assert Question.objects.count() == 1
+
+
+# --- Forms name their errors beside the field ------------------------------------
+
+
+def test_a_question_without_topic_and_context_is_refused_beside_them(
+    client, cast, session, account
+):
+    _as(client, cast.csm)
+    response = client.post(
+        reverse("officehours:list"), _ask(session, account, **{"q-topic": "", "q-context": " "})
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "required" in _field_errors(html, "q-topic")
+    assert "required" in _field_errors(html, "q-context")
+    assert _field_errors(html, "q-account") == ""
+    assert not Question.objects.exists() and not TimelineEntry.objects.exists()
+
+
+def test_a_session_with_bad_fields_is_refused_beside_them(client, cast):
+    _as(client, cast.cse)
+    response = client.post(
+        reverse("officehours:session-create"),
+        {**SESSION, "s-duration_minutes": 5, "s-weekday": 6},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "greater than or equal to 15" in _field_errors(html, "s-duration_minutes")
+    assert "valid choice" in _field_errors(html, "s-weekday")
+    assert "<details open>" in html  # the form is shown, not folded away
+    assert 'value="CI office hours"' in html
+    assert not OfficeHourSession.objects.exists()
+
+
+def test_an_empty_answer_is_refused_beside_it_and_the_spot_form_stays_clean(client, cast, question):
+    _as(client, cast.cse)
+    url = reverse("officehours:question", args=[question.pk])
+    response = client.post(url, {"action": "answer", "answer": ""})
+    html = response.content.decode()
+    assert "required" in _field_errors(html, "answer")
+    assert _field_errors(html, "scheduled_at") == ""
+    bad_time = client.post(url, {"action": "spot", "scheduled_at": "tomorrow-ish"})
+    html = bad_time.content.decode()
+    assert "valid date/time" in _field_errors(html, "scheduled_at")
+    assert _field_errors(html, "answer") == ""
+    question.refresh_from_db()
+    assert question.status == QuestionStatus.OPEN and not Meeting.objects.exists()
+
+
+def test_the_empty_states_say_what_to_do(client, cast):
+    _as(client, cast.csm)
+    html = client.get(reverse("officehours:list")).content.decode()
+    assert "No sessions yet." in html and "A CSE sets them up." in html
+    assert 'data-testid="no-sessions"' in html
+    assert "No open questions." in html
+
+
+# --- Question → answer, question → spot engagement → meeting ------------------------
+
+
+def test_a_question_answered_asynchronously(client, cast, session, account):
+    _as(client, cast.csm)
+    asked = client.post(reverse("officehours:list"), _ask(session, account))
+    question = Question.objects.get()
+    assert asked["Location"] == reverse("officehours:question", args=[question.pk])
+    assert "Waiting for" in client.get(asked["Location"]).content.decode()
+    _as(client, cast.cse)
+    listing = client.get(reverse("officehours:list")).content.decode()
+    assert "Runner autoscaling" in listing
+    answered = client.post(
+        asked["Location"], {"action": "answer", "answer": "Autoscale on queue depth."}, follow=True
+    )
+    html = answered.content.decode()
+    assert "Answered; the CSM has been emailed." in html
+    assert 'data-testid="answer">Autoscale on queue depth.<' in html
+    email = OutboundMessage.objects.get(idempotency_key=f"office-hours-answer:{question.pk}")
+    assert email.to == [cast.csm.email]
+    assert "Runner autoscaling" not in client.get(reverse("officehours:list")).content.decode()
+
+
+def test_a_question_turned_into_a_spot_engagement(client, cast, question, account):
+    _as(client, cast.cse)
+    url = reverse("officehours:question", args=[question.pk])
+    response = client.post(url, {"action": "spot", "scheduled_at": "2026-12-09T16:00"}, follow=True)
+    meeting = Meeting.objects.get()
+    assert meeting.name == "CSE: Monorepo pipelines"
+    html = response.content.decode()
+    assert "Spot engagement scheduled: CSE: Monorepo pipelines." in html
+    assert f'href="{reverse("meetings:detail", args=[meeting.pk])}"' in html
+    page = client.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
+    assert 'data-testid="meeting-name">CSE: Monorepo pipelines<' in page
+    participants = re.search(r'data-testid="participants">(.*?)</dd>', page, re.S).group(1)
+    assert str(cast.cse) in participants and str(cast.csm) in participants
+    held = client.post(
+        reverse("meetings:held", args=[meeting.pk]), {"notes": "Split the pipeline."}, follow=True
+    )
+    assert "Logged on the account timeline as a CSE Engagement." in held.content.decode()
+    assert TimelineEntry.objects.filter(
+        account=account, kind="meeting", title="CSE: Monorepo pipelines held (CSE Engagement)"
+    ).exists()
+    # Done once: a second decision is refused, with the reason.
+    again = client.post(url, {"action": "answer", "answer": "Late answer"}, follow=True)
+    assert "The question is already spot engagement." in again.content.decode()
+    question.refresh_from_db()
+    assert question.answer == ""
+
+
+def test_a_meeting_of_an_invisible_account_is_not_found(client, cast, question):
+    services.make_spot_engagement(question, actor=cast.cse)
+    meeting = Meeting.objects.get()
+    _as(client, UserFactory(roles=[Role.CSM]))
+    assert client.get(reverse("meetings:detail", args=[meeting.pk])).status_code == 404
+    held = client.post(reverse("meetings:held", args=[meeting.pk]))
+    assert held.status_code == 403  # a CSM does not log meetings

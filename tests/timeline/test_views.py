@@ -1,0 +1,200 @@
+"""The account timeline through the HTTP client: pages of 50, kind filters, notes."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from rhythm.people.choices import Role
+from rhythm.timeline.choices import EntryKind
+from rhythm.timeline.models import TimelineEntry
+from tests.factories import UserFactory
+
+CAST = (
+    "account_owner",
+    "csm",
+    "cse",
+    "manager",
+    "program_manager",
+    "cs_ops",
+    "demo_architect",
+    "admin",
+    "outsider",
+)
+VIEWERS = frozenset(CAST) - {"outsider"}
+NOTE_TAKERS = frozenset({"account_owner", "csm", "cse", "manager", "cs_ops", "admin"})
+HTMX = {"HX-Request": "true"}
+
+
+def _as(client, user):
+    client.force_login(user)
+    return client
+
+
+def _entries(account, count: int, kind: str = EntryKind.NOTE, start: int = 0) -> None:
+    now = timezone.now()
+    TimelineEntry.objects.bulk_create(
+        TimelineEntry(
+            account=account,
+            kind=kind,
+            title=f"{kind} {i:03d}",
+            occurred_at=now - timedelta(minutes=i),
+        )
+        for i in range(start, start + count)
+    )
+
+
+def _titles(html: str) -> list[str]:
+    return re.findall(r'data-testid="timeline-entry">\s*<i[^>]*></i>\s*([^<\n]+)', html)
+
+
+# --- Permissions, looped over the cast ----------------------------------------
+
+
+def test_anonymous_is_sent_to_sign_in_as_a_whole_page(client, account):
+    timeline = reverse("timeline:account", args=[account.pk])
+    note = reverse("timeline:add-note", args=[account.pk])
+    assert client.get(timeline, headers=HTMX)["HX-Redirect"].startswith(reverse("login"))
+    assert client.post(note, {"text": "x"}, headers=HTMX)["HX-Redirect"].startswith(
+        reverse("login")
+    )
+    assert client.get(timeline)["Location"].startswith(f"{reverse('login')}?next=")
+    assert not TimelineEntry.objects.exists()
+
+
+@pytest.mark.parametrize("who", CAST)
+def test_who_reads_the_timeline_and_adds_notes(client, cast, account, who):
+    _entries(account, 3)
+    _as(client, getattr(cast, who))
+    page = client.get(reverse("timeline:account", args=[account.pk]), headers=HTMX)
+    assert page.status_code == (200 if who in VIEWERS else 403)
+    if who in VIEWERS:
+        assert ('data-testid="note-form"' in page.content.decode()) == (who in NOTE_TAKERS)
+    noted = client.post(
+        reverse("timeline:add-note", args=[account.pk]), {"text": "Met the VP"}, headers=HTMX
+    )
+    notes = TimelineEntry.objects.filter(title="Met the VP")
+    if who in NOTE_TAKERS:
+        assert noted.status_code == 200 and notes.get().actor == getattr(cast, who)
+    else:
+        assert noted.status_code == 403 and not notes.exists()
+
+
+@pytest.mark.parametrize("role", [Role.ACCOUNT_OWNER, Role.CSM])
+def test_the_timeline_of_an_account_someone_does_not_own_or_manage_is_not_found(
+    client, account, role
+):
+    _entries(account, 3)
+    _as(client, UserFactory(roles=[role]))
+    assert client.get(reverse("timeline:account", args=[account.pk])).status_code == 404
+    response = client.post(reverse("timeline:add-note", args=[account.pk]), {"text": "x"})
+    assert response.status_code == 404
+    assert TimelineEntry.objects.count() == 3
+
+
+# --- Pages of 50 and filters ---------------------------------------------------------
+
+
+def test_the_timeline_comes_in_pages_of_50(client, cast, account):
+    _entries(account, 120)
+    _as(client, cast.csm)
+    url = reverse("timeline:account", args=[account.pk])
+    first = client.get(url, headers=HTMX).content.decode()
+    assert 'id="timeline"' in first and "<html" not in first
+    assert _titles(first)[:2] == ["note 000", "note 001"]  # newest first
+    assert len(_titles(first)) == 50
+    assert f'hx-get="{url}?page=2"' in first and "Load 50 more" in first
+    second = client.get(url, {"page": 2}, headers=HTMX).content.decode()
+    assert 'id="timeline"' not in second  # only rows, appended in place of the button
+    assert _titles(second)[0] == "note 050" and len(_titles(second)) == 50
+    third = client.get(url, {"page": 3}, headers=HTMX).content.decode()
+    assert len(_titles(third)) == 20 and "Load 50 more" not in third
+
+
+def test_the_timeline_filters_by_kind_across_pages(client, cast, account):
+    _entries(account, 60, kind=EntryKind.MEETING)
+    _entries(account, 5, kind=EntryKind.CASE, start=60)
+    _as(client, cast.cse)
+    url = reverse("timeline:account", args=[account.pk])
+    cases = client.get(url, {"kind": "case"}, headers=HTMX).content.decode()
+    assert _titles(cases) == [f"case {i:03d}" for i in range(60, 65)]
+    assert 'aria-pressed="true">Case<' in cases
+    meetings = client.get(url, {"kind": "meeting"}, headers=HTMX).content.decode()
+    assert f'hx-get="{url}?page=2&amp;kind=meeting"' in meetings
+    nothing = client.get(url, {"kind": "note"}, headers=HTMX).content.decode()
+    assert "Nothing of this kind on the timeline." in nothing
+    # An unknown kind is no filter at all.
+    everything = client.get(url, {"kind": "<script>"}, headers=HTMX).content.decode()
+    assert len(_titles(everything)) == 50 and "<script>" not in everything
+
+
+def test_an_empty_timeline_says_so(client, cast, account):
+    _as(client, cast.csm)
+    html = client.get(reverse("timeline:account", args=[account.pk]), headers=HTMX)
+    assert "Nothing on the timeline yet." in html.content.decode()
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, headers=HTMX).status_code == 200
+    return len(queries)
+
+
+def test_the_timeline_queries_do_not_grow_with_entries(client, cast, account):
+    people = [cast.csm, cast.cse, cast.manager]
+    for i, person in enumerate(people):
+        TimelineEntry.objects.create(account=account, kind="note", title=f"by {i}", actor=person)
+    _as(client, cast.csm)
+    url = reverse("timeline:account", args=[account.pk])
+    client.get(url, headers=HTMX)
+    few = _queries(client, url)
+    for i in range(200):
+        TimelineEntry.objects.create(
+            account=account, kind="note", title=f"more {i}", actor=people[i % 3]
+        )
+    assert _queries(client, url) == few
+
+
+# --- Notes -----------------------------------------------------------------------
+
+
+def test_a_note_appears_at_the_top(client, cast, account):
+    _entries(account, 3)
+    _as(client, cast.csm)
+    response = client.post(
+        reverse("timeline:add-note", args=[account.pk]),
+        {"text": "Renewal risk\nThey may churn."},
+        headers=HTMX,
+    )
+    html = response.content.decode()
+    assert _titles(html)[0] == "Renewal risk"
+    assert "They may churn." in html
+
+
+def test_an_empty_note_is_refused_beside_the_field(client, cast, account):
+    _as(client, cast.csm)
+    response = client.post(
+        reverse("timeline:add-note", args=[account.pk]), {"text": "   "}, headers=HTMX
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert re.search(r'data-field="text">Write the note first.<', html)
+    assert 'class="form-control is-invalid"' in html
+    assert not TimelineEntry.objects.exists()
+
+
+def test_a_note_posted_without_javascript_returns_to_the_account(client, cast, account):
+    _as(client, cast.csm)
+    url = reverse("timeline:add-note", args=[account.pk])
+    done = client.post(url, {"text": "Called the champion"}, follow=True)
+    assert done.redirect_chain[-1][0] == reverse("customers:account-detail", args=[account.pk])
+    assert "Note added to the timeline." in done.content.decode()
+    refused = client.post(url, {"text": ""}, follow=True)
+    assert "Note not added: Write the note first." in refused.content.decode()
+    assert TimelineEntry.objects.count() == 1
