@@ -32,8 +32,8 @@ run: setup
 test: setup lint types check-migrations check-openapi pytest
 
 lint:
-	$(BIN)/ruff format --check src tests
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench
 
 types:
 	$(BIN)/mypy
