@@ -94,4 +94,5 @@ def open_case(
     opened = services.open_case(request.user, payload.dict(), idempotency_key=idempotency_key)
     if not opened.created:
         response["Idempotent-Replayed"] = "true"
-    return Status(201 if opened.created else 200, _cases(request).get(pk=opened.case.pk))
+    # The case the service returns carries its CTA: no need to read it back.
+    return Status(201 if opened.created else 200, opened.case)

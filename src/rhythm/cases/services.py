@@ -62,7 +62,7 @@ def open_case(actor, data: dict[str, Any], *, idempotency_key: str | None = None
 
 
 def _replayed(actor, key: str) -> Case | None:
-    case = Case.objects.filter(idempotency_key=key).first()
+    case = Case.objects.filter(idempotency_key=key).select_related("cta").first()
     if case is not None and case.opened_by_id != actor.pk:
         raise ValidationError(
             {
@@ -164,7 +164,7 @@ def _save(case: Case, actor) -> Case:
         link=f"/cases/{case.pk}/",
     )
     if kind == CaseKind.CSE_HELP:
-        ctas.raise_for_case(case, actor=actor)
+        case.cta = ctas.raise_for_case(case, actor=actor)
     # An escalation is stored with its kind; qualifying it is the escalations module's job.
     return case
 
