@@ -53,6 +53,18 @@ def test_an_opted_out_case_sends_nothing_and_says_why(cast, case_data, covering_
     assert "opted out" in outreach_task.note
 
 
+def test_only_the_owner_or_a_manager_closes_an_owned_cta(cast, cta, covering_cse):
+    services.accept(cta, cse=covering_cse, actor=covering_cse)
+    with pytest.raises(PermissionDenied):
+        services.close(cta, actor=UserFactory(roles=["cse"]))  # another CSE
+    cta.refresh_from_db()
+    assert cta.status == CtaStatus.IN_PROGRESS
+    services.close(cta, actor=cast.manager, reason="Duplicate of another engagement.")
+    cta.refresh_from_db()
+    assert cta.status == CtaStatus.CLOSED
+    assert Case.objects.get(pk=cta.case_id).status == "closed"
+
+
 def test_a_cse_cannot_assign_a_cta_to_someone_else(cast, cta, covering_cse):
     other = UserFactory(roles=["cse"])
     with pytest.raises(PermissionDenied):

@@ -420,10 +420,18 @@ def set_task_status(task: CtaTask, *, status: TaskStatus, actor) -> CtaTask:
 
 
 @transaction.atomic
-def close(cta: Cta, *, actor, reason: str = "") -> Cta:
+def close(cta: Cta, *, actor, reason: str = "", on_behalf_of_request: bool = False) -> Cta:
+    """Close the CTA (and its case). Its owner or a manager closes it; closing an
+    engagement request closes its CTA whoever the workflow let close the request."""
     cta = _locked(cta)
     if cta.status == CtaStatus.CLOSED:
         return cta
+    if (
+        not on_behalf_of_request
+        and cta.owner_id not in (None, actor.pk)
+        and not actor.has_perm("ctas.assign_cta")
+    ):
+        raise PermissionDenied(f"Only {cta.owner} or a manager closes this CTA.")
     now = timezone.now()
     cta.status = CtaStatus.CLOSED
     cta.closed_at = now

@@ -316,7 +316,12 @@ def _after(request, current, target, actor, record: Transition) -> None:
     if target == RequestState.CLOSED:
         cta = getattr(request, "cta", None)
         if cta is not None:
-            ctas.close(cta, actor=actor, reason=f"Engagement request {request.pk} closed.")
+            ctas.close(
+                cta,
+                actor=actor,
+                reason=f"Engagement request {request.pk} closed.",
+                on_behalf_of_request=True,
+            )
 
 
 def time_in_states(request: EngagementRequest) -> dict[RequestState, timedelta]:
