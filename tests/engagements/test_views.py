@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -468,6 +469,12 @@ def _cards(html: str) -> list[str]:
     return re.findall(r'data-card="([a-z]+-\d+)"', html)
 
 
+def _next(client, html: str):
+    """Follow a column's "Load more" button, as HTMX does."""
+    (url,) = re.findall(r'hx-get="([^"]+)" hx-swap="outerHTML" data-testid="load-more"', html)
+    return client.get(unescape(url), headers=HTMX).content.decode()
+
+
 def test_a_column_pages_fifty_cards_at_a_time(client, cast, account, objective, case_data):
     _requests_in(account, objective, cast.csm, "review", 110)
     cases.open_case(cast.account_owner, case_data)  # an open CTA: a card of "New" too
@@ -476,19 +483,46 @@ def test_a_column_pages_fifty_cards_at_a_time(client, cast, account, objective, 
     first = client.get(url, headers=HTMX).content.decode()
     assert "111 cards" in first
     assert len(_cards(first)) == 50 and _cards(first)[0].startswith("cta-")  # newest first
-    assert 'hx-get="/engagements/board/columns/new?page=2"' in first
-    second = client.get(url, {"page": 2}, headers=HTMX).content.decode()
-    third = client.get(url, {"page": 3}, headers=HTMX).content.decode()
+    second = _next(client, first)
+    third = _next(client, second)
     assert len(_cards(second)) == 50 and len(_cards(third)) == 11
     assert "Load more" not in third and "cards" not in third
     every = _cards(first) + _cards(second) + _cards(third)
     assert len(set(every)) == 111
-    # A page that is not a number is the first one; an unknown column is not found.
-    assert _cards(client.get(url, {"page": "x"}, headers=HTMX).content.decode()) == _cards(first)
+    # A cursor that is not one gives the first page; an unknown column is not found.
+    assert _cards(client.get(url, {"after": "x~1~2"}, headers=HTMX).content.decode()) == _cards(
+        first
+    )
     missing = reverse("engagements:board-column", args=["nowhere"])
     assert client.get(missing, headers=HTMX).status_code == 404
     empty = reverse("engagements:board-column", args=["complete"])
     assert "Nothing here." in client.get(empty, headers=HTMX).content.decode()
+
+
+def test_deep_pages_of_a_column_cost_what_the_first_does(
+    client, cast, account, objective, case_data, django_assert_max_num_queries
+):
+    """Keyset paging: cards changed at the same instant, of both kinds, are each shown
+    once, and page three reads no more rows or queries than page two."""
+    _requests_in(account, objective, cast.csm, "review", 120)
+    same = timezone.now() - timedelta(minutes=30)
+    EngagementRequest.objects.update(updated_at=same)
+    for _ in range(3):
+        cases.open_case(cast.account_owner, case_data)
+    Cta.objects.update(updated_at=same)
+    _as(client, cast.cse)
+    html = client.get(reverse("engagements:board-column", args=["new"]), headers=HTMX)
+    pages = [html.content.decode()]
+    while "load-more" in pages[-1]:
+        with django_assert_max_num_queries(8):
+            pages.append(_next(client, pages[-1]))
+    every = [card for page in pages for card in _cards(page)]
+    assert len(every) == len(set(every)) == 123
+    assert [len(_cards(page)) for page in pages] == [50, 50, 23]
+    # Requests before CTAs at the same instant, newest id first within each kind.
+    requests = [int(c.split("-")[1]) for c in every if c.startswith("request-")]
+    assert requests == sorted(requests, reverse=True)
+    assert all(c.startswith("cta-") for c in every[-3:])
 
 
 def test_the_board_filters_its_columns(client, cast, account, objective):

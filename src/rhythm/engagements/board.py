@@ -7,13 +7,12 @@ and a drag-and-drop dispatcher that calls the same services as the buttons.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
-from itertools import islice
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from rhythm.catalog.models import Offering
@@ -88,6 +87,7 @@ class BoardFilters:
 @dataclass(frozen=True)
 class Card:
     key: str  # "request-12" or "cta-5"
+    id: int
     kind: str
     title: str
     account: str
@@ -139,23 +139,81 @@ def _ctas(user, column: str, f: BoardFilters) -> QuerySet[Cta]:
     return qs.order_by("-updated_at", "-id")
 
 
-def column_cards(user, column: str, f: BoardFilters, page: int) -> tuple[list[Card], bool, int]:
+@dataclass(frozen=True)
+class Cursor:
+    """Where a column's next page starts: the last card shown. Cards sort newest
+    change first, then requests before CTAs, then newest id first; each table
+    resumes after the cursor by an indexed comparison, so page forty costs what
+    page one does."""
+
+    updated_at: datetime
+    rank: int  # KIND_RANK of the card's kind
+    id: int
+
+    def token(self) -> str:
+        return f"{self.updated_at.isoformat()}~{self.rank}~{self.id}"
+
+    @classmethod
+    def parse(cls, raw: str) -> Cursor | None:
+        """The cursor a "Load more" link carries; None for anything else."""
+        parts = raw.split("~")
+        if len(parts) != 3 or parts[1] not in ("0", "1") or not parts[2].isdigit():
+            return None
+        try:
+            updated_at = datetime.fromisoformat(parts[0])
+        except ValueError:
+            return None
+        if timezone.is_naive(updated_at):
+            return None
+        return cls(updated_at, int(parts[1]), int(parts[2]))
+
+    def after(self, rank: int) -> Q:
+        """The rows of the table whose cards have `rank` that sort after the cursor."""
+        same_time = Q(updated_at=self.updated_at)
+        if rank == self.rank:
+            same_time &= Q(id__lt=self.id)
+        elif rank > self.rank:
+            same_time = Q(pk__in=[])  # at the cursor's time this kind came first
+        return Q(updated_at__lt=self.updated_at) | same_time
+
+
+KIND_RANK = {"CTA": 0, "Request": 1}
+
+
+@dataclass(frozen=True)
+class ColumnPage:
+    cards: list[Card]
+    next_cursor: Cursor | None  # None on the last page
+    total: int | None  # counted on the first page only
+
+
+def column_cards(user, column: str, f: BoardFilters, after: Cursor | None = None) -> ColumnPage:
     """One page of a column, newest change first, merged from requests and CTAs."""
     if column not in REQUEST_STATES:
-        return [], False, 0
-    upto = page * PAGE
+        return ColumnPage([], None, 0)
     requests = _requests(user, column, f)
     cta_rows = _ctas(user, column, f)
-    cards = [_request_card(r) for r in requests[:upto]] + [_cta_card(c) for c in cta_rows[:upto]]
-    cards.sort(key=lambda card: card.updated_at, reverse=True)
-    total = requests.count() + cta_rows.count()
-    chunk = list(islice(cards, (page - 1) * PAGE, upto))
-    return chunk, total > upto, total
+    total = None if after else requests.count() + cta_rows.count()
+    if after:
+        requests = requests.filter(after.after(KIND_RANK["Request"]))
+        cta_rows = cta_rows.filter(after.after(KIND_RANK["CTA"]))
+    # One more than a page from each: then a longer merge means there is a next page.
+    cards = [_request_card(r) for r in requests[: PAGE + 1]]
+    cards += [_cta_card(c) for c in cta_rows[: PAGE + 1]]
+    cards.sort(key=_sort_key, reverse=True)
+    page = cards[:PAGE]
+    more = len(cards) > PAGE
+    return ColumnPage(page, Cursor(*_sort_key(page[-1])) if more else None, total)
+
+
+def _sort_key(card: Card) -> tuple[datetime, int, int]:
+    return card.updated_at, KIND_RANK[card.kind], card.id
 
 
 def _request_card(r: EngagementRequest) -> Card:
     return Card(
         key=f"request-{r.pk}",
+        id=r.pk,
         kind="Request",
         title=r.title,
         account=r.account.name,
@@ -169,6 +227,7 @@ def _request_card(r: EngagementRequest) -> Card:
 def _cta_card(c: Cta) -> Card:
     return Card(
         key=f"cta-{c.pk}",
+        id=c.pk,
         kind="CTA",
         title=c.name,
         account=c.account.name,

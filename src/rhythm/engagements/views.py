@@ -243,20 +243,18 @@ def board_column(request: AuthedRequest, column: str) -> HttpResponse:
     if column not in dict(board.COLUMNS):
         raise Http404(f"No column {column}.")
     filters = board.BoardFilters.from_query(request.GET)
-    raw_page = request.GET.get("page", "")
-    page_number = max(int(raw_page), 1) if raw_page.isdigit() else 1
-    cards, has_more, total = board.column_cards(request.user, column, filters, page_number)
+    after = board.Cursor.parse(request.GET.get("after", ""))
+    page = board.column_cards(request.user, column, filters, after)
     return render(
         request,
         "engagements/_board_cards.html",
         {
-            "cards": cards,
+            "cards": page.cards,
             "column": column,
-            "has_more": has_more,
-            "next_page": page_number + 1,
-            "total": total,
+            "next_cursor": page.next_cursor.token() if page.next_cursor else "",
+            "total": page.total,
             "query": filters.as_query(),
-            "first_page": page_number == 1,
+            "first_page": after is None,
         },
     )
 
