@@ -11,19 +11,44 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
 
+from rhythm.cases.models import Case
+from rhythm.core.models import OutboundMessage
+from rhythm.ctas.models import Cta, CtaTask
 from rhythm.customers.models import Account, Contact, Objective, Opportunity, Segment, SuccessPlan
 from rhythm.demo import data
+from rhythm.engagements.models import EngagementRequest, Stakeholder, Transition
+from rhythm.meetings.models import Meeting
+from rhythm.officehours.models import OfficeHourSession, Question
 from rhythm.people.models import User
+from rhythm.timeline.models import TimelineEntry
 from tests.demo.conftest import TODAY
 
 DEMO_FINGERPRINT = "4fd79215da72f4ed8f0d9db56bcf8db694fda0cdfa8d16ad6c1bf997710ea0cb"
 MODELS = [User, Segment, Account, Contact, Opportunity, SuccessPlan, Objective]
+# The engagement data the demo makes through the use cases, and what they write beside it.
+ENGAGEMENT_MODELS = [
+    Case,
+    Cta,
+    CtaTask,
+    EngagementRequest,
+    Stakeholder,
+    Transition,
+    OfficeHourSession,
+    Question,
+    Meeting,
+    TimelineEntry,
+    OutboundMessage,
+]
 
 
 def counts() -> dict[str, int]:
-    rows = {model.__name__: model.objects.count() for model in MODELS}
+    rows = {model.__name__: model.objects.count() for model in MODELS + ENGAGEMENT_MODELS}
     # A second load must not write history either: nothing changed.
-    history = {f"{m.__name__} history": m.history.count() for m in MODELS}  # type: ignore[attr-defined]
+    history = {
+        f"{m.__name__} history": m.history.count()  # type: ignore[attr-defined]
+        for m in MODELS + ENGAGEMENT_MODELS
+        if hasattr(m, "history")
+    }
     return rows | history
 
 
@@ -45,7 +70,12 @@ def test_rhythm_demo_twice_gives_the_same_counts(db):
     assert after_first["Contact"] >= 600
     assert after_first["Opportunity"] >= 300
     assert after_first["SuccessPlan"] == 300
-    assert f"Demo data: {len(data.TEAM)} team members, 3 segments, 300 accounts created" in first
+    assert after_first["Case"] == 40
+    assert after_first["EngagementRequest"] == 16
+    assert (
+        f"Demo data: {len(data.TEAM)} team members, 3 segments, 300 accounts, 40 cases, "
+        "16 engagement requests, 3 office-hours sessions, 4 office-hours questions created"
+    ) in first
     assert "Demo data already loaded." in second
 
 

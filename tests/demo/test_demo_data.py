@@ -23,7 +23,15 @@ def demo_accounts():
 
 
 def test_the_first_load_reports_what_it_created(demo):
-    assert demo == {"team members": len(data.TEAM), "segments": 3, "accounts": 300}
+    assert demo == {
+        "team members": len(data.TEAM),
+        "segments": 3,
+        "accounts": 300,
+        "cases": 40,
+        "engagement requests": 16,
+        "office-hours sessions": 3,
+        "office-hours questions": 4,
+    }
 
 
 def test_three_segments_with_arr_ranges():

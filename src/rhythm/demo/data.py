@@ -1,4 +1,5 @@
-"""Deterministic, realistic demo data: a CSE team and 300 customer accounts.
+"""Deterministic, realistic demo data: a CSE team and 300 customer accounts, and
+(`engagements`) the cases, CTAs, requests and office hours a working team has.
 
 The same seed gives the same team and the same accounts on every machine. Dates
 are placed relative to the day the data is loaded, so renewals are always ahead.
@@ -17,6 +18,7 @@ from simple_history.utils import bulk_create_with_history
 
 from rhythm.customers.choices import HealthStatus, OpportunityStage
 from rhythm.customers.models import Account, Contact, Objective, Opportunity, Segment, SuccessPlan
+from rhythm.demo import engagements
 from rhythm.people import services as people_services
 from rhythm.people.choices import Role
 from rhythm.people.models import User
@@ -351,7 +353,8 @@ _OBJECTIVES = [
 def load(today: date | None = None, seed: int = SEED) -> dict[str, int]:
     """Load the demo once; loading again changes nothing and reports zero new rows.
 
-    The same seed gives the same accounts, contacts, deals and plans.
+    The same seed gives the same accounts, contacts, deals and plans, and the same
+    cases, CTAs, engagement requests and office hours on them (`engagements`).
     """
     today = today or date.today()
     created = {"team members": 0, "segments": 0, "accounts": 0}
@@ -360,6 +363,7 @@ def load(today: date | None = None, seed: int = SEED) -> dict[str, int]:
         team = _team(segments, created)
         if not Account.objects.filter(crm_id__startswith="DEMO-").exists():
             created["accounts"] = _accounts(random.Random(seed), today, segments, team)
+        created |= engagements.load(today, seed)
     return created
 
 

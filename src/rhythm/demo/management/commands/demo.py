@@ -9,7 +9,7 @@ from rhythm.demo import data
 
 
 class Command(BaseCommand):
-    help = "Load the demo team and 300 demo accounts; idempotent."
+    help = "Load the demo team, 300 demo accounts and their engagements; idempotent."
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet-logins", action="store_true", help="Do not print logins.")
