@@ -156,8 +156,12 @@ def test_token_actions_take_post_only(client, cast):
     create_token(cast.cse, "mine")
     token = ApiToken.objects.get()
     client.force_login(cast.cse)
-    assert client.get(reverse("people:create-token")).status_code == 405
-    assert client.get(reverse("people:revoke-token", args=[token.pk])).status_code == 405
+    # A GET (the address opened again, or sign-in sending someone back to it)
+    # lands on the tokens page and changes nothing.
+    assert client.get(reverse("people:create-token"))["Location"] == reverse("people:tokens")
+    revoke = reverse("people:revoke-token", args=[token.pk])
+    assert client.get(revoke)["Location"] == reverse("people:tokens")
+    assert client.put(revoke).status_code == 405
     assert ApiToken.objects.count() == 1
 
 

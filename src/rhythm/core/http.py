@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
@@ -34,3 +34,28 @@ def sign_in_first(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
         return guarded(request, *args, **kwargs)
 
     return wrapper
+
+
+def post_only(
+    page: Callable[..., str],
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """require_POST for a form's target, that sends a GET to the page the form is on.
+
+    A GET reaches such a URL when sign-in sends someone back to it (``next=`` is
+    the form's target once a session has expired) or when the address is opened
+    from the history; a blank 405 helps nobody, the page with the form does.
+    ``page`` takes the view's URL arguments and returns that page's address.
+    """
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method in ("GET", "HEAD"):
+                return HttpResponseRedirect(page(*args, **kwargs))
+            if request.method != "POST":
+                return HttpResponseNotAllowed(["POST"])
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

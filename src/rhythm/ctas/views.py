@@ -4,9 +4,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
 
-from rhythm.core.http import AuthedRequest, sign_in_first
+from rhythm.core.http import AuthedRequest, post_only, sign_in_first
 from rhythm.ctas import services
 from rhythm.ctas.choices import CtaStatus, TaskStatus
 from rhythm.ctas.models import Cta, CtaTask
@@ -32,6 +32,11 @@ def cta_list(request: AuthedRequest):
         ctas = ctas.exclude(status=CtaStatus.CLOSED)
     page = Paginator(ctas, 50).get_page(request.GET.get("page"))
     return render(request, "ctas/cta_list.html", {"page": page, "show": show})
+
+
+def _task_page(task_id: int) -> str:
+    cta_id = CtaTask.objects.filter(pk=task_id).values_list("cta_id", flat=True).first()
+    return reverse("ctas:detail", args=[cta_id]) if cta_id else reverse("ctas:list")
 
 
 def _cta_page(request: AuthedRequest, cta_id: int) -> Cta:
@@ -67,7 +72,7 @@ def cta_detail(request: AuthedRequest, cta_id: int):
 
 @login_required
 @permission_required("ctas.change_cta", raise_exception=True)
-@require_POST
+@post_only(lambda cta_id: reverse("ctas:detail", args=[cta_id]))
 def cta_accept(request: AuthedRequest, cta_id: int):
     cta = _cta_page(request, cta_id)
     cse = request.user
@@ -85,7 +90,7 @@ def cta_accept(request: AuthedRequest, cta_id: int):
 
 @login_required
 @permission_required("ctas.change_cta", raise_exception=True)
-@require_POST
+@post_only(lambda cta_id: reverse("ctas:detail", args=[cta_id]))
 def cta_close(request: AuthedRequest, cta_id: int):
     cta = _cta_page(request, cta_id)
     try:
@@ -103,7 +108,7 @@ def _message(exc: ValidationError | PermissionDenied) -> str:
 
 @sign_in_first
 @permission_required("ctas.change_ctatask", raise_exception=True)
-@require_POST
+@post_only(_task_page)
 def task_toggle(request: AuthedRequest, task_id: int):
     """Tick a task off or open it again; HTMX swaps just the row, with the reason
     beside it when the tick is refused."""

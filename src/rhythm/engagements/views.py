@@ -7,10 +7,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
 from django.views.decorators.vary import vary_on_headers
 
-from rhythm.core.http import AuthedRequest, sign_in_first
+from rhythm.core.http import AuthedRequest, post_only, sign_in_first
 from rhythm.customers.models import Account
 from rhythm.engagements import board, rules, services
 from rhythm.engagements.choices import RejectionReason, RequestState
@@ -188,7 +188,7 @@ def _next_steps(
 
 @login_required
 @permission_required(VIEW, raise_exception=True)
-@require_POST
+@post_only(lambda request_id: reverse("engagements:detail", args=[request_id]))
 def request_transition(request: AuthedRequest, request_id: int) -> HttpResponse:
     engagement = get_object_or_404(_requests(request), pk=request_id)
     form = TransitionForm(request.POST)
@@ -259,7 +259,7 @@ def board_column(request: AuthedRequest, column: str) -> HttpResponse:
     )
 
 
-@require_POST
+@post_only(lambda: reverse("engagements:board"))
 def board_move(request: AuthedRequest) -> JsonResponse:
     """A drag and drop: the same services as the buttons; a refusal (409, with the
     reason) snaps the card back. Answers in JSON whatever happens: the board's script

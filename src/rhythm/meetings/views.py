@@ -1,9 +1,9 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
 
-from rhythm.core.http import AuthedRequest
+from rhythm.core.http import AuthedRequest, post_only
 from rhythm.customers.models import Account
 from rhythm.meetings import services
 from rhythm.meetings.models import Meeting
@@ -25,7 +25,7 @@ def meeting_detail(request: AuthedRequest, meeting_id: int):
 
 @login_required
 @permission_required("meetings.add_meeting", raise_exception=True)
-@require_POST
+@post_only(lambda meeting_id: reverse("meetings:detail", args=[meeting_id]))
 def meeting_held(request: AuthedRequest, meeting_id: int):
     meeting = get_object_or_404(_meetings(request), pk=meeting_id)
     services.log_held(meeting, actor=request.user, notes=request.POST.get("notes", ""))

@@ -3,9 +3,9 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
 
-from rhythm.core.http import AuthedRequest
+from rhythm.core.http import AuthedRequest, post_only
 from rhythm.customers.models import Account
 from rhythm.officehours import services
 from rhythm.officehours.choices import QuestionStatus
@@ -73,7 +73,7 @@ def session_list(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 @permission_required("officehours.add_officehoursession", raise_exception=True)
-@require_POST
+@post_only(lambda: reverse("officehours:list"))
 def session_create(request: AuthedRequest) -> HttpResponse:
     form = SessionForm(request.POST, prefix="s")
     if form.is_valid():

@@ -10,12 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from rhythm.core import history
 from rhythm.core import services as core_services
-from rhythm.core.http import AuthedRequest, sign_in_first
+from rhythm.core.http import AuthedRequest, post_only, sign_in_first
 from rhythm.customers.models import Account, Segment
 from rhythm.people import services
 from rhythm.people.choices import Role
@@ -112,7 +112,7 @@ def tokens(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only(lambda: reverse("people:tokens"))
 def create_token(request: AuthedRequest) -> HttpResponse:
     _token, plain = core_services.create_token(request.user, request.POST.get("name", ""))
     # Shown once on the next page, then gone: only its hash is kept.
@@ -121,7 +121,7 @@ def create_token(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only(lambda token_id: reverse("people:tokens"))
 def revoke_token(request: AuthedRequest, token_id: int) -> HttpResponse:
     token = get_object_or_404(request.user.api_tokens, pk=token_id)
     core_services.revoke_token(token)

@@ -4,9 +4,9 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
 
-from rhythm.core.http import AuthedRequest, sign_in_first
+from rhythm.core.http import AuthedRequest, post_only, sign_in_first
 from rhythm.customers.models import Account
 from rhythm.timeline import services
 from rhythm.timeline.choices import EntryKind
@@ -37,7 +37,7 @@ def account_timeline(request: AuthedRequest, account_id: int) -> HttpResponse:
 
 @sign_in_first
 @permission_required("timeline.add_timelineentry", raise_exception=True)
-@require_POST
+@post_only(lambda account_id: reverse("customers:account-detail", args=[account_id]))
 def add_note(request: AuthedRequest, account_id: int) -> HttpResponse:
     """Add a note; HTMX gets the refreshed timeline, a plain form post the account page."""
     account = get_object_or_404(Account.objects.visible_to(request.user), pk=account_id)
