@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -14,6 +15,16 @@ from tests.factories import (
     SegmentFactory,
     SuccessPlanFactory,
 )
+
+
+def _monday_in_two_weeks() -> date:
+    today = date.today()
+    return today + timedelta(days=14 - today.weekday())
+
+
+# Engagements start ahead of the day they are filed: a fixed date would become a
+# past one, which filing refuses, on the day it passes.
+TARGET_START = _monday_in_two_weeks()
 
 
 @pytest.fixture

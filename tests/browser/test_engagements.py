@@ -9,7 +9,6 @@ snaps back with the reason.
 from __future__ import annotations
 
 import re
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -24,6 +23,7 @@ from rhythm.engagements import services as engagements
 from rhythm.engagements.choices import RequestState
 from rhythm.engagements.models import EngagementRequest
 from rhythm.people.choices import Role
+from tests.engagements_fixtures import TARGET_START
 from tests.factories import (
     AccountFactory,
     ContactFactory,
@@ -179,7 +179,7 @@ def test_done_when_a_case_its_cta_and_a_request_through_review(page: Page, demo)
     page.get_by_label("A duration in weeks").check()
     page.get_by_label("Duration (weeks)").fill("6")
     page.get_by_label("Effort (hours per week)").fill("5")
-    page.get_by_label("Target start date").fill("2026-12-07")
+    page.get_by_label("Target start date").fill(TARGET_START.isoformat())
     page.get_by_label("Outcome").fill("Every team builds on GitLab CI.")
     page.get_by_label("Success metrics").fill("Pipelines under 10 minutes")
     page.get_by_label("Deliverables").fill("Reference pipeline\nTwo workshops")
@@ -262,7 +262,7 @@ def test_a_card_dragged_where_the_rules_refuse_snaps_back_with_the_reason(page: 
             "objective": demo["objective"].pk,
             "title": "CI for three product teams",
             "effort_kind": "one_off",
-            "target_start_date": date(2026, 12, 7),
+            "target_start_date": TARGET_START,
             "outcome": "Every team builds on GitLab CI.",
             "metrics": ["Pipelines under 10 minutes"],
             "deliverables": ["Reference pipeline"],

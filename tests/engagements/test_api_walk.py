@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 
 from rhythm.core.models import OutboundMessage
+from tests.engagements_fixtures import TARGET_START
 
 
 @pytest.fixture
@@ -72,7 +73,7 @@ def test_complex_request_through_review_to_closed(api, cast, account, objective,
             "effort_kind": "duration",
             "duration_weeks": 4,
             "hours_per_week": "5",
-            "target_start_date": "2026-12-07",
+            "target_start_date": TARGET_START.isoformat(),
             "outcome": "Three teams on GitLab CI",
             "metrics": ["Pipelines under 10 minutes"],
             "deliverables": ["Reference pipeline"],
@@ -117,7 +118,7 @@ def test_request_errors_name_their_fields(api, cast, account):
             "account": account.pk,
             "objective": 999999,
             "effort_kind": "duration",
-            "target_start_date": "2026-12-07",
+            "target_start_date": TARGET_START.isoformat(),
             "outcome": "x",
             "metrics": ["m"],
             "deliverables": ["d"],

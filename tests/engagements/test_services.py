@@ -12,6 +12,7 @@ from rhythm.engagements import services
 from rhythm.engagements.choices import RequestState
 from rhythm.engagements.models import EngagementRequest, Transition
 from rhythm.engagements.services import TransitionConflict, TransitionInput
+from tests.engagements_fixtures import TARGET_START
 from tests.factories import ObjectiveFactory, UserFactory
 
 
@@ -24,7 +25,7 @@ def request_data(account, objective):
         "effort_kind": "duration",
         "duration_weeks": 6,
         "hours_per_week": Decimal("6"),
-        "target_start_date": date(2026, 12, 7),
+        "target_start_date": TARGET_START,
         "outcome": "Every product team runs its pipeline on GitLab CI.",
         "metrics": ["Pipelines under 10 minutes"],
         "deliverables": ["Reference .gitlab-ci.yml", "Two workshops"],
@@ -147,7 +148,7 @@ def test_a_stale_expected_state_is_a_conflict(cast, request_):
 
 def test_capacity_shows_eight_weeks_per_cse(cast, request_, covering_cse):
     move(request_, cast.manager, "started", cse=covering_cse.pk)
-    rows = {row.user.pk: row for row in services.capacity(first_week=date(2026, 12, 7))}
+    rows = {row.user.pk: row for row in services.capacity(first_week=TARGET_START)}
     weeks = rows[covering_cse.pk].weeks
     assert len(weeks) == 8
     assert weeks[:6] == [Decimal("6")] * 6 and weeks[6:] == [Decimal(0)] * 2
@@ -188,6 +189,7 @@ def test_an_engagement_started_in_the_past_still_counts_from_today(
         cast.csm,
         {**request_data, "target_start_date": date.today() - timedelta(days=30)},
         STAKEHOLDERS,
+        filed_on=date.today() - timedelta(days=40),
     )
     move(request, cast.manager, "started", cse=covering_cse.pk)
     row = next(r for r in services.capacity() if r.user.pk == covering_cse.pk)

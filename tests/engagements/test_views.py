@@ -24,6 +24,7 @@ from rhythm.engagements.models import EngagementRequest, Stakeholder, Transition
 from rhythm.engagements.services import TransitionInput
 from rhythm.people.choices import Role
 from rhythm.timeline.models import TimelineEntry
+from tests.engagements_fixtures import TARGET_START
 from tests.factories import (
     AccountFactory,
     ObjectiveFactory,
@@ -73,7 +74,7 @@ def _form(chosen, **changes) -> dict:
         "effort_kind": "duration",
         "duration_weeks": "6",
         "hours_per_week": "5",
-        "target_start_date": "2026-12-07",
+        "target_start_date": TARGET_START.isoformat(),
         "outcome": "Every team builds on GitLab CI.",
         "metrics": "Pipelines under 10 minutes\nNo Jenkins jobs left",
         "deliverables": "Reference pipeline",
@@ -97,7 +98,7 @@ def _service_data(account, objective) -> dict:
         "effort_kind": "duration",
         "duration_weeks": 6,
         "hours_per_week": Decimal("5"),
-        "target_start_date": date(2026, 12, 7),
+        "target_start_date": TARGET_START,
         "outcome": "Every team builds on GitLab CI.",
         "metrics": ["Pipelines under 10 minutes"],
         "deliverables": ["Reference pipeline"],
@@ -266,6 +267,7 @@ def test_every_missing_part_is_named_beside_it_and_nothing_is_written(
             effort_kind="duration",
             duration_weeks="",
             target_start_date="",
+            outcome=" ",
             metrics="",
             deliverables="  \n ",
             **{
@@ -284,7 +286,8 @@ def test_every_missing_part_is_named_beside_it_and_nothing_is_written(
     assert "at least one deliverable" in _field_errors(html, "deliverables")
     assert "Name at least one stakeholder" in html
     assert 'data-testid="stakeholder-errors"' in html
-    assert _field_errors(html, "outcome") == ""
+    assert "Describe the outcome" in _field_errors(html, "outcome")
+    assert "cannot be blank" not in html  # every message says what to give
     assert 'value="CI for three teams"' in html  # what was typed is kept
     assert not EngagementRequest.objects.exists() and not Stakeholder.objects.exists()
     assert not TimelineEntry.objects.exists()
@@ -331,6 +334,36 @@ def test_a_date_that_does_not_parse_is_named(client, cast, account, objective):
         _form(objective, target_start_date="next week"),
     )
     assert "valid date" in _field_errors(response.content.decode(), "target_start_date")
+    assert not EngagementRequest.objects.exists()
+
+
+def test_a_field_the_form_refuses_does_not_hide_the_rules_broken_elsewhere(
+    client, cast, account, objective
+):
+    """One submission names every problem: the unparsable date and the missing parts."""
+    _as(client, cast.csm)
+    response = client.post(
+        reverse("engagements:create", args=[account.pk]),
+        _form(objective, target_start_date="next week", outcome="", metrics=""),
+    )
+    html = response.content.decode()
+    assert "valid date" in _field_errors(html, "target_start_date")
+    assert "Give the target start date" not in html  # the form's word for it is enough
+    assert "Describe the outcome" in _field_errors(html, "outcome")
+    assert "at least one metric" in _field_errors(html, "metrics")
+    assert not EngagementRequest.objects.exists()
+
+
+def test_a_start_date_in_the_past_is_refused(client, cast, account, objective):
+    _as(client, cast.csm)
+    yesterday = date.today() - timedelta(days=1)
+    response = client.post(
+        reverse("engagements:create", args=[account.pk]),
+        _form(objective, target_start_date=yesterday.isoformat()),
+    )
+    assert "cannot be in the past" in _field_errors(
+        response.content.decode(), "target_start_date"
+    )
     assert not EngagementRequest.objects.exists()
 
 
@@ -452,7 +485,7 @@ def _requests_in(account, objective, csm, state: str, count: int) -> None:
             account=account,
             objective=objective,
             effort_kind="one_off",
-            target_start_date=date(2026, 12, 7),
+            target_start_date=TARGET_START,
             outcome="x",
             metrics=["m"],
             deliverables=["d"],

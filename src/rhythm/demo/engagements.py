@@ -389,6 +389,8 @@ def _file(
             "deliverables": deliverables,
         },
         stakeholders,
+        # Filed a month before the demo's today, so that started ones began since.
+        filed_on=today - timedelta(days=30),
     )
 
 

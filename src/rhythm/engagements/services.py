@@ -53,11 +53,53 @@ def _clean_list(values: Any, name: str, errors: dict, what: str) -> list[str]:
 
 @transaction.atomic
 def file_request(
-    actor, data: dict[str, Any], stakeholders: list[dict[str, Any]]
+    actor,
+    data: dict[str, Any],
+    stakeholders: list[dict[str, Any]],
+    *,
+    filed_on: date | None = None,
 ) -> EngagementRequest:
-    """A CSM files a complex engagement request; it starts in Review."""
+    """A CSM files a complex engagement request; it starts in Review.
+
+    `filed_on` (default today) is the day the target start may not precede; an
+    import of requests filed earlier, such as the demo's, passes its own.
+    """
     if not actor.has_perm("engagements.add_engagementrequest"):
         raise PermissionDenied("Only a CSM files a complex engagement request.")
+    request, people = validate_request(actor, data, stakeholders, filed_on=filed_on)
+    request.save()
+    for person in people:
+        Stakeholder.objects.create(request=request, **person)
+    Transition.objects.create(
+        request=request,
+        from_state="",
+        to_state=RequestState.REVIEW,
+        actor=actor,
+        at=request.created_at,
+    )
+    timeline.record(
+        account_id=request.account_id,
+        kind=EntryKind.REQUEST,
+        title=f"Engagement request filed: {request.title}",
+        body=request.outcome,
+        actor=actor,
+        link=f"/engagements/{request.pk}/",
+    )
+    return request
+
+
+def validate_request(
+    actor,
+    data: dict[str, Any],
+    stakeholders: list[dict[str, Any]],
+    *,
+    filed_on: date | None = None,
+) -> tuple[EngagementRequest, list[dict[str, str]]]:
+    """The unsaved request and its stakeholders, or every error at once.
+
+    The form calls it even when its own fields failed, so that a CSM sees all that
+    is missing in one go rather than a few errors per submission.
+    """
     errors: dict[str, ValidationError] = {}
     account = (
         Account.objects.visible_to(actor).active().filter(pk=_int(data.get("account"))).first()
@@ -99,6 +141,15 @@ def file_request(
         errors["target_start_date"] = ValidationError(
             "Give the target start date (a best guess is fine).", code="required"
         )
+    elif start < (filed_on or timezone.localdate()):
+        errors["target_start_date"] = ValidationError(
+            "The target start date cannot be in the past.", code="past"
+        )
+    outcome = str(data.get("outcome") or "").strip()
+    if not outcome:
+        errors["outcome"] = ValidationError(
+            "Describe the outcome: what the customer will have achieved.", code="required"
+        )
     metrics = _clean_list(data.get("metrics"), "metrics", errors, "metric")
     deliverables = _clean_list(data.get("deliverables"), "deliverables", errors, "deliverable")
     people = []
@@ -122,44 +173,31 @@ def file_request(
         errors["stakeholders"] = ValidationError(
             f"At most {LIST_LIMIT} stakeholders.", code="max_items"
         )
-    if errors:
-        raise ValidationError(errors)
-    assert account is not None and objective is not None and isinstance(start, date)
-
     request = EngagementRequest(
-        title=(data.get("title") or "").strip() or f"{objective.title} — {account.name}",
+        title=(data.get("title") or "").strip()
+        or (f"{objective.title} — {account.name}" if objective and account else ""),
         account=account,
         objective=objective,
-        offering_id=data.get("offering") or None,
+        offering_id=_int(data.get("offering")),
         effort_kind=str(effort_kind),
         duration_weeks=duration,
         hours_per_week=data.get("hours_per_week") or Decimal("4"),
         target_start_date=start,
-        outcome=(data.get("outcome") or "").strip(),
+        outcome=outcome,
         metrics=metrics,
         deliverables=deliverables,
         requested_by=actor,
     )
-    request.full_clean()
-    request.save()
-    for person in people:
-        Stakeholder.objects.create(request=request, **person)
-    Transition.objects.create(
-        request=request,
-        from_state="",
-        to_state=RequestState.REVIEW,
-        actor=actor,
-        at=request.created_at,
-    )
-    timeline.record(
-        account_id=account.pk,
-        kind=EntryKind.REQUEST,
-        title=f"Engagement request filed: {request.title}",
-        body=request.outcome,
-        actor=actor,
-        link=f"/engagements/{request.pk}/",
-    )
-    return request
+    try:
+        # The model's own limits (lengths, ranges, the offering), for the fields
+        # not already refused above.
+        unchecked = [*errors, "account", "objective", "requested_by"]
+        request.full_clean(exclude=unchecked if request.title else [*unchecked, "title"])
+    except ValidationError as exc:
+        errors.update({field: ValidationError(each) for field, each in exc.error_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    return request, people
 
 
 def _int(value: Any) -> int | None:

@@ -69,24 +69,28 @@ def request_create(request: AuthedRequest, account_id: int) -> HttpResponse:
     form = RequestForm(request.POST or None, account=account)
     people = StakeholderFormSet(request.POST or None, prefix="stakeholders")
     stakeholder_errors: list[str] = []
-    # Both validated, so that every error shows at once.
-    if request.method == "POST" and all([form.is_valid(), people.is_valid()]):
+    if request.method == "POST":
+        # The form checks the types, the service the rules; both run, so that a
+        # CSM sees everything that is missing in one go.
+        form_valid, people_valid = form.is_valid(), people.is_valid()
         filled = [
             (index, person.cleaned_data)
             for index, person in enumerate(people.forms)
-            if any(person.cleaned_data.values())
+            if any(getattr(person, "cleaned_data", {}).values())
         ]
+        # The service counts the rows that were filled in; the page counts them all.
+        rows = [index for index, _ in filled]
+        stakeholders = [data for _, data in filled]
         try:
-            filed = services.file_request(
-                request.user, form.service_data(account), [data for _, data in filled]
-            )
+            if form_valid and people_valid:
+                filed = services.file_request(
+                    request.user, form.service_data(account), stakeholders
+                )
+                messages.success(request, "Request filed: a CSE manager reviews it next.")
+                return redirect("engagements:detail", request_id=filed.pk)
+            services.validate_request(request.user, form.service_data(account), stakeholders)
         except ValidationError as exc:
-            # The service counts the rows that were filled in; the page counts them all.
-            rows = [index for index, _ in filled]
             stakeholder_errors = _attach(form, people, rows, exc)
-        else:
-            messages.success(request, "Request filed: a CSE manager reviews it next.")
-            return redirect("engagements:detail", request_id=filed.pk)
     return render(
         request,
         "engagements/request_form.html",
@@ -106,11 +110,15 @@ def _attach(form, people, rows: list[int], exc: ValidationError) -> list[str]:
     for field, errors in exc.error_dict.items():
         if field.startswith("stakeholders."):
             _, index, name = field.split(".")
-            people.forms[rows[int(index)]].add_error(name, errors)
+            row = people.forms[rows[int(index)]]
+            if name not in row.errors:
+                row.add_error(name, errors)
         elif field == "stakeholders":
             about_people += [message for error in errors for message in error.messages]
         elif field in form.fields:
-            form.add_error(field, errors)
+            # The form's own complaint about a field (not a date, say) says it best.
+            if field not in form.errors:
+                form.add_error(field, errors)
         else:
             form.add_error(None, errors)
     return about_people
