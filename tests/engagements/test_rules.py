@@ -75,6 +75,21 @@ def test_weekly_load_spreads_engagements_over_their_weeks():
     assert load == [Decimal(14), Decimal(14), Decimal(14), Decimal(0)]
 
 
+def test_weeks_ahead_count_engagements_from_this_week_and_no_open_ctas():
+    """Looking at the weeks of a later engagement: a running one is counted from
+    this week, and CTAs, which are short, weigh on this week and the next only."""
+    today = date(2026, 11, 25)
+    load = rules.weekly_load(
+        [rules.Engagement(start=date(2026, 10, 5), weeks=4, hours_per_week=Decimal(10))],
+        open_ctas=3,
+        cta_hours=Decimal(2),
+        first_week=today + timedelta(weeks=3),
+        weeks=2,
+        today=today,
+    )
+    assert load == [Decimal(10), Decimal(0)]
+
+
 def candidate(pk, **kw):
     base = {
         "user_id": pk,

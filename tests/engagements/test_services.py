@@ -194,3 +194,30 @@ def test_an_engagement_started_in_the_past_still_counts_from_today(
     move(request, cast.manager, "started", cse=covering_cse.pk)
     row = next(r for r in services.capacity() if r.user.pk == covering_cse.pk)
     assert row.weeks[0] == Decimal("6")
+
+
+def test_suggestions_judge_room_over_the_engagements_own_weeks(cast, request_data, covering_cse):
+    """Free this week but booked from the target start: the CSE has no room for it.
+
+    Judged on this week alone, the suggestion and the capacity page disagreed."""
+    busy = services.file_request(
+        cast.csm, {**request_data, "hours_per_week": Decimal("38")}, STAKEHOLDERS
+    )
+    move(busy, cast.manager, "started", cse=covering_cse.pk)
+    later = services.file_request(cast.csm, request_data, STAKEHOLDERS)
+    mine = next(s for s in services.suggest_cses(later) if s.user_id == covering_cse.pk)
+    assert not mine.fits_capacity
+    assert mine.free_hours == Decimal("2")
+    assert services.engagement_weeks(later) == (TARGET_START, 6)
+    with pytest.raises(ValidationError) as refused:
+        move(later, cast.manager, "started", cse=covering_cse.pk)
+    assert "confirm_over_capacity" in refused.value.error_dict
+
+    # A one-off this week, before the busy engagement begins, fits.
+    now = services.file_request(
+        cast.csm,
+        {**request_data, "effort_kind": "one_off", "target_start_date": date.today()},
+        STAKEHOLDERS,
+    )
+    mine = next(s for s in services.suggest_cses(now) if s.user_id == covering_cse.pk)
+    assert mine.fits_capacity

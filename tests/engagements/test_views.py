@@ -361,9 +361,7 @@ def test_a_start_date_in_the_past_is_refused(client, cast, account, objective):
         reverse("engagements:create", args=[account.pk]),
         _form(objective, target_start_date=yesterday.isoformat()),
     )
-    assert "cannot be in the past" in _field_errors(
-        response.content.decode(), "target_start_date"
-    )
+    assert "cannot be in the past" in _field_errors(response.content.decode(), "target_start_date")
     assert not EngagementRequest.objects.exists()
 
 

@@ -128,24 +128,29 @@ def weekly_load(
     cta_hours: Decimal,
     first_week: date,
     weeks: int = 8,
+    today: date | None = None,
 ) -> list[Decimal]:
     """Planned hours for each of `weeks` weeks from the Monday of `first_week`.
 
-    Open CTAs are short: they weigh on the current week and the next only.
+    An engagement whose start has passed still runs its full length from this
+    week (the Monday of `today`, which defaults to `first_week`). Open CTAs are
+    short: they weigh on this week and the next only.
     """
     monday = first_week - timedelta(days=first_week.weekday())
+    today = today or first_week
+    this_monday = today - timedelta(days=today.weekday())
+    cta_weeks_end = this_monday + timedelta(weeks=2)
     loads = []
     for index in range(weeks):
         week_start = monday + timedelta(weeks=index)
         week_end = week_start + timedelta(days=7)
         hours = Decimal(0)
         for e in engagements:
-            # An engagement whose start has passed still runs its full length from today.
-            start = max(e.start, monday)
+            start = max(e.start, this_monday)
             end = start + timedelta(weeks=max(e.weeks, 1))
             if start < week_end and end > week_start:
                 hours += e.hours_per_week
-        if index < 2:
+        if week_start < cta_weeks_end:
             hours += cta_hours * open_ctas
         loads.append(hours)
     return loads

@@ -421,8 +421,10 @@ class CapacityRow:
 
 
 def capacity(first_week: date | None = None, weeks: int = 8) -> list[CapacityRow]:
-    """Every active CSE's planned load for the next `weeks` weeks, in a fixed number of queries."""
-    first_week = first_week or timezone.localdate()
+    """Every active CSE's planned load for `weeks` weeks from `first_week` (default
+    this week), in a fixed number of queries."""
+    today = timezone.localdate()
+    first_week = first_week or today
     cses = list(
         User.objects.active()
         .filter(groups__name=Role.CSE.label)
@@ -443,6 +445,7 @@ def capacity(first_week: date | None = None, weeks: int = 8) -> list[CapacityRow
                 cta_hours=cta_hours,
                 first_week=first_week,
                 weeks=weeks,
+                today=today,
             ),
             active_engagements=len(engagements[u.pk]),
             open_ctas=ctas.get(u.pk, 0),
@@ -451,8 +454,18 @@ def capacity(first_week: date | None = None, weeks: int = 8) -> list[CapacityRow
     ]
 
 
+def engagement_weeks(request: EngagementRequest) -> tuple[date, int]:
+    """The first day and the number of weeks the engagement will take of its CSE's
+    time: from its target start, or from today once that has passed."""
+    start = max(request.target_start_date, timezone.localdate())
+    return start, rules.effort_weeks(request.effort_kind, request.duration_weeks)
+
+
 def suggest_cses(request: EngagementRequest) -> list[rules.Suggestion]:
-    rows = capacity(weeks=1)
+    """CSEs ranked for the request; room is judged at each CSE's busiest week of
+    the engagement's own weeks, as the capacity page shows them."""
+    start, weeks = engagement_weeks(request)
+    rows = capacity(first_week=start, weeks=weeks)
     worked = set(
         EngagementRequest.objects.filter(account_id=request.account_id, assigned_cse__isnull=False)
         .exclude(pk=request.pk)
@@ -472,7 +485,7 @@ def suggest_cses(request: EngagementRequest) -> list[rules.Suggestion]:
             regions=frozenset(row.user.covered_regions or []),
             segment_ids=frozenset(s.pk for s in row.user.covered_segments.all()),
             capacity_hours=row.capacity,
-            load_hours=row.load_now,
+            load_hours=max(row.weeks),
             active_engagements=row.active_engagements,
             worked_with_account=row.user.pk in worked,
         )

@@ -161,6 +161,7 @@ def request_detail(
         "cta": getattr(engagement, "cta", None),
         "moves": moves,
         "suggestions": suggestions,
+        "engagement_weeks": services.engagement_weeks(engagement),
         "reasons": RejectionReason.choices,
         "time_in_states": sorted(
             (
