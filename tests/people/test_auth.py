@@ -53,6 +53,15 @@ def test_sign_in_with_the_right_password(client, person):
     assert _signed_in_as(client) == "grace"
 
 
+def test_signing_in_stamps_last_login_without_a_history_row(client, person):
+    rows = person.history.count()
+    assert person.last_login is None
+    _sign_in(client, "grace", PASSWORD)
+    person.refresh_from_db()
+    assert person.last_login is not None
+    assert person.history.count() == rows
+
+
 def test_sign_in_returns_to_the_page_asked_for(client, person):
     response = _sign_in(client, "grace", PASSWORD, next="/accounts/?q=acme")
     assert response["Location"] == "/accounts/?q=acme"
