@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
+from rhythm.core.models import OutboundMessage
 from rhythm.ctas.choices import CtaStatus
 from rhythm.ctas.models import Cta
 from rhythm.engagements import services
@@ -221,3 +222,39 @@ def test_suggestions_judge_room_over_the_engagements_own_weeks(cast, request_dat
     )
     mine = next(s for s in services.suggest_cses(now) if s.user_id == covering_cse.pk)
     assert mine.fits_capacity
+
+
+def _mail_to(person) -> list[OutboundMessage]:
+    return [m for m in OutboundMessage.objects.order_by("id") if person.email in m.to]
+
+
+def test_each_move_tells_whoever_acts_next_by_email(cast, request_, covering_cse):
+    """The CSM hears of the question, the manager of the answer, the CSE of the
+    assignment; nobody hears of their own move, and each email is written once."""
+    move(request_, cast.manager, "clarification", reason="Which teams first?")
+    (question,) = _mail_to(cast.csm)
+    assert question.subject == f"Clarification: {request_.title}"
+    assert "Which teams first?" in question.body_text and "Which teams first?" in question.body_html
+    assert f"/engagements/{request_.pk}/" in question.body_text
+    assert question.reply_to == [cast.manager.email]
+    assert _mail_to(cast.manager) == []
+
+    move(request_, cast.csm, "review", reason="Platform team first.")
+    (answer,) = _mail_to(cast.manager)
+    assert "answered your question" in answer.body_text
+
+    move(request_, cast.manager, "started", cse=covering_cse.pk)
+    (assigned,) = _mail_to(covering_cse)
+    assert f"assigned {covering_cse}" in assigned.body_text
+    assert "Its CTA is on your list" in assigned.body_text
+    assert len(_mail_to(cast.csm)) == 2
+
+    move(request_, covering_cse, "complete")
+    move(request_, covering_cse, "closed")
+    assert [m.subject.split(":")[0] for m in _mail_to(cast.csm)] == [
+        "Clarification",
+        "Started",
+        "Complete",
+        "Closed",
+    ]
+    assert len(_mail_to(covering_cse)) == 1  # not told of their own moves

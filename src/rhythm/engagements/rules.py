@@ -46,6 +46,19 @@ TRANSITIONS: dict[tuple[S, S], Move] = {
     (S.CLARIFICATION, S.CLOSED): Move("withdraw", frozenset({Party.REQUESTER}), needs_reason=True),
 }
 
+# Who hears of a move by email: whoever acts next, and the CSM whose request it is.
+# MANAGER here is the manager who asked the question being answered. The person
+# who made the move is never told of it.
+NOTIFIED: dict[tuple[S, S], tuple[Party, ...]] = {
+    (S.REVIEW, S.CLARIFICATION): (Party.REQUESTER,),
+    (S.CLARIFICATION, S.REVIEW): (Party.MANAGER,),
+    (S.REVIEW, S.REJECTED): (Party.REQUESTER,),
+    (S.REVIEW, S.STARTED): (Party.ASSIGNED_CSE, Party.REQUESTER),
+    (S.STARTED, S.COMPLETE): (Party.REQUESTER,),
+    (S.COMPLETE, S.CLOSED): (Party.REQUESTER, Party.ASSIGNED_CSE),
+    (S.CLARIFICATION, S.CLOSED): (Party.MANAGER,),
+}
+
 PARTY_LABELS = {
     Party.MANAGER: "a CSE manager",
     Party.REQUESTER: "the requesting CSM",

@@ -11,8 +11,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
+from django.template.loader import render_to_string
 from django.utils import timezone
 
+from rhythm.core import services as core_services
 from rhythm.customers.models import Account, Objective
 from rhythm.engagements import rules
 from rhythm.engagements.choices import EffortKind, RejectionReason, RequestState
@@ -351,6 +353,7 @@ def _after(request, current, target, actor, record: Transition) -> None:
     )
     if target == RequestState.STARTED:
         ctas.raise_for_request(request, actor=actor)
+    _notify(request, record)
     if target == RequestState.CLOSED:
         cta = getattr(request, "cta", None)
         if cta is not None:
@@ -360,6 +363,70 @@ def _after(request, current, target, actor, record: Transition) -> None:
                 reason=f"Engagement request {request.pk} closed.",
                 on_behalf_of_request=True,
             )
+
+
+_HEADLINES = {
+    RequestState.CLARIFICATION: "{actor} asked a question about this engagement request.",
+    RequestState.REVIEW: "{actor} answered your question; the request is back in review.",
+    RequestState.REJECTED: "{actor} rejected this engagement request.",
+    RequestState.STARTED: "{actor} qualified this engagement request and assigned {cse}.",
+    RequestState.COMPLETE: "{actor} completed this engagement.",
+    RequestState.CLOSED: "{actor} closed this engagement request.",
+}
+_NEXT_STEPS = {
+    (RequestState.CLARIFICATION, rules.Party.REQUESTER): "Answer it on the request page.",
+    (RequestState.REVIEW, rules.Party.MANAGER): "Qualify it, reject it or ask again.",
+    (RequestState.STARTED, rules.Party.ASSIGNED_CSE): (
+        "Its CTA is on your list, with the playbook's tasks."
+    ),
+}
+
+
+def _notify(request: EngagementRequest, record: Transition) -> None:
+    """Email the people the move concerns, through the outbox, once per move."""
+    key = (RequestState(record.from_state), RequestState(record.to_state))
+    people: dict[int, tuple[User, rules.Party]] = {}
+    for party in rules.NOTIFIED.get(key, ()):
+        person = _party_member(request, party)
+        if person is not None and person.pk != record.actor_id and person.email:
+            people.setdefault(person.pk, (person, party))
+    if not people:
+        return
+    url = f"{settings.SITE_URL}/engagements/{request.pk}/"
+    headline = _HEADLINES[RequestState(record.to_state)].format(
+        actor=record.actor, cse=request.assigned_cse
+    )
+    for person, party in people.values():
+        context = {
+            "recipient": person,
+            "request": request,
+            "record": record,
+            "headline": headline,
+            "next_step": _NEXT_STEPS.get((RequestState(record.to_state), party), ""),
+            "url": url,
+        }
+        core_services.enqueue_email(
+            key=f"request-transition:{record.pk}:{person.pk}",
+            to=[person.email],
+            reply_to=[record.actor.email] if record.actor.email else [],
+            subject=f"{record.get_to_state_display()}: {request.title}",
+            body_text=render_to_string("engagements/email/transition.txt", context),
+            body_html=render_to_string("engagements/email/transition.html", context),
+        )
+
+
+def _party_member(request: EngagementRequest, party: rules.Party) -> User | None:
+    if party == rules.Party.REQUESTER:
+        return request.requested_by
+    if party == rules.Party.ASSIGNED_CSE:
+        return request.assigned_cse
+    asked = (
+        request.transitions.filter(to_state=RequestState.CLARIFICATION)
+        .select_related("actor")
+        .order_by("-at", "-id")
+        .first()
+    )
+    return asked.actor if asked else None
 
 
 def time_in_states(request: EngagementRequest) -> dict[RequestState, timedelta]:
