@@ -371,14 +371,36 @@ def accept(cta: Cta, *, cse, actor) -> Cta:
         if not case.opt_out_outreach:
             cta.outreach_message = _write_outreach(cta, case, cse)
             cta.save(update_fields=["outreach_message", "updated_at"])
+    assigned = actor.pk != cse.pk
+    if assigned and cse.email:
+        _write_assignment(cta, case, cse, actor)
     timeline.record(
         account_id=cta.account_id,
         kind=EntryKind.CTA,
-        title=f"{cse} accepted {cta.name}",
+        title=f"{actor} assigned {cta.name} to {cse}" if assigned else f"{cse} accepted {cta.name}",
         actor=actor,
         link=f"/ctas/{cta.pk}/",
     )
     return cta
+
+
+def _write_assignment(cta: Cta, case: Case | None, cse, actor):
+    """Tell a CSE a manager gave them a CTA; once per CTA and CSE."""
+    context = {
+        "cta": cta,
+        "case": case,
+        "cse": cse,
+        "actor": actor,
+        "url": f"{settings.SITE_URL}/ctas/{cta.pk}/",
+    }
+    return core_services.enqueue_email(
+        key=f"cta-assigned:{cta.pk}:{cse.pk}",
+        to=[cse.email],
+        reply_to=[actor.email] if actor.email else [],
+        subject=f"Assigned to you: {cta.name}",
+        body_text=render_to_string("ctas/email/assigned.txt", context),
+        body_html=render_to_string("ctas/email/assigned.html", context),
+    )
 
 
 def _write_outreach(cta: Cta, case: Case, cse):

@@ -75,6 +75,13 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
+    def covers(self, account) -> bool:
+        """Whether the account is in this member's regions and segments (read
+        covered_segments with prefetch_related when asking for many)."""
+        return account.region in (self.covered_regions or []) and any(
+            segment.pk == account.segment_id for segment in self.covered_segments.all()
+        )
+
     def clean(self) -> None:
         super().clean()
         validate_holiday_subdivision(self.holiday_country, self.holiday_subdivision)
