@@ -175,9 +175,35 @@ def test_a_manager_assigns_a_cse(client, cast, cta, covering_cse):
     response = client.post(
         reverse("ctas:accept", args=[cta.pk]), {"cse": covering_cse.pk}, follow=True
     )
-    assert f"{covering_cse} owns {cta.name}." in response.content.decode()
+    html = response.content.decode()
+    assert f"{covering_cse} owns {cta.name}." in html
+    assert "does not cover" not in html
     cta.refresh_from_db()
     assert cta.owner == covering_cse
+    (told,) = [m for m in OutboundMessage.objects.all() if m.to == [covering_cse.email]]
+    assert told.subject == f"Assigned to you: {cta.name}"
+    assert f"/ctas/{cta.pk}/" in told.body_text and str(cast.manager) in told.body_text
+
+    # The same assignment again (a double click) tells them nothing new.
+    client.post(reverse("ctas:accept", args=[cta.pk]), {"cse": covering_cse.pk})
+    assert [m for m in OutboundMessage.objects.all() if m.to == [covering_cse.email]] == [told]
+
+
+def test_a_cse_who_does_not_cover_the_account_is_marked_and_warned_of(client, cast, cta):
+    elsewhere = UserFactory(roles=[Role.CSE], first_name="Yuki", last_name="Sato")
+    _as(client, cast.manager)
+    page = client.get(reverse("ctas:detail", args=[cta.pk])).content.decode()
+    account = cta.account
+    assert f"Yuki Sato (does not cover {account.region} · {account.segment})" in page
+    response = client.post(
+        reverse("ctas:accept", args=[cta.pk]), {"cse": elsewhere.pk}, follow=True
+    )
+    assert (
+        f"Yuki Sato does not cover {account.region} · {account.segment}"
+        in response.content.decode()
+    )
+    cta.refresh_from_db()
+    assert cta.owner == elsewhere  # a warning, not a refusal: CTAs are short
 
 
 def test_assigning_nobody_in_particular_is_not_found(client, cast, cta):

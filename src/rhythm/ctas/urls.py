@@ -10,4 +10,9 @@ urlpatterns = [
     path("<int:cta_id>/accept", views.cta_accept, name="accept"),
     path("<int:cta_id>/close", views.cta_close, name="close"),
     path("tasks/<int:task_id>/toggle", views.task_toggle, name="task-toggle"),
+    path("playbooks/", views.playbook_list, name="playbooks"),
+    path("playbooks/<int:playbook_id>/", views.playbook_detail, name="playbook"),
+    path("playbooks/<int:playbook_id>/steps/new", views.step_create, name="step-create"),
+    path("playbook-steps/<int:step_id>/", views.step_update, name="step-update"),
+    path("playbook-steps/<int:step_id>/archive", views.step_archive, name="step-archive"),
 ]

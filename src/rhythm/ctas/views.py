@@ -2,14 +2,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from rhythm.core.http import AuthedRequest, post_only, sign_in_first
 from rhythm.ctas import services
 from rhythm.ctas.choices import CtaStatus, TaskStatus
-from rhythm.ctas.models import Cta, CtaTask
+from rhythm.ctas.forms import PlaybookForm, StepForm
+from rhythm.ctas.models import Cta, CtaTask, Playbook, PlaybookStep
 from rhythm.customers.models import Account
 from rhythm.people.choices import Role
 from rhythm.people.models import User
@@ -42,7 +44,9 @@ def _task_page(task_id: int) -> str:
 def _cta_page(request: AuthedRequest, cta_id: int) -> Cta:
     return get_object_or_404(
         _ctas(request)
-        .select_related("account", "owner", "playbook", "case__contact", "outreach_message")
+        .select_related(
+            "account__segment", "owner", "playbook", "case__contact", "outreach_message"
+        )
         .prefetch_related(
             Prefetch("tasks", CtaTask.objects.select_related("completed_by").order_by("position"))
         ),
@@ -54,11 +58,18 @@ def _cta_page(request: AuthedRequest, cta_id: int) -> Cta:
 @permission_required("ctas.view_cta", raise_exception=True)
 def cta_detail(request: AuthedRequest, cta_id: int):
     cta = _cta_page(request, cta_id)
-    cses = (
-        User.objects.active().filter(groups__name=Role.CSE.label).order_by("first_name", "pk")
-        if request.user.has_perm("ctas.assign_cta")
-        else User.objects.none()
-    )
+    cses = []
+    if request.user.has_perm("ctas.assign_cta"):
+        team = (
+            User.objects.active()
+            .filter(groups__name=Role.CSE.label)
+            .prefetch_related("covered_segments")
+            .order_by("first_name", "pk")
+        )
+        # Those who cover the account first; the others stay choosable, marked.
+        cses = sorted(
+            ((cse, cse.covers(cta.account)) for cse in team), key=lambda pair: not pair[1]
+        )
     context = {
         "cta": cta,
         "cses": cses,
@@ -85,6 +96,12 @@ def cta_accept(request: AuthedRequest, cta_id: int):
         messages.error(request, _message(exc))
     else:
         messages.success(request, f"{cse} owns {cta.name}.")
+        if not cse.covers(cta.account):
+            messages.warning(
+                request,
+                f"{cse} does not cover {cta.account.region} · {cta.account.segment}: "
+                "check they can take this customer.",
+            )
     return redirect("ctas:detail", cta_id=cta.pk)
 
 
@@ -129,3 +146,130 @@ def task_toggle(request: AuthedRequest, task_id: int):
     if error:
         messages.error(request, error)
     return redirect("ctas:detail", cta_id=task.cta_id)
+
+
+# --- Playbooks: CS operations edit them; tasks already created keep their copy ---
+
+
+@login_required
+@permission_required("ctas.view_playbook", raise_exception=True)
+def playbook_list(request: AuthedRequest):
+    form = PlaybookForm(request.POST or None)
+    if request.method == "POST":
+        if not request.user.has_perm("ctas.add_playbook"):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                playbook = services.save_playbook(form.cleaned_data)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, f"Playbook {playbook} created: add its steps.")
+                return redirect("ctas:playbook", playbook_id=playbook.pk)
+    playbooks = Playbook.objects.active().annotate(
+        step_count=Count("steps", filter=Q(steps__archived_at__isnull=True))
+    )
+    return render(request, "ctas/playbook_list.html", {"playbooks": playbooks, "form": form})
+
+
+def _playbook_page(
+    request: AuthedRequest,
+    playbook: Playbook,
+    *,
+    form: PlaybookForm | None = None,
+    failed_step: tuple[int, StepForm] | None = None,
+    new_step: StepForm | None = None,
+) -> HttpResponse:
+    steps = list(playbook.steps.filter(archived_at__isnull=True).order_by("position"))
+    rows = []
+    for step in steps:
+        if failed_step and failed_step[0] == step.pk:
+            rows.append((step, failed_step[1]))
+        else:
+            initial = {f: getattr(step, f) for f in services.STEP_FIELDS}
+            rows.append((step, StepForm(initial=initial, prefix=f"step-{step.pk}")))
+    context = {
+        "playbook": playbook,
+        "form": form
+        or PlaybookForm(initial={"name": playbook.name, "description": playbook.description}),
+        "rows": rows,
+        "new_step": new_step or StepForm(adding=True, prefix="new"),
+        "can_edit": request.user.has_perm("ctas.change_playbookstep"),
+    }
+    status = 200 if not (failed_step or new_step or (form and form.errors)) else 422
+    return render(request, "ctas/playbook_detail.html", context, status=status)
+
+
+@login_required
+@permission_required("ctas.view_playbook", raise_exception=True)
+def playbook_detail(request: AuthedRequest, playbook_id: int):
+    playbook = get_object_or_404(Playbook.objects.active(), pk=playbook_id)
+    if request.method != "POST":
+        return _playbook_page(request, playbook)
+    if not request.user.has_perm("ctas.change_playbook"):
+        raise PermissionDenied
+    form = PlaybookForm(request.POST)
+    if form.is_valid():
+        try:
+            services.save_playbook(form.cleaned_data, playbook)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, "Playbook saved.")
+            return redirect("ctas:playbook", playbook_id=playbook.pk)
+    return _playbook_page(request, playbook, form=form)
+
+
+@login_required
+@permission_required("ctas.add_playbookstep", raise_exception=True)
+@post_only(lambda playbook_id: reverse("ctas:playbook", args=[playbook_id]))
+def step_create(request: AuthedRequest, playbook_id: int):
+    playbook = get_object_or_404(Playbook.objects.active(), pk=playbook_id)
+    form = StepForm(request.POST, adding=True, prefix="new")
+    if form.is_valid():
+        try:
+            step = services.save_step(form.service_data(), playbook=playbook)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"Step {step} added; CTAs raised from now on get it.")
+            return redirect("ctas:playbook", playbook_id=playbook.pk)
+    return _playbook_page(request, playbook, new_step=form)
+
+
+def _step_page(step_id: int) -> str:
+    playbook_id = PlaybookStep.objects.filter(pk=step_id).values_list("playbook_id", flat=True)
+    found = playbook_id.first()
+    return reverse("ctas:playbook", args=[found]) if found else reverse("ctas:playbooks")
+
+
+@login_required
+@permission_required("ctas.change_playbookstep", raise_exception=True)
+@post_only(_step_page)
+def step_update(request: AuthedRequest, step_id: int):
+    step = get_object_or_404(PlaybookStep.objects.active().select_related("playbook"), pk=step_id)
+    form = StepForm(request.POST, prefix=f"step-{step.pk}")
+    if form.is_valid():
+        try:
+            services.save_step(form.service_data(), step=step)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, "Step saved; tasks already created keep their own copy.")
+            return redirect("ctas:playbook", playbook_id=step.playbook_id)
+    return _playbook_page(request, step.playbook, failed_step=(step.pk, form))
+
+
+@login_required
+@permission_required("ctas.change_playbookstep", raise_exception=True)
+@post_only(_step_page)
+def step_archive(request: AuthedRequest, step_id: int):
+    step = get_object_or_404(PlaybookStep.objects.active(), pk=step_id)
+    services.archive_step(step)
+    messages.success(request, f"Step {step} removed; tasks already created stay.")
+    return redirect("ctas:playbook", playbook_id=step.playbook_id)
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    for field, errors in exc.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
