@@ -290,3 +290,55 @@ def test_a_meeting_of_an_invisible_account_is_not_found(client, cast, question):
     assert client.get(reverse("meetings:detail", args=[meeting.pk])).status_code == 404
     held = client.post(reverse("meetings:held", args=[meeting.pk]))
     assert held.status_code == 403  # a CSM does not log meetings
+
+
+def test_a_spot_call_booked_without_a_time_gets_one_on_its_meeting_page(
+    client, cast, question, account, api
+):
+    """The CSM books through the CSE's link; the CSE sets the time once it is known."""
+    services.make_spot_engagement(question, actor=cast.cse)
+    meeting = Meeting.objects.get()
+    assert meeting.scheduled_at is None
+    _as(client, cast.cse)
+    page = reverse("meetings:detail", args=[meeting.pk])
+    assert "Set the time" in client.get(page).content.decode()
+
+    refused = client.post(reverse("meetings:schedule", args=[meeting.pk]), {"scheduled_at": ""})
+    assert "Give the date and time of the call." in _field_errors(
+        refused.content.decode(), "scheduled_at"
+    )
+    nonsense = client.post(
+        reverse("meetings:schedule", args=[meeting.pk]), {"scheduled_at": "soon"}
+    )
+    assert "valid date/time" in _field_errors(nonsense.content.decode(), "scheduled_at")
+    meeting.refresh_from_db()
+    assert meeting.scheduled_at is None
+
+    done = client.post(
+        reverse("meetings:schedule", args=[meeting.pk]),
+        {"scheduled_at": "2026-12-09T16:00"},
+        follow=True,
+    )
+    assert "Scheduled; the account timeline shows the time." in done.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.scheduled_at is not None
+    assert "Move the call" in done.content.decode()
+    assert TimelineEntry.objects.filter(
+        account=account, title__startswith="CSE: Monorepo pipelines scheduled for 2026-12-09"
+    ).exists()
+
+    # Through the API: moved, then refused once the call is held.
+    moved = api(cast.cse).post(
+        f"/meetings/{meeting.pk}/schedule", {"scheduled_at": "2026-12-10T09:30:00+00:00"}
+    )
+    assert moved.status_code == 200, moved.content
+    assert moved.json()["scheduled_at"].startswith("2026-12-10T09:30")
+    missing = api(cast.cse).post(f"/meetings/{meeting.pk}/schedule", {})
+    assert missing.status_code == 422
+    assert missing.json()["errors"][0]["field"] == "scheduled_at"
+    client.post(reverse("meetings:held", args=[meeting.pk]))
+    late = api(cast.cse).post(
+        f"/meetings/{meeting.pk}/schedule", {"scheduled_at": "2026-12-11T09:30:00+00:00"}
+    )
+    assert late.status_code == 422
+    assert "held already" in late.json()["errors"][0]["message"]

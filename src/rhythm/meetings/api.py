@@ -70,3 +70,17 @@ def log_held(request: AuthedRequest, meeting_id: int, payload: HeldIn):
     meeting = get_object_or_404(_meetings(request), pk=meeting_id)
     require_perm(request, "meetings.add_meeting")
     return services.log_held(meeting, actor=request.user, notes=payload.notes)
+
+
+class ScheduleIn(Schema):
+    scheduled_at: datetime | None = Field(
+        None, description="When the call takes place (ISO 8601 with an offset)."
+    )
+
+
+@router.post("/meetings/{meeting_id}/schedule", response={200: MeetingOut, **ERROR_RESPONSES})
+def schedule(request: AuthedRequest, meeting_id: int, payload: ScheduleIn):
+    """Set or move the time of a call that has not been held yet."""
+    meeting = get_object_or_404(_meetings(request), pk=meeting_id)
+    require_perm(request, "meetings.add_meeting")
+    return services.schedule(meeting, actor=request.user, scheduled_at=payload.scheduled_at)

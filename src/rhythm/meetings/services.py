@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -52,6 +53,43 @@ def log_held(meeting: Meeting, *, actor, notes: str = "") -> Meeting:
         kind=EntryKind.MEETING,
         title=f"{meeting.name} held ({meeting.timeline_type})",
         body=notes,
+        actor=actor,
+        link=f"/meetings/{meeting.pk}/",
+    )
+    return meeting
+
+
+@transaction.atomic
+def schedule(meeting: Meeting, *, actor, scheduled_at: datetime | None) -> Meeting:
+    """Set or move the call's time, until it is held."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if scheduled_at is None:
+        raise ValidationError(
+            {
+                "scheduled_at": ValidationError(
+                    "Give the date and time of the call.", code="required"
+                )
+            }
+        )
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise ValidationError(
+            {
+                "scheduled_at": ValidationError(
+                    "The call was held already; its time can no longer change.", code="held"
+                )
+            }
+        )
+    if timezone.is_naive(scheduled_at):
+        scheduled_at = timezone.make_aware(scheduled_at)
+    moved = meeting.scheduled_at is not None
+    meeting.scheduled_at = scheduled_at
+    meeting.save(update_fields=["scheduled_at", "updated_at"])
+    local = timezone.localtime(scheduled_at)
+    timeline.record(
+        account_id=meeting.account_id,
+        kind=EntryKind.MEETING,
+        title=f"{meeting.name} {'moved to' if moved else 'scheduled for'} "
+        f"{local:%Y-%m-%d %H:%M %Z}",
         actor=actor,
         link=f"/meetings/{meeting.pk}/",
     )

@@ -27,5 +27,9 @@ class AnswerForm(forms.Form):
 
 class SpotForm(forms.Form):
     scheduled_at = forms.DateTimeField(
-        required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label="Date and time of the call",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="In your time zone. Leave empty while the CSM books it through your link: "
+        "the meeting page sets it later.",
     )
