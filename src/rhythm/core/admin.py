@@ -17,6 +17,21 @@ class DomainAdmin(SimpleHistoryAdmin):
         return (*super().get_readonly_fields(request, obj), "archived_at", "created_at")
 
 
+class RecordAdmin(SimpleHistoryAdmin):
+    """Admin that shows rows whose changes belong to a workflow: they are made
+    through the pages, the API and the CLI, where the rules are checked, so the
+    admin only finds and reads them."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(OutboundMessage)
 class OutboundMessageAdmin(admin.ModelAdmin):
     list_display = ["subject", "status", "attempts", "created_at", "sent_at"]
