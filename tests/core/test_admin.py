@@ -45,7 +45,7 @@ def test_every_domain_model_is_in_the_admin():
 def test_every_admin_list_and_change_page_opens(client, superuser, cast, case_data):
     cases.open_case(cast.account_owner, case_data)
     client.force_login(superuser)
-    for model, model_admin in admin.site._registry.items():
+    for model in admin.site._registry:
         meta = model._meta
         listing = client.get(reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"))
         assert listing.status_code == 200, meta.label

@@ -332,6 +332,7 @@ def test_home_shows_roles_count_and_upcoming_renewals(client, cast):
     html = client.get(reverse("home")).content.decode()
     assert "Account owner" in html
     assert "Renews Soon" in html and "Not Mine" not in html
+    assert f'{soon:%-d %b %Y} <span class="text-secondary">(in 20 days)</span>' in html
     client.force_login(cast.outsider)
     html = client.get(reverse("home")).content.decode()
     assert "No role yet" in html

@@ -30,6 +30,10 @@ class Move:
     needs_reason_code: bool = False
     needs_cse: bool = False
 
+    @property
+    def label(self) -> str:
+        return MOVE_LABELS[self.action]
+
 
 # The handbook's diagram. Anything not listed here is refused.
 TRANSITIONS: dict[tuple[S, S], Move] = {
@@ -44,6 +48,17 @@ TRANSITIONS: dict[tuple[S, S], Move] = {
     (S.COMPLETE, S.CLOSED): Move("close", frozenset({Party.MANAGER, Party.ASSIGNED_CSE})),
     (S.REVIEW, S.CLOSED): Move("withdraw", frozenset({Party.REQUESTER}), needs_reason=True),
     (S.CLARIFICATION, S.CLOSED): Move("withdraw", frozenset({Party.REQUESTER}), needs_reason=True),
+}
+
+# What the button for each move says.
+MOVE_LABELS = {
+    "ask": "Ask the CSM",
+    "answer": "Answer",
+    "reject": "Reject",
+    "qualify": "Qualify and assign",
+    "complete": "Mark complete",
+    "close": "Close",
+    "withdraw": "Withdraw",
 }
 
 # Who hears of a move by email: whoever acts next, and the CSM whose request it is.

@@ -177,7 +177,8 @@ def validate_request(
         )
     request = EngagementRequest(
         title=(data.get("title") or "").strip()
-        or (f"{objective.title} — {account.name}" if objective and account else ""),
+        # The account is beside the title wherever it shows, and in the CTA's name.
+        or (objective.title if objective else ""),
         account=account,
         objective=objective,
         offering_id=_int(data.get("offering")),
@@ -360,7 +361,7 @@ def _after(request, current, target, actor, record: Transition) -> None:
             ctas.close(
                 cta,
                 actor=actor,
-                reason=f"Engagement request {request.pk} closed.",
+                reason=f"Its engagement request “{request.title}” was closed.",
                 on_behalf_of_request=True,
             )
 

@@ -33,6 +33,8 @@ def home(request: AuthedRequest) -> HttpResponse:
         .select_related("segment", "account_owner", "csm")
         .order_by("renewal_date")[:10]
     )
+    for account in renewing:
+        account.days_to_renewal = (account.renewal_date - today).days
     return render(
         request,
         "people/home.html",
