@@ -22,6 +22,11 @@ def main() -> None:
         # A bad variable is the operator's to fix, not a crash: one line, no traceback.
         sys.stderr.write(f"rhythm: configuration error: {exc}\n")
         sys.exit(2)
+    except BrokenPipeError:
+        # `rhythm outbox list | head` closed the pipe: the reader has what it wanted.
+        # Python would still flush stdout at exit and complain; point it at nothing.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(141)  # 128 + SIGPIPE, as a shell reports a command cut short
 
 
 if __name__ == "__main__":

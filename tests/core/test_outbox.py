@@ -371,6 +371,19 @@ def test_outbox_list_shows_every_message_newest_first(failed_and_sent):
     assert "SMTPServerDisconnected" in lines[0]  # why it failed
 
 
+def test_outbox_list_shows_who_is_in_copy(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.enqueue_email(
+            key="with-cc",
+            to=["ana@customer.example"],
+            cc=["ae@rhythm.example"],
+            subject="Next steps",
+            body_text="Hello",
+        )
+    (line,) = run("list").splitlines()
+    assert "\tana@customer.example (cc ae@rhythm.example)\tNext steps" in line
+
+
 def test_outbox_list_filters_by_status(failed_and_sent):
     failed, _ = failed_and_sent
     lines = run("list", "--status", "failed").splitlines()

@@ -7,7 +7,11 @@ class SessionForm(forms.ModelForm):
     class Meta:
         model = OfficeHourSession
         fields = ["title", "weekday", "start_time", "duration_minutes", "recurring"]
-        widgets = {"start_time": forms.TimeInput(attrs={"type": "time"})}
+        widgets = {
+            "start_time": forms.TimeInput(attrs={"type": "time"}),
+            # The model's range, so the browser's spinner agrees with the server.
+            "duration_minutes": forms.NumberInput(attrs={"min": 15, "max": 240}),
+        }
 
 
 class QuestionForm(forms.Form):

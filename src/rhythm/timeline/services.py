@@ -69,6 +69,9 @@ def record_rows(
     )
 
 
+NOTE_TITLE_LENGTH = 120
+
+
 @transaction.atomic
 def add_note(*, account, author, text: str) -> TimelineEntry:
     text = (text or "").strip()
@@ -78,11 +81,10 @@ def add_note(*, account, author, text: str) -> TimelineEntry:
         raise ValidationError(
             {"text": ValidationError(f"At most {NOTE_MAX_LENGTH} characters.", code="max_length")}
         )
-    first_line = text.splitlines()[0]
-    return record(
-        account_id=account.pk,
-        kind=EntryKind.NOTE,
-        title=first_line[:120],
-        body=text,
-        actor=author,
-    )
+    # The first line is the entry's title and the rest its body, so that a short
+    # note shows once; a first line too long for a title stays whole in the body.
+    first_line, _, rest = text.partition("\n")
+    title, body = first_line.strip(), rest.strip()
+    if len(title) > NOTE_TITLE_LENGTH:
+        title, body = title[: NOTE_TITLE_LENGTH - 1].rstrip() + "…", text
+    return record(account_id=account.pk, kind=EntryKind.NOTE, title=title, body=body, actor=author)

@@ -33,9 +33,10 @@ class Command(BaseCommand):
             messages = messages.filter(status=options["status"])
         for m in messages[: options["limit"]]:
             error = f"\t{m.last_error[:60]}" if m.last_error else ""
+            cc = f" (cc {', '.join(m.cc)})" if m.cc else ""
             self.stdout.write(
                 f"{m.pk}\t{m.status}\t{m.attempts}\t{m.created_at:%Y-%m-%d %H:%M}\t"
-                f"{', '.join(m.to)}\t{m.subject}{error}"
+                f"{', '.join(m.to)}{cc}\t{m.subject}{error}"
             )
 
     def _retry(self, options):
