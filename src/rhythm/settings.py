@@ -252,7 +252,8 @@ LOGGING = {
     },
 }
 
-# CTAs: the name limit of the seed's platform, and when a new CTA falls due.
+# CTAs: the name limit of the seed's platform, and when a new CTA falls due if its
+# playbook has no steps (otherwise with its last task).
 RHYTHM_CTA_NAME_LIMIT = env_int("RHYTHM_CTA_NAME_LIMIT", 80)
 RHYTHM_CTA_DUE_DAYS = env_int("RHYTHM_CTA_DUE_DAYS", 2)
 # Capacity: hours a week an open or accepted CTA takes from its CSE.

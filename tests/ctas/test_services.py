@@ -110,6 +110,20 @@ def _case_without_cta(case_data, owner):
     )
 
 
+def test_a_cta_is_due_with_its_last_task(cta):
+    last = max(task.due_date for task in cta.tasks.all())
+    assert cta.due_date == last
+    assert all(task.due_date <= cta.due_date for task in cta.tasks.all())
+
+
+def test_a_cta_is_due_with_its_last_task_on_both_paths(cast, case_data):
+    """The reconciliation raises the CTA a real-time intake missed with the same due date."""
+    opened = _case_without_cta(case_data, cast.account_owner)
+    services.reconcile()
+    again = Cta.objects.get(case=opened)
+    assert again.due_date == max(task.due_date for task in again.tasks.all())
+
+
 def test_the_database_refuses_a_second_cta_for_a_case(cast, cta):
     with pytest.raises(IntegrityError), transaction.atomic():
         Cta.objects.create(name="duplicate", account_id=cta.account_id, case_id=cta.case_id)

@@ -258,3 +258,10 @@ def test_each_move_tells_whoever_acts_next_by_email(cast, request_, covering_cse
         "Closed",
     ]
     assert len(_mail_to(covering_cse)) == 1  # not told of their own moves
+
+
+def test_an_engagements_cta_is_due_when_the_engagement_ends(cast, request_, covering_cse):
+    move(request_, cast.manager, "started", cse=covering_cse.pk)
+    cta = Cta.objects.get(request=request_)
+    assert cta.due_date == TARGET_START + timedelta(weeks=6)
+    assert cta.name == f"{request_.account.name} - CSE Engagement: {request_.title}"

@@ -43,5 +43,12 @@ def is_reconciliation_time(moment: datetime) -> bool:
     return local.minute == RECONCILIATION_MINUTE and local.hour in RECONCILIATION_HOURS
 
 
+def cta_due_offset(steps, default: int) -> int:
+    """Business days from raising a CTA to its due date: that of its last task,
+    so the CTA is never due before the work it tracks; without a playbook, the
+    configured default."""
+    return max((step.due_offset_days for step in steps), default=default)
+
+
 def task_due_date(start: date, offset_business_days: int) -> date:
     return add_business_days(start, offset_business_days)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from django.conf import settings
@@ -47,7 +47,10 @@ def raise_for_case(case: Case, *, actor=None) -> Cta:
 
 def raise_for_request(request, *, actor) -> Cta:
     """A started complex engagement is tracked by a CTA owned by its CSE."""
+    from rhythm.engagements.rules import effort_weeks
+
     now = timezone.now()
+    weeks = effort_weeks(request.effort_kind, request.duration_weeks)
     cta = Cta.objects.create(
         name=f"{request.account.name} - CSE Engagement: {request.title}"[:255],
         account_id=request.account_id,
@@ -59,7 +62,8 @@ def raise_for_request(request, *, actor) -> Cta:
         source=CtaSource.REQUEST,
         raised_at=now,
         accepted_at=now,
-        due_date=request.target_start_date,
+        # Due when the engagement is planned to end, not when it starts.
+        due_date=request.target_start_date + timedelta(weeks=weeks),
     )
     timeline.record(
         account_id=request.account_id,
@@ -123,7 +127,9 @@ def _raise_many(cases: list[Pending], *, source: CtaSource, actor=None) -> Raise
         playbook=playbook,
         source=source,
         raised_at=now,
-        due_date=rules.task_due_date(today, settings.RHYTHM_CTA_DUE_DAYS),
+        due_date=rules.task_due_date(
+            today, rules.cta_due_offset(steps, settings.RHYTHM_CTA_DUE_DAYS)
+        ),
         created_at=now,
         updated_at=now,
     )
