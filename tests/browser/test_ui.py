@@ -128,6 +128,31 @@ def test_pages_and_filters_move_without_a_reload(page: Page, demo):
     assert page.problems == []  # type: ignore[attr-defined]
 
 
+def test_back_after_filtering_shows_the_filters_of_the_list_it_restores(page: Page, demo):
+    page.goto("/login/?next=/accounts/")
+    _sign_in(page, "martin.cse", demo["password"])
+    page.get_by_label("Region").select_option("EMEA")
+    expect(page).to_have_url(re.compile(r"region=EMEA"))
+    page.get_by_label("Segment").select_option(label="Scale")
+    expect(page).to_have_url(re.compile(r"segment="))
+    filtered = _count(page).inner_text()
+
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"region=EMEA$"))
+    expect(page.get_by_label("Segment")).to_have_value("")
+    expect(page.get_by_label("Region")).to_have_value("EMEA")
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/accounts/$"))
+    expect(page.get_by_label("Region")).to_have_value("")
+    expect(_count(page)).to_contain_text("of 38 accounts")
+    page.go_forward()
+    expect(page.get_by_label("Region")).to_have_value("EMEA")
+    page.go_forward()
+    expect(page.get_by_label("Segment")).not_to_have_value("")
+    expect(_count(page)).to_have_text(filtered)
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
 def test_a_csm_sees_their_accounts_and_signs_out(page: Page, demo):
     page.goto("/")
     _sign_in(page, "sofia.csm", demo["password"])

@@ -12,3 +12,18 @@ document.addEventListener("htmx:configRequest", (event) => {
     if (field.value === "" || field.value === fallback) delete event.detail.parameters[field.name];
   }
 });
+
+// Back and Forward restore a list from htmx's snapshot of the page, whose fields
+// show what the page was first rendered with, not the filters of the address now
+// shown. Set them from the address, so the fields and the list agree again.
+function syncFiltersWithAddress() {
+  const params = new URLSearchParams(window.location.search);
+  for (const form of document.querySelectorAll("form[data-drop-defaults]")) {
+    for (const field of form.elements) {
+      if (!field.name || field.type === "submit") continue;
+      field.value = params.get(field.name) ?? field.dataset.default ?? "";
+    }
+  }
+}
+document.addEventListener("htmx:historyRestore", syncFiltersWithAddress);
+window.addEventListener("pageshow", (event) => { if (event.persisted) syncFiltersWithAddress(); });
