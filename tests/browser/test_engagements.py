@@ -285,6 +285,14 @@ def test_a_card_dragged_where_the_rules_refuse_snaps_back_with_the_reason(page: 
     expect(_card(page, "complete", f"request-{request.pk}")).to_have_count(0)
     request.refresh_from_db()
     assert request.state == RequestState.REVIEW
+
+    # A move the page can make (it asks for the CSE) points there.
+    # Sortable ignores a drag while the card still slides back (150 ms).
+    page.wait_for_timeout(400)
+    _card(page, "new", f"request-{request.pk}").drag_to(page.get_by_test_id("column-in_progress"))
+    expect(message).to_contain_text("Qualify from the request page")
+    message.get_by_test_id("board-message-link").click()
+    expect(page).to_have_url(re.compile(rf"/engagements/{request.pk}/$"))
     # The refusal is the only error the page saw: a 409 from the move endpoint.
     problems = [p for p in page.problems if "409" not in p]  # type: ignore[attr-defined]
     assert problems == []

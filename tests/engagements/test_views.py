@@ -599,10 +599,12 @@ def test_a_refused_move_is_409_with_the_reason(client, cast, request_):
         "ok": False,
         "message": "A request in Review cannot move to Complete; "
         "it may move to Clarification, Rejected, Started, Closed.",
+        "url": "",
     }
     qualify = client.post(url, {"card": f"request-{request_.pk}", "column": "in_progress"})
     assert qualify.status_code == 409
     assert "choose the CSE there" in qualify.json()["message"]
+    assert qualify.json()["url"] == f"/engagements/{request_.pk}/"
     nonsense = client.post(url, {"card": "request-x", "column": "done"})
     assert nonsense.status_code == 409 and nonsense.json()["message"] == "Unknown card or column."
     request_.refresh_from_db()
@@ -617,13 +619,15 @@ def test_a_move_the_rules_allow_goes_through_the_same_service(client, cast, requ
     # A withdrawal needs a reason, which a drag cannot give: refused, with the rule.
     withdrawn = client.post(url, {"card": card, "column": "closed"})
     assert withdrawn.status_code == 409 and "withdraw needs a reason" in withdrawn.json()["message"]
+    # ... and points to the page whose form asks for it.
+    assert withdrawn.json()["url"] == f"/engagements/{request_.pk}/"
     _move(request_, cast.manager, "started", cse=covering_cse.pk)
     refused = client.post(url, {"card": card, "column": "complete"})
     assert refused.json()["message"] == "Only the assigned CSE may complete this request."
     _as(client, covering_cse)
     completed = client.post(url, {"card": card, "column": "complete"})
     assert completed.status_code == 200
-    assert completed.json() == {"ok": True, "message": "Moved to Complete."}
+    assert completed.json() == {"ok": True, "message": "Moved to Complete.", "url": ""}
     closed = client.post(url, {"card": card, "column": "closed"})
     assert closed.status_code == 200
     request_.refresh_from_db()

@@ -242,6 +242,9 @@ def _cta_card(c: Cta) -> Card:
 class MoveResult:
     ok: bool
     message: str
+    # Where the move can be made instead: a refusal for a missing reason or CSE
+    # points to the page with the form that asks for it.
+    url: str = ""
 
 
 def move(user, card: str, column: str) -> MoveResult:
@@ -258,7 +261,8 @@ def move(user, card: str, column: str) -> MoveResult:
     except PermissionDenied as exc:
         return MoveResult(False, str(exc))
     except ValidationError as exc:
-        return MoveResult(False, " ".join(exc.messages))
+        page = f"/engagements/{raw_id}/" if kind == "request" else f"/ctas/{raw_id}/"
+        return MoveResult(False, " ".join(exc.messages), url=page)
     return MoveResult(False, "Unknown card.")
 
 
@@ -270,7 +274,11 @@ def _move_request(user, pk: int, column: str) -> MoveResult:
         return MoveResult(False, "Not found.")
     target = DROP_TARGET[column]
     if target == RequestState.STARTED and request.state == RequestState.REVIEW:
-        return MoveResult(False, "Qualify from the request page: choose the CSE there.")
+        return MoveResult(
+            False,
+            "Qualify from the request page: choose the CSE there.",
+            url=f"/engagements/{request.pk}/",
+        )
     services.transition(request, user, services.TransitionInput(to=target))
     return MoveResult(True, f"Moved to {target.label}.")
 

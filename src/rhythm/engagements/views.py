@@ -281,7 +281,8 @@ def board_move(request: AuthedRequest) -> JsonResponse:
         )
     result = board.move(request.user, request.POST.get("card", ""), request.POST.get("column", ""))
     return JsonResponse(
-        {"ok": result.ok, "message": result.message}, status=200 if result.ok else 409
+        {"ok": result.ok, "message": result.message, "url": result.url},
+        status=200 if result.ok else 409,
     )
 
 

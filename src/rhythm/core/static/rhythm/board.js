@@ -7,9 +7,17 @@
   var message = document.getElementById("board-message");
   var csrf = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"];
 
-  function show(text, ok) {
+  function show(text, ok, url) {
     message.textContent = text;
     message.className = "alert " + (ok ? "alert-success" : "alert-warning");
+    if (url) {
+      var link = document.createElement("a");
+      link.href = url;
+      link.className = "alert-link ms-1";
+      link.textContent = "Open it to do this there.";
+      link.dataset.testid = "board-message-link";
+      message.append(" ", link);
+    }
   }
 
   function snapBack(event) {
@@ -43,7 +51,7 @@
           })
           .then(function (result) {
             card.classList.remove("opacity-50");
-            show(result.message, result.ok);
+            show(result.message, result.ok, result.url);
             if (result.ok) {
               reload(event.from);
               reload(column);
