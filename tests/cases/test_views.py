@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from rhythm.cases import services
 from rhythm.cases.models import Case
@@ -173,6 +174,8 @@ def test_the_case_lists_show_the_cases_of_their_scope(client, cast, case, opport
     assert "<html" not in mine
     assert f'href="{reverse("cases:detail", args=[case.pk])}"' in mine
     assert mine.count('data-testid="case-row"') == 1
+    # The CTA by its name, as the AE will hear of it.
+    assert f'data-testid="case-cta">{escape(case.cta.name)}</a>' in mine
     empty = client.get(url, {"opportunity": other.pk}, headers=HTMX).content.decode()
     assert "No CS Help cases yet." in empty
     by_account = client.get(url, {"account": opportunity.account_id}, headers=HTMX)
