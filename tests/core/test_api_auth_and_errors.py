@@ -222,6 +222,15 @@ def test_a_session_write_with_the_csrf_token_goes_through(cast):
     assert Segment.objects.filter(name="Enterprise").exists()
 
 
+def test_the_interactive_docs_send_the_csrf_token_for_a_session(cast):
+    """"Try it out" in /api/v1/docs writes with the signed-in session: the page
+    carries the token for Swagger UI to send as X-CSRFToken."""
+    client = session_client(cast.cs_ops)
+    html = client.get("/api/v1/docs").content.decode()
+    assert 'data-api-csrf="true"' in html
+    assert 'data-csrf-token="' in html and 'data-csrf-token=""' not in html
+
+
 def test_a_session_patch_needs_csrf_too(cast):
     segment = Segment.objects.create(name="Mid", arr_floor=0, arr_ceiling=100)
     client = session_client(cast.cs_ops)

@@ -83,7 +83,12 @@ class BrowserSession(APIKeyCookie):
     param_name = settings.SESSION_COOKIE_NAME
 
     def __init__(self) -> None:
-        super().__init__(csrf=False)  # checked below, and only for a signed-in user
+        # csrf=True tells the interactive docs to send the token with "Try it out";
+        # the check itself is made in authenticate, and only for a signed-in user.
+        super().__init__(csrf=True)
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        return request.COOKIES.get(self.param_name)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = getattr(request, "user", None)
