@@ -223,7 +223,7 @@ def test_a_session_write_with_the_csrf_token_goes_through(cast):
 
 
 def test_the_interactive_docs_send_the_csrf_token_for_a_session(cast):
-    """"Try it out" in /api/v1/docs writes with the signed-in session: the page
+    """ "Try it out" in /api/v1/docs writes with the signed-in session: the page
     carries the token for Swagger UI to send as X-CSRFToken."""
     client = session_client(cast.cs_ops)
     html = client.get("/api/v1/docs").content.decode()

@@ -21,10 +21,20 @@ class PlaybookAdmin(DomainAdmin):
     inlines = [PlaybookStepInline]
 
 
+_TASK_FIELDS = (
+    "position",
+    "title",
+    "due_date",
+    "status",
+    "completed_by",
+    "completed_at",
+)
+
+
 class CtaTaskInline(admin.TabularInline):
     model = CtaTask
-    fields = ["position", "title", "due_date", "status", "completed_by", "completed_at"]
-    readonly_fields = fields
+    fields = _TASK_FIELDS
+    readonly_fields = _TASK_FIELDS
     extra = 0
     can_delete = False
 

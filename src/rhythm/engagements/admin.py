@@ -3,19 +3,34 @@ from django.contrib import admin
 from rhythm.core.admin import RecordAdmin
 from rhythm.engagements.models import EngagementRequest, Stakeholder, Transition
 
+_STAKEHOLDER_FIELDS = (
+    "name",
+    "role_title",
+    "responsibilities",
+)
+_TRANSITION_FIELDS = (
+    "at",
+    "from_state",
+    "to_state",
+    "actor",
+    "reason_code",
+    "reason",
+    "assigned_cse",
+)
+
 
 class StakeholderInline(admin.TabularInline):
     model = Stakeholder
-    fields = ["name", "role_title", "responsibilities"]
-    readonly_fields = fields
+    fields = _STAKEHOLDER_FIELDS
+    readonly_fields = _STAKEHOLDER_FIELDS
     extra = 0
     can_delete = False
 
 
 class TransitionInline(admin.TabularInline):
     model = Transition
-    fields = ["at", "from_state", "to_state", "actor", "reason_code", "reason", "assigned_cse"]
-    readonly_fields = fields
+    fields = _TRANSITION_FIELDS
+    readonly_fields = _TRANSITION_FIELDS
     extra = 0
     can_delete = False
 

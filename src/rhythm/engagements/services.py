@@ -185,7 +185,8 @@ def validate_request(
         effort_kind=str(effort_kind),
         duration_weeks=duration,
         hours_per_week=data.get("hours_per_week") or Decimal("4"),
-        target_start_date=start,
+        # None only when refused above; the request is then never saved.
+        target_start_date=start,  # type: ignore[misc]
         outcome=outcome,
         metrics=metrics,
         deliverables=deliverables,
