@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import pytest
 from django.test import Client
@@ -44,6 +44,10 @@ class Cast:
 
     def members(self) -> dict[str, object]:
         return dict(self.__dict__)
+
+
+# Every member of the cast by name, for tests that loop over the roles.
+CAST = tuple(field.name for field in fields(Cast))
 
 
 @pytest.fixture

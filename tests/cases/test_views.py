@@ -16,19 +16,9 @@ from rhythm.cases.models import Case
 from rhythm.ctas.models import Cta
 from rhythm.people.choices import Role
 from rhythm.timeline.models import TimelineEntry
+from tests.conftest import CAST
 from tests.factories import AccountFactory, ContactFactory, OpportunityFactory, UserFactory
 
-CAST = (
-    "account_owner",
-    "csm",
-    "cse",
-    "manager",
-    "program_manager",
-    "cs_ops",
-    "demo_architect",
-    "admin",
-    "outsider",
-)
 VIEWERS = frozenset(CAST) - {"outsider"}
 OPENERS = frozenset({"account_owner", "admin"})  # cases.add_case
 HTMX = {"HX-Request": "true"}

@@ -10,18 +10,8 @@ from django.urls import reverse
 from rhythm.cases import services as cases
 from rhythm.ctas import rules
 from rhythm.ctas.models import Cta, Playbook, PlaybookStep
+from tests.conftest import CAST
 
-CAST = (
-    "account_owner",
-    "csm",
-    "cse",
-    "manager",
-    "program_manager",
-    "cs_ops",
-    "demo_architect",
-    "admin",
-    "outsider",
-)
 EDITORS = {"cs_ops", "admin"}
 
 

@@ -12,19 +12,9 @@ from rhythm.ctas import services
 from rhythm.ctas.choices import CtaStatus, TaskStatus
 from rhythm.ctas.models import Cta, CtaTask
 from rhythm.people.choices import Role
+from tests.conftest import CAST
 from tests.factories import UserFactory
 
-CAST = (
-    "account_owner",
-    "csm",
-    "cse",
-    "manager",
-    "program_manager",
-    "cs_ops",
-    "demo_architect",
-    "admin",
-    "outsider",
-)
 VIEWERS = frozenset(CAST) - {"outsider"}
 WORKERS = frozenset({"cse", "manager", "admin"})  # ctas.change_cta, ctas.change_ctatask
 HTMX = {"HX-Request": "true"}

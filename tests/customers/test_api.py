@@ -21,6 +21,7 @@ from rhythm.customers.models import (
     SuccessPlan,
 )
 from rhythm.people.choices import Role
+from tests.conftest import CAST
 from tests.core.test_api_auth_and_errors import assert_error
 from tests.factories import (
     AccountFactory,
@@ -32,17 +33,7 @@ from tests.factories import (
     UserFactory,
 )
 
-ROLES = (
-    "account_owner",
-    "csm",
-    "cse",
-    "manager",
-    "program_manager",
-    "cs_ops",
-    "demo_architect",
-    "admin",
-    "outsider",
-)
+ROLES = CAST
 
 
 @pytest.fixture(autouse=True)

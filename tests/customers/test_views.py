@@ -15,6 +15,7 @@ from django.urls import reverse
 from rhythm.customers import services
 from rhythm.customers.models import Account, Contact
 from rhythm.people.choices import Role
+from tests.conftest import CAST
 from tests.factories import (
     AccountFactory,
     ContactFactory,
@@ -25,17 +26,6 @@ from tests.factories import (
     UserFactory,
 )
 
-CAST = (
-    "account_owner",
-    "csm",
-    "cse",
-    "manager",
-    "program_manager",
-    "cs_ops",
-    "demo_architect",
-    "admin",
-    "outsider",
-)
 ALL_ROLES = frozenset(CAST) - {"outsider"}
 CHANGE_ACCOUNT = frozenset({"manager", "cs_ops", "admin"})
 ADD_CONTACT = frozenset({"account_owner", "csm", "cse", "cs_ops", "admin"})

@@ -24,6 +24,7 @@ from rhythm.engagements.models import EngagementRequest, Stakeholder, Transition
 from rhythm.engagements.services import TransitionInput
 from rhythm.people.choices import Role
 from rhythm.timeline.models import TimelineEntry
+from tests.conftest import CAST
 from tests.engagements_fixtures import TARGET_START
 from tests.factories import (
     AccountFactory,
@@ -32,17 +33,6 @@ from tests.factories import (
     UserFactory,
 )
 
-CAST = (
-    "account_owner",
-    "csm",
-    "cse",
-    "manager",
-    "program_manager",
-    "cs_ops",
-    "demo_architect",
-    "admin",
-    "outsider",
-)
 VIEWERS = frozenset(CAST) - {"outsider"}
 FILERS = frozenset({"csm", "admin"})  # engagements.add_engagementrequest
 HTMX = {"HX-Request": "true"}

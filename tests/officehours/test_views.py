@@ -16,19 +16,9 @@ from rhythm.officehours.choices import QuestionStatus
 from rhythm.officehours.models import OfficeHourSession, Question
 from rhythm.people.choices import Role
 from rhythm.timeline.models import TimelineEntry
+from tests.conftest import CAST
 from tests.factories import UserFactory
 
-CAST = (
-    "account_owner",
-    "csm",
-    "cse",
-    "manager",
-    "program_manager",
-    "cs_ops",
-    "demo_architect",
-    "admin",
-    "outsider",
-)
 VIEWERS = frozenset(CAST) - {"outsider"}
 ASKERS = frozenset({"csm", "admin"})  # officehours.add_question
 HOSTS = frozenset({"cse", "manager", "admin"})  # officehours.add_officehoursession

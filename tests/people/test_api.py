@@ -15,20 +15,11 @@ from django.test.utils import CaptureQueriesContext
 from rhythm.customers.models import Segment
 from rhythm.people.choices import Role
 from rhythm.people.models import User
+from tests.conftest import CAST
 from tests.core.test_api_auth_and_errors import assert_error
 from tests.factories import SegmentFactory, UserFactory
 
-ROLES = (
-    "account_owner",
-    "csm",
-    "cse",
-    "manager",
-    "program_manager",
-    "cs_ops",
-    "demo_architect",
-    "admin",
-    "outsider",
-)
+ROLES = CAST
 
 
 @pytest.fixture(autouse=True)

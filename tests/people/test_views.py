@@ -16,19 +16,9 @@ from rhythm.core.models import ApiToken
 from rhythm.core.services import authenticate_token, create_token
 from rhythm.people import services
 from rhythm.people.choices import Role
+from tests.conftest import CAST
 from tests.factories import AccountFactory, SegmentFactory, UserFactory
 
-CAST = (
-    "account_owner",
-    "csm",
-    "cse",
-    "manager",
-    "program_manager",
-    "cs_ops",
-    "demo_architect",
-    "admin",
-    "outsider",
-)
 ALL_ROLES = frozenset(CAST) - {"outsider"}
 CHANGE_USER = frozenset({"manager", "admin"})
 

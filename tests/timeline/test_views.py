@@ -14,19 +14,9 @@ from django.utils import timezone
 from rhythm.people.choices import Role
 from rhythm.timeline.choices import EntryKind
 from rhythm.timeline.models import TimelineEntry
+from tests.conftest import CAST
 from tests.factories import UserFactory
 
-CAST = (
-    "account_owner",
-    "csm",
-    "cse",
-    "manager",
-    "program_manager",
-    "cs_ops",
-    "demo_architect",
-    "admin",
-    "outsider",
-)
 VIEWERS = frozenset(CAST) - {"outsider"}
 NOTE_TAKERS = frozenset({"account_owner", "csm", "cse", "manager", "cs_ops", "admin"})
 HTMX = {"HX-Request": "true"}
