@@ -243,8 +243,15 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         # Configured here, so `run_huey` does not add a second handler of its own
-        # and print every line of the worker twice.
+        # and print every line of the worker twice. Two lines per task ("Executing",
+        # "executed in") would bury everything else: tasks log their failures, and
+        # RHYTHM_TASK_LOG_LEVEL=INFO shows each run; the consumer says what it runs.
         "huey": {
+            "handlers": ["console"],
+            "level": env_str("RHYTHM_TASK_LOG_LEVEL", "WARNING"),
+            "propagate": False,
+        },
+        "huey.consumer": {
             "handlers": ["console"],
             "level": env_str("RHYTHM_LOG_LEVEL", "INFO"),
             "propagate": False,

@@ -234,6 +234,7 @@ def test_rhythm_worker_delivers_through_the_configured_queue(real_queue, tmp_pat
         "RHYTHM_VAR_DIR": str(tmp_path),  # the queue file real_queue uses, on SQLite
         "RHYTHM_QUEUE_NAME": queue_name,
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "RHYTHM_TASK_LOG_LEVEL": "INFO",  # a line per task run, quiet by default
     }
     environ.pop("EMAIL_HOST", None)
     rhythm = Path(sys.executable).with_name("rhythm")
