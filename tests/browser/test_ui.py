@@ -168,6 +168,19 @@ def test_a_csm_sees_their_accounts_and_signs_out(page: Page, demo):
     expect(page).to_have_url(re.compile(r"/login/\?next="))
 
 
+def test_on_a_phone_the_menu_folds_behind_a_toggler(page: Page, demo):
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto("/login/?next=/accounts/")
+    _sign_in(page, "martin.cse", demo["password"])
+    accounts = page.get_by_role("link", name="Accounts", exact=True)
+    expect(accounts).to_be_hidden()
+    page.get_by_role("button", name="Show the menu").click()
+    expect(accounts).to_be_visible()
+    accounts.click()
+    expect(_count(page)).to_contain_text("of 38 accounts")
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
 def test_an_expired_session_sends_the_whole_page_to_sign_in(page: Page, demo):
     page.goto("/login/?next=/accounts/")
     _sign_in(page, "martin.cse", demo["password"])
