@@ -127,3 +127,33 @@ def test_request_errors_name_their_fields(api, cast, account):
     )
     assert response.status_code == 422
     assert {e["field"] for e in response.json()["errors"]} == {"objective", "duration_weeks"}
+
+
+def test_request_rules_are_named_all_at_once_through_the_api(api, cast, account, objective):
+    from datetime import date, timedelta
+
+    from rhythm.engagements.models import EngagementRequest
+
+    response = api(cast.csm).post(
+        "/requests",
+        {
+            "account": account.pk,
+            "objective": objective.pk,
+            "effort_kind": "one_off",
+            "target_start_date": (date.today() - timedelta(days=3)).isoformat(),
+            "outcome": "   ",
+            "metrics": [],
+            "deliverables": ["d"],
+            "stakeholders": [{"name": "A", "role_title": "", "responsibilities": "C"}],
+        },
+    )
+    assert response.status_code == 422
+    errors = {e["field"]: e for e in response.json()["errors"]}
+    assert set(errors) == {
+        "target_start_date",
+        "outcome",
+        "metrics",
+        "stakeholders.0.role_title",
+    }
+    assert errors["target_start_date"]["rule"] == "past"
+    assert not EngagementRequest.objects.exists()

@@ -19,10 +19,13 @@ from rhythm.engagements.models import EngagementRequest
 router = Router(tags=["engagements"])
 
 
+# The rules (what is required, at least one of each, a start not in the past) are
+# the service's, which names every broken one in one answer, as the form does;
+# the schema keeps to types and sizes.
 class StakeholderIn(Schema):
-    name: Text = Field(min_length=1, max_length=200)
-    role_title: Text = Field(min_length=1, max_length=200)
-    responsibilities: Text = Field(min_length=1, max_length=2000)
+    name: Text = Field("", max_length=200)
+    role_title: Text = Field("", max_length=200)
+    responsibilities: Text = Field("", max_length=2000)
 
 
 class StakeholderOut(Schema):
@@ -39,11 +42,15 @@ class RequestIn(Schema):
     effort_kind: EffortKind
     duration_weeks: int | None = Field(None, ge=1, le=104)
     hours_per_week: Decimal = Field(Decimal("4"), ge=Decimal("0.5"), le=40, decimal_places=1)
-    target_start_date: date
-    outcome: Text = Field(min_length=1, max_length=5000)
-    metrics: list[Text] = Field(min_length=1, max_length=20)
-    deliverables: list[Text] = Field(min_length=1, max_length=20)
-    stakeholders: list[StakeholderIn] = Field(min_length=1, max_length=20)
+    target_start_date: date | None = Field(None, description="Not before today.")
+    outcome: Text = Field("", max_length=5000, description="Required.")
+    metrics: list[Text] = Field(default_factory=list, max_length=20, description="At least one.")
+    deliverables: list[Text] = Field(
+        default_factory=list, max_length=20, description="At least one."
+    )
+    stakeholders: list[StakeholderIn] = Field(
+        default_factory=list, max_length=20, description="At least one."
+    )
 
 
 class TransitionOut(Schema):
