@@ -4,7 +4,7 @@ the spot engagement with its meeting page."""
 from __future__ import annotations
 
 import re
-from datetime import time
+from datetime import date, time, timedelta
 
 import pytest
 from django.urls import reverse
@@ -19,6 +19,8 @@ from rhythm.timeline.models import TimelineEntry
 from tests.conftest import CAST
 from tests.factories import UserFactory
 
+# Calls are booked ahead: a fixed date would become a past one, which is refused.
+NEXT_WEEK = date.today() + timedelta(days=7)
 VIEWERS = frozenset(CAST) - {"outsider"}
 ASKERS = frozenset({"csm", "admin"})  # officehours.add_question
 HOSTS = frozenset({"cse", "manager", "admin"})  # officehours.add_officehoursession
@@ -249,7 +251,9 @@ def test_a_question_answered_asynchronously(client, cast, session, account):
 def test_a_question_turned_into_a_spot_engagement(client, cast, question, account):
     _as(client, cast.cse)
     url = reverse("officehours:question", args=[question.pk])
-    response = client.post(url, {"action": "spot", "scheduled_at": "2026-12-09T16:00"}, follow=True)
+    response = client.post(
+        url, {"action": "spot", "scheduled_at": f"{NEXT_WEEK}T16:00"}, follow=True
+    )
     meeting = Meeting.objects.get()
     assert meeting.name == "CSE: Monorepo pipelines"
     html = response.content.decode()
@@ -306,7 +310,7 @@ def test_a_spot_call_booked_without_a_time_gets_one_on_its_meeting_page(
 
     done = client.post(
         reverse("meetings:schedule", args=[meeting.pk]),
-        {"scheduled_at": "2026-12-09T16:00"},
+        {"scheduled_at": f"{NEXT_WEEK}T16:00"},
         follow=True,
     )
     assert "Scheduled; the account timeline shows the time." in done.content.decode()
@@ -314,21 +318,56 @@ def test_a_spot_call_booked_without_a_time_gets_one_on_its_meeting_page(
     assert meeting.scheduled_at is not None
     assert "Move the call" in done.content.decode()
     assert TimelineEntry.objects.filter(
-        account=account, title__startswith="CSE: Monorepo pipelines scheduled for 2026-12-09"
+        account=account, title__startswith=f"CSE: Monorepo pipelines scheduled for {NEXT_WEEK}"
     ).exists()
 
     # Through the API: moved, then refused once the call is held.
     moved = api(cast.cse).post(
-        f"/meetings/{meeting.pk}/schedule", {"scheduled_at": "2026-12-10T09:30:00+00:00"}
+        f"/meetings/{meeting.pk}/schedule",
+        {"scheduled_at": f"{NEXT_WEEK + timedelta(days=1)}T09:30:00+00:00"},
     )
     assert moved.status_code == 200, moved.content
-    assert moved.json()["scheduled_at"].startswith("2026-12-10T09:30")
+    assert moved.json()["scheduled_at"].startswith(f"{NEXT_WEEK + timedelta(days=1)}T09:30")
     missing = api(cast.cse).post(f"/meetings/{meeting.pk}/schedule", {})
     assert missing.status_code == 422
     assert missing.json()["errors"][0]["field"] == "scheduled_at"
     client.post(reverse("meetings:held", args=[meeting.pk]))
     late = api(cast.cse).post(
-        f"/meetings/{meeting.pk}/schedule", {"scheduled_at": "2026-12-11T09:30:00+00:00"}
+        f"/meetings/{meeting.pk}/schedule",
+        {"scheduled_at": f"{NEXT_WEEK + timedelta(days=2)}T09:30:00+00:00"},
     )
     assert late.status_code == 422
     assert "held already" in late.json()["errors"][0]["message"]
+
+
+def test_only_the_meetings_cse_or_a_manager_runs_the_call(client, cast, question, api):
+    services.make_spot_engagement(question, actor=cast.cse)
+    meeting = Meeting.objects.get()
+    another_cse = UserFactory(roles=[Role.CSE])
+    _as(client, another_cse)
+    page = client.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
+    assert 'data-testid="schedule-form"' not in page and "Log the call as held" not in page
+    held = client.post(
+        reverse("meetings:held", args=[meeting.pk]), {"notes": "hijack"}, follow=True
+    )
+    assert "or a manager runs it" in held.content.decode()
+    moved = api(another_cse).post(
+        f"/meetings/{meeting.pk}/schedule", {"scheduled_at": f"{NEXT_WEEK}T09:30:00+00:00"}
+    )
+    assert moved.status_code == 403
+    meeting.refresh_from_db()
+    assert meeting.status == "scheduled" and meeting.scheduled_at is None and meeting.notes == ""
+
+    # A manager may stand in.
+    standing_in = api(cast.manager).post(
+        f"/meetings/{meeting.pk}/schedule", {"scheduled_at": f"{NEXT_WEEK}T09:30:00+00:00"}
+    )
+    assert standing_in.status_code == 200
+
+
+def test_a_call_cannot_be_booked_in_the_past(client, cast, question):
+    _as(client, cast.cse)
+    url = reverse("officehours:question", args=[question.pk])
+    response = client.post(url, {"action": "spot", "scheduled_at": "2020-01-01T10:00"})
+    assert "The time has passed" in _field_errors(response.content.decode(), "scheduled_at")
+    assert not Meeting.objects.exists()

@@ -13,3 +13,8 @@ def spot_meeting_name(topic: str, limit: int = 200) -> str:
     if topic.startswith(SPOT_PREFIX):
         topic = topic[len(SPOT_PREFIX) :]
     return (SPOT_PREFIX + topic)[:limit].rstrip()
+
+
+def runs_the_call(*, meeting_cse_id: int, actor_id: int, is_manager: bool) -> bool:
+    """The meeting's CSE sets its time and logs it; a manager may stand in."""
+    return actor_id == meeting_cse_id or is_manager

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,11 +15,29 @@ from rhythm.timeline import services as timeline
 from rhythm.timeline.choices import EntryKind
 
 
+def _ahead(scheduled_at: datetime) -> datetime:
+    """A call's time, aware, and not in the past."""
+    if timezone.is_naive(scheduled_at):
+        scheduled_at = timezone.make_aware(scheduled_at)
+    if scheduled_at < timezone.now():
+        raise ValidationError(
+            {
+                "scheduled_at": ValidationError(
+                    "The time has passed: give one ahead, or log the call as held.",
+                    code="past",
+                )
+            }
+        )
+    return scheduled_at
+
+
 @transaction.atomic
 def schedule_spot_meeting(
     *, account, topic: str, cse, actor, participants=(), scheduled_at: datetime | None = None
 ) -> Meeting:
     """A spot engagement's one call: named `CSE: <topic>`, the CSE among its participants."""
+    if scheduled_at is not None:
+        scheduled_at = _ahead(scheduled_at)
     meeting = Meeting.objects.create(
         account=account,
         name=rules.spot_meeting_name(topic),
@@ -40,9 +58,24 @@ def schedule_spot_meeting(
     return meeting
 
 
+def may_run(meeting: Meeting, actor) -> bool:
+    return rules.runs_the_call(
+        meeting_cse_id=meeting.cse_id,
+        actor_id=actor.pk,
+        is_manager=actor.has_perm("ctas.assign_cta"),
+    )
+
+
+def _locked_for(meeting: Meeting, actor) -> Meeting:
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if not may_run(meeting, actor):
+        raise PermissionDenied(f"Only {meeting.cse} (the meeting's CSE) or a manager runs it.")
+    return meeting
+
+
 @transaction.atomic
 def log_held(meeting: Meeting, *, actor, notes: str = "") -> Meeting:
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    meeting = _locked_for(meeting, actor)
     meeting.status = MeetingStatus.HELD
     meeting.held_at = meeting.held_at or timezone.now()
     if notes:
@@ -62,7 +95,7 @@ def log_held(meeting: Meeting, *, actor, notes: str = "") -> Meeting:
 @transaction.atomic
 def schedule(meeting: Meeting, *, actor, scheduled_at: datetime | None) -> Meeting:
     """Set or move the call's time, until it is held."""
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    meeting = _locked_for(meeting, actor)
     if scheduled_at is None:
         raise ValidationError(
             {
@@ -79,8 +112,7 @@ def schedule(meeting: Meeting, *, actor, scheduled_at: datetime | None) -> Meeti
                 )
             }
         )
-    if timezone.is_naive(scheduled_at):
-        scheduled_at = timezone.make_aware(scheduled_at)
+    scheduled_at = _ahead(scheduled_at)
     moved = meeting.scheduled_at is not None
     meeting.scheduled_at = scheduled_at
     meeting.save(update_fields=["scheduled_at", "updated_at"])

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
@@ -25,7 +25,11 @@ def meeting_detail(request: AuthedRequest, meeting_id: int, form: ScheduleForm |
     return render(
         request,
         "meetings/meeting_detail.html",
-        {"meeting": meeting, "form": form or ScheduleForm()},
+        {
+            "meeting": meeting,
+            "form": form or ScheduleForm(),
+            "may_run": services.may_run(meeting, request.user),
+        },
     )
 
 
@@ -34,7 +38,11 @@ def meeting_detail(request: AuthedRequest, meeting_id: int, form: ScheduleForm |
 @post_only(lambda meeting_id: reverse("meetings:detail", args=[meeting_id]))
 def meeting_held(request: AuthedRequest, meeting_id: int):
     meeting = get_object_or_404(_meetings(request), pk=meeting_id)
-    services.log_held(meeting, actor=request.user, notes=request.POST.get("notes", ""))
+    try:
+        services.log_held(meeting, actor=request.user, notes=request.POST.get("notes", ""))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+        return redirect("meetings:detail", meeting_id=meeting.pk)
     messages.success(request, "Logged on the account timeline as a CSE Engagement.")
     return redirect("meetings:detail", meeting_id=meeting.pk)
 
@@ -52,6 +60,9 @@ def meeting_schedule(request: AuthedRequest, meeting_id: int):
             )
         except ValidationError as exc:
             form.add_error(None, exc)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+            return redirect("meetings:detail", meeting_id=meeting.pk)
         else:
             messages.success(request, "Scheduled; the account timeline shows the time.")
             return redirect("meetings:detail", meeting_id=meeting.pk)
