@@ -69,15 +69,20 @@ def test_who_sees_a_cta(client, cast, cta, who):
         # Only a CSE takes a CTA; a manager assigns it; the others only read it.
         assert ('data-testid="accept"' in html) == (who in {"cse"})
         assert ('aria-label="Assign to"' in html) == (who in {"manager", "admin"})
-        assert ('data-testid="task-toggle"' in html) == (who in WORKERS)
+        # Nobody has accepted it yet: only a manager may work it now.
+        assert ('data-testid="task-toggle"' in html) == (who in {"manager", "admin"})
 
 
 @pytest.mark.parametrize("who", CAST)
 def test_who_works_a_cta(client, cast, cta, who):
-    _as(client, getattr(cast, who))
-    task = _task(cta, 2)
+    """Its owner (a CSE, once they accept it) or a manager ticks its tasks and closes it."""
+    user = getattr(cast, who)
+    if who == "cse":
+        services.accept(cta, cse=user, actor=user)
+    _as(client, user)
+    task = _task(cta, 3)
     toggled = client.post(reverse("ctas:task-toggle", args=[task.pk]), headers=HTMX)
-    closed = client.post(reverse("ctas:close", args=[cta.pk]))
+    closed = client.post(reverse("ctas:close", args=[cta.pk]), {"reason": "Handled on a call"})
     task.refresh_from_db()
     cta.refresh_from_db()
     if who in WORKERS:
@@ -86,6 +91,41 @@ def test_who_works_a_cta(client, cast, cta, who):
     else:
         assert toggled.status_code == closed.status_code == 403
         assert task.status == TaskStatus.OPEN and cta.status == CtaStatus.OPEN
+
+
+def test_a_cse_works_only_the_ctas_they_accepted(client, cast, cta, covering_cse):
+    other = UserFactory(roles=[Role.CSE])
+    _as(client, other)
+    page = client.get(reverse("ctas:detail", args=[cta.pk])).content.decode()
+    assert 'data-testid="task-toggle"' not in page and 'data-testid="close-form"' not in page
+    task = _task(cta, 3)
+    refused = client.post(reverse("ctas:task-toggle", args=[task.pk]), headers=HTMX)
+    assert "Accept the CTA first" in refused.content.decode()
+    closed = client.post(reverse("ctas:close", args=[cta.pk]), follow=True)
+    assert "Accept the CTA first" in closed.content.decode()
+    services.accept(cta, cse=covering_cse, actor=covering_cse)
+    refused = client.post(reverse("ctas:task-toggle", args=[task.pk]), headers=HTMX)
+    assert f"Only {covering_cse} or a manager" in refused.content.decode()
+    task.refresh_from_db()
+    cta.refresh_from_db()
+    assert task.status == TaskStatus.OPEN and cta.status == CtaStatus.IN_PROGRESS
+
+
+def test_a_manager_closing_a_cta_nobody_owns_says_why_and_the_ae_is_told(client, cast, cta):
+    _as(client, cast.manager)
+    refused = client.post(reverse("ctas:close", args=[cta.pk]), follow=True)
+    assert "Say why you close a CTA you do not own" in refused.content.decode()
+    cta.refresh_from_db()
+    assert cta.status == CtaStatus.OPEN
+    client.post(reverse("ctas:close", args=[cta.pk]), {"reason": "The customer solved it."})
+    cta.refresh_from_db()
+    case = cta.case
+    assert cta.status == CtaStatus.CLOSED and case.status == "closed"
+    # The case's change is in its history, not a silent bulk update.
+    assert case.history.filter(status="closed").exists()
+    (told,) = [m for m in OutboundMessage.objects.all() if m.to == [cast.account_owner.email]]
+    assert told.subject == f"Closed: {cta.name}"
+    assert "The customer solved it." in told.body_text
 
 
 @pytest.mark.parametrize("role", [Role.ACCOUNT_OWNER, Role.CSM])
@@ -250,7 +290,7 @@ def test_a_tick_refused_shows_the_reason_in_the_row(client, cast, cta, covering_
 
 
 def test_a_closed_ctas_tasks_no_longer_tick(client, cast, cta):
-    services.close(cta, actor=cast.manager)
+    services.close(cta, actor=cast.manager, reason="Duplicate")
     _as(client, cast.manager)
     task = _task(cta, 3)
     response = client.post(reverse("ctas:task-toggle", args=[task.pk]), headers=HTMX)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
+import time_machine
 from django.db import transaction
 from django.test import override_settings
 
@@ -14,6 +15,12 @@ from rhythm.demo import data
 TODAY = date(2026, 1, 15)
 # The demo hashes fifteen passwords; the default hasher makes that seconds.
 FAST_PASSWORDS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def load_on_today(**kwargs) -> dict[str, int]:
+    """The demo as if loaded on TODAY: what it books "two days ahead" is ahead then."""
+    with time_machine.travel(datetime.combine(TODAY, datetime.min.time(), UTC), tick=True):
+        return data.load(today=TODAY, **kwargs)
 
 
 @pytest.fixture(autouse=True)
@@ -29,6 +36,6 @@ def demo(django_db_setup, django_db_blocker):
         override_settings(PASSWORD_HASHERS=FAST_PASSWORDS),
         transaction.atomic(),
     ):
-        created = data.load(today=TODAY)
+        created = load_on_today()
         yield created
         transaction.set_rollback(True)

@@ -21,7 +21,7 @@ from rhythm.meetings.models import Meeting
 from rhythm.officehours.models import OfficeHourSession, Question
 from rhythm.people.models import User
 from rhythm.timeline.models import TimelineEntry
-from tests.demo.conftest import TODAY
+from tests.demo.conftest import load_on_today
 
 DEMO_FINGERPRINT = "4fd79215da72f4ed8f0d9db56bcf8db694fda0cdfa8d16ad6c1bf997710ea0cb"
 MODELS = [User, Segment, Account, Contact, Opportunity, SuccessPlan, Objective]
@@ -124,7 +124,7 @@ def snapshot() -> dict[str, list]:
 def load_and_forget(seed: int = data.SEED) -> dict[str, list]:
     """Load the demo inside a savepoint, read it, and roll it back."""
     savepoint = transaction.savepoint()
-    data.load(today=TODAY, seed=seed)
+    load_on_today(seed=seed)
     taken = snapshot()
     transaction.savepoint_rollback(savepoint)
     assert not Account.objects.exists()

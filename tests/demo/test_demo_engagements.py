@@ -17,7 +17,6 @@ from rhythm.catalog.models import Offering
 from rhythm.core.models import OutboundMessage
 from rhythm.ctas.choices import CtaSource, CtaStatus, TaskStatus
 from rhythm.ctas.models import Cta, CtaTask
-from rhythm.demo import data
 from rhythm.demo.engagements import KEY_PREFIX
 from rhythm.engagements import board
 from rhythm.engagements.choices import RequestState
@@ -29,7 +28,7 @@ from rhythm.people.choices import Role
 from rhythm.people.models import User
 from rhythm.timeline.choices import EntryKind
 from rhythm.timeline.models import TimelineEntry
-from tests.demo.conftest import TODAY
+from tests.demo.conftest import TODAY, load_on_today
 
 pytestmark = pytest.mark.usefixtures("demo", "db")
 
@@ -179,7 +178,7 @@ def test_timeline_notes_from_a_csm_and_a_cse():
 def test_a_second_load_creates_nothing():
     models = (Case, Cta, CtaTask, EngagementRequest, Transition, Question, TimelineEntry)
     before = {model.__name__: model.objects.count() for model in models}
-    again = data.load(today=TODAY)
+    again = load_on_today()
     assert again == dict.fromkeys(again, 0)
     assert before == {model.__name__: model.objects.count() for model in models}
 

@@ -265,3 +265,19 @@ def test_an_engagements_cta_is_due_when_the_engagement_ends(cast, request_, cove
     cta = Cta.objects.get(request=request_)
     assert cta.due_date == TARGET_START + timedelta(weeks=6)
     assert cta.name == f"{request_.account.name} - CSE Engagement: {request_.title}"
+
+
+def test_a_requests_cta_closes_only_with_its_request(cast, request_, covering_cse):
+    from rhythm.ctas import services as ctas
+
+    move(request_, cast.manager, "started", cse=covering_cse.pk)
+    cta = Cta.objects.get(request=request_)
+    with pytest.raises(ValidationError) as refused:
+        ctas.close(cta, actor=covering_cse)
+    assert "closes with it" in str(refused.value)
+    cta.refresh_from_db()
+    assert cta.status != CtaStatus.CLOSED
+    move(request_, covering_cse, "complete")
+    move(request_, covering_cse, "closed")
+    cta.refresh_from_db()
+    assert cta.status == CtaStatus.CLOSED

@@ -52,3 +52,40 @@ def cta_due_offset(steps, default: int) -> int:
 
 def task_due_date(start: date, offset_business_days: int) -> date:
     return add_business_days(start, offset_business_days)
+
+
+def close_refusal(
+    *,
+    owner_id: int | None,
+    actor_id: int,
+    is_manager: bool,
+    follows_request: bool,
+    reason: str,
+) -> tuple[str, str] | None:
+    """Why this person may not close this CTA now, as (field, message); None if they may.
+
+    A CTA that tracks a complex engagement closes with its request, never alone.
+    Its owner closes a CTA they work; a manager closes any other, saying why, since
+    nobody who did the work is there to tell the account owner what happened.
+    """
+    if follows_request:
+        return (
+            "status",
+            "This CTA follows its engagement request: complete and close the request, "
+            "and the CTA closes with it.",
+        )
+    if owner_id == actor_id:
+        return None
+    if not is_manager:
+        if owner_id is None:
+            return ("owner", "Accept the CTA first: its owner closes it, or a manager.")
+        return ("owner", "Only its owner or a manager closes this CTA.")
+    if not reason.strip():
+        return ("reason", "Say why you close a CTA you do not own: the account owner is told.")
+    return None
+
+
+def works_the_cta(*, owner_id: int | None, actor_id: int, is_manager: bool) -> bool:
+    """Its owner ticks a CTA's tasks; a manager may stand in. Nobody else, not even
+    before anyone accepted it: accepting is what says who does the work."""
+    return owner_id == actor_id or is_manager

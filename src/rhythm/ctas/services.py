@@ -373,7 +373,7 @@ def accept(cta: Cta, *, cse, actor) -> Cta:
     case = cta.case
     if case is not None:
         if case.status == CaseStatus.OPEN:
-            Case.objects.filter(pk=case.pk).update(status=CaseStatus.ACCEPTED, updated_at=now)
+            _set_case_status(case.pk, CaseStatus.ACCEPTED)
         if not case.opt_out_outreach:
             cta.outreach_message = _write_outreach(cta, case, cse)
             cta.save(update_fields=["outreach_message", "updated_at"])
@@ -441,14 +441,39 @@ def _finish_task(cta: Cta, *, position: int, actor, now: datetime) -> None:
     )
 
 
+def may_work(cta: Cta, actor) -> bool:
+    return rules.works_the_cta(
+        owner_id=cta.owner_id, actor_id=actor.pk, is_manager=actor.has_perm("ctas.assign_cta")
+    )
+
+
+def may_close(cta: Cta, actor) -> bool:
+    """Whether to offer the Close form: the rules, with a reason taken as given."""
+    return (
+        cta.status != CtaStatus.CLOSED
+        and rules.close_refusal(
+            owner_id=cta.owner_id,
+            actor_id=actor.pk,
+            is_manager=actor.has_perm("ctas.assign_cta"),
+            follows_request=cta.request_id is not None,
+            reason="given",
+        )
+        is None
+    )
+
+
 @transaction.atomic
 def set_task_status(task: CtaTask, *, status: TaskStatus, actor) -> CtaTask:
     task = CtaTask.objects.select_for_update().select_related("cta").get(pk=task.pk)
     cta = task.cta
     if cta.status == CtaStatus.CLOSED:
         raise ValidationError({"status": ValidationError("The CTA is closed.", code="closed")})
-    if cta.owner_id not in (None, actor.pk) and not actor.has_perm("ctas.assign_cta"):
-        raise PermissionDenied(f"Only {cta.owner} or a manager works this CTA's tasks.")
+    if not may_work(cta, actor):
+        raise PermissionDenied(
+            f"Only {cta.owner} or a manager works this CTA's tasks."
+            if cta.owner_id
+            else "Accept the CTA first: its owner works its tasks, or a manager."
+        )
     now = timezone.now()
     task.status = status
     done = status == TaskStatus.DONE
@@ -460,17 +485,24 @@ def set_task_status(task: CtaTask, *, status: TaskStatus, actor) -> CtaTask:
 
 @transaction.atomic
 def close(cta: Cta, *, actor, reason: str = "", on_behalf_of_request: bool = False) -> Cta:
-    """Close the CTA (and its case). Its owner or a manager closes it; closing an
-    engagement request closes its CTA whoever the workflow let close the request."""
+    """Close the CTA (and its case): see rules.close_refusal for who may. Closing an
+    engagement request closes its CTA, whoever the workflow let close the request."""
     cta = _locked(cta)
     if cta.status == CtaStatus.CLOSED:
         return cta
-    if (
-        not on_behalf_of_request
-        and cta.owner_id not in (None, actor.pk)
-        and not actor.has_perm("ctas.assign_cta")
-    ):
-        raise PermissionDenied(f"Only {cta.owner} or a manager closes this CTA.")
+    if not on_behalf_of_request:
+        refusal = rules.close_refusal(
+            owner_id=cta.owner_id,
+            actor_id=actor.pk,
+            is_manager=actor.has_perm("ctas.assign_cta"),
+            follows_request=cta.request_id is not None,
+            reason=reason,
+        )
+        if refusal is not None:
+            field, message = refusal
+            if field == "owner":
+                raise PermissionDenied(message)
+            raise ValidationError({field: ValidationError(message, code="refused")})
     now = timezone.now()
     cta.status = CtaStatus.CLOSED
     cta.closed_at = now
@@ -478,17 +510,45 @@ def close(cta: Cta, *, actor, reason: str = "", on_behalf_of_request: bool = Fal
     CtaTask.objects.filter(cta=cta, title__startswith="Close", status=TaskStatus.OPEN).update(
         status=TaskStatus.DONE, completed_by=actor, completed_at=now, updated_at=now
     )
-    if cta.case_id:
-        Case.objects.filter(pk=cta.case_id).update(status=CaseStatus.CLOSED, updated_at=now)
+    case = _set_case_status(cta.case_id, CaseStatus.CLOSED)
+    if case is not None and case.opened_by_id != actor.pk and case.opened_by.email:
+        _write_closed(cta, case, actor, reason.strip())
     timeline.record(
         account_id=cta.account_id,
         kind=EntryKind.CTA,
         title=f"CTA closed: {cta.name}",
-        body=reason,
+        body=reason.strip(),
         actor=actor,
         link=f"/ctas/{cta.pk}/",
     )
     return cta
+
+
+def _set_case_status(case_id: int | None, status: CaseStatus) -> Case | None:
+    """The case follows its CTA; saved, not updated in bulk, so its history shows it."""
+    if case_id is None:
+        return None
+    case = Case.objects.select_for_update().select_related("opened_by").get(pk=case_id)
+    if case.status != status:
+        case.status = status
+        case.save(update_fields=["status", "updated_at"])
+    return case
+
+
+def _write_closed(cta: Cta, case: Case, actor, reason: str):
+    """Tell the account owner who opened the case that it is done, and why."""
+    lines = [
+        f"{actor} closed {cta.name}, and with it your CS Help case #{case.pk}.",
+        *([f"\nWhy: {reason}"] if reason else []),
+        f"\n{settings.SITE_URL}/cases/{case.pk}/",
+    ]
+    return core_services.enqueue_email(
+        key=f"cta-closed:{cta.pk}",
+        to=[case.opened_by.email],
+        reply_to=[actor.email] if actor.email else [],
+        subject=f"Closed: {cta.name}",
+        body_text="\n".join(lines) + "\n",
+    )
 
 
 # --- Playbooks ----------------------------------------------------------------

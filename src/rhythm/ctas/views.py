@@ -77,6 +77,8 @@ def cta_detail(request: AuthedRequest, cta_id: int):
         "can_accept": request.user.has_perm("ctas.change_cta")
         and request.user.groups.filter(name=Role.CSE.label).exists(),
         "outreach": services.outreach_state(cta),
+        "may_work": services.may_work(cta, request.user),
+        "may_close": services.may_close(cta, request.user),
     }
     return render(request, "ctas/cta_detail.html", context)
 
@@ -142,7 +144,10 @@ def task_toggle(request: AuthedRequest, task_id: int):
     except (ValidationError, PermissionDenied) as exc:
         error = _message(exc)
     if request.htmx:
-        return render(request, "ctas/_task_row.html", {"task": task, "error": error})
+        may_work = services.may_work(task.cta, request.user)
+        return render(
+            request, "ctas/_task_row.html", {"task": task, "error": error, "may_work": may_work}
+        )
     if error:
         messages.error(request, error)
     return redirect("ctas:detail", cta_id=task.cta_id)
