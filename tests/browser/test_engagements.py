@@ -73,6 +73,9 @@ def demo(transactional_db):
             last_name="Lopez",
             roles=[Role.CSE_MANAGER],
         ),
+        "ops": UserFactory(
+            username="oscar.ops", first_name="Oscar", last_name="Ops", roles=[Role.CS_OPERATIONS]
+        ),
     }
     for person in people.values():
         person.set_password(password)
@@ -326,3 +329,31 @@ def _offering_id() -> int:
     from rhythm.catalog.models import Offering
 
     return Offering.objects.get(name="Streamline Your CI Workflows").pk
+
+
+def test_cs_operations_reorder_and_remove_playbook_steps(page: Page, demo):
+    from rhythm.ctas.models import Playbook
+
+    playbook = Playbook.objects.get()
+    steps = list(playbook.steps.order_by("position"))
+    _sign_in(page, demo, "ops")
+    page.get_by_role("link", name="Playbooks", exact=True).click()
+    page.get_by_role("link", name=playbook.name).click()
+    rows = page.get_by_test_id("step-row")
+    expect(rows).to_have_count(len(steps))
+
+    last = rows.nth(len(steps) - 1)
+    last.get_by_label(f"Position of {steps[-1].title}").fill("1")
+    last.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("alert").first).to_contain_text("Step saved")
+    expect(rows.first.get_by_label("Task of step 1")).to_have_value(steps[-1].title)
+
+    # Remove asks first: dismissed, nothing happens; accepted, the step goes.
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    rows.first.get_by_test_id("remove-step").click()
+    expect(rows).to_have_count(len(steps))
+    page.once("dialog", lambda dialog: dialog.accept())
+    rows.first.get_by_test_id("remove-step").click()
+    expect(rows).to_have_count(len(steps) - 1)
+    expect(page.get_by_role("alert").first).to_contain_text("removed")
+    assert page.problems == []  # type: ignore[attr-defined]

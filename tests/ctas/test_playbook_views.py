@@ -108,21 +108,51 @@ def test_bad_steps_are_refused_beside_the_field_and_nothing_changes(client, cast
     assert "required" in _errors(html, "id_new-title")
     assert "greater than or equal to 0" in _errors(html, "id_new-due_offset_days")
 
-    step = playbook.steps.get(position=2)
-    taken = client.post(
-        reverse("ctas:step-update", args=[step.pk]),
+    assert list(PlaybookStep.objects.values_list("position", "title", "due_offset_days")) == before
+
+
+def test_a_step_moved_to_a_taken_position_takes_it_and_the_others_move_down(client, cast, playbook):
+    client.force_login(cast.cs_ops)
+    titles = list(playbook.steps.order_by("position").values_list("title", flat=True))
+    third = playbook.steps.get(position=3)
+    client.post(
+        reverse("ctas:step-update", args=[third.pk]),
         {
-            f"step-{step.pk}-position": 1,
-            f"step-{step.pk}-title": step.title,
-            f"step-{step.pk}-due_offset_days": 0,
-            f"step-{step.pk}-condition": "always",
+            f"step-{third.pk}-position": 1,
+            f"step-{third.pk}-title": third.title,
+            f"step-{third.pk}-due_offset_days": third.due_offset_days,
+            f"step-{third.pk}-condition": third.condition,
         },
     )
-    assert taken.status_code == 422
-    assert "Another step has this position." in _errors(
-        taken.content.decode(), f"id_step-{step.pk}-position"
+    moved = list(playbook.steps.active().order_by("position").values_list("title", flat=True))
+    assert moved == [titles[2], titles[0], titles[1], *titles[3:]]
+    assert list(
+        playbook.steps.active().values_list("position", flat=True).order_by("position")
+    ) == list(range(1, len(titles) + 1))
+
+    # A new step at position 2 goes there; one past the end goes last.
+    url = reverse("ctas:step-create", args=[playbook.pk])
+    client.post(
+        url,
+        {
+            "new-title": "Check the contract",
+            "new-position": 2,
+            "new-due_offset_days": 0,
+            "new-condition": "always",
+        },
     )
-    assert list(PlaybookStep.objects.values_list("position", "title", "due_offset_days")) == before
+    client.post(
+        url,
+        {
+            "new-title": "Say thanks",
+            "new-position": 999,
+            "new-due_offset_days": 9,
+            "new-condition": "always",
+        },
+    )
+    final = list(playbook.steps.active().order_by("position").values_list("title", flat=True))
+    assert final[1] == "Check the contract" and final[-1] == "Say thanks"
+    assert len(final) == len(titles) + 2
 
 
 def test_cs_ops_create_and_rename_a_playbook(client, cast, playbook):
@@ -140,3 +170,16 @@ def test_cs_ops_create_and_rename_a_playbook(client, cast, playbook):
     made.refresh_from_db()
     assert made.name == "Renewal at risk"
     assert "Playbooks" in client.get(reverse("home")).content.decode()  # in the navigation
+
+
+def test_steps_reorder_through_the_api(api, cast, playbook):
+    steps = list(playbook.steps.order_by("position"))
+    last = steps[-1]
+    moved = api(cast.cs_ops).patch(f"/playbook-steps/{last.pk}", {"position": 1})
+    assert moved.status_code == 200, moved.content
+    assert moved.json()["position"] == 1
+    listed = api(cast.cs_ops).get(f"/playbooks/{playbook.pk}").json()["steps"]
+    assert [s["id"] for s in listed] == [last.pk, *[s.pk for s in steps[:-1]]]
+    assert [s["position"] for s in listed] == list(range(1, len(steps) + 1))
+    refused = api(cast.cse).patch(f"/playbook-steps/{last.pk}", {"position": 2})
+    assert refused.status_code == 403

@@ -89,3 +89,13 @@ def works_the_cta(*, owner_id: int | None, actor_id: int, is_manager: bool) -> b
     """Its owner ticks a CTA's tasks; a manager may stand in. Nobody else, not even
     before anyone accepted it: accepting is what says who does the work."""
     return owner_id == actor_id or is_manager
+
+
+# Steps that change places step aside this far first (positions go up to 1000).
+STEP_POSITION_ASIDE = 10_000
+
+
+def step_index(position: int, others: int) -> int:
+    """Where in the list a step asked to be at `position` goes, among `others` steps:
+    a position past the end puts it last."""
+    return min(max(position, 1), others + 1) - 1

@@ -9,7 +9,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.template.loader import render_to_string
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -569,27 +569,45 @@ def save_playbook(data: dict, playbook: Playbook | None = None) -> Playbook:
 
 @transaction.atomic
 def save_step(data: dict, *, playbook: Playbook | None = None, step: PlaybookStep | None = None):
-    """Add or change a step. Tasks already created from it keep their own copy."""
+    """Add or change a step. A position takes that place in the list and moves the
+    steps from there down by one (no position: a new step goes last). Tasks already
+    created from a step keep their own copy."""
     if step is not None:
         step = PlaybookStep.objects.select_for_update().get(pk=step.pk)
     else:
         assert playbook is not None, "a new step needs its playbook"
-        last = PlaybookStep.objects.active().filter(playbook=playbook).order_by("-position").first()
-        step = PlaybookStep(playbook=playbook, position=(last.position + 1) if last else 1)
-    for key in STEP_FIELDS & set(data):
+        step = PlaybookStep(playbook=playbook, position=1)
+    for key in (STEP_FIELDS - {"position"}) & set(data):
         setattr(step, key, data[key])
-    if (
+    step.full_clean(exclude=["position"], validate_constraints=False)
+    others = list(
         PlaybookStep.objects.active()
-        .filter(playbook_id=step.playbook_id, position=step.position)
+        .select_for_update()
+        .filter(playbook_id=step.playbook_id)
         .exclude(pk=step.pk)
-        .exists()
-    ):
-        raise ValidationError(
-            {"position": ValidationError("Another step has this position.", code="unique")}
-        )
-    step.full_clean()
-    step.save()
+        .order_by("position", "pk")
+    )
+    wanted = data.get("position")
+    if wanted is None:
+        wanted = step.position if step.pk else len(others) + 1
+    ordered = [*others]
+    ordered.insert(rules.step_index(wanted, len(others)), step)
+    _renumber(ordered, changed=step)
     return step
+
+
+def _renumber(steps: list[PlaybookStep], *, changed: PlaybookStep) -> None:
+    """Number the steps 1, 2, … in this order, saving the changed one and those that
+    move. Those that move first step aside to free numbers, so the one-step-per-
+    position constraint holds after every statement."""
+    moving = [s for n, s in enumerate(steps, start=1) if s.pk and s.position != n]
+    PlaybookStep.objects.filter(pk__in=[s.pk for s in moving]).update(
+        position=F("position") + rules.STEP_POSITION_ASIDE
+    )
+    for number, s in enumerate(steps, start=1):
+        if s is changed or s in moving:
+            s.position = number
+            s.save()
 
 
 @transaction.atomic

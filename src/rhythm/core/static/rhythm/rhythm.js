@@ -27,3 +27,9 @@ function syncFiltersWithAddress() {
 }
 document.addEventListener("htmx:historyRestore", syncFiltersWithAddress);
 window.addEventListener("pageshow", (event) => { if (event.persisted) syncFiltersWithAddress(); });
+
+// A button with data-confirm asks before it submits (removing a playbook step).
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-confirm]");
+  if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
+});
