@@ -82,6 +82,9 @@ def test_the_whole_review_path_closes_request_and_cta(cast, request_, covering_c
     cta = Cta.objects.get(request=request_)
     assert cta.owner == covering_cse and cta.status == CtaStatus.IN_PROGRESS
     move(request_, covering_cse, "complete")
+    done = _mail_to(cast.manager)[-1]
+    assert done.subject == f"Complete: {request_.title}"
+    assert "Close it to close its CTA." in done.body_text
     move(request_, covering_cse, "closed")
     request_.refresh_from_db()
     cta.refresh_from_db()
@@ -229,18 +232,23 @@ def _mail_to(person) -> list[OutboundMessage]:
 
 
 def test_each_move_tells_whoever_acts_next_by_email(cast, request_, covering_cse):
-    """The CSM hears of the question, the manager of the answer, the CSE of the
-    assignment; nobody hears of their own move, and each email is written once."""
+    """Managers hear of a new request; the CSM of the question, the manager of the
+    answer, the CSE of the assignment, the manager of the completion; nobody hears
+    of their own move, and each email is written once."""
+    (filed,) = _mail_to(cast.manager)
+    assert filed.subject == f"New request: {request_.title}"
+    assert "waits for a CSE manager's review" in filed.body_text
+    assert "Qualify it, ask the CSM, or reject it." in filed.body_text
     move(request_, cast.manager, "clarification", reason="Which teams first?")
     (question,) = _mail_to(cast.csm)
     assert question.subject == f"Clarification: {request_.title}"
     assert "Which teams first?" in question.body_text and "Which teams first?" in question.body_html
     assert f"/engagements/{request_.pk}/" in question.body_text
     assert question.reply_to == [cast.manager.email]
-    assert _mail_to(cast.manager) == []
+    assert _mail_to(cast.manager) == [filed]  # not told of their own question
 
     move(request_, cast.csm, "review", reason="Platform team first.")
-    (answer,) = _mail_to(cast.manager)
+    answer = _mail_to(cast.manager)[-1]
     assert "answered your question" in answer.body_text
 
     move(request_, cast.manager, "started", cse=covering_cse.pk)
@@ -250,6 +258,9 @@ def test_each_move_tells_whoever_acts_next_by_email(cast, request_, covering_cse
     assert len(_mail_to(cast.csm)) == 2
 
     move(request_, covering_cse, "complete")
+    done = _mail_to(cast.manager)[-1]
+    assert done.subject == f"Complete: {request_.title}"
+    assert "Close it to close its CTA." in done.body_text
     move(request_, covering_cse, "closed")
     assert [m.subject.split(":")[0] for m in _mail_to(cast.csm)] == [
         "Clarification",
@@ -278,6 +289,9 @@ def test_a_requests_cta_closes_only_with_its_request(cast, request_, covering_cs
     cta.refresh_from_db()
     assert cta.status != CtaStatus.CLOSED
     move(request_, covering_cse, "complete")
+    done = _mail_to(cast.manager)[-1]
+    assert done.subject == f"Complete: {request_.title}"
+    assert "Close it to close its CTA." in done.body_text
     move(request_, covering_cse, "closed")
     cta.refresh_from_db()
     assert cta.status == CtaStatus.CLOSED

@@ -62,14 +62,15 @@ MOVE_LABELS = {
 }
 
 # Who hears of a move by email: whoever acts next, and the CSM whose request it is.
-# MANAGER here is the manager who asked the question being answered. The person
-# who made the move is never told of it.
+# MANAGER here is the manager who last acted on it: who asked the question being
+# answered, or who qualified the engagement now complete. Filing tells every CSE
+# manager. The person who made the move is never told of it.
 NOTIFIED: dict[tuple[S, S], tuple[Party, ...]] = {
     (S.REVIEW, S.CLARIFICATION): (Party.REQUESTER,),
     (S.CLARIFICATION, S.REVIEW): (Party.MANAGER,),
     (S.REVIEW, S.REJECTED): (Party.REQUESTER,),
     (S.REVIEW, S.STARTED): (Party.ASSIGNED_CSE, Party.REQUESTER),
-    (S.STARTED, S.COMPLETE): (Party.REQUESTER,),
+    (S.STARTED, S.COMPLETE): (Party.REQUESTER, Party.MANAGER),
     (S.COMPLETE, S.CLOSED): (Party.REQUESTER, Party.ASSIGNED_CSE),
     (S.CLARIFICATION, S.CLOSED): (Party.MANAGER,),
 }

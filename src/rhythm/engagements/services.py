@@ -72,13 +72,14 @@ def file_request(
     request.save()
     for person in people:
         Stakeholder.objects.create(request=request, **person)
-    Transition.objects.create(
+    filed = Transition.objects.create(
         request=request,
         from_state="",
         to_state=RequestState.REVIEW,
         actor=actor,
         at=request.created_at,
     )
+    _notify(request, filed)
     timeline.record(
         account_id=request.account_id,
         kind=EntryKind.REQUEST,
@@ -375,9 +376,11 @@ _HEADLINES = {
     RequestState.COMPLETE: "{actor} completed this engagement.",
     RequestState.CLOSED: "{actor} closed this engagement request.",
 }
+_FILED = "{actor} filed a complex engagement request: it waits for a CSE manager's review."
 _NEXT_STEPS = {
+    (RequestState.REVIEW, rules.Party.MANAGER): "Qualify it, ask the CSM, or reject it.",
+    (RequestState.COMPLETE, rules.Party.MANAGER): "Close it to close its CTA.",
     (RequestState.CLARIFICATION, rules.Party.REQUESTER): "Answer it on the request page.",
-    (RequestState.REVIEW, rules.Party.MANAGER): "Qualify it, reject it or ask again.",
     (RequestState.STARTED, rules.Party.ASSIGNED_CSE): (
         "Its CTA is on your list, with the playbook's tasks."
     ),
@@ -385,33 +388,40 @@ _NEXT_STEPS = {
 
 
 def _notify(request: EngagementRequest, record: Transition) -> None:
-    """Email the people the move concerns, through the outbox, once per move."""
-    key = (RequestState(record.from_state), RequestState(record.to_state))
-    people: dict[int, tuple[User, rules.Party]] = {}
-    for party in rules.NOTIFIED.get(key, ()):
-        person = _party_member(request, party)
+    """Email the people the move concerns, through the outbox, once per move.
+
+    Filing goes to every CSE manager, who review it; each later move to the
+    parties rules.NOTIFIED names for it."""
+    if not record.from_state:
+        managers = User.objects.active().filter(groups__name=Role.CSE_MANAGER.label)
+        people = [(manager, rules.Party.MANAGER) for manager in managers]
+    else:
+        key = (RequestState(record.from_state), RequestState(record.to_state))
+        people = [(_party_member(request, party), party) for party in rules.NOTIFIED.get(key, ())]
+    recipients: dict[int, tuple[User, rules.Party]] = {}
+    for person, party in people:
         if person is not None and person.pk != record.actor_id and person.email:
-            people.setdefault(person.pk, (person, party))
-    if not people:
+            recipients.setdefault(person.pk, (person, party))
+    if not recipients:
         return
-    url = f"{settings.SITE_URL}/engagements/{request.pk}/"
-    headline = _HEADLINES[RequestState(record.to_state)].format(
+    state = RequestState(record.to_state)
+    headline = (_HEADLINES[state] if record.from_state else _FILED).format(
         actor=record.actor, cse=request.assigned_cse
     )
-    for person, party in people.values():
+    for person, party in recipients.values():
         context = {
             "recipient": person,
             "request": request,
             "record": record,
             "headline": headline,
-            "next_step": _NEXT_STEPS.get((RequestState(record.to_state), party), ""),
-            "url": url,
+            "next_step": _NEXT_STEPS.get((state, party), ""),
+            "url": f"{settings.SITE_URL}/engagements/{request.pk}/",
         }
         core_services.enqueue_email(
             key=f"request-transition:{record.pk}:{person.pk}",
             to=[person.email],
             reply_to=[record.actor.email] if record.actor.email else [],
-            subject=f"{record.get_to_state_display()}: {request.title}",
+            subject=f"{'New request' if not record.from_state else state.label}: {request.title}",
             body_text=render_to_string("engagements/email/transition.txt", context),
             body_html=render_to_string("engagements/email/transition.html", context),
         )
@@ -422,13 +432,15 @@ def _party_member(request: EngagementRequest, party: rules.Party) -> User | None
         return request.requested_by
     if party == rules.Party.ASSIGNED_CSE:
         return request.assigned_cse
-    asked = (
-        request.transitions.filter(to_state=RequestState.CLARIFICATION)
+    # The manager who last acted on it: the one who asked (told of the answer) or
+    # the one who qualified it (told when it is complete).
+    last = (
+        request.transitions.filter(to_state__in=[RequestState.CLARIFICATION, RequestState.STARTED])
         .select_related("actor")
         .order_by("-at", "-id")
         .first()
     )
-    return asked.actor if asked else None
+    return last.actor if last else None
 
 
 def time_in_states(request: EngagementRequest) -> dict[RequestState, timedelta]:
