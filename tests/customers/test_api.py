@@ -422,6 +422,17 @@ def test_an_unknown_segment_in_a_patch_changes_nothing(api, cast, world):
     assert (world.account.segment_id, world.account.industry) == (world.segment.pk, "Software")
 
 
+def test_a_name_of_only_spaces_is_no_name(api, cast, world):
+    response = api(cast.admin).patch(f"/accounts/{world.account.pk}", {"name": "   "})
+    assert_error(response, 422, "name", "string_too_short")
+    segment = api(cast.admin).patch(f"/segments/{world.segment.pk}", {"name": " \t "})
+    assert_error(segment, 422, "name", "string_too_short")
+    world.account.refresh_from_db()
+    assert world.account.name.strip()
+    trimmed = api(cast.admin).patch(f"/accounts/{world.account.pk}", {"industry": "  Banking "})
+    assert trimmed.status_code == 200 and trimmed.json()["industry"] == "Banking"
+
+
 def test_a_segment_that_is_not_a_number_is_named(api, cast, world):
     response = api(cast.admin).post("/accounts", account_body(world, segment="Enterprise"))
     assert_error(response, 422, "segment", "int_parsing")

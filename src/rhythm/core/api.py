@@ -22,7 +22,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from rhythm.core import services
@@ -234,8 +234,9 @@ def _no_nul(value: str) -> str:
     return value
 
 
-# Every string the API takes in: plain text, without NUL characters.
-Text = Annotated[str, AfterValidator(_no_nul)]
+# Every string the API takes in: plain text, without NUL characters, stripped of
+# surrounding whitespace before its length is checked, so "   " is not a name.
+Text = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_no_nul)]
 
 # A reference to a row: a positive 64-bit integer, as every supported database
 # stores ids. Past that, SQLite's driver overflows instead of finding nothing.
