@@ -787,3 +787,20 @@ def test_every_page_answers_every_role_without_a_server_error(client, cast, ever
             assert response.status_code in (200, 403, 404), (who, url, response.status_code)
             if who != "outsider" and "/new/" not in url:
                 assert response.status_code == 200, (who, url)
+
+
+def test_board_refusals_say_what_to_do_instead(client, cast, request_, case_data):
+    from rhythm.cases import services as cases
+
+    cta = cases.open_case(cast.account_owner, case_data).case.cta
+    _as(client, cast.manager)
+    url = reverse("engagements:board-move")
+    to_work = client.post(url, {"card": f"cta-{cta.pk}", "column": "in_progress"}).json()
+    assert to_work == {
+        "ok": False,
+        "message": "Assign it to a CSE on its page.",
+        "url": f"/ctas/{cta.pk}/",
+    }
+    _move(request_, cast.csm, "closed", reason="No longer needed")
+    done = client.post(url, {"card": f"request-{request_.pk}", "column": "new"}).json()
+    assert done["message"] == "A request in Closed cannot move to Review; it moves no further."

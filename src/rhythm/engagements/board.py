@@ -290,6 +290,8 @@ def _move_cta(user, pk: int, column: str) -> MoveResult:
     if not user.has_perm("ctas.change_cta"):
         return MoveResult(False, "Your role does not work CTAs.")
     if column == "in_progress" and cta.status == CtaStatus.OPEN:
+        if not user.groups.filter(name=Role.CSE.label).exists():
+            return MoveResult(False, "Assign it to a CSE on its page.", url=f"/ctas/{cta.pk}/")
         ctas.accept(cta, cse=user, actor=user)
         return MoveResult(True, "Accepted: the CTA is yours.")
     if column == "closed" and cta.status != CtaStatus.CLOSED:

@@ -107,14 +107,14 @@ def check_transition(
 ) -> Verdict:
     move = TRANSITIONS.get((current, target))
     if move is None:
-        allowed = ", ".join(to.label for to, _ in moves_from(current)) or "nothing"
+        allowed = ", ".join(to.label for to, _ in moves_from(current))
         return Verdict(
             False,
             "conflict",
             "to",
             [
                 f"A request in {current.label} cannot move to {target.label}; "
-                f"it may move to {allowed}."
+                + (f"it may move to {allowed}." if allowed else "it moves no further.")
             ],
         )
     if not parties & move.parties:

@@ -14,7 +14,7 @@
       var link = document.createElement("a");
       link.href = url;
       link.className = "alert-link ms-1";
-      link.textContent = "Open it to do this there.";
+      link.textContent = url.indexOf("/ctas/") === 0 ? "Open the CTA" : "Open the request";
       link.dataset.testid = "board-message-link";
       message.append(" ", link);
     }
