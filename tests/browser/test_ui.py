@@ -178,6 +178,12 @@ def test_on_a_phone_the_menu_folds_behind_a_toggler(page: Page, demo):
     expect(accounts).to_be_visible()
     accounts.click()
     expect(_count(page)).to_contain_text("of 38 accounts")
+    # Wide tables scroll within themselves; the page itself never scrolls sideways.
+    page.get_by_role("link", name="Borealis Bank").click()
+    expect(page.get_by_test_id("account-name")).to_have_text("Borealis Bank")
+    for path in (page.url, "/accounts/", "/ctas/"):
+        page.goto(path)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
     assert page.problems == []  # type: ignore[attr-defined]
 
 
