@@ -201,3 +201,20 @@ def test_the_cli_takes_the_hyphenated_name(cast, case_data, monkeypatch, capsys)
     monkeypatch.setattr(sys, "argv", ["rhythm", "reconcile-ctas", "--dry-run"])
     cli.main()
     assert "1 CSE-help case(s) lack a CTA" in capsys.readouterr().out
+
+
+def test_reassigning_tells_the_previous_owner_and_the_new_one_takes_over(cast, cta, covering_cse):
+    services.accept(cta, cse=covering_cse, actor=cast.manager)
+    successor = UserFactory(roles=["cse"])
+    services.accept(cta, cse=successor, actor=cast.manager)
+    cta.refresh_from_db()
+    assert cta.owner == successor
+    (told,) = [m for m in OutboundMessage.objects.all() if m.subject.startswith("Reassigned")]
+    assert told.to == [covering_cse.email] and str(successor) in told.body_text
+    (handover,) = [m for m in OutboundMessage.objects.all() if m.to == [successor.email]]
+    assert f"take it over from {covering_cse}" in handover.body_text
+    # The customer got one outreach, from the first CSE.
+    assert OutboundMessage.objects.filter(idempotency_key=f"cta-outreach:{cta.pk}").count() == 1
+    # The same reassignment again tells nobody anything new.
+    services.accept(cta, cse=successor, actor=cast.manager)
+    assert OutboundMessage.objects.filter(subject__startswith="Reassigned").count() == 1

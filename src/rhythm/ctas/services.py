@@ -365,6 +365,7 @@ def accept(cta: Cta, *, cse, actor) -> Cta:
     if cta.owner_id and cta.owner_id != cse.pk and not actor.has_perm("ctas.assign_cta"):
         raise PermissionDenied(f"{cta.owner} already owns this CTA; ask a manager to reassign.")
     now = timezone.now()
+    previous = cta.owner if cta.owner_id not in (None, cse.pk) else None
     cta.owner = cse
     cta.status = CtaStatus.IN_PROGRESS
     cta.accepted_at = cta.accepted_at or now
@@ -379,7 +380,16 @@ def accept(cta: Cta, *, cse, actor) -> Cta:
             cta.save(update_fields=["outreach_message", "updated_at"])
     assigned = actor.pk != cse.pk
     if assigned and cse.email:
-        _write_assignment(cta, case, cse, actor)
+        _write_assignment(cta, case, cse, actor, previous=previous)
+    if previous is not None and previous.email and previous.pk != actor.pk:
+        core_services.enqueue_email(
+            key=f"cta-reassigned:{cta.pk}:{previous.pk}:{cse.pk}:{now.isoformat()}",
+            to=[previous.email],
+            reply_to=[actor.email] if actor.email else [],
+            subject=f"Reassigned: {cta.name}",
+            body_text=f"{actor} gave {cta.name} to {cse}; it is no longer on your list.\n"
+            f"\n{settings.SITE_URL}/ctas/{cta.pk}/\n",
+        )
     timeline.record(
         account_id=cta.account_id,
         kind=EntryKind.CTA,
@@ -390,13 +400,16 @@ def accept(cta: Cta, *, cse, actor) -> Cta:
     return cta
 
 
-def _write_assignment(cta: Cta, case: Case | None, cse, actor):
-    """Tell a CSE a manager gave them a CTA; once per CTA and CSE."""
+def _write_assignment(cta: Cta, case: Case | None, cse, actor, *, previous=None):
+    """Tell a CSE a manager gave them a CTA; once per CTA and CSE. Taking it over
+    from someone whose outreach already went, they introduce themselves."""
     context = {
         "cta": cta,
         "case": case,
         "cse": cse,
         "actor": actor,
+        "previous": previous,
+        "outreach_sent_by_previous": previous is not None and cta.outreach_message_id is not None,
         "url": f"{settings.SITE_URL}/ctas/{cta.pk}/",
     }
     return core_services.enqueue_email(
