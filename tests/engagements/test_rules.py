@@ -44,6 +44,12 @@ def test_reasons_codes_and_a_cse_are_required_where_the_move_needs_them():
     assert check(S.REVIEW, S.REJECTED, [Party.MANAGER], reason_code="other").field_name == "reason"
     assert check(S.REVIEW, S.STARTED, [Party.MANAGER]).field_name == "cse"
     assert check(S.REVIEW, S.STARTED, [Party.MANAGER], has_cse=True).allowed
+    # Everything missing at once, each beside its field.
+    both = check(S.REVIEW, S.REJECTED, [Party.MANAGER])
+    assert both.missing == {
+        "reason_code": "Choose a rejection reason.",
+        "reason": "Say why the request is rejected.",
+    }
 
 
 def test_time_in_states_sums_every_visit():

@@ -344,6 +344,18 @@ def test_a_field_the_form_refuses_does_not_hide_the_rules_broken_elsewhere(
     assert not EngagementRequest.objects.exists()
 
 
+def test_a_start_date_years_away_is_refused(client, cast, account, objective):
+    _as(client, cast.csm)
+    response = client.post(
+        reverse("engagements:create", args=[account.pk]),
+        _form(objective, target_start_date="9999-12-31"),
+    )
+    assert "at most two years ahead" in _field_errors(
+        response.content.decode(), "target_start_date"
+    )
+    assert not EngagementRequest.objects.exists()
+
+
 def test_a_start_date_in_the_past_is_refused(client, cast, account, objective):
     _as(client, cast.csm)
     yesterday = date.today() - timedelta(days=1)
@@ -389,7 +401,7 @@ def test_a_question_without_text_is_refused_beside_the_question(client, cast, re
     response = _transition(client, request_, to="clarification", reason="  ")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "ask needs a reason" in _move_errors(html, "reason-clarification")
+    assert "Write the question for the CSM." in _move_errors(html, "reason-clarification")
     # Only the form that was sent shows the error.
     assert _move_errors(html, "reason-rejected") == ""
     assert Transition.objects.filter(request=request_).count() == 1
@@ -405,6 +417,13 @@ def test_a_rejection_without_a_reason_code_keeps_what_was_typed(client, cast, re
     assert ">Out of scope for us</textarea>" in html
     request_.refresh_from_db()
     assert request_.state == RequestState.REVIEW
+
+
+def test_an_empty_rejection_names_both_the_code_and_the_reason(client, cast, request_):
+    _as(client, cast.manager)
+    html = _transition(client, request_, to="rejected").content.decode()
+    assert "Choose a rejection reason." in _move_errors(html, "code-rejected")
+    assert "Say why the request is rejected." in _move_errors(html, "reason-rejected")
 
 
 def test_over_capacity_asks_for_confirmation_beside_the_checkbox(
@@ -608,7 +627,8 @@ def test_a_move_the_rules_allow_goes_through_the_same_service(client, cast, requ
     _as(client, cast.csm)
     # A withdrawal needs a reason, which a drag cannot give: refused, with the rule.
     withdrawn = client.post(url, {"card": card, "column": "closed"})
-    assert withdrawn.status_code == 409 and "withdraw needs a reason" in withdrawn.json()["message"]
+    assert withdrawn.status_code == 409
+    assert withdrawn.json()["message"] == "Say why you withdraw the request."
     # ... and points to the page whose form asks for it.
     assert withdrawn.json()["url"] == f"/engagements/{request_.pk}/"
     _move(request_, cast.manager, "started", cse=covering_cse.pk)

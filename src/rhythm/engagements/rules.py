@@ -50,6 +50,9 @@ TRANSITIONS: dict[tuple[S, S], Move] = {
     (S.CLARIFICATION, S.CLOSED): Move("withdraw", frozenset({Party.REQUESTER}), needs_reason=True),
 }
 
+# A request plans work a team can see coming: its start is at most two years out.
+MAX_DAYS_AHEAD = 730
+
 # What the button for each move says.
 MOVE_LABELS = {
     "ask": "Ask the CSM",
@@ -59,6 +62,14 @@ MOVE_LABELS = {
     "complete": "Mark complete",
     "close": "Close",
     "withdraw": "Withdraw",
+}
+
+# What a move that needs a reason asks for, in the words of the form.
+REASON_PROMPTS = {
+    "ask": "Write the question for the CSM.",
+    "answer": "Write the answer to the manager's question.",
+    "reject": "Say why the request is rejected.",
+    "withdraw": "Say why you withdraw the request.",
 }
 
 # Who hears of a move by email: whoever acts next, and the CSM whose request it is.
@@ -90,6 +101,7 @@ class Verdict:
     problem: str = ""
     field_name: str = ""
     reasons: list[str] = field(default_factory=list)
+    missing: dict[str, str] = field(default_factory=dict)  # "invalid": field -> what to give
 
 
 def moves_from(state: S) -> list[tuple[S, Move]]:
@@ -120,12 +132,16 @@ def check_transition(
     if not parties & move.parties:
         who = " or ".join(PARTY_LABELS[p] for p in sorted(move.parties))
         return Verdict(False, "forbidden", "to", [f"Only {who} may {move.action} this request."])
-    if move.needs_reason and not reason.strip():
-        return Verdict(False, "invalid", "reason", [f"Say why: {move.action} needs a reason."])
+    missing = {}
     if move.needs_reason_code and not reason_code:
-        return Verdict(False, "invalid", "reason_code", ["Choose a rejection reason."])
+        missing["reason_code"] = "Choose a rejection reason."
+    if move.needs_reason and not reason.strip():
+        missing["reason"] = REASON_PROMPTS[move.action]
     if move.needs_cse and not has_cse:
-        return Verdict(False, "invalid", "cse", ["Choose the CSE who will run the engagement."])
+        missing["cse"] = "Choose the CSE who will run the engagement."
+    if missing:
+        # Every missing part at once, each with its field.
+        return Verdict(False, "invalid", next(iter(missing)), list(missing.values()), missing)
     return Verdict(True)
 
 

@@ -148,6 +148,10 @@ def validate_request(
         errors["target_start_date"] = ValidationError(
             "The target start date cannot be in the past.", code="past"
         )
+    elif start > (filed_on or timezone.localdate()) + timedelta(days=rules.MAX_DAYS_AHEAD):
+        errors["target_start_date"] = ValidationError(
+            "The target start date is at most two years ahead.", code="too_far"
+        )
     outcome = str(data.get("outcome") or "").strip()
     if not outcome:
         errors["outcome"] = ValidationError(
@@ -279,7 +283,9 @@ def transition(request: EngagementRequest, actor, move: TransitionInput) -> Enga
             raise TransitionConflict(request, message)
         if verdict.problem == "forbidden":
             raise PermissionDenied(message)
-        raise ValidationError({verdict.field_name: ValidationError(message, code="required")})
+        raise ValidationError(
+            {name: ValidationError(text, code="required") for name, text in verdict.missing.items()}
+        )
 
     now = timezone.now()
     record = Transition(
@@ -299,6 +305,16 @@ def transition(request: EngagementRequest, actor, move: TransitionInput) -> Enga
     record.save()
     _after(request, current, target, actor, record)
     return request
+
+
+def _uncovered(suggestion: rules.Suggestion) -> str:
+    """What of the account a CSE does not cover, as the suggestion's reasons say it."""
+    parts = [
+        reason.removeprefix("Does not cover ").removeprefix("does not cover ")
+        for reason in suggestion.reasons
+        if reason.lower().startswith("does not cover")
+    ]
+    return " and ".join(parts) or "this account"
 
 
 def _assign(request: EngagementRequest, move: TransitionInput, record: Transition) -> None:
@@ -323,8 +339,7 @@ def _assign(request: EngagementRequest, move: TransitionInput, record: Transitio
         raise ValidationError(
             {
                 "override_reason": ValidationError(
-                    f"{cse} does not cover this account's segment and region: "
-                    "say why you choose them.",
+                    f"{cse} does not cover {_uncovered(suggestion)}: say why you choose them.",
                     code="required",
                 )
             }
