@@ -36,6 +36,13 @@ def test_case_to_cta_to_outreach(
     retry = ae.post("/cases", body, **{"Idempotency-Key": "case-walk-1"})
     assert retry.status_code == 200 and retry.json()["id"] == first.json()["id"]
     assert retry["Idempotent-Replayed"] == "true"
+    # The same key with another case in it is a mistake, not a retry: refused.
+    reused = ae.post(
+        "/cases", {**body, "challenges": "Something else"}, **{"Idempotency-Key": "case-walk-1"}
+    )
+    assert reused.status_code == 422
+    assert reused.json()["errors"][0]["field"] == "idempotency_key"
+    assert reused.json()["errors"][0]["rule"] == "key_reused"
 
     ctas = ae.get("/ctas", case=first.json()["id"]).json()
     assert ctas["count"] == 1

@@ -42,7 +42,7 @@ def open_case(actor, data: dict[str, Any], *, idempotency_key: str | None = None
     if not actor.has_perm("cases.add_case"):
         raise PermissionDenied("Only an account owner opens a CS Help case.")
     if idempotency_key:
-        earlier = _replayed(actor, idempotency_key)
+        earlier = _replayed(actor, idempotency_key, data)
         if earlier:
             return Opened(earlier, created=False)
     # Validated before the transaction, which then holds only the writes: on SQLite
@@ -54,25 +54,50 @@ def open_case(actor, data: dict[str, Any], *, idempotency_key: str | None = None
             _save(case, actor)
     except IntegrityError:
         # Two requests with one key raced: the other one won; answer with its case.
-        earlier = _replayed(actor, idempotency_key) if idempotency_key else None
+        earlier = _replayed(actor, idempotency_key, data) if idempotency_key else None
         if earlier is None:
             raise
         return Opened(earlier, created=False)
     return Opened(case, created=True)
 
 
-def _replayed(actor, key: str) -> Case | None:
+def _replayed(actor, key: str, data: dict[str, Any]) -> Case | None:
+    """The case a retry with this key already opened, if it is the same request."""
     case = Case.objects.filter(idempotency_key=key).select_related("cta").first()
-    if case is not None and case.opened_by_id != actor.pk:
-        raise ValidationError(
-            {
-                "idempotency_key": ValidationError(
-                    "This Idempotency-Key was used by someone else; use a fresh one.",
-                    code="key_reused",
-                )
-            }
+    if case is None:
+        return None
+    if case.opened_by_id != actor.pk:
+        message = "This Idempotency-Key was used by someone else; use a fresh one."
+    elif not _same_request(case, data):
+        message = (
+            "This Idempotency-Key came with another case before; a new case needs a fresh key."
         )
-    return case
+    else:
+        return case
+    raise ValidationError({"idempotency_key": ValidationError(message, code="key_reused")})
+
+
+def _same_request(case: Case, data: dict[str, Any]) -> bool:
+    """Whether `data` asks for what `case` holds, read as `_validated` reads it."""
+    asked = (
+        _as_int(data.get("opportunity")),
+        data.get("kind") or CaseKind.CSE_HELP,
+        _as_int(data.get("offering")),
+        _as_int(data.get("contact")),
+        data.get("challenges") or "",
+        bool(data.get("opt_out_outreach")),
+        data.get("priority") or Priority.MEDIUM,
+    )
+    held = (
+        case.opportunity_id,
+        case.kind,
+        case.offering_id,
+        case.contact_id,
+        case.challenges,
+        case.opt_out_outreach,
+        case.priority,
+    )
+    return asked == held
 
 
 def _validated(actor, data: dict[str, Any], idempotency_key: str | None) -> Case:
