@@ -189,10 +189,19 @@ def test_done_when_a_case_its_cta_and_a_request_through_review(page: Page, demo)
     page.get_by_label("Stakeholder 1 name").fill("Grace Hopper")
     page.get_by_label("Stakeholder 1 role").fill("VP Engineering")
     page.get_by_label("Stakeholder 1 responsibilities").fill("Sponsor; signs off")
+    # Three rows are there; a fourth stakeholder gets a row of their own.
+    page.get_by_test_id("add-stakeholder").click()
+    page.get_by_label("Stakeholder 4 name").fill("Linus Pauling")
+    page.get_by_label("Stakeholder 4 role").fill("Platform lead")
+    page.get_by_label("Stakeholder 4 responsibilities").fill("Runs the runners")
     page.get_by_role("button", name="File the request").click()
     expect(_state(page)).to_have_text("Review")
     request_url = page.url
     request = EngagementRequest.objects.get()
+    assert [s.name for s in request.stakeholders.order_by("id")] == [
+        "Grace Hopper",
+        "Linus Pauling",
+    ]
 
     # --- The manager asks a question. ---------------------------------------------------
     _sign_in(page, demo, "manager")

@@ -33,3 +33,31 @@ document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-confirm]");
   if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
 });
+
+// "Add a stakeholder": a formset's button[data-add-row] copies the last row of its
+// rows (emptied, renumbered) and counts it in the management form, up to its max.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-add-row]");
+  if (!button) return;
+  const rows = document.querySelector(button.dataset.addRow);
+  const prefix = button.dataset.prefix;
+  const total = document.getElementById(`id_${prefix}-TOTAL_FORMS`);
+  const max = Number(document.getElementById(`id_${prefix}-MAX_NUM_FORMS`).value);
+  const count = Number(total.value);
+  if (!rows || !rows.lastElementChild || count >= max) return;
+  const row = rows.lastElementChild.cloneNode(true);
+  row.querySelectorAll("ul.errorlist").forEach((list) => list.remove());
+  for (const input of row.querySelectorAll("input")) {
+    input.value = "";
+    input.removeAttribute("aria-invalid");
+    for (const attr of ["name", "id"]) {
+      input.setAttribute(attr, input.getAttribute(attr).replace(`${prefix}-${count - 1}-`, `${prefix}-${count}-`));
+    }
+    const label = input.getAttribute("aria-label");
+    if (label) input.setAttribute("aria-label", label.replace(/\d+/, String(count + 1)));
+  }
+  rows.append(row);
+  total.value = count + 1;
+  button.disabled = count + 1 >= max;
+  row.querySelector("input").focus();
+});
