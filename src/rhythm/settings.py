@@ -242,6 +242,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("RHYTHM_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # A refused request (403, 404) is the app working, not an incident: no
+        # traceback in the log for it. Server errors are still logged in full.
+        "django.request": {"level": "ERROR"},
         # Configured here, so `run_huey` does not add a second handler of its own
         # and print every line of the worker twice. Two lines per task ("Executing",
         # "executed in") would bury everything else: tasks log their failures, and

@@ -142,9 +142,11 @@ def test_reconciliation_raises_missing_ctas_once(cast, case_data):
 
 
 def test_reconcile_command_reports_what_it_fixed(cast, case_data, capsys):
-    _case_without_cta(case_data, cast.account_owner)
+    lacking = _case_without_cta(case_data, cast.account_owner)
     call_command("reconcile_ctas", "--dry-run")
-    assert "1 CSE-help case(s) lack a CTA" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "1 CSE-help case(s) lack a CTA" in out
+    assert f"Case ids: {lacking.pk}\n" in out  # which, for a person to look at
     call_command("reconcile_ctas")
     assert "raised 1" in capsys.readouterr().out
     assert Cta.objects.count() == 1

@@ -301,7 +301,7 @@ def test_a_stakeholder_error_is_beside_the_row_it_is_about(client, cast, account
         ),
     )
     html = response.content.decode()
-    assert "required" in _field_errors(html, "stakeholders-1-role_title")
+    assert "Give their role or title." in _field_errors(html, "stakeholders-1-role_title")
     assert _field_errors(html, "stakeholders-0-role_title") == ""
     assert re.search(r'<input[^>]*id="id_stakeholders-1-role_title"[^>]*aria-invalid="true"', html)
     assert not EngagementRequest.objects.exists()

@@ -13,7 +13,10 @@ class CaseForm(forms.Form):
     kind = forms.ChoiceField(
         choices=[
             (CaseKind.CSE_HELP, "CSE Help (not escalations)"),
-            (CaseKind.ESCALATION, "Escalation (CSM/CSE accounts)"),
+            (
+                CaseKind.ESCALATION,
+                "Escalation (a customer problem that needs a manager's attention)",
+            ),
         ],
         widget=forms.RadioSelect,
         initial=CaseKind.CSE_HELP,

@@ -6,6 +6,10 @@ from simple_history.admin import SimpleHistoryAdmin
 from rhythm.core import services
 from rhythm.core.models import ApiToken, OutboundMessage
 
+admin.site.site_header = "Rhythm administration"
+admin.site.site_title = "Rhythm admin"
+admin.site.index_title = "Every model, for admins"
+
 
 class DomainAdmin(SimpleHistoryAdmin):
     """Admin for domain rows: history on every change, archive instead of delete."""

@@ -285,6 +285,8 @@ class ReconciliationReport:
     missing: int = 0
     raised: list[int] = field(default_factory=list)
     dry_run: bool = False
+    # A dry run's first cases found without a CTA, for a person to look at.
+    sample: list[int] = field(default_factory=list)
 
     def summary(self) -> str:
         if self.dry_run:
@@ -313,7 +315,9 @@ def reconcile(*, dry_run: bool = False, batch_size: int = BATCH_SIZE) -> Reconci
     redone case by case, and the one-to-one constraint refuses every duplicate."""
     report = ReconciliationReport(dry_run=dry_run)
     if dry_run:
-        report.missing = cases_missing_cta().count()
+        missing = cases_missing_cta()
+        report.missing = missing.count()
+        report.sample = list(missing.order_by("pk").values_list("pk", flat=True)[:50])
         return report
     last_id = 0
     while True:

@@ -43,6 +43,10 @@ class RequestForm(forms.Form):
         initial=4,
         required=False,
         help_text="What the CSE spends each week; it counts against their capacity.",
+        error_messages={
+            "min_value": "At least half an hour a week.",
+            "max_value": "At most 40 hours a week: a CSE's whole week.",
+        },
     )
     target_start_date = forms.DateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

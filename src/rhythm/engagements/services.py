@@ -24,6 +24,11 @@ from rhythm.people.models import User
 from rhythm.timeline import services as timeline
 from rhythm.timeline.choices import EntryKind
 
+STAKEHOLDER_PROMPTS = {
+    "name": "Give their name.",
+    "role_title": "Give their role or title.",
+    "responsibilities": "Say what they do in the engagement.",
+}
 LIST_LIMIT = 20  # metrics, deliverables, stakeholders: a request is not a spreadsheet
 
 
@@ -165,11 +170,9 @@ def validate_request(
             "Name at least one stakeholder: name, role/title, responsibilities.", code="required"
         )
     for index, person in enumerate(stakeholders[:LIST_LIMIT]):
-        for key in ("name", "role_title", "responsibilities"):
+        for key, missing in STAKEHOLDER_PROMPTS.items():
             if not str(person.get(key) or "").strip():
-                errors[f"stakeholders.{index}.{key}"] = ValidationError(
-                    "This field is required.", code="required"
-                )
+                errors[f"stakeholders.{index}.{key}"] = ValidationError(missing, code="required")
         people.append(
             {
                 k: str(person.get(k) or "").strip()

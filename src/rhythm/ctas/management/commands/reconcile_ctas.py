@@ -14,5 +14,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         report = services.reconcile(dry_run=options["dry_run"])
         self.stdout.write(report.summary())
+        if report.sample:
+            more = " …" if report.missing > len(report.sample) else ""
+            self.stdout.write("Case ids: " + ", ".join(map(str, report.sample)) + more)
         if report.raised:
-            self.stdout.write("Raised CTA ids: " + ", ".join(map(str, report.raised[:50])))
+            more = " …" if len(report.raised) > 50 else ""
+            self.stdout.write("Raised CTA ids: " + ", ".join(map(str, report.raised[:50])) + more)
