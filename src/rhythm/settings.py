@@ -175,6 +175,8 @@ AXES_VERBOSE = False
 # --- Internationalisation -----------------------------------------------------
 # Stored in UTC; shown in each person's own time zone (UserTimezoneMiddleware).
 LANGUAGE_CODE = "en-us"
+# Dates and times written one way on every page (rhythm/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["rhythm.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
