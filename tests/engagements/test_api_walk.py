@@ -164,3 +164,12 @@ def test_request_rules_are_named_all_at_once_through_the_api(api, cast, account,
     }
     assert errors["target_start_date"]["rule"] == "past"
     assert not EngagementRequest.objects.exists()
+
+
+def test_capacity_hours_read_with_one_decimal(api, cast, covering_cse):
+    rows = api(cast.manager).get("/capacity", weeks=2).json()
+    mine = next(row for row in rows if row["cse"] == covering_cse.pk)
+    assert all(
+        isinstance(h, str) and h.count(".") == 1 and len(h.split(".")[1]) == 1
+        for h in mine["weeks"]
+    ), mine["weeks"]

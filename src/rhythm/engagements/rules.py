@@ -157,6 +157,9 @@ def time_in_states(changes: list[tuple[S, datetime]], now: datetime) -> dict[S, 
 # --- Capacity -----------------------------------------------------------------
 
 
+HOURS = Decimal("0.1")
+
+
 @dataclass(frozen=True)
 class Engagement:
     """A started engagement's footprint on its CSE's weeks."""
@@ -197,7 +200,8 @@ def weekly_load(
                 hours += e.hours_per_week
         if week_start < cta_weeks_end:
             hours += cta_hours * open_ctas
-        loads.append(hours)
+        # One decimal, as efforts are entered: "18.0" and "16.5", never "18" beside "16.5".
+        loads.append(hours.quantize(HOURS))
     return loads
 
 
