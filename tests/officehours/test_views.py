@@ -317,6 +317,8 @@ def test_a_spot_call_booked_without_a_time_gets_one_on_its_meeting_page(
     meeting.refresh_from_db()
     assert meeting.scheduled_at is not None
     assert "Move the call" in done.content.decode()
+    home = client.get(reverse("home")).content.decode()
+    assert 'data-testid="next-call"' in home and "CSE: Monorepo pipelines" in home
     assert TimelineEntry.objects.filter(
         account=account, title__startswith=f"CSE: Monorepo pipelines scheduled for {NEXT_WEEK}"
     ).exists()

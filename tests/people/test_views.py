@@ -357,3 +357,52 @@ def test_team_filters_by_role_and_region_and_totals_capacity(client, cast):
     # Unknown values are ignored rather than hiding everyone.
     found, _ = names({"role": "wizard", "region": "MOON"})
     assert len(found) == 10
+
+
+def _work(html: str) -> dict[str, str]:
+    import re
+
+    cards = re.findall(
+        r'data-testid="work-item">.*?small">(.*?)</div>.*?fw-semibold">(.*?)</div>', html, re.S
+    )
+    return dict(cards)
+
+
+def test_home_says_what_waits_for_each_role(client, cast, case_data, covering_cse):
+    from rhythm.cases import services as cases
+    from rhythm.ctas import services as ctas
+
+    opened = cases.open_case(cast.account_owner, case_data).case
+    client.force_login(cast.manager)
+    assert _work(client.get(reverse("home")).content.decode()) == {
+        "Requests waiting for review": "0",
+        "CTAs nobody has accepted": "1",
+    }
+    ctas.accept(opened.cta, cse=covering_cse, actor=covering_cse)
+    client.force_login(covering_cse)
+    assert _work(client.get(reverse("home")).content.decode()) == {
+        "Your open CTAs": "1",
+        "Your engagements running": "0",
+    }
+    client.force_login(cast.account_owner)
+    assert _work(client.get(reverse("home")).content.decode()) == {"Your open CS Help cases": "1"}
+    client.force_login(cast.csm)
+    assert _work(client.get(reverse("home")).content.decode()) == {
+        "Questions waiting for your answer": "0"
+    }
+
+
+def test_home_takes_the_same_queries_however_much_work_waits(client, cast, case_data):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from rhythm.cases import services as cases
+
+    client.force_login(cast.manager)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("home"))
+    for n in range(5):
+        cases.open_case(cast.account_owner, {**case_data, "challenges": f"Need {n}"})
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("home"))
+    assert len(many) == len(few)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -38,7 +39,89 @@ def home(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "people/home.html",
-        {"account_count": accounts.count(), "renewing": renewing},
+        {
+            "account_count": accounts.count(),
+            "renewing": renewing,
+            "work": _your_work(request.user, accounts),
+            "next_call": _next_call(request.user),
+        },
+    )
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    label: str
+    count: int
+    url: str
+
+
+def _your_work(user, accounts) -> list[WorkItem]:
+    """What waits for this person, by role: one count (one query) per line."""
+    from rhythm.cases.models import Case
+    from rhythm.ctas.choices import CtaStatus
+    from rhythm.ctas.models import Cta
+    from rhythm.engagements.choices import RequestState
+    from rhythm.engagements.models import EngagementRequest
+
+    requests = EngagementRequest.objects.filter(account__in=accounts, archived_at__isnull=True)
+    ctas = Cta.objects.filter(account__in=accounts)
+    work = []
+    if user.has_role(Role.CSE):
+        work += [
+            WorkItem(
+                "Your open CTAs",
+                ctas.filter(owner=user).exclude(status=CtaStatus.CLOSED).count(),
+                f"{reverse('ctas:list')}?show=mine",
+            ),
+            WorkItem(
+                "Your engagements running",
+                requests.filter(assigned_cse=user, state=RequestState.STARTED).count(),
+                f"{reverse('engagements:list')}?state=started&mine=1",
+            ),
+        ]
+    if user.has_perm("ctas.assign_cta"):
+        work += [
+            WorkItem(
+                "Requests waiting for review",
+                requests.filter(state=RequestState.REVIEW).count(),
+                f"{reverse('engagements:list')}?state=review",
+            ),
+            WorkItem(
+                "CTAs nobody has accepted",
+                ctas.filter(owner__isnull=True, status=CtaStatus.OPEN).count(),
+                f"{reverse('ctas:list')}?show=unassigned",
+            ),
+        ]
+    if user.has_role(Role.CSM):
+        work.append(
+            WorkItem(
+                "Questions waiting for your answer",
+                requests.filter(requested_by=user, state=RequestState.CLARIFICATION).count(),
+                f"{reverse('engagements:list')}?state=clarification&mine=1",
+            )
+        )
+    if user.has_perm("cases.add_case"):
+        work.append(
+            WorkItem(
+                "Your open CS Help cases",
+                Case.objects.filter(opened_by=user).exclude(status="closed").count(),
+                reverse("cases:list"),
+            )
+        )
+    return work
+
+
+def _next_call(user):
+    from rhythm.meetings.choices import MeetingStatus
+    from rhythm.meetings.models import Meeting
+
+    return (
+        Meeting.objects.filter(
+            cse=user, status=MeetingStatus.SCHEDULED, scheduled_at__gte=timezone.now()
+        )
+        .select_related("account")
+        .order_by("scheduled_at")
+        .first()
     )
 
 
