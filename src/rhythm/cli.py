@@ -7,12 +7,34 @@ import sys
 
 from rhythm.env import ConfigError
 
+USAGE = """Usage: rhythm COMMAND [options]
+
+Rhythm's commands:
+  migrate                      create or update the database
+  demo                         load the demo team and customers (idempotent)
+  serve [--with-worker]        serve the app with gunicorn (and a queue worker)
+  worker                       run a task-queue worker
+  token create USERNAME [--name NAME] | token list [USERNAME] | token revoke ID
+                               personal API tokens
+  outbox list [--status S] | outbox retry ID... | outbox retry --failed
+                               the emails Rhythm sends
+  reconcile-ctas [--dry-run]   raise any missing CTA now
+  check                        explain a bad configuration
+
+`rhythm COMMAND --help` says more about one; `rhythm help --commands` lists
+every command, Django's own among them.
+"""
+
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rhythm.settings")
     from django.core.management import execute_from_command_line
 
     args = sys.argv[1:]
+    if not args or args in (["-h"], ["--help"], ["help"]):
+        # Django's own list would bury Rhythm's few commands among forty of its own.
+        sys.stdout.write(USAGE)
+        return
     # `rhythm reconcile-ctas` reads better than Django's `reconcile_ctas`; both work.
     if args and not args[0].startswith("-"):
         args[0] = args[0].replace("-", "_")

@@ -110,6 +110,21 @@ def test_token_list_never_shows_a_secret(cast):
 # --- rhythm check, through the real console script --------------------------------
 
 
+def test_rhythm_help_lists_rhythms_own_commands(tmp_path):
+    result = subprocess.run(
+        [str(RHYTHM), "--help"],
+        env=isolated_environment(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Usage: rhythm COMMAND")
+    for command in ("serve", "worker", "token create", "outbox list", "reconcile-ctas", "demo"):
+        assert command in result.stdout
+    assert "dbshell" not in result.stdout  # Django's own stay behind `rhythm help --commands`
+
+
 def test_rhythm_check_passes_on_a_good_configuration(tmp_path):
     result = subprocess.run(
         [str(RHYTHM), "check"],
