@@ -189,6 +189,10 @@ def test_done_when_a_case_its_cta_and_a_request_through_review(page: Page, demo)
     page.get_by_label("Stakeholder 1 name").fill("Grace Hopper")
     page.get_by_label("Stakeholder 1 role").fill("VP Engineering")
     page.get_by_label("Stakeholder 1 responsibilities").fill("Sponsor; signs off")
+    # Each stakeholder's fields fill a line of their own, one line under the other.
+    first, second = (page.get_by_label(f"Stakeholder {n} name").bounding_box() for n in (1, 2))
+    assert first and second and second["y"] > first["y"] + first["height"] / 2
+    assert abs(second["x"] - first["x"]) < 1
     # Three rows are there; a fourth stakeholder gets a row of their own.
     page.get_by_test_id("add-stakeholder").click()
     page.get_by_label("Stakeholder 4 name").fill("Linus Pauling")
