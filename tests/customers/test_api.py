@@ -919,3 +919,16 @@ def test_other_lists_cost_the_same_for_10_and_500_rows(api, cast, path):
     large, body = queries_for(client, path, limit=500)
     assert len(body["items"]) >= 490
     assert small == large
+
+
+def test_an_account_owner_and_a_csm_must_hold_their_roles(api, cast, world):
+    wrong = api(cast.admin).patch(
+        f"/accounts/{world.account.pk}", {"account_owner": cast.cse.pk, "csm": cast.manager.pk}
+    )
+    body = assert_error(wrong, 422)
+    rules = {e["field"]: e["rule"] for e in body["errors"]}
+    assert rules == {"account_owner": "wrong_role", "csm": "wrong_role"}
+    world.account.refresh_from_db()
+    assert world.account.account_owner_id != cast.cse.pk and world.account.csm_id != cast.manager.pk
+    right = api(cast.admin).patch(f"/accounts/{world.account.pk}", {"csm": cast.csm.pk})
+    assert right.status_code == 200

@@ -404,7 +404,7 @@ def _fill(account: Account, count: int, people) -> None:
 
 
 def test_account_detail_queries_do_not_grow_with_its_rows(client, cast, account):
-    people = [cast.csm, cast.cse, cast.manager]
+    people = [cast.csm, UserFactory(roles=[Role.CSM]), UserFactory(roles=[Role.CSM])]
     _fill(account, 2, people)
     _as(client, cast.cse)
     url = reverse("customers:account-detail", args=[account.pk])

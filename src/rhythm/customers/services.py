@@ -21,6 +21,7 @@ from rhythm.customers.models import (
     Segment,
     SuccessPlan,
 )
+from rhythm.people.choices import Role
 from rhythm.people.models import User
 
 M = TypeVar("M", bound=models.Model)
@@ -75,10 +76,25 @@ def _resolve(model: type[M], pk: Any, field: str, queryset: models.QuerySet | No
         ) from None
 
 
-def _resolve_user(pk: Any, field: str) -> User | None:
+def _resolve_user(pk: Any, field: str, role: Role | None = None) -> User | None:
+    """An active member by id; with `role`, one who holds it, since who sees an
+    account (and who may open its cases) follows these fields."""
     if pk is None:
         return None
-    return _resolve(User, pk, field, User.objects.filter(is_active=True))
+    user = _resolve(User, pk, field, User.objects.filter(is_active=True))
+    if role is not None and not user.groups.filter(name=role.label).exists():
+        raise ValidationError(
+            {field: ValidationError(f"{user} is not {ROLE_NAMES[role]}.", code="wrong_role")}
+        )
+    return user
+
+
+# The role each person field of an account asks for, and how to say it.
+ACCOUNT_ROLES = {"account_owner": Role.ACCOUNT_OWNER, "csm": Role.CSM}
+ROLE_NAMES = {
+    Role.ACCOUNT_OWNER: "an account owner (AE, SAE or Renewals Manager)",
+    Role.CSM: "a CSM",
+}
 
 
 def _apply(instance: M, data: dict[str, Any], allowed: set[str]) -> M:
@@ -115,9 +131,15 @@ def save_account(data: dict[str, Any], account: Account | None = None) -> Accoun
     data = dict(data)
     if "segment" in data:
         data["segment"] = _resolve(Segment, data["segment"], "segment", Segment.objects.active())
-    for field in ("account_owner", "csm"):
+    wrong: dict[str, Any] = {}
+    for field, role in ACCOUNT_ROLES.items():
         if field in data:
-            data[field] = _resolve_user(data[field], field)
+            try:
+                data[field] = _resolve_user(data[field], field, role)
+            except ValidationError as exc:
+                wrong |= exc.error_dict
+    if wrong:
+        raise ValidationError(wrong)
     account = Account.objects.select_for_update().get(pk=account.pk) if account else Account()
     return _apply(account, data, ACCOUNT_FIELDS)
 
