@@ -171,10 +171,15 @@ def test_delivery_waits_for_commit_then_sends_html_and_text_once(
     assert (message.attempts, message.sent_at, message.last_error) == (1, T0, "")
 
 
-def test_a_text_only_message_has_no_html_part(db, mailoutbox, django_capture_on_commit_callbacks):
+def test_a_text_only_message_gets_its_html_part_from_its_text(
+    db, mailoutbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        enqueue(body_html="")
-    assert mailoutbox[0].alternatives == []
+        enqueue(body_text="Hello <Ana>,\n\nSee https://rhythm.example/x", body_html="")
+    ((html, kind),) = mailoutbox[0].alternatives
+    assert kind == "text/html"
+    assert "<p>Hello &lt;Ana&gt;,</p>" in html
+    assert '<a href="https://rhythm.example/x"' in html
 
 
 def test_a_sent_message_is_never_sent_again(db, mailoutbox, django_capture_on_commit_callbacks):

@@ -373,3 +373,33 @@ def test_a_call_cannot_be_booked_in_the_past(client, cast, question):
     response = client.post(url, {"action": "spot", "scheduled_at": "2020-01-01T10:00"})
     assert "The time has passed" in _field_errors(response.content.decode(), "scheduled_at")
     assert not Meeting.objects.exists()
+
+
+def test_a_call_is_logged_held_once_and_an_early_one_takes_the_time_it_happened(
+    client, cast, question, api
+):
+    services.make_spot_engagement(question, actor=cast.cse)
+    meeting = Meeting.objects.get()
+    ahead = api(cast.cse).post(
+        f"/meetings/{meeting.pk}/schedule", {"scheduled_at": f"{NEXT_WEEK}T09:30:00+00:00"}
+    )
+    assert ahead.status_code == 200
+    held = api(cast.cse).post(f"/meetings/{meeting.pk}/held", {"notes": "Split the pipeline."})
+    assert held.status_code == 200
+    meeting.refresh_from_db()
+    assert meeting.scheduled_at <= meeting.held_at  # it happened now, not next week
+    again = api(cast.cse).post(f"/meetings/{meeting.pk}/held", {"notes": "again"})
+    assert again.status_code == 422
+    assert again.json()["errors"][0]["message"] == "The call is logged as held already."
+    meeting.refresh_from_db()
+    assert meeting.notes == "Split the pipeline."
+
+
+def test_a_spot_engagement_tells_the_csm_who_asked(client, cast, question):
+    _as(client, cast.cse)
+    url = reverse("officehours:question", args=[question.pk])
+    client.post(url, {"action": "spot", "scheduled_at": f"{NEXT_WEEK}T16:00"})
+    meeting = Meeting.objects.get()
+    (told,) = [m for m in OutboundMessage.objects.all() if m.to == [cast.csm.email]]
+    assert told.subject == "A call about: Monorepo pipelines"
+    assert f"/meetings/{meeting.pk}/" in told.body_text and told.body_html

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.html import linebreaks, urlize
 
 from rhythm.core import rules
 from rhythm.core.choices import MessageStatus
@@ -48,6 +49,8 @@ def enqueue_email(
     # A line break in a header is refused at send time, every retry again; fold
     # it here, where the caller still sees the mistake.
     subject = " ".join(subject.split())
+    # Every email goes as HTML and text; a plain message gets its HTML from its text.
+    body_html = body_html or linebreaks(urlize(body_text, autoescape=True))
     with transaction.atomic():
         message, created = OutboundMessage.objects.get_or_create(
             idempotency_key=key,

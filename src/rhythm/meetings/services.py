@@ -75,12 +75,21 @@ def _locked_for(meeting: Meeting, actor) -> Meeting:
 
 @transaction.atomic
 def log_held(meeting: Meeting, *, actor, notes: str = "") -> Meeting:
+    """Log the call as held, once. A call held before its booked time was moved
+    forward: its time becomes now, so the KPIs count it when it happened."""
     meeting = _locked_for(meeting, actor)
+    if meeting.status == MeetingStatus.HELD:
+        raise ValidationError(
+            {"status": ValidationError("The call is logged as held already.", code="held")}
+        )
+    now = timezone.now()
+    if meeting.scheduled_at is not None and meeting.scheduled_at > now:
+        meeting.scheduled_at = now
     meeting.status = MeetingStatus.HELD
-    meeting.held_at = meeting.held_at or timezone.now()
+    meeting.held_at = now
     if notes:
         meeting.notes = notes
-    meeting.save(update_fields=["status", "held_at", "notes", "updated_at"])
+    meeting.save(update_fields=["status", "held_at", "scheduled_at", "notes", "updated_at"])
     timeline.record(
         account_id=meeting.account_id,
         kind=EntryKind.MEETING,

@@ -43,6 +43,9 @@ def meeting_held(request: AuthedRequest, meeting_id: int):
     except PermissionDenied as exc:
         messages.error(request, str(exc))
         return redirect("meetings:detail", meeting_id=meeting.pk)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("meetings:detail", meeting_id=meeting.pk)
     messages.success(request, "Logged on the account timeline as a CSE Engagement.")
     return redirect("meetings:detail", meeting_id=meeting.pk)
 

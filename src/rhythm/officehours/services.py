@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -173,7 +175,32 @@ def make_spot_engagement(
     question.answered_by = actor
     question.answered_at = timezone.now()
     question.save(update_fields=["status", "meeting", "answered_by", "answered_at", "updated_at"])
+    if question.asked_by.email and question.asked_by_id != actor.pk:
+        when = (
+            f"on {timezone.localtime(scheduled_at, _zone(question.asked_by)):%d %b %Y at %H:%M %Z}"
+            if scheduled_at
+            else "once its time is set (the meeting page shows it)"
+        )
+        core_services.enqueue_email(
+            key=f"office-hours-spot:{question.pk}",
+            to=[question.asked_by.email],
+            reply_to=[actor.email] if actor.email else [],
+            subject=f"A call about: {question.topic}",
+            body_text=(
+                f"{actor} will take your office-hours question about {question.account} "
+                f"on a call, {meeting.name}, {when}.\n\n"
+                f"{settings.SITE_URL}/meetings/{meeting.pk}/\n"
+            ),
+        )
     return question
+
+
+def _zone(person):
+    """A person's own time zone, for a time written in an email to them."""
+    try:
+        return zoneinfo.ZoneInfo(person.time_zone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
 
 
 @transaction.atomic
