@@ -51,7 +51,7 @@ def schedule_spot_meeting(
         account_id=account.pk,
         kind=EntryKind.MEETING,
         title=f"{meeting.name} ({meeting.timeline_type})",
-        body=f"Scheduled for {scheduled_at:%Y-%m-%d %H:%M %Z}." if scheduled_at else "",
+        body=f"Scheduled for {scheduled_at:%d %b %Y, %H:%M %Z}." if scheduled_at else "",
         actor=actor,
         link=f"/meetings/{meeting.pk}/",
     )
@@ -130,7 +130,7 @@ def schedule(meeting: Meeting, *, actor, scheduled_at: datetime | None) -> Meeti
         account_id=meeting.account_id,
         kind=EntryKind.MEETING,
         title=f"{meeting.name} {'moved to' if moved else 'scheduled for'} "
-        f"{local:%Y-%m-%d %H:%M %Z}",
+        f"{local:%d %b %Y, %H:%M %Z}",
         actor=actor,
         link=f"/meetings/{meeting.pk}/",
     )
