@@ -5,7 +5,7 @@ from django.urls import include, path
 from rhythm.api import api
 from rhythm.core import views as core_views
 from rhythm.people import views as people_views
-from rhythm.people.forms import OutboxPasswordResetForm
+from rhythm.people.forms import OutboxPasswordResetForm, UnlockingSetPasswordForm
 
 urlpatterns = [
     path("", people_views.home, name="home"),
@@ -28,6 +28,11 @@ urlpatterns = [
             html_email_template_name="registration/password_reset_email_html.html",
         ),
         name="password_reset",
+    ),
+    path(
+        "reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(form_class=UnlockingSetPasswordForm),
+        name="password_reset_confirm",
     ),
     path("", include("django.contrib.auth.urls")),
     path("api/v1/", api.urls),

@@ -320,7 +320,8 @@ def test_a_spot_call_booked_without_a_time_gets_one_on_its_meeting_page(
     home = client.get(reverse("home")).content.decode()
     assert 'data-testid="next-call"' in home and "CSE: Monorepo pipelines" in home
     assert TimelineEntry.objects.filter(
-        account=account, title__startswith=f"CSE: Monorepo pipelines scheduled for {NEXT_WEEK:%d %b %Y}"
+        account=account,
+        title__startswith=f"CSE: Monorepo pipelines scheduled for {NEXT_WEEK:%d %b %Y}",
     ).exists()
 
     # Through the API: moved, then refused once the call is held.

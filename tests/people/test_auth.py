@@ -225,6 +225,24 @@ def test_login_is_refused_after_too_many_failures(client, person):
     assert _signed_in_as(client) is None
 
 
+def test_a_password_reset_lifts_the_lockout_it_is_offered_for(
+    client, person, django_capture_on_commit_callbacks
+):
+    for _ in range(django_settings.AXES_FAILURE_LIMIT):
+        _sign_in(client, "grace", "wrong")
+    locked = _sign_in(client, "grace", PASSWORD)
+    assert locked.status_code == 429
+    assert reverse("password_reset") in locked.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("password_reset"), {"email": "grace@rhythm.example"})
+    form = client.get(_reset_link(mail.outbox[0].body), follow=True)
+    client.post(
+        form.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
+    assert _sign_in(client, "grace", NEW_PASSWORD).status_code == 302
+    assert _signed_in_as(client) == "grace"
+
+
 def test_a_success_before_the_limit_clears_the_count(client, person):
     for _ in range(django_settings.AXES_FAILURE_LIMIT - 1):
         _sign_in(client, "grace", "wrong")

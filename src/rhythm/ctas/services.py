@@ -363,7 +363,7 @@ def accept(cta: Cta, *, cse, actor) -> Cta:
     if cta.status == CtaStatus.CLOSED:
         raise ValidationError({"status": ValidationError("The CTA is closed.", code="closed")})
     if not cse.groups.filter(name=Role.CSE.label).exists():
-        raise ValidationError({"owner": ValidationError(f"{cse} is not a CSE.", code="not_a_cse")})
+        raise ValidationError({"cse": ValidationError(f"{cse} is not a CSE.", code="not_a_cse")})
     if actor.pk != cse.pk and not actor.has_perm("ctas.assign_cta"):
         raise PermissionDenied("Only a CSE manager assigns a CTA to someone else.")
     if cta.owner_id and cta.owner_id != cse.pk and not actor.has_perm("ctas.assign_cta"):

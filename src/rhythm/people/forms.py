@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.template import loader
 
 from rhythm.core import services as core_services
@@ -64,3 +64,15 @@ class MemberForm(forms.ModelForm):
             choices=region_choices(), required=False, widget=forms.CheckboxSelectMultiple
         )
         self.fields["region"] = forms.ChoiceField(choices=region_choices())
+
+
+class UnlockingSetPasswordForm(SetPasswordForm):
+    """The new password from a reset link also lifts a sign-in lockout: the lockout
+    page offers the reset as the way back in, so the reset must open the door."""
+
+    def save(self, commit: bool = True):
+        from axes.utils import reset
+
+        user = super().save(commit=commit)
+        reset(username=user.get_username())
+        return user
