@@ -361,3 +361,23 @@ def test_the_team_list_costs_the_same_for_10_and_500_members(api, cast):
     assert all(m["roles"] == ["cse"] and m["covered_segments"] == [segment.pk] for m in bulk)
     # The token, the user's two permission sets, the count, the page, roles, segments.
     assert small == large == 7
+
+
+def test_a_member_with_open_work_is_not_archived_until_it_is_handed_over(
+    api, cast, case_data, covering_cse
+):
+    from rhythm.cases import services as cases
+    from rhythm.ctas import services as ctas
+
+    cta = cases.open_case(cast.account_owner, case_data).case.cta
+    ctas.accept(cta, cse=covering_cse, actor=covering_cse)
+    refused = api(cast.admin).post(f"/team-members/{covering_cse.pk}/archive")
+    assert refused.status_code == 422
+    error = refused.json()["errors"][0]
+    assert (error["field"], error["rule"]) == ("member", "has_open_work")
+    assert "1 open CTA" in error["message"] and "reassign them first" in error["message"]
+    covering_cse.refresh_from_db()
+    assert covering_cse.is_active and covering_cse.archived_at is None
+
+    ctas.close(cta, actor=covering_cse)
+    assert api(cast.admin).post(f"/team-members/{covering_cse.pk}/archive").status_code == 200

@@ -159,3 +159,21 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "meetings.add_meeting",
     ],
 }
+
+
+def archive_refusal(name: str, *, open_ctas: int, engagements: int, accounts: int) -> str | None:
+    """A member who leaves hands their work over first: archived with it, it would
+    sit with someone who can no longer sign in, and their accounts would drop out
+    of sight of the people who work them."""
+    held = [
+        f"{n} {what}{'s' if n != 1 else ''}"
+        for n, what in (
+            (open_ctas, "open CTA"),
+            (engagements, "running engagement"),
+            (accounts, "account"),
+        )
+        if n
+    ]
+    if not held:
+        return None
+    return f"{name} still has {', '.join(held)}: reassign them first."

@@ -8,8 +8,10 @@ from typing import Any
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from rhythm.people import rules
 from rhythm.people.choices import Role
 from rhythm.people.models import User
 from rhythm.people.rules import ROLE_PERMISSIONS
@@ -92,7 +94,23 @@ def update_member(
 @transaction.atomic
 def archive_member(user: User) -> User:
     """A member who leaves is archived: they can no longer sign in, history stays."""
+    from rhythm.ctas.choices import CtaStatus
+    from rhythm.ctas.models import Cta
+    from rhythm.customers.models import Account
+    from rhythm.engagements.choices import RequestState
+    from rhythm.engagements.models import EngagementRequest
+
     user = User.objects.select_for_update().get(pk=user.pk)
+    refusal = rules.archive_refusal(
+        str(user),
+        open_ctas=Cta.objects.filter(owner=user).exclude(status=CtaStatus.CLOSED).count(),
+        engagements=EngagementRequest.objects.filter(
+            assigned_cse=user, state=RequestState.STARTED
+        ).count(),
+        accounts=Account.objects.active().filter(Q(account_owner=user) | Q(csm=user)).count(),
+    )
+    if refusal and user.archived_at is None:
+        raise ValidationError({"member": ValidationError(refusal, code="has_open_work")})
     if user.archived_at is None:
         user.archived_at = timezone.now()
         user.is_active = False
