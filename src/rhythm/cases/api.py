@@ -14,13 +14,13 @@ from rhythm.cases import services
 from rhythm.cases.choices import CaseKind, CaseStatus, Priority
 from rhythm.cases.models import Case
 from rhythm.cases.rules import CHALLENGES_MAX_LENGTH
-from rhythm.core.api import ERROR_RESPONSES, Id, Pagination, Text
+from rhythm.core.api import ERROR_RESPONSES, Body, Id, Pagination, Text
 from rhythm.core.http import AuthedRequest
 
 router = Router(tags=["cases"])
 
 
-class CaseIn(Schema):
+class CaseIn(Body):
     opportunity: Id
     kind: CaseKind = CaseKind.CSE_HELP
     offering: Id | None = Field(None, description="Required for a CSE help case.")

@@ -7,7 +7,7 @@ from pydantic import Field
 
 from rhythm.catalog import services
 from rhythm.catalog.models import Offering
-from rhythm.core.api import ERROR_RESPONSES, Text, require_perm
+from rhythm.core.api import ERROR_RESPONSES, Body, Text, require_perm
 from rhythm.core.http import AuthedRequest
 
 router = Router(tags=["catalog"])
@@ -30,13 +30,13 @@ class OfferingOut(Schema):
         return obj.archived_at is not None
 
 
-class OfferingIn(Schema):
+class OfferingIn(Body):
     name: Text = Field(min_length=1, max_length=200)
     description: Text = Field(min_length=1, max_length=5000)
     position: int = Field(0, ge=0, le=32767)
 
 
-class OfferingPatch(Schema):
+class OfferingPatch(Body):
     name: Text | None = Field(None, min_length=1, max_length=200)
     description: Text | None = Field(None, min_length=1, max_length=5000)
     position: int | None = Field(None, ge=0, le=32767)

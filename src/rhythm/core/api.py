@@ -22,7 +22,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from rhythm.core import services
@@ -234,6 +234,13 @@ def _no_nul(value: str) -> str:
     return value
 
 
+class Body(Schema):
+    """A request body. A field it does not know is a mistake (a typo, a field that
+    is read-only) and is named in the 422, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 # Every string the API takes in: plain text, without NUL characters, stripped of
 # surrounding whitespace before its length is checked, so "   " is not a name.
 Text = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_no_nul)]
@@ -310,7 +317,7 @@ class TokenCreated(TokenOut):
     token: str
 
 
-class TokenIn(Schema):
+class TokenIn(Body):
     name: Text = Field("", max_length=100)
 
 

@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from rhythm.cases.choices import Priority
-from rhythm.core.api import ERROR_RESPONSES, Id, Pagination, Text, require_perm
+from rhythm.core.api import ERROR_RESPONSES, Body, Id, Pagination, Text, require_perm
 from rhythm.core.http import AuthedRequest
 from rhythm.ctas import services
 from rhythm.ctas.choices import CtaSource, CtaStatus, StepCondition, TaskStatus
@@ -97,7 +97,7 @@ def get_cta(request: AuthedRequest, cta_id: int):
     return get_object_or_404(_ctas(request), pk=cta_id)
 
 
-class AcceptIn(Schema):
+class AcceptIn(Body):
     cse: Id | None = Field(None, description="Assign to this CSE (managers); default: you.")
 
 
@@ -118,7 +118,7 @@ def accept_cta(request: AuthedRequest, cta_id: int, payload: AcceptIn):
     return _ctas(request).get(pk=cta.pk)
 
 
-class CloseIn(Schema):
+class CloseIn(Body):
     reason: Text = Field("", max_length=2000)
 
 
@@ -130,7 +130,7 @@ def close_cta(request: AuthedRequest, cta_id: int, payload: CloseIn):
     return _ctas(request).get(pk=cta.pk)
 
 
-class TaskPatch(Schema):
+class TaskPatch(Body):
     status: TaskStatus
 
 
@@ -167,24 +167,24 @@ class PlaybookOut(Schema):
         return list(obj.steps.filter(archived_at__isnull=True).order_by("position"))
 
 
-class PlaybookIn(Schema):
+class PlaybookIn(Body):
     name: Text = Field(min_length=1, max_length=200)
     description: Text = Field("", max_length=5000)
 
 
-class PlaybookPatch(Schema):
+class PlaybookPatch(Body):
     name: Text | None = Field(None, min_length=1, max_length=200)
     description: Text | None = Field(None, max_length=5000)
 
 
-class StepIn(Schema):
+class StepIn(Body):
     title: Text = Field(min_length=1, max_length=200)
     due_offset_days: int = Field(0, ge=0, le=365)
     condition: StepCondition = StepCondition.ALWAYS
     position: int | None = Field(None, ge=1, le=1000)
 
 
-class StepPatch(Schema):
+class StepPatch(Body):
     title: Text | None = Field(None, min_length=1, max_length=200)
     due_offset_days: int | None = Field(None, ge=0, le=365)
     condition: StepCondition | None = None

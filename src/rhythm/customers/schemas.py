@@ -7,7 +7,7 @@ from typing import Annotated
 from ninja import Schema
 from pydantic import EmailStr, Field
 
-from rhythm.core.api import Id, Text, unchanged
+from rhythm.core.api import Body, Id, Text, unchanged
 from rhythm.customers.choices import HealthStatus, OpportunityStage
 
 NAME = Field(min_length=1, max_length=200)
@@ -25,16 +25,18 @@ class Timestamps(Schema):
 # --- Segments -----------------------------------------------------------------
 
 
-class SegmentIn(Schema):
+class SegmentIn(Body):
     name: Text = Field(min_length=1, max_length=100)
     arr_floor: MoneyIn
     arr_ceiling: MoneyIn
+    eligible_for_cse: bool = Field(True, description="Its accounts may ask for CSE help.")
 
 
-class SegmentPatch(Schema):
+class SegmentPatch(Body):
     name: Text = unchanged(min_length=1, max_length=100)
     arr_floor: MoneyIn = unchanged()
     arr_ceiling: MoneyIn = unchanged()
+    eligible_for_cse: bool = unchanged()
 
 
 class SegmentOut(Timestamps):
@@ -42,12 +44,13 @@ class SegmentOut(Timestamps):
     name: str
     arr_floor: Money
     arr_ceiling: Money
+    eligible_for_cse: bool
 
 
 # --- Accounts -----------------------------------------------------------------
 
 
-class AccountIn(Schema):
+class AccountIn(Body):
     name: Text = NAME
     crm_id: Text = Field(min_length=1, max_length=64)
     segment: Id
@@ -63,7 +66,7 @@ class AccountIn(Schema):
     csm: Id | None = None
 
 
-class AccountPatch(Schema):
+class AccountPatch(Body):
     """Send only what changes; null clears the fields that may be empty."""
 
     name: Text = unchanged(min_length=1, max_length=200)
@@ -102,7 +105,7 @@ class AccountOut(Timestamps):
 # --- Contacts -----------------------------------------------------------------
 
 
-class ContactIn(Schema):
+class ContactIn(Body):
     account: Id
     name: Text = NAME
     email: EmailStr = Field(max_length=254)
@@ -110,7 +113,7 @@ class ContactIn(Schema):
     phone: Text = Field("", max_length=50)
 
 
-class ContactPatch(Schema):
+class ContactPatch(Body):
     name: Text = unchanged(min_length=1, max_length=200)
     email: EmailStr = unchanged(max_length=254)
     title: Text = unchanged(max_length=200)
@@ -129,7 +132,7 @@ class ContactOut(Timestamps):
 # --- Opportunities ------------------------------------------------------------
 
 
-class OpportunityIn(Schema):
+class OpportunityIn(Body):
     account: Id
     crm_id: Text = Field(min_length=1, max_length=64)
     name: Text = NAME
@@ -140,7 +143,7 @@ class OpportunityIn(Schema):
     is_open: bool = True
 
 
-class OpportunityPatch(Schema):
+class OpportunityPatch(Body):
     crm_id: Text = unchanged(min_length=1, max_length=64)
     name: Text = unchanged(min_length=1, max_length=200)
     stage: OpportunityStage = unchanged()
@@ -165,14 +168,14 @@ class OpportunityOut(Timestamps):
 # --- Success plans and objectives ---------------------------------------------
 
 
-class ObjectiveIn(Schema):
+class ObjectiveIn(Body):
     title: Text = NAME
     status: HealthStatus = HealthStatus.GREEN
     progress: int = Field(0, ge=0, le=100)
     due_date: date | None = None
 
 
-class ObjectivePatch(Schema):
+class ObjectivePatch(Body):
     title: Text = unchanged(min_length=1, max_length=200)
     status: HealthStatus = unchanged()
     progress: int = unchanged(ge=0, le=100)
@@ -188,14 +191,14 @@ class ObjectiveOut(Timestamps):
     due_date: date | None
 
 
-class SuccessPlanIn(Schema):
+class SuccessPlanIn(Body):
     account: Id
     name: Text = NAME
     summary: Text = Field("", max_length=10_000)
     objectives: list[ObjectiveIn] = Field(default_factory=list, max_length=100)
 
 
-class SuccessPlanPatch(Schema):
+class SuccessPlanPatch(Body):
     name: Text = unchanged(min_length=1, max_length=200)
     summary: Text = unchanged(max_length=10_000)
 

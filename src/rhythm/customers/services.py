@@ -26,7 +26,7 @@ from rhythm.people.models import User
 
 M = TypeVar("M", bound=models.Model)
 
-SEGMENT_FIELDS = {"name", "arr_floor", "arr_ceiling"}
+SEGMENT_FIELDS = {"name", "arr_floor", "arr_ceiling", "eligible_for_cse"}
 ACCOUNT_FIELDS = {
     "name",
     "crm_id",

@@ -9,7 +9,7 @@ from ninja import FilterLookup, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
-from rhythm.core.api import ERROR_RESPONSES, ErrorOut, Id, Pagination, Text, require_perm
+from rhythm.core.api import ERROR_RESPONSES, Body, ErrorOut, Id, Pagination, Text, require_perm
 from rhythm.core.http import AuthedRequest
 from rhythm.customers.models import Account
 from rhythm.engagements import services
@@ -22,7 +22,7 @@ router = Router(tags=["engagements"])
 # The rules (what is required, at least one of each, a start not in the past) are
 # the service's, which names every broken one in one answer, as the form does;
 # the schema keeps to types and sizes.
-class StakeholderIn(Schema):
+class StakeholderIn(Body):
     name: Text = Field("", max_length=200)
     role_title: Text = Field("", max_length=200)
     responsibilities: Text = Field("", max_length=2000)
@@ -34,7 +34,7 @@ class StakeholderOut(Schema):
     responsibilities: str
 
 
-class RequestIn(Schema):
+class RequestIn(Body):
     account: Id
     objective: Id = Field(description="The success-plan objective it serves (same account).")
     title: Text = Field("", max_length=200)
@@ -141,7 +141,7 @@ def file_request(request: AuthedRequest, payload: RequestIn):
     return Status(201, _requests(request).get(pk=filed.pk))
 
 
-class TransitionIn(Schema):
+class TransitionIn(Body):
     to: RequestState
     reason: Text = Field("", max_length=5000)
     reason_code: RejectionReason | None = None

@@ -8,7 +8,7 @@ from ninja import FilterLookup, FilterSchema, Query, Router, Schema
 from ninja.pagination import paginate
 from pydantic import Field
 
-from rhythm.core.api import ERROR_RESPONSES, Id, Pagination, Text, require_perm
+from rhythm.core.api import ERROR_RESPONSES, Body, Id, Pagination, Text, require_perm
 from rhythm.core.http import AuthedRequest
 from rhythm.customers.models import Account
 from rhythm.meetings import services
@@ -60,7 +60,7 @@ def get_meeting(request: AuthedRequest, meeting_id: int):
     return get_object_or_404(_meetings(request), pk=meeting_id)
 
 
-class HeldIn(Schema):
+class HeldIn(Body):
     notes: Text = Field("", max_length=20_000)
 
 
@@ -72,7 +72,7 @@ def log_held(request: AuthedRequest, meeting_id: int, payload: HeldIn):
     return services.log_held(meeting, actor=request.user, notes=payload.notes)
 
 
-class ScheduleIn(Schema):
+class ScheduleIn(Body):
     scheduled_at: datetime | None = Field(
         None, description="When the call takes place (ISO 8601 with an offset)."
     )

@@ -8,7 +8,7 @@ from ninja import FilterLookup, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field, field_validator
 
-from rhythm.core.api import ERROR_RESPONSES, Id, Pagination, Text, require_perm
+from rhythm.core.api import ERROR_RESPONSES, Body, Id, Pagination, Text, require_perm
 from rhythm.core.http import AuthedRequest
 from rhythm.customers.models import Account
 from rhythm.officehours import services
@@ -35,7 +35,7 @@ def _naive(value: time | None) -> time | None:
     return value
 
 
-class SessionIn(Schema):
+class SessionIn(Body):
     cse: Id | None = Field(None, description="Default: you.")
     title: Text = Field("CSE office hours", min_length=1, max_length=200)
     weekday: Weekday
@@ -46,7 +46,7 @@ class SessionIn(Schema):
     _start_time_is_naive = field_validator("start_time")(_naive)
 
 
-class SessionPatch(Schema):
+class SessionPatch(Body):
     title: Text | None = Field(None, min_length=1, max_length=200)
     weekday: Weekday | None = None
     start_time: time | None = None
@@ -94,7 +94,7 @@ class QuestionOut(Schema):
     created_at: datetime
 
 
-class QuestionIn(Schema):
+class QuestionIn(Body):
     account: Id
     topic: Text = Field(min_length=1, max_length=190)
     context: Text = Field(min_length=1, max_length=10_000)
@@ -131,7 +131,7 @@ def ask(request: AuthedRequest, session_id: int, payload: QuestionIn):
     return Status(201, question)
 
 
-class AnswerIn(Schema):
+class AnswerIn(Body):
     answer: Text = Field(min_length=1, max_length=10_000)
 
 
@@ -145,7 +145,7 @@ def answer(request: AuthedRequest, question_id: int, payload: AnswerIn):
     return services.answer(question, actor=request.user, text=payload.answer)
 
 
-class SpotIn(Schema):
+class SpotIn(Body):
     scheduled_at: datetime | None = None
 
 

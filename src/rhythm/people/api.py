@@ -11,6 +11,7 @@ from pydantic import EmailStr, Field, HttpUrl
 
 from rhythm.core.api import (
     ERROR_RESPONSES,
+    Body,
     Id,
     Pagination,
     Text,
@@ -76,7 +77,7 @@ Region = Annotated[Text, Field(max_length=16)]
 Capacity = Annotated[Decimal, Field(ge=0, le=80, max_digits=3, decimal_places=1)]
 
 
-class MemberIn(Schema):
+class MemberIn(Body):
     username: Text = Field(min_length=1, max_length=150, pattern=r"^[\w.@+-]+$")
     first_name: Text = Field("", max_length=150)
     last_name: Text = Field("", max_length=150)
@@ -93,7 +94,7 @@ class MemberIn(Schema):
     booking_url: HttpUrl | None = Field(None, max_length=200)
 
 
-class MemberPatch(Schema):
+class MemberPatch(Body):
     """Send only what changes; null clears `email` and `booking_url`.
 
     `roles` and `email` are an admin's to change: an email address is where a

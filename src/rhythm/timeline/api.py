@@ -7,7 +7,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
-from rhythm.core.api import ERROR_RESPONSES, Pagination, Text, require_perm
+from rhythm.core.api import ERROR_RESPONSES, Body, Pagination, Text, require_perm
 from rhythm.core.http import AuthedRequest
 from rhythm.customers.models import Account
 from rhythm.timeline import services
@@ -27,7 +27,7 @@ class EntryOut(Schema):
     link: str
 
 
-class NoteIn(Schema):
+class NoteIn(Body):
     text: Text = Field(min_length=1, max_length=services.NOTE_MAX_LENGTH)
 
 
