@@ -824,3 +824,12 @@ def test_board_refusals_say_what_to_do_instead(client, cast, request_, case_data
     _move(request_, cast.csm, "closed", reason="No longer needed")
     done = client.post(url, {"card": f"request-{request_.pk}", "column": "new"}).json()
     assert done["message"] == "A request in Closed cannot move to Review; it moves no further."
+
+
+def test_the_csm_answers_with_the_question_in_view(client, cast, request_):
+    _move(request_, cast.manager, "clarification", reason="Which teams go first?")
+    _as(client, cast.csm)
+    html = _detail(client, request_)
+    found = re.search(r'data-testid="open-question">(.*?)</blockquote>', html, re.S)
+    assert found and "Which teams go first?" in found.group(1)
+    assert str(cast.manager) in found.group(1)

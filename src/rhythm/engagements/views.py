@@ -162,6 +162,17 @@ def request_detail(
         "moves": moves,
         "suggestions": suggestions,
         "engagement_weeks": services.engagement_weeks(engagement),
+        # The question being answered, shown above the answer box.
+        "open_question": next(
+            (
+                t
+                for t in sorted(engagement.transitions.all(), key=lambda t: (t.at, t.pk))[::-1]
+                if t.to_state == RequestState.CLARIFICATION
+            ),
+            None,
+        )
+        if engagement.state == RequestState.CLARIFICATION
+        else None,
         "reasons": RejectionReason.choices,
         "time_in_states": sorted(
             (
