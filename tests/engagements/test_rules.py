@@ -128,3 +128,18 @@ def test_ranking_puts_coverage_then_room_then_fewest_engagements_then_continuity
     assert "has worked with this account" in ranked[1].reasons
     assert not ranked[3].fits_capacity and "needs 4.0 h" in ranked[3].reasons[2]
     assert not ranked[4].covers and ranked[4].reasons[0] == "Does not cover EMEA"
+
+
+def test_among_those_who_do_not_cover_it_half_coverage_ranks_first():
+    ranked = rules.rank_candidates(
+        [
+            candidate(1, regions=frozenset({"APAC"}), segment_ids=frozenset({9})),  # neither
+            candidate(2, regions=frozenset({"APAC"})),  # the segment only
+            candidate(3, segment_ids=frozenset({9})),  # the region only
+        ],
+        region="EMEA",
+        segment_id=1,
+        hours_needed=Decimal(4),
+    )
+    assert [s.user_id for s in ranked][2] == 1
+    assert not any(s.covers for s in ranked)

@@ -349,7 +349,10 @@ def test_team_filters_by_role_and_region_and_totals_capacity(client, cast):
 
     found, html = names({"role": "cse", "region": "EMEA"})
     assert found == {str(cast.cse), str(emea_cse)}
-    assert re.search(r"2 members</td><td class=\"text-end\">42.5<", html)
+    assert re.search(r"2 members</td><td[^>]*>42.5 h \(CSEs\)<", html)
+    # The total counts engagement hours: the CSEs', not every member's.
+    _, everyone = names({})
+    assert re.search(r"members</td><td[^>]*>42.5 h \(CSEs\)<", everyone)
     found, _ = names({"role": "cse"})
     assert found == {str(cast.cse), str(emea_cse)}
     found, _ = names({"region": "AMER", "role": "csm"})

@@ -237,9 +237,13 @@ def rank_candidates(
 
     def key(c: Candidate):
         covers = region in c.regions and segment_id in c.segment_ids
+        # Among those who do not cover it, one who covers half (the region or the
+        # segment) knows more of the account's world than one who covers neither.
+        partly = (region in c.regions) + (segment_id in c.segment_ids)
         free = c.capacity_hours - c.load_hours
         return (
             not covers,
+            -partly,
             free < hours_needed,
             c.active_engagements,
             not c.worked_with_account,

@@ -148,7 +148,8 @@ def team(request: AuthedRequest) -> HttpResponse:
     members = list(members)
     context = {
         "members": members,
-        "capacity": sum(m.weekly_capacity_hours for m in members),
+        # The engagement hours the team can give: its CSEs', not every member's.
+        "capacity": sum(m.weekly_capacity_hours for m in members if m.has_role(Role.CSE)),
         "region": region,
         "role": role,
         "regions": settings.RHYTHM_REGIONS,
