@@ -404,3 +404,15 @@ def test_a_spot_engagement_tells_the_csm_who_asked(client, cast, question):
     (told,) = [m for m in OutboundMessage.objects.all() if m.to == [cast.csm.email]]
     assert told.subject == "A call about: Monorepo pipelines"
     assert f"/meetings/{meeting.pk}/" in told.body_text and told.body_html
+
+
+def test_the_api_asks_for_a_calls_time_with_its_offset(cast, question, api):
+    services.make_spot_engagement(question, actor=cast.cse)
+    meeting = Meeting.objects.get()
+    naive = api(cast.cse).post(
+        f"/meetings/{meeting.pk}/schedule", {"scheduled_at": f"{NEXT_WEEK}T09:30:00"}
+    )
+    assert naive.status_code == 422
+    assert naive.json()["errors"][0]["field"] == "scheduled_at"
+    meeting.refresh_from_db()
+    assert meeting.scheduled_at is None

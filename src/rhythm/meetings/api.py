@@ -6,7 +6,7 @@ from typing import Annotated
 from django.shortcuts import get_object_or_404
 from ninja import FilterLookup, FilterSchema, Query, Router, Schema
 from ninja.pagination import paginate
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from rhythm.core.api import ERROR_RESPONSES, Body, Id, Pagination, Text, require_perm
 from rhythm.core.http import AuthedRequest
@@ -73,7 +73,7 @@ def log_held(request: AuthedRequest, meeting_id: int, payload: HeldIn):
 
 
 class ScheduleIn(Body):
-    scheduled_at: datetime | None = Field(
+    scheduled_at: AwareDatetime | None = Field(
         None, description="When the call takes place (ISO 8601 with an offset)."
     )
 

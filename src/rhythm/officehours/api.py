@@ -6,7 +6,7 @@ from typing import Annotated
 from django.shortcuts import get_object_or_404
 from ninja import FilterLookup, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import Field, field_validator
+from pydantic import AwareDatetime, Field, field_validator
 
 from rhythm.core.api import ERROR_RESPONSES, Body, Id, Pagination, Text, require_perm
 from rhythm.core.http import AuthedRequest
@@ -146,7 +146,8 @@ def answer(request: AuthedRequest, question_id: int, payload: AnswerIn):
 
 
 class SpotIn(Body):
-    scheduled_at: datetime | None = None
+    # With its offset: a bare time would be read in nobody's zone.
+    scheduled_at: AwareDatetime | None = None
 
 
 @router.post(
