@@ -381,3 +381,12 @@ def test_a_member_with_open_work_is_not_archived_until_it_is_handed_over(
 
     ctas.close(cta, actor=covering_cse)
     assert api(cast.admin).post(f"/team-members/{covering_cse.pk}/archive").status_code == 200
+
+
+def test_two_active_members_cannot_share_an_address(api, cast):
+    taken = api(cast.admin).patch(f"/team-members/{cast.csm.pk}", {"email": cast.cse.email.upper()})
+    assert taken.status_code == 422
+    error = taken.json()["errors"][0]
+    assert (error["field"], error["rule"]) == ("email", "unique")
+    cast.csm.refresh_from_db()
+    assert cast.csm.email != cast.cse.email

@@ -63,6 +63,7 @@ def create_member(
     else:
         user.set_unusable_password()
     user.full_clean()
+    _check_email_is_theirs(user)
     user.save()
     set_roles(user, roles)
     if segment_ids is not None:
@@ -83,6 +84,7 @@ def update_member(
         if key in MEMBER_FIELDS:
             setattr(user, key, value)
     user.full_clean()
+    _check_email_is_theirs(user)
     user.save()
     if roles is not None:
         set_roles(user, roles)
@@ -116,6 +118,20 @@ def archive_member(user: User) -> User:
         user.is_active = False
         user.save(update_fields=["archived_at", "is_active"])
     return user
+
+
+def _check_email_is_theirs(user: User) -> None:
+    """One active member per address: a password reset mails the address's owner,
+    and with two it could go to either."""
+    if not user.email:
+        return
+    taken = (
+        User.objects.filter(is_active=True, email__iexact=user.email).exclude(pk=user.pk).first()
+    )
+    if taken is not None:
+        raise ValidationError(
+            {"email": ValidationError(f"{taken} already has this address.", code="unique")}
+        )
 
 
 def _set_segments(user: User, segment_ids: Iterable[int]) -> None:
