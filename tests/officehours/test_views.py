@@ -416,3 +416,19 @@ def test_the_api_asks_for_a_calls_time_with_its_offset(cast, question, api):
     assert naive.json()["errors"][0]["field"] == "scheduled_at"
     meeting.refresh_from_db()
     assert meeting.scheduled_at is None
+
+
+def test_a_cse_holds_one_session_at_a_time(client, cast, session):
+    _as(client, cast.cse)
+    response = client.post(
+        reverse("officehours:session-create"),
+        {"s-title": "Second", "s-weekday": 2, "s-start_time": "16:30", "s-duration_minutes": 30},
+    )
+    assert "It overlaps" in response.content.decode()
+    assert OfficeHourSession.objects.filter(cse=cast.cse).count() == 1
+    after = client.post(
+        reverse("officehours:session-create"),
+        {"s-title": "Later", "s-weekday": 2, "s-start_time": "17:00", "s-duration_minutes": 30},
+    )
+    assert after.status_code == 302
+    assert OfficeHourSession.objects.filter(cse=cast.cse).count() == 2

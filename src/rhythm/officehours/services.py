@@ -14,6 +14,7 @@ from django.utils import timezone
 from rhythm.core import services as core_services
 from rhythm.customers.models import Account
 from rhythm.meetings import services as meetings
+from rhythm.officehours import rules
 from rhythm.officehours.choices import QuestionStatus
 from rhythm.officehours.models import OfficeHourSession, Question
 from rhythm.people.choices import Role
@@ -41,6 +42,25 @@ def save_session(
             raise PermissionDenied("Only a manager sets up office hours for someone else.")
         session.cse = cse
     session.full_clean()
+    clash = next(
+        (
+            other
+            for other in OfficeHourSession.objects.active()
+            .filter(cse_id=session.cse_id, weekday=session.weekday)
+            .exclude(pk=session.pk)
+            if rules.overlaps(
+                session.start_time,
+                session.duration_minutes,
+                other.start_time,
+                other.duration_minutes,
+            )
+        ),
+        None,
+    )
+    if clash is not None:
+        raise ValidationError(
+            {"start_time": ValidationError(f"It overlaps {clash}.", code="overlaps")}
+        )
     session.save()
     return session
 
