@@ -170,6 +170,13 @@ def test_done_when_a_case_its_cta_and_a_request_through_review(page: Page, demo)
     schedule.get_by_test_id("task-toggle").click()
     expect(schedule).to_have_attribute("data-status", "done")
     assert page.evaluate("window.rhythmMarker") == "same page"
+    # By keyboard: the focus stays on the task, so Enter ticks it back.
+    expect(schedule.get_by_test_id("task-toggle")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(schedule).to_have_attribute("data-status", "open")
+    expect(schedule.get_by_test_id("task-toggle")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(schedule).to_have_attribute("data-status", "done")
 
     # --- A CSM files a complex request. ------------------------------------------------
     _sign_in(page, demo, "csm")

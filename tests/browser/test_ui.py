@@ -168,6 +168,16 @@ def test_a_csm_sees_their_accounts_and_signs_out(page: Page, demo):
     expect(page).to_have_url(re.compile(r"/login/\?next="))
 
 
+def test_the_first_tab_offers_to_skip_to_the_content(page: Page, demo):
+    page.goto("/login/?next=/accounts/")
+    _sign_in(page, "martin.cse", demo["password"])
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to the content")
+    expect(skip).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"#main$"))
+
+
 def test_on_a_phone_the_menu_folds_behind_a_toggler(page: Page, demo):
     page.set_viewport_size({"width": 375, "height": 740})
     page.goto("/login/?next=/accounts/")

@@ -61,3 +61,13 @@ document.addEventListener("click", (event) => {
   button.disabled = count + 1 >= max;
   row.querySelector("input").focus();
 });
+
+// A task ticked by keyboard keeps the focus: the row is swapped for a new one, so
+// the focus goes to the new row's button (or its refusal) instead of the page.
+document.addEventListener("htmx:afterSettle", (event) => {
+  const id = event.detail.target && event.detail.target.id;
+  if (!id || !id.startsWith("task-")) return;
+  const row = document.getElementById(id);
+  const control = row && row.querySelector("[data-testid=task-toggle]");
+  if (control) control.focus();
+});
