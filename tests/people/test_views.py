@@ -115,7 +115,8 @@ def test_member_change(client, cast, who):
         assert response.status_code == 302
         assert cast.cse.weekly_capacity_hours == Decimal("30")
     else:
-        assert response.status_code == 403
+        # The CSE's own page saves their own details only; everyone else is refused.
+        assert response.status_code == (302 if who == "cse" else 403)
         assert cast.cse.weekly_capacity_hours == Decimal("40")
 
 
@@ -223,9 +224,13 @@ def test_cse_sees_a_member_page_without_the_form_and_cannot_change_it(client, ca
     cast.manager.refresh_from_db()
     assert cast.manager.weekly_capacity_hours == Decimal("40")
     assert cast.manager.history.count() == versions
-    # Not even their own.
-    own = client.post(reverse("people:member", args=[cast.cse.pk]), _member_data(cast.cse))
-    assert own.status_code == 403
+    # Not even their own capacity: their page saves only their own details.
+    client.post(
+        reverse("people:member", args=[cast.cse.pk]),
+        _member_data(cast.cse, weekly_capacity_hours="1"),
+    )
+    cast.cse.refresh_from_db()
+    assert cast.cse.weekly_capacity_hours == Decimal("40")
 
 
 def test_bad_member_values_are_refused_beside_their_fields(client, cast):
@@ -409,3 +414,36 @@ def test_home_takes_the_same_queries_however_much_work_waits(client, cast, case_
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("home"))
     assert len(many) == len(few)
+
+
+def test_a_member_sets_their_own_booking_link_and_nothing_else(client, cast, api):
+    client.force_login(cast.cse)
+    page = reverse("people:member", args=[cast.cse.pk])
+    assert 'data-testid="profile-form"' in client.get(page).content.decode()
+    saved = client.post(
+        page,
+        {
+            "title": "Senior CSE",
+            "time_zone": "Europe/Berlin",
+            "booking_url": "https://cal.example/martin",
+            "weekly_capacity_hours": "80",
+        },
+    )
+    assert saved.status_code == 302
+    cast.cse.refresh_from_db()
+    assert cast.cse.booking_url == "https://cal.example/martin"
+    assert cast.cse.weekly_capacity_hours != Decimal("80")  # not theirs to set
+    bad = client.post(page, {"time_zone": "Mars/Olympus", "booking_url": "not a link"})
+    html = bad.content.decode()
+    assert "booking_url" in html and bad.status_code == 200
+    # Through the API: their own details, yes; capacity, no; someone else's, no.
+    own = api(cast.cse).patch(
+        f"/team-members/{cast.cse.pk}", {"booking_url": "https://cal.example/m2"}
+    )
+    assert own.status_code == 200
+    capacity = api(cast.cse).patch(f"/team-members/{cast.cse.pk}", {"weekly_capacity_hours": 80})
+    assert capacity.status_code == 403
+    other = api(cast.cse).patch(
+        f"/team-members/{cast.csm.pk}", {"booking_url": "https://x.example"}
+    )
+    assert other.status_code == 403

@@ -20,7 +20,7 @@ from rhythm.core.api import (
     validation_error,
 )
 from rhythm.core.http import AuthedRequest
-from rhythm.people import services
+from rhythm.people import rules, services
 from rhythm.people.choices import Role
 from rhythm.people.models import User
 
@@ -163,10 +163,13 @@ def create_member(request: AuthedRequest, payload: MemberIn):
 
 @router.patch("/team-members/{member_id}", response={200: MemberOut, **ERROR_RESPONSES})
 def update_member(request: AuthedRequest, member_id: int, payload: MemberPatch):
-    require_perm(request, "people.view_user")
-    member = get_object_or_404(User, pk=member_id)
-    require_perm(request, "people.change_user")
     changes = payload.dict(exclude_unset=True)
+    own = member_id == request.user.pk and set(changes) <= rules.SELF_SERVICE_FIELDS
+    if not own:
+        require_perm(request, "people.view_user")
+    member = get_object_or_404(User, pk=member_id)
+    if not own:
+        require_perm(request, "people.change_user")
     if ADMIN_ONLY_FIELDS & set(changes):
         # Managers tune capacity and coverage; roles and sign-in details are an admin's.
         require_perm(request, "people.add_user")

@@ -66,6 +66,14 @@ class MemberForm(forms.ModelForm):
         self.fields["region"] = forms.ChoiceField(choices=region_choices())
 
 
+class ProfileForm(forms.ModelForm):
+    """What a member may change of themselves (rules.SELF_SERVICE_FIELDS)."""
+
+    class Meta:
+        model = User
+        fields = ["title", "time_zone", "booking_url"]
+
+
 class UnlockingSetPasswordForm(SetPasswordForm):
     """The new password from a reset link also lifts a sign-in lockout: the lockout
     page offers the reset as the way back in, so the reset must open the door."""

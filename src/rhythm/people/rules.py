@@ -177,3 +177,8 @@ def archive_refusal(name: str, *, open_ctas: int, engagements: int, accounts: in
     if not held:
         return None
     return f"{name} still has {', '.join(held)}: reassign them first."
+
+
+# What anyone may change of themselves: how they are reached and when. Capacity,
+# coverage and roles are their manager's or an admin's to set.
+SELF_SERVICE_FIELDS = frozenset({"title", "time_zone", "booking_url"})

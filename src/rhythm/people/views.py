@@ -20,7 +20,7 @@ from rhythm.core.http import AuthedRequest, post_only, sign_in_first
 from rhythm.customers.models import Account, Segment
 from rhythm.people import services
 from rhythm.people.choices import Role
-from rhythm.people.forms import MemberForm
+from rhythm.people.forms import MemberForm, ProfileForm
 from rhythm.people.models import User
 
 
@@ -164,11 +164,23 @@ def member(request: AuthedRequest, member_id: int) -> HttpResponse:
     if not (request.user.has_perm("people.view_user") or request.user.pk == member_id):
         raise PermissionDenied
     can_change = request.user.has_perm("people.change_user")
-    if request.method == "POST" and not can_change:
+    own = request.user.pk == member_id
+    if request.method == "POST" and not (can_change or own):
         raise PermissionDenied
     person = get_object_or_404(_team(), pk=member_id)
     form = None
-    if can_change:
+    if own and not can_change:
+        # Their own contact details and calendar: the booking link the outreach sends.
+        form = ProfileForm(request.POST or None, instance=copy.copy(person))
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.update_member(person, form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, "Your details are saved.")
+                return redirect("people:member", member_id=person.pk)
+    elif can_change:
         # A copy: a refused form must not show its typed values as the saved ones.
         form = MemberForm(request.POST or None, instance=copy.copy(person))
         if request.method == "POST" and form.is_valid():
