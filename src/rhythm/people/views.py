@@ -168,7 +168,7 @@ def member(request: AuthedRequest, member_id: int) -> HttpResponse:
     if request.method == "POST" and not (can_change or own):
         raise PermissionDenied
     person = get_object_or_404(_team(), pk=member_id)
-    form = None
+    form: ProfileForm | MemberForm | None = None
     if own and not can_change:
         # Their own contact details and calendar: the booking link the outreach sends.
         form = ProfileForm(request.POST or None, instance=copy.copy(person))
@@ -182,14 +182,15 @@ def member(request: AuthedRequest, member_id: int) -> HttpResponse:
                 return redirect("people:member", member_id=person.pk)
     elif can_change:
         # A copy: a refused form must not show its typed values as the saved ones.
-        form = MemberForm(request.POST or None, instance=copy.copy(person))
-        if request.method == "POST" and form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k != "covered_segments"}
-            segment_ids = [s.pk for s in form.cleaned_data["covered_segments"]]
+        form = manager_form = MemberForm(request.POST or None, instance=copy.copy(person))
+        if request.method == "POST" and manager_form.is_valid():
+            cleaned = manager_form.cleaned_data
+            data = {k: v for k, v in cleaned.items() if k != "covered_segments"}
+            segment_ids = [s.pk for s in cleaned["covered_segments"]]
             try:
                 services.update_member(person, data, segment_ids=segment_ids)
             except ValidationError as exc:
-                form.add_error(None, exc)
+                manager_form.add_error(None, exc)
             else:
                 messages.success(request, f"{person} updated.")
                 return redirect("people:member", member_id=person.pk)
