@@ -295,3 +295,10 @@ def test_a_requests_cta_closes_only_with_its_request(cast, request_, covering_cs
     move(request_, covering_cse, "closed")
     cta.refresh_from_db()
     assert cta.status == CtaStatus.CLOSED
+
+
+def test_a_withdrawal_from_review_tells_the_managers(cast, request_):
+    move(request_, cast.csm, "closed", reason="The customer postponed.")
+    withdrawn = _mail_to(cast.manager)[-1]
+    assert withdrawn.subject == f"Closed: {request_.title}"
+    assert "The customer postponed." in withdrawn.body_text

@@ -86,6 +86,10 @@ NOTIFIED: dict[tuple[S, S], tuple[Party, ...]] = {
     (S.CLARIFICATION, S.CLOSED): (Party.MANAGER,),
 }
 
+# Moves of a request no manager has taken up yet: every CSE manager hears of them,
+# as of its filing (the review queue changes).
+EVERY_MANAGER_HEARS: frozenset[tuple[S, S]] = frozenset({(S.REVIEW, S.CLOSED)})
+
 PARTY_LABELS = {
     Party.MANAGER: "a CSE manager",
     Party.REQUESTER: "the requesting CSM",

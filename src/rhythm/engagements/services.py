@@ -410,11 +410,15 @@ def _notify(request: EngagementRequest, record: Transition) -> None:
 
     Filing goes to every CSE manager, who review it; each later move to the
     parties rules.NOTIFIED names for it."""
-    if not record.from_state:
+    key = (
+        (RequestState(record.from_state), RequestState(record.to_state))
+        if record.from_state
+        else None
+    )
+    if key is None or key in rules.EVERY_MANAGER_HEARS:
         managers = User.objects.active().filter(groups__name=Role.CSE_MANAGER.label)
         people = [(manager, rules.Party.MANAGER) for manager in managers]
     else:
-        key = (RequestState(record.from_state), RequestState(record.to_state))
         people = [(_party_member(request, party), party) for party in rules.NOTIFIED.get(key, ())]
     recipients: dict[int, tuple[User, rules.Party]] = {}
     for person, party in people:
