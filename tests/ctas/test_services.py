@@ -220,3 +220,16 @@ def test_reassigning_tells_the_previous_owner_and_the_new_one_takes_over(cast, c
     # The same reassignment again tells nobody anything new.
     services.accept(cta, cse=successor, actor=cast.manager)
     assert OutboundMessage.objects.filter(subject__startswith="Reassigned").count() == 1
+
+
+def test_the_outreach_says_who_asked_and_what_the_session_is(cast, cta, covering_cse):
+    services.accept(cta, cse=covering_cse, actor=covering_cse)
+    outreach = OutboundMessage.objects.get(idempotency_key=f"cta-outreach:{cta.pk}")
+    owner = cta.case.account.account_owner
+    offering = cta.case.offering
+    said = f"{owner.get_full_name() or owner.username} asked us to help you with"
+    assert said in outreach.body_text and said in outreach.body_html
+    assert f"the session we hold {offering.description[0].lower()}{offering.description[1:]}" in (
+        outreach.body_text
+    )
+    assert "You asked" not in outreach.body_text
