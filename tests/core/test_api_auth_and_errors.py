@@ -387,3 +387,11 @@ def test_a_new_token_user_is_fresh_each_request(api, db):
     assert client.post("/segments", SEGMENT).status_code == 403
     people_services.set_roles(member, [Role.CS_OPERATIONS])
     assert client.post("/segments", SEGMENT).status_code == 201
+
+
+def test_an_unknown_address_and_a_wrong_method_answer_in_the_one_shape(api, cast):
+    unknown = api(cast.admin).get("/nonexistent")
+    assert_error(unknown, 404, "path", "not_found")
+    wrong = api(cast.admin)._call("delete", "/accounts")
+    body = assert_error(wrong, 405, "method", "method_not_allowed")
+    assert "GET" in wrong["Allow"] and "GET" in body["errors"][0]["message"]

@@ -54,3 +54,42 @@ class UserTimezoneMiddleware:
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             timezone.deactivate()
         return self.get_response(request)
+
+
+class ApiErrorShapeMiddleware:
+    """Under /api/, an address nothing answers (404) and a method an address does not
+    take (405) come back in the API's one error shape, as every other error does,
+    instead of Django's HTML page or a bare text line."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from rhythm.core.api import one_error
+
+        response = self.get_response(request)
+        if (
+            not request.path.startswith("/api/")
+            or response.status_code not in (404, 405)
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        if response.status_code == 404:
+            body = one_error(
+                "Nothing answers at this address.",
+                "path",
+                "not_found",
+                f"No API operation at {request.path}; /api/v1/docs lists them.",
+            )
+        else:
+            allowed = response.get("Allow", "")
+            body = one_error(
+                f"{request.method} is not taken here.",
+                "method",
+                "method_not_allowed",
+                f"{request.path} takes {allowed or 'other methods'}.",
+            )
+        shaped = JsonResponse(body, status=response.status_code)
+        if response.has_header("Allow"):
+            shaped["Allow"] = response["Allow"]
+        return shaped
