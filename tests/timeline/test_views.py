@@ -188,3 +188,22 @@ def test_a_note_posted_without_javascript_returns_to_the_account(client, cast, a
     refused = client.post(url, {"text": ""}, follow=True)
     assert "Note not added: Write the note first." in refused.content.decode()
     assert TimelineEntry.objects.count() == 1
+
+
+def test_a_note_in_markdown_shows_formatted_and_harmless(client, cast, account):
+    from rhythm.timeline import services
+
+    services.add_note(
+        account=account,
+        author=cast.csm,
+        text="QBR prep\n**Renewal risk**: see [the plan](https://plans.example/1)\n"
+        "- call the champion\n\n<script>alert(1)</script> [bad](javascript:alert(2))",
+    )
+    client.force_login(cast.csm)
+    html = client.get(reverse("timeline:account", args=[account.pk])).content.decode()
+    body = re.search(r'data-testid="note-body">(.*?)</div>', html, re.S).group(1)
+    assert "<strong>Renewal risk</strong>" in body
+    assert '<a href="https://plans.example/1" rel="noopener">the plan</a>' in body
+    assert "<li>call the champion</li>" in body
+    assert "<script>" not in body and "&lt;script&gt;" in body
+    assert 'href="javascript' not in body  # left as text, never a link
