@@ -233,3 +233,14 @@ def test_the_outreach_says_who_asked_and_what_the_session_is(cast, cta, covering
         outreach.body_text
     )
     assert "You asked" not in outreach.body_text
+
+
+def test_closing_a_cta_skips_what_is_left_and_ticks_the_close_task(cast, cta, covering_cse):
+    services.accept(cta, cse=covering_cse, actor=covering_cse)
+    services.close(cta, actor=covering_cse)
+    statuses = {t.title: t.status for t in cta.tasks.all()}
+    assert statuses["Close the CTA"] == TaskStatus.DONE
+    assert TaskStatus.OPEN not in statuses.values()
+    skipped = cta.tasks.get(title__startswith="Send the follow-up")
+    assert skipped.status == TaskStatus.SKIPPED and "CTA was closed" in skipped.note
+    assert skipped.history.count() == 2  # created, then skipped

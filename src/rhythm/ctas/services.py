@@ -524,9 +524,15 @@ def close(cta: Cta, *, actor, reason: str = "", on_behalf_of_request: bool = Fal
     cta.status = CtaStatus.CLOSED
     cta.closed_at = now
     cta.save(update_fields=["status", "closed_at", "updated_at"])
-    CtaTask.objects.filter(cta=cta, title__startswith="Close", status=TaskStatus.OPEN).update(
-        status=TaskStatus.DONE, completed_by=actor, completed_at=now, updated_at=now
-    )
+    # Closing is the last task; what is still open will not be done now: skipped,
+    # each task saved, so its history says when and by whom.
+    for task in CtaTask.objects.filter(cta=cta, status=TaskStatus.OPEN):
+        closing = task.title.startswith("Close")
+        task.status = TaskStatus.DONE if closing else TaskStatus.SKIPPED
+        task.completed_by = actor if closing else None
+        task.completed_at = now if closing else None
+        task.note = task.note or ("" if closing else "Skipped: the CTA was closed.")
+        task.save(update_fields=["status", "completed_by", "completed_at", "note", "updated_at"])
     case = _set_case_status(cta.case_id, CaseStatus.CLOSED)
     if case is not None and case.opened_by_id != actor.pk and case.opened_by.email:
         _write_closed(cta, case, actor, reason.strip())
