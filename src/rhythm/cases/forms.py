@@ -15,7 +15,7 @@ class CaseForm(forms.Form):
             (CaseKind.CSE_HELP, "CSE Help (not escalations)"),
             (
                 CaseKind.ESCALATION,
-                "Escalation (a customer problem that needs a manager's attention)",
+                "Escalation (CSM/CSE accounts): a high-impact problem, a churn risk",
             ),
         ],
         widget=forms.RadioSelect,
