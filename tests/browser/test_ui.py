@@ -171,6 +171,7 @@ def test_a_csm_sees_their_accounts_and_signs_out(page: Page, demo):
 def test_the_first_tab_offers_to_skip_to_the_content(page: Page, demo):
     page.goto("/login/?next=/accounts/")
     _sign_in(page, "martin.cse", demo["password"])
+    expect(_count(page)).to_contain_text("of 38 accounts")  # the page has loaded
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip to the content")
     expect(skip).to_be_focused()
