@@ -242,7 +242,7 @@ def test_a_question_answered_asynchronously(client, cast, session, account):
     )
     html = answered.content.decode()
     assert "Answered; the CSM has been emailed." in html
-    assert 'data-testid="answer">Autoscale on queue depth.<' in html
+    assert 'data-testid="answer"><p>Autoscale on queue depth.</p>' in html
     email = OutboundMessage.objects.get(idempotency_key=f"office-hours-answer:{question.pk}")
     assert email.to == [cast.csm.email]
     assert "Runner autoscaling" not in client.get(reverse("officehours:list")).content.decode()
