@@ -12,7 +12,7 @@ from pydantic import Field
 from rhythm.cases.choices import Priority
 from rhythm.core.api import ERROR_RESPONSES, Body, Id, Pagination, Text, require_perm
 from rhythm.core.http import AuthedRequest
-from rhythm.ctas import services
+from rhythm.ctas import playbooks, services
 from rhythm.ctas.choices import CtaSource, CtaStatus, StepCondition, TaskStatus
 from rhythm.ctas.models import Cta, CtaTask, Playbook, PlaybookStep
 from rhythm.customers.models import Account
@@ -206,14 +206,14 @@ def get_playbook(request: AuthedRequest, playbook_id: int):
 @router.post("/playbooks", response={201: PlaybookOut, **ERROR_RESPONSES})
 def create_playbook(request: AuthedRequest, payload: PlaybookIn):
     require_perm(request, "ctas.add_playbook")
-    return Status(201, services.save_playbook(payload.dict()))
+    return Status(201, playbooks.save_playbook(payload.dict()))
 
 
 @router.patch("/playbooks/{playbook_id}", response={200: PlaybookOut, **ERROR_RESPONSES})
 def update_playbook(request: AuthedRequest, playbook_id: int, payload: PlaybookPatch):
     require_perm(request, "ctas.change_playbook")
     playbook = get_object_or_404(Playbook, pk=playbook_id)
-    return services.save_playbook(payload.dict(exclude_unset=True), playbook)
+    return playbooks.save_playbook(payload.dict(exclude_unset=True), playbook)
 
 
 @router.post("/playbooks/{playbook_id}/steps", response={201: StepOut, **ERROR_RESPONSES})
@@ -221,17 +221,17 @@ def add_step(request: AuthedRequest, playbook_id: int, payload: StepIn):
     require_perm(request, "ctas.add_playbookstep")
     playbook = get_object_or_404(Playbook.objects.active(), pk=playbook_id)
     data = payload.dict(exclude_none=True)
-    return Status(201, services.save_step(data, playbook=playbook))
+    return Status(201, playbooks.save_step(data, playbook=playbook))
 
 
 @router.patch("/playbook-steps/{step_id}", response={200: StepOut, **ERROR_RESPONSES})
 def update_step(request: AuthedRequest, step_id: int, payload: StepPatch):
     require_perm(request, "ctas.change_playbookstep")
     step = get_object_or_404(PlaybookStep.objects.active(), pk=step_id)
-    return services.save_step(payload.dict(exclude_unset=True), step=step)
+    return playbooks.save_step(payload.dict(exclude_unset=True), step=step)
 
 
 @router.post("/playbook-steps/{step_id}/archive", response={200: StepOut, **ERROR_RESPONSES})
 def archive_step(request: AuthedRequest, step_id: int):
     require_perm(request, "ctas.change_playbookstep")
-    return services.archive_step(get_object_or_404(PlaybookStep, pk=step_id))
+    return playbooks.archive_step(get_object_or_404(PlaybookStep, pk=step_id))

@@ -8,7 +8,7 @@ class CtasConfig(AppConfig):
     verbose_name = "Calls to action"
 
     def ready(self) -> None:
-        from rhythm.ctas.services import ensure_playbooks
+        from rhythm.ctas.playbooks import ensure_playbooks
 
         # The data migration seeds a new database; this seeds it again after a
         # flush (test databases), and only ever when the table is empty.

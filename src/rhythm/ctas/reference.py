@@ -1,6 +1,6 @@
 """The "One-Off CSE Outreach" playbook every CSE-help CTA follows.
 
-Used by the data migration and by `services.ensure_playbooks`.
+Used by the data migration and by `playbooks.ensure_playbooks`.
 """
 
 ONE_OFF_DESCRIPTION = "An ad-hoc CSE engagement from a CS Help case, call to close."

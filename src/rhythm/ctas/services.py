@@ -9,16 +9,14 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, F, OuterRef
-from django.template.loader import render_to_string
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from rhythm.cases.choices import CaseKind, CaseStatus
 from rhythm.cases.models import Case
 from rhythm.core import bulk
-from rhythm.core import services as core_services
-from rhythm.ctas import rules
+from rhythm.ctas import notifications, rules
 from rhythm.ctas.choices import CtaSource, CtaStatus, StepCondition, TaskStatus
 from rhythm.ctas.models import Cta, CtaTask, Playbook, PlaybookStep
 from rhythm.people.choices import Role
@@ -380,20 +378,13 @@ def accept(cta: Cta, *, cse, actor) -> Cta:
         if case.status == CaseStatus.OPEN:
             _set_case_status(case.pk, CaseStatus.ACCEPTED)
         if not case.opt_out_outreach:
-            cta.outreach_message = _write_outreach(cta, case, cse)
+            cta.outreach_message = notifications.outreach(cta, case, cse)
             cta.save(update_fields=["outreach_message", "updated_at"])
     assigned = actor.pk != cse.pk
     if assigned and cse.email:
-        _write_assignment(cta, case, cse, actor, previous=previous)
+        notifications.assigned(cta, case, cse, actor, previous=previous)
     if previous is not None and previous.email and previous.pk != actor.pk:
-        core_services.enqueue_email(
-            key=f"cta-reassigned:{cta.pk}:{previous.pk}:{cse.pk}:{now.isoformat()}",
-            to=[previous.email],
-            reply_to=[actor.email] if actor.email else [],
-            subject=f"Reassigned: {cta.name}",
-            body_text=f"{actor} gave {cta.name} to {cse}; it is no longer on your list.\n"
-            f"\n{settings.SITE_URL}/ctas/{cta.pk}/\n",
-        )
+        notifications.reassigned(cta, previous=previous, cse=cse, actor=actor, at=now)
     timeline.record(
         account_id=cta.account_id,
         kind=EntryKind.CTA,
@@ -402,54 +393,6 @@ def accept(cta: Cta, *, cse, actor) -> Cta:
         link=f"/ctas/{cta.pk}/",
     )
     return cta
-
-
-def _write_assignment(cta: Cta, case: Case | None, cse, actor, *, previous=None):
-    """Tell a CSE a manager gave them a CTA; once per CTA and CSE. Taking it over
-    from someone whose outreach already went, they introduce themselves."""
-    context = {
-        "cta": cta,
-        "case": case,
-        "cse": cse,
-        "actor": actor,
-        "previous": previous,
-        "outreach_sent_by_previous": previous is not None and cta.outreach_message_id is not None,
-        "url": f"{settings.SITE_URL}/ctas/{cta.pk}/",
-    }
-    return core_services.enqueue_email(
-        key=f"cta-assigned:{cta.pk}:{cse.pk}",
-        to=[cse.email],
-        reply_to=[actor.email] if actor.email else [],
-        subject=f"Assigned to you: {cta.name}",
-        body_text=render_to_string("ctas/email/assigned.txt", context),
-        body_html=render_to_string("ctas/email/assigned.html", context),
-    )
-
-
-def _write_outreach(cta: Cta, case: Case, cse):
-    contact = case.contact
-    owner = case.account.account_owner
-    context = {
-        "cta": cta,
-        "case": case,
-        "contact": contact,
-        "cse": cse,
-        "offering": case.offering,
-        "account_owner": owner,
-    }
-    sender = f"{cse.get_full_name() or cse.username} <{cse.email}>" if cse.email else ""
-    return core_services.enqueue_email(
-        # One outreach per CTA, however often it is accepted, retried or reassigned.
-        key=f"cta-outreach:{cta.pk}",
-        to=[contact.email],
-        cc=[owner.email] if owner and owner.email else [],
-        reply_to=[cse.email] if cse.email else [],
-        from_email=sender,
-        subject=f"{case.offering.name if case.offering else 'Your CSE engagement'} — "
-        f"next steps with GitLab Customer Success Engineering",
-        body_text=render_to_string("ctas/email/outreach.txt", context),
-        body_html=render_to_string("ctas/email/outreach.html", context),
-    )
 
 
 def _finish_task(cta: Cta, *, position: int, actor, now: datetime) -> None:
@@ -535,7 +478,7 @@ def close(cta: Cta, *, actor, reason: str = "", on_behalf_of_request: bool = Fal
         task.save(update_fields=["status", "completed_by", "completed_at", "note", "updated_at"])
     case = _set_case_status(cta.case_id, CaseStatus.CLOSED)
     if case is not None and case.opened_by_id != actor.pk and case.opened_by.email:
-        _write_closed(cta, case, actor, reason.strip())
+        notifications.closed(cta, case, actor, reason.strip())
     timeline.record(
         account_id=cta.account_id,
         kind=EntryKind.CTA,
@@ -558,86 +501,6 @@ def _set_case_status(case_id: int | None, status: CaseStatus) -> Case | None:
     return case
 
 
-def _write_closed(cta: Cta, case: Case, actor, reason: str):
-    """Tell the account owner who opened the case that it is done, and why."""
-    lines = [
-        f"{actor} closed {cta.name}, and with it your CS Help case #{case.pk}.",
-        *([f"\nWhy: {reason}"] if reason else []),
-        f"\n{settings.SITE_URL}/cases/{case.pk}/",
-    ]
-    return core_services.enqueue_email(
-        key=f"cta-closed:{cta.pk}",
-        to=[case.opened_by.email],
-        reply_to=[actor.email] if actor.email else [],
-        subject=f"Closed: {cta.name}",
-        body_text="\n".join(lines) + "\n",
-    )
-
-
-# --- Playbooks ----------------------------------------------------------------
-
-PLAYBOOK_FIELDS = {"name", "description"}
-STEP_FIELDS = {"position", "title", "due_offset_days", "condition"}
-
-
-@transaction.atomic
-def save_playbook(data: dict, playbook: Playbook | None = None) -> Playbook:
-    playbook = Playbook.objects.select_for_update().get(pk=playbook.pk) if playbook else Playbook()
-    for key in PLAYBOOK_FIELDS & set(data):
-        setattr(playbook, key, data[key])
-    playbook.full_clean()
-    playbook.save()
-    return playbook
-
-
-@transaction.atomic
-def save_step(data: dict, *, playbook: Playbook | None = None, step: PlaybookStep | None = None):
-    """Add or change a step. A position takes that place in the list and moves the
-    steps from there down by one (no position: a new step goes last). Tasks already
-    created from a step keep their own copy."""
-    if step is not None:
-        step = PlaybookStep.objects.select_for_update().get(pk=step.pk)
-    else:
-        assert playbook is not None, "a new step needs its playbook"
-        step = PlaybookStep(playbook=playbook, position=1)
-    for key in (STEP_FIELDS - {"position"}) & set(data):
-        setattr(step, key, data[key])
-    step.full_clean(exclude=["position"], validate_constraints=False)
-    others = list(
-        PlaybookStep.objects.active()
-        .select_for_update()
-        .filter(playbook_id=step.playbook_id)
-        .exclude(pk=step.pk)
-        .order_by("position", "pk")
-    )
-    wanted = data.get("position")
-    if wanted is None:
-        wanted = step.position if step.pk else len(others) + 1
-    ordered = [*others]
-    ordered.insert(rules.step_index(wanted, len(others)), step)
-    _renumber(ordered, changed=step)
-    return step
-
-
-def _renumber(steps: list[PlaybookStep], *, changed: PlaybookStep) -> None:
-    """Number the steps 1, 2, … in this order, saving the changed one and those that
-    move. Those that move first step aside to free numbers, so the one-step-per-
-    position constraint holds after every statement."""
-    moving = [s for n, s in enumerate(steps, start=1) if s.pk and s.position != n]
-    PlaybookStep.objects.filter(pk__in=[s.pk for s in moving]).update(
-        position=F("position") + rules.STEP_POSITION_ASIDE
-    )
-    for number, s in enumerate(steps, start=1):
-        if s is changed or s in moving:
-            s.position = number
-            s.save()
-
-
-@transaction.atomic
-def archive_step(step: PlaybookStep) -> PlaybookStep:
-    return core_services.archive(PlaybookStep.objects.select_for_update().get(pk=step.pk))
-
-
 def outreach_state(cta: Cta) -> str:
     """What happened to the outreach email, in words a person can act on."""
     case = cta.case
@@ -649,22 +512,3 @@ def outreach_state(cta: Cta) -> str:
     if message is None:
         return "The outreach email goes out when a CSE accepts the CTA."
     return f"Outreach email {message.get_status_display().lower()} to {', '.join(message.to)}."
-
-
-def ensure_playbooks(**kwargs) -> None:
-    """Seed the One-Off CSE Outreach playbook when there is no playbook at all."""
-    from rhythm.ctas.reference import ONE_OFF_DESCRIPTION, STEPS
-
-    if Playbook.objects.exists():
-        return
-    playbook = Playbook.objects.create(name=rules.ONE_OFF_PLAYBOOK, description=ONE_OFF_DESCRIPTION)
-    PlaybookStep.objects.bulk_create(
-        PlaybookStep(
-            playbook=playbook,
-            position=position,
-            title=title,
-            due_offset_days=offset,
-            condition=condition,
-        )
-        for position, (title, offset, condition) in enumerate(STEPS, start=1)
-    )

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from rhythm.core.http import AuthedRequest, post_only, sign_in_first
-from rhythm.ctas import services
+from rhythm.ctas import playbooks, services
 from rhythm.ctas.choices import CtaStatus, TaskStatus
 from rhythm.ctas.forms import PlaybookForm, StepForm
 from rhythm.ctas.models import Cta, CtaTask, Playbook, PlaybookStep
@@ -165,16 +165,16 @@ def playbook_list(request: AuthedRequest):
             raise PermissionDenied
         if form.is_valid():
             try:
-                playbook = services.save_playbook(form.cleaned_data)
+                playbook = playbooks.save_playbook(form.cleaned_data)
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:
                 messages.success(request, f"Playbook {playbook} created: add its steps.")
                 return redirect("ctas:playbook", playbook_id=playbook.pk)
-    playbooks = Playbook.objects.active().annotate(
+    listed = Playbook.objects.active().annotate(
         step_count=Count("steps", filter=Q(steps__archived_at__isnull=True))
     )
-    return render(request, "ctas/playbook_list.html", {"playbooks": playbooks, "form": form})
+    return render(request, "ctas/playbook_list.html", {"playbooks": listed, "form": form})
 
 
 def _playbook_page(
@@ -191,7 +191,7 @@ def _playbook_page(
         if failed_step and failed_step[0] == step.pk:
             rows.append((step, failed_step[1]))
         else:
-            initial = {f: getattr(step, f) for f in services.STEP_FIELDS}
+            initial = {f: getattr(step, f) for f in playbooks.STEP_FIELDS}
             rows.append((step, StepForm(initial=initial, prefix=f"step-{step.pk}")))
     context = {
         "playbook": playbook,
@@ -216,7 +216,7 @@ def playbook_detail(request: AuthedRequest, playbook_id: int):
     form = PlaybookForm(request.POST)
     if form.is_valid():
         try:
-            services.save_playbook(form.cleaned_data, playbook)
+            playbooks.save_playbook(form.cleaned_data, playbook)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -233,7 +233,7 @@ def step_create(request: AuthedRequest, playbook_id: int):
     form = StepForm(request.POST, adding=True, prefix="new")
     if form.is_valid():
         try:
-            step = services.save_step(form.service_data(), playbook=playbook)
+            step = playbooks.save_step(form.service_data(), playbook=playbook)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -256,7 +256,7 @@ def step_update(request: AuthedRequest, step_id: int):
     form = StepForm(request.POST, prefix=f"step-{step.pk}")
     if form.is_valid():
         try:
-            services.save_step(form.service_data(), step=step)
+            playbooks.save_step(form.service_data(), step=step)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -270,7 +270,7 @@ def step_update(request: AuthedRequest, step_id: int):
 @post_only(_step_page)
 def step_archive(request: AuthedRequest, step_id: int):
     step = get_object_or_404(PlaybookStep.objects.active(), pk=step_id)
-    services.archive_step(step)
+    playbooks.archive_step(step)
     messages.success(request, f"Step {step} removed; tasks already created stay.")
     return redirect("ctas:playbook", playbook_id=step.playbook_id)
 
