@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
+
+from rhythm.core.rules import zone_named
 
 
 class RequestSizeLimitMiddleware:
@@ -48,11 +49,8 @@ class UserTimezoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        zone_name = getattr(getattr(request, "user", None), "time_zone", "") or ""
-        try:
-            timezone.activate(zoneinfo.ZoneInfo(zone_name)) if zone_name else timezone.deactivate()
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            timezone.deactivate()
+        zone = zone_named(getattr(getattr(request, "user", None), "time_zone", ""))
+        timezone.activate(zone) if zone else timezone.deactivate()
         return self.get_response(request)
 
 

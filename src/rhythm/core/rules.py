@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import zoneinfo
 from datetime import date, datetime, timedelta
 
 # Delivery retries back off 1, 2, 4, 8 … minutes, capped at an hour, and give up
@@ -49,3 +50,14 @@ def add_business_days(start: date, days: int, holidays: frozenset[date] = frozen
         if current.weekday() < 5 and current not in holidays:
             remaining -= 1
     return current
+
+
+def zone_named(name: str | None) -> zoneinfo.ZoneInfo | None:
+    """A person's time zone by its name; None for a blank or unknown one, which the
+    caller reads as the server's zone (UTC)."""
+    if not name:
+        return None
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from rhythm.core import services as core_services
+from rhythm.core.rules import zone_named
 from rhythm.customers.models import Account
 from rhythm.meetings import services as meetings
 from rhythm.officehours import rules
@@ -154,17 +155,14 @@ def answer(question: Question, *, actor, text: str) -> Question:
     question.answered_by = actor
     question.answered_at = now
     question.save(update_fields=["status", "answer", "answered_by", "answered_at", "updated_at"])
-    if question.asked_by.email:
-        core_services.enqueue_email(
-            key=f"office-hours-answer:{question.pk}",
-            to=[question.asked_by.email],
-            reply_to=[actor.email] if actor.email else [],
-            subject=f"Answered: {question.topic}",
-            body_text=(
-                f"{actor} answered your office-hours question about {question.account}:\n\n"
-                f"{question.answer}\n"
-            ),
-        )
+    _tell_asker(
+        question,
+        actor,
+        kind="answer",
+        subject=f"Answered: {question.topic}",
+        text=f"{actor} answered your office-hours question about {question.account}:\n\n"
+        f"{question.answer}\n",
+    )
     timeline.record(
         account_id=question.account_id,
         kind=EntryKind.QUESTION,
@@ -195,32 +193,34 @@ def make_spot_engagement(
     question.answered_by = actor
     question.answered_at = timezone.now()
     question.save(update_fields=["status", "meeting", "answered_by", "answered_at", "updated_at"])
-    if question.asked_by.email and question.asked_by_id != actor.pk:
-        when = (
-            f"on {timezone.localtime(scheduled_at, _zone(question.asked_by)):%d %b %Y at %H:%M %Z}"
-            if scheduled_at
-            else "once its time is set (the meeting page shows it)"
-        )
-        core_services.enqueue_email(
-            key=f"office-hours-spot:{question.pk}",
-            to=[question.asked_by.email],
-            reply_to=[actor.email] if actor.email else [],
-            subject=f"A call about: {question.topic}",
-            body_text=(
-                f"{actor} will take your office-hours question about {question.account} "
-                f"on a call, {meeting.name}, {when}.\n\n"
-                f"{settings.SITE_URL}/meetings/{meeting.pk}/\n"
-            ),
-        )
+    when = "once its time is set (the meeting page shows it)"
+    if scheduled_at:
+        # In the CSM's own zone, as their pages show it.
+        zone = zone_named(question.asked_by.time_zone) or ZoneInfo("UTC")
+        when = f"on {timezone.localtime(scheduled_at, zone):%d %b %Y at %H:%M %Z}"
+    _tell_asker(
+        question,
+        actor,
+        kind="spot",
+        subject=f"A call about: {question.topic}",
+        text=f"{actor} will take your office-hours question about {question.account} "
+        f"on a call, {meeting.name}, {when}.\n\n{settings.SITE_URL}/meetings/{meeting.pk}/\n",
+    )
     return question
 
 
-def _zone(person):
-    """A person's own time zone, for a time written in an email to them."""
-    try:
-        return zoneinfo.ZoneInfo(person.time_zone or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
+def _tell_asker(question: Question, actor, *, kind: str, subject: str, text: str) -> None:
+    """Email the CSM who brought the question what became of it, once per outcome."""
+    asker = question.asked_by
+    if not asker.email or asker.pk == actor.pk:
+        return
+    core_services.enqueue_email(
+        key=f"office-hours-{kind}:{question.pk}",
+        to=[asker.email],
+        reply_to=[actor.email] if actor.email else [],
+        subject=subject,
+        body_text=text,
+    )
 
 
 @transaction.atomic
