@@ -110,14 +110,19 @@ def test_token_list_never_shows_a_secret(cast):
 # --- rhythm check, through the real console script --------------------------------
 
 
-def test_rhythm_help_lists_rhythms_own_commands(tmp_path):
-    result = subprocess.run(
-        [str(RHYTHM), "--help"],
-        env=isolated_environment(tmp_path),
+def console(tmp_path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`rhythm ARGS` as a shell runs it, in an environment of its own."""
+    return subprocess.run(
+        [str(RHYTHM), *args],
+        env=isolated_environment(tmp_path, **env),
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def test_rhythm_help_lists_rhythms_own_commands(tmp_path):
+    result = console(tmp_path, "--help")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Usage: rhythm COMMAND")
     for command in ("serve", "worker", "token create", "outbox list", "reconcile-ctas", "demo"):
@@ -126,38 +131,20 @@ def test_rhythm_help_lists_rhythms_own_commands(tmp_path):
 
 
 def test_rhythm_check_passes_on_a_good_configuration(tmp_path):
-    result = subprocess.run(
-        [str(RHYTHM), "check"],
-        env=isolated_environment(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = console(tmp_path, "check")
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
 
 
 def test_rhythm_check_explains_a_bad_redis_url(tmp_path):
-    result = subprocess.run(
-        [str(RHYTHM), "check"],
-        env=isolated_environment(tmp_path, REDIS_URL="localhost:6379"),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = console(tmp_path, "check", REDIS_URL="localhost:6379")
     assert result.returncode == 1
     assert "rhythm.E002" in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_a_bad_variable_is_one_line_naming_it_not_a_traceback(tmp_path):
-    result = subprocess.run(
-        [str(RHYTHM), "check"],
-        env=isolated_environment(tmp_path, RHYTHM_DEBUG="perhaps"),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = console(tmp_path, "check", RHYTHM_DEBUG="perhaps")
     assert result.returncode == 2
     assert result.stderr.startswith("rhythm: configuration error: RHYTHM_DEBUG must be")
     assert "Traceback" not in result.stderr
