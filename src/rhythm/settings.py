@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "rhythm.meetings",
     "rhythm.officehours",
     "rhythm.timeline",
+    "rhythm.home",
     "rhythm.demo",
 ]
 

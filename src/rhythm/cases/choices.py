@@ -1,22 +1,12 @@
 from django.db import models
 
+# Cases and their CTAs share one priority scale; it lives in core, below both.
+from rhythm.core.choices import Priority  # noqa: F401
+
 
 class CaseKind(models.TextChoices):
     CSE_HELP = "cse_help", "CSE help"
     ESCALATION = "escalation", "Escalation"
-
-
-class Priority(models.TextChoices):
-    LOW = "low", "Low"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
-    URGENT = "urgent", "Urgent"
-
-    @property
-    def colour(self) -> str:
-        return {"low": "secondary", "medium": "info", "high": "warning", "urgent": "danger"}[
-            self.value
-        ]
 
 
 class CaseStatus(models.TextChoices):

@@ -5,7 +5,8 @@ from simple_history.models import HistoricalRecords
 
 from rhythm.cases.choices import CaseKind, CaseStatus, Priority
 from rhythm.cases.rules import CHALLENGES_MAX_LENGTH
-from rhythm.core.models import ArchivableModel
+from rhythm.core.models import ArchivableModel, TransitionRecord
+from rhythm.customers.access import ArchivableAccountScopedQuerySet
 
 
 class Case(ArchivableModel):
@@ -38,6 +39,7 @@ class Case(ArchivableModel):
     # The client's Idempotency-Key: a retried POST returns the first case.
     idempotency_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
 
+    objects = ArchivableAccountScopedQuerySet.as_manager()  # type: ignore[misc]  # narrows the base manager
     history = HistoricalRecords(excluded_fields=["idempotency_key"])
 
     class Meta:
@@ -68,3 +70,12 @@ class Case(ArchivableModel):
     @property
     def priority_enum(self) -> Priority:
         return Priority(self.priority)
+
+
+class CaseTransition(TransitionRecord):
+    """One move of a case (cases.rules.WORKFLOW), as its CTA moved. Append-only."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="transitions")
+
+    class Meta:
+        ordering = ["case", "at", "id"]

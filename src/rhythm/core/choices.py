@@ -19,3 +19,23 @@ class MessageStatus(models.TextChoices):
             "sent": "success",
             "failed": "danger",
         }[self.value]
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    DELIVERING = "delivering", "Delivering"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed"
+
+
+class Priority(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    URGENT = "urgent", "Urgent"
+
+    @property
+    def colour(self) -> str:
+        return {"low": "secondary", "medium": "info", "high": "warning", "urgent": "danger"}[
+            self.value
+        ]

@@ -15,7 +15,6 @@ from rhythm.core.http import AuthedRequest
 from rhythm.ctas import playbooks, services
 from rhythm.ctas.choices import CtaSource, CtaStatus, StepCondition, TaskStatus
 from rhythm.ctas.models import Cta, CtaTask, Playbook, PlaybookStep
-from rhythm.customers.models import Account
 from rhythm.people.models import User
 
 router = Router(tags=["ctas"])
@@ -79,7 +78,7 @@ class CtaFilter(FilterSchema):
 
 def _ctas(request: AuthedRequest):
     return (
-        Cta.objects.filter(account__in=Account.objects.visible_to(request.user))
+        Cta.objects.visible_to(request.user)
         .select_related("account", "playbook", "case", "outreach_message")
         .prefetch_related(Prefetch("tasks", CtaTask.objects.order_by("position")))
     )
@@ -138,7 +137,7 @@ class TaskPatch(Body):
 def update_task(request: AuthedRequest, task_id: int, payload: TaskPatch):
     """Tick a task off (done), skip it, or open it again."""
     task = get_object_or_404(
-        CtaTask.objects.filter(cta__account__in=Account.objects.visible_to(request.user)),
+        CtaTask.objects.visible_to(request.user),
         pk=task_id,
     )
     require_perm(request, "ctas.change_ctatask")

@@ -3,10 +3,11 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from rhythm.cases.choices import Priority
-from rhythm.core.models import ArchivableModel, TimeStampedModel
+from rhythm.core.choices import Priority
+from rhythm.core.models import ArchivableModel, TimeStampedModel, TransitionRecord
 from rhythm.ctas import rules
 from rhythm.ctas.choices import CtaSource, CtaStatus, StepCondition, TaskStatus
+from rhythm.customers.access import AccountScopedQuerySet
 
 
 class Playbook(ArchivableModel):
@@ -87,6 +88,7 @@ class Cta(TimeStampedModel):
         "core.OutboundMessage", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
+    objects = AccountScopedQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -121,6 +123,8 @@ class CtaTask(TimeStampedModel):
     )
     completed_at = models.DateTimeField(null=True, blank=True)
 
+    account_path = "cta__account"
+    objects = AccountScopedQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -135,3 +139,16 @@ class CtaTask(TimeStampedModel):
     @property
     def status_enum(self) -> TaskStatus:
         return TaskStatus(self.status)
+
+
+class CtaTransition(TransitionRecord):
+    """One move of a CTA (ctas.rules.WORKFLOW), with the owner it left it with.
+    Append-only."""
+
+    cta = models.ForeignKey(Cta, on_delete=models.PROTECT, related_name="transitions")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["cta", "at", "id"]

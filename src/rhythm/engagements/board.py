@@ -16,10 +16,11 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from rhythm.catalog.models import Offering
+from rhythm.core.workflow import TransitionConflict
 from rhythm.ctas import services as ctas
 from rhythm.ctas.choices import CtaStatus
 from rhythm.ctas.models import Cta
-from rhythm.customers.models import Account, Segment
+from rhythm.customers.models import Segment
 from rhythm.engagements import services
 from rhythm.engagements.choices import RequestState
 from rhythm.engagements.models import EngagementRequest
@@ -107,9 +108,11 @@ def filter_choices() -> dict[str, Any]:
 
 
 def _requests(user, column: str, f: BoardFilters) -> QuerySet[EngagementRequest]:
-    qs = EngagementRequest.objects.filter(
-        account__in=Account.objects.visible_to(user), state__in=REQUEST_STATES[column]
-    ).select_related("account", "assigned_cse")
+    qs = (
+        EngagementRequest.objects.visible_to(user)
+        .filter(state__in=REQUEST_STATES[column])
+        .select_related("account", "assigned_cse")
+    )
     if f.cse:
         qs = qs.filter(assigned_cse_id=f.cse)
     if f.segment:
@@ -123,11 +126,14 @@ def _requests(user, column: str, f: BoardFilters) -> QuerySet[EngagementRequest]
 
 def _ctas(user, column: str, f: BoardFilters) -> QuerySet[Cta]:
     # A request's own CTA is shown by the request's card.
-    qs = Cta.objects.filter(
-        account__in=Account.objects.visible_to(user),
-        status__in=CTA_STATES[column],
-        request__isnull=True,
-    ).select_related("account", "owner")
+    qs = (
+        Cta.objects.visible_to(user)
+        .filter(
+            status__in=CTA_STATES[column],
+            request__isnull=True,
+        )
+        .select_related("account", "owner")
+    )
     if f.cse:
         qs = qs.filter(owner_id=f.cse)
     if f.segment:
@@ -256,7 +262,7 @@ def move(user, card: str, column: str) -> MoveResult:
             return _move_request(user, int(raw_id), column)
         if kind == "cta":
             return _move_cta(user, int(raw_id), column)
-    except services.TransitionConflict as exc:
+    except TransitionConflict as exc:
         return MoveResult(False, exc.message)
     except PermissionDenied as exc:
         return MoveResult(False, str(exc))
@@ -267,9 +273,7 @@ def move(user, card: str, column: str) -> MoveResult:
 
 
 def _move_request(user, pk: int, column: str) -> MoveResult:
-    request = EngagementRequest.objects.filter(
-        account__in=Account.objects.visible_to(user), pk=pk
-    ).first()
+    request = EngagementRequest.objects.visible_to(user).filter(pk=pk).first()
     if request is None:
         return MoveResult(False, "Not found.")
     target = DROP_TARGET[column]
@@ -284,7 +288,7 @@ def _move_request(user, pk: int, column: str) -> MoveResult:
 
 
 def _move_cta(user, pk: int, column: str) -> MoveResult:
-    cta = Cta.objects.filter(account__in=Account.objects.visible_to(user), pk=pk).first()
+    cta = Cta.objects.visible_to(user).filter(pk=pk).first()
     if cta is None:
         return MoveResult(False, "Not found.")
     if not user.has_perm("ctas.change_cta"):

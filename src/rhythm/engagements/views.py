@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.vary import vary_on_headers
 
 from rhythm.core.http import AuthedRequest, post_only, sign_in_first
+from rhythm.core.workflow import TransitionConflict
 from rhythm.customers.models import Account
 from rhythm.engagements import board, rules, services
 from rhythm.engagements.choices import RejectionReason, RequestState
@@ -21,9 +22,9 @@ VIEW = "engagements.view_engagementrequest"
 
 
 def _requests(request: AuthedRequest):
-    return EngagementRequest.objects.filter(
-        account__in=Account.objects.visible_to(request.user)
-    ).select_related("account", "assigned_cse", "requested_by")
+    return EngagementRequest.objects.visible_to(request.user).select_related(
+        "account", "assigned_cse", "requested_by"
+    )
 
 
 @sign_in_first
@@ -176,7 +177,7 @@ def request_detail(
         "reasons": RejectionReason.choices,
         "time_in_states": sorted(
             (
-                (state, _spent(spent))
+                (RequestState(state), _spent(spent))
                 for state, spent in services.time_in_states(engagement).items()
             ),
             key=lambda item: list(RequestState).index(item[0]),
@@ -218,7 +219,7 @@ def request_transition(request: AuthedRequest, request_id: int) -> HttpResponse:
     data = form.cleaned_data
     try:
         services.transition(engagement, request.user, _input(data))
-    except services.TransitionConflict as exc:
+    except TransitionConflict as exc:
         messages.warning(request, exc.message)
     except PermissionDenied as exc:
         messages.error(request, str(exc))

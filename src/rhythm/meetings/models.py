@@ -3,6 +3,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from rhythm.core.models import ArchivableModel
+from rhythm.customers.access import ArchivableAccountScopedQuerySet
 from rhythm.meetings import rules
 from rhythm.meetings.choices import MeetingKind, MeetingStatus
 
@@ -33,6 +34,7 @@ class Meeting(ArchivableModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
 
+    objects = ArchivableAccountScopedQuerySet.as_manager()  # type: ignore[misc]  # narrows the base manager
     history = HistoricalRecords(m2m_fields=[participants, contacts])
 
     class Meta:

@@ -4,6 +4,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from rhythm.core.models import ArchivableModel
+from rhythm.customers.access import ArchivableAccountScopedQuerySet
 from rhythm.officehours.choices import QuestionStatus, Weekday
 
 
@@ -60,6 +61,7 @@ class Question(ArchivableModel):
         related_name="office_hour_question",
     )
 
+    objects = ArchivableAccountScopedQuerySet.as_manager()  # type: ignore[misc]  # narrows the base manager
     history = HistoricalRecords()
 
     class Meta:

@@ -1,15 +1,31 @@
-from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
+from django.utils import timezone
+
+from rhythm.core import registry
+from rhythm.core.registry import EVERYONE, NavItem
+from rhythm.people.choices import Role
+from rhythm.people.rules import MANAGES_CSES
 
 
-class PeopleConfig(AppConfig):
+class PeopleConfig(registry.RhythmAppConfig):
     name = "rhythm.people"
     label = "people"
     verbose_name = "People"
 
+    url_prefix = "team/"
+    urls = "rhythm.people.urls"
+    api_router = "rhythm.people.api.router"
+    navigation = (NavItem("people.view_user", "people:team", "Team", group="Team", order=100),)
+    role_grants = {
+        EVERYONE: ("people.view_user",),
+        Role.CSE_MANAGER: ("people.change_user", MANAGES_CSES),
+        Role.ADMIN: ("people.add_user", "people.change_user", MANAGES_CSES),
+    }
+
     def ready(self) -> None:
-        from rhythm.people.services import sync_role_groups
+        super().ready()
+        from rhythm.people.services import sync_role_groups  # noqa: PLC0415 - models load first
 
         # Permissions exist only after migrate has run, so the role groups are
         # kept in step with the role table then, on every migrate.
@@ -21,7 +37,5 @@ class PeopleConfig(AppConfig):
 
 
 def record_last_login(sender, user, **kwargs) -> None:
-    from django.utils import timezone
-
     user.last_login = timezone.now()
     type(user)._default_manager.filter(pk=user.pk).update(last_login=user.last_login)

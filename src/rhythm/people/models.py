@@ -8,6 +8,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from rhythm.people.choices import Role
+from rhythm.people.rules import MANAGES_CSES
 from rhythm.people.validators import (
     validate_holiday_country,
     validate_holiday_subdivision,
@@ -71,6 +72,7 @@ class User(AbstractUser):
     class Meta:
         ordering = ["first_name", "last_name", "username"]
         verbose_name = "team member"
+        permissions = [("manage_cses", "Can assign CSEs their work and act on it for them")]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
@@ -93,3 +95,7 @@ class User(AbstractUser):
 
     def has_role(self, role: Role) -> bool:
         return any(r == role for r in self.roles)
+
+    @property
+    def manages_cses(self) -> bool:
+        return self.has_perm(MANAGES_CSES)
