@@ -14,7 +14,7 @@ class CasesConfig(registry.RhythmAppConfig):
     navigation = (NavItem("cases.view_case", "cases:list", "Cases", order=20),)
     timeline_kinds = (TimelineKind("case", "Case", "bi-life-preserver"),)
     # A case follows its CTA (accepted, closed): cases hears the CTA's events.
-    subscribers = ("rhythm.cases.subscribers",)
+    registers = ("rhythm.cases.subscribers",)
     role_grants = {
         EVERYONE: ("cases.view_case",),
         Role.ACCOUNT_OWNER: ("cases.add_case",),

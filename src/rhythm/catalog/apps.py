@@ -1,5 +1,3 @@
-from django.db.models.signals import post_migrate
-
 from rhythm.core import registry
 from rhythm.core.registry import EVERYONE, NavItem
 from rhythm.people.choices import Role
@@ -20,11 +18,6 @@ class CatalogConfig(registry.RhythmAppConfig):
         EVERYONE: ("catalog.view_offering",),
         Role.ADMIN: ("catalog.add_offering", "catalog.change_offering"),
     }
-
-    def ready(self) -> None:
-        super().ready()
-        from rhythm.catalog.services import ensure_catalog  # noqa: PLC0415 - models load first
-
-        # The data migration seeds a new database; this seeds it again after a
-        # flush (test databases), and only ever when the table is empty.
-        post_migrate.connect(ensure_catalog, sender=self, dispatch_uid="catalog.ensure_catalog")
+    # The data migration seeds a new database; this seeds it again after a flush
+    # (test databases), and only ever when the table is empty.
+    on_migrate = ("rhythm.catalog.services.ensure_catalog",)

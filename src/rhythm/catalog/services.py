@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from rhythm.catalog.models import Offering
+from rhythm.catalog.reference import OFFERINGS
 from rhythm.core import services as core_services
 
 FIELDS = {"name", "description", "position"}
@@ -42,8 +43,6 @@ def ensure_catalog(**kwargs) -> None:
     """Seed the catalog when it is empty: after the first migrate, or a test flush.
 
     Never touches a catalog that has rows, so an admin's edits and archives stand."""
-    from rhythm.catalog.reference import OFFERINGS
-
     if Offering.objects.exists():
         return
     Offering.objects.bulk_create(

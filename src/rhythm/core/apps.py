@@ -8,8 +8,5 @@ class CoreConfig(registry.RhythmAppConfig):
 
     # Personal API tokens.
     api_router = "rhythm.core.api.router"
-
-    def ready(self) -> None:
-        super().ready()
-        # Registers the configuration checks that `rhythm check` runs.
-        from rhythm.core import checks  # noqa: F401, PLC0415 - registering is importing
+    # The configuration checks that `rhythm check` runs.
+    registers = ("rhythm.core.checks",)

@@ -164,7 +164,7 @@ def _record_deliveries(pairs: list[tuple[Event, Subscriber]]) -> None:
     """One delivery row per (event, durable subscriber), in the publisher's
     transaction; the queue feeds them after commit."""
     # A real cycle: core.tasks imports this module to deliver what it records.
-    from rhythm.core.tasks import deliver_events  # noqa: PLC0415
+    from rhythm.core.tasks import deliver_events
 
     EventDelivery.objects.bulk_create(
         EventDelivery(event=evt.name, payload=evt.payload(), subscriber=sub.name)

@@ -16,6 +16,7 @@ from importlib import import_module
 from typing import Any
 
 from django.apps import AppConfig, apps
+from django.db.models.signals import post_migrate
 from django.utils.module_loading import import_string
 
 
@@ -66,12 +67,26 @@ class RhythmAppConfig(AppConfig):
     # The dotted path of `f(user) -> list[(count, noun)]`: what a member still holds
     # in this app, which they hand over before they are archived.
     open_work: str = ""
-    # Modules imported in ready(), whose import subscribes to domain events.
-    subscribers: tuple[str, ...] = ()
+    # Modules imported once the app is ready, whose import registers something:
+    # subscribers to domain events, system checks.
+    registers: tuple[str, ...] = ()
+    # Dotted paths of functions run after every migrate (and test flush): idempotent
+    # seeding and syncing, such as the role groups or the catalog.
+    on_migrate: tuple[str, ...] = ()
 
     def ready(self) -> None:
-        for module in self.subscribers:
+        for module in self.registers:
             import_module(module)
+        for dotted in self.on_migrate:
+            # Resolved when called, so ready() imports no models of its own; kept
+            # strongly, as the receiver is made here.
+            post_migrate.connect(
+                functools.partial(_run_dotted, dotted), weak=False, dispatch_uid=dotted
+            )
+
+
+def _run_dotted(dotted: str, **kwargs: Any) -> None:
+    import_string(dotted)(**kwargs)
 
 
 def rhythm_apps() -> Iterator[RhythmAppConfig]:

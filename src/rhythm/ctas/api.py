@@ -9,8 +9,16 @@ from ninja import FilterLookup, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
-from rhythm.cases.choices import Priority
-from rhythm.core.api import ERROR_RESPONSES, Body, Id, Pagination, Text, require_perm
+from rhythm.core.api import (
+    ERROR_RESPONSES,
+    Body,
+    Id,
+    Pagination,
+    Text,
+    require_perm,
+    validation_error,
+)
+from rhythm.core.choices import Priority
 from rhythm.core.http import AuthedRequest
 from rhythm.ctas import playbooks, services
 from rhythm.ctas.choices import CtaSource, CtaStatus, StepCondition, TaskStatus
@@ -110,8 +118,6 @@ def accept_cta(request: AuthedRequest, cta_id: int, payload: AcceptIn):
     if payload.cse is not None and payload.cse != request.user.pk:
         cse = User.objects.active().filter(pk=payload.cse).first()
         if cse is None:
-            from rhythm.core.api import validation_error
-
             raise validation_error("cse", f"No active team member with id {payload.cse}.")
     services.accept(cta, cse=cse, actor=request.user)
     return _ctas(request).get(pk=cta.pk)

@@ -1,5 +1,3 @@
-from django.db.models.signals import post_migrate
-
 from rhythm.core import registry
 from rhythm.core.registry import EVERYONE, NavItem, TimelineKind
 from rhythm.people.choices import Role
@@ -27,7 +25,7 @@ class CtasConfig(registry.RhythmAppConfig):
         NavItem("ctas.change_playbook", "ctas:playbooks", "Playbooks", group="Setup", order=90),
     )
     timeline_kinds = (TimelineKind("cta", "CTA", "bi-flag"),)
-    subscribers = ("rhythm.ctas.notifications",)
+    registers = ("rhythm.ctas.notifications",)
     open_work = "rhythm.ctas.services.open_work"
     role_grants = {
         EVERYONE: ("ctas.view_cta", "ctas.view_playbook"),
@@ -36,11 +34,6 @@ class CtasConfig(registry.RhythmAppConfig):
         Role.CS_OPERATIONS: _PLAYBOOKS,
         Role.ADMIN: (*_WORK, "ctas.assign_cta", *_PLAYBOOKS),
     }
-
-    def ready(self) -> None:
-        super().ready()
-        from rhythm.ctas.playbooks import ensure_playbooks  # noqa: PLC0415 - models load first
-
-        # The data migration seeds a new database; this seeds it again after a
-        # flush (test databases), and only ever when the table is empty.
-        post_migrate.connect(ensure_playbooks, sender=self, dispatch_uid="ctas.ensure_playbooks")
+    # The data migration seeds a new database; this seeds it again after a flush
+    # (test databases), and only ever when the table is empty.
+    on_migrate = ("rhythm.ctas.playbooks.ensure_playbooks",)

@@ -22,7 +22,7 @@ class EngagementsConfig(registry.RhythmAppConfig):
         TimelineKind("request", "Engagement request", "bi-briefcase"),
         TimelineKind("transition", "Review step", "bi-arrow-right-circle"),
     )
-    subscribers = ("rhythm.engagements.notifications",)
+    registers = ("rhythm.engagements.notifications",)
     open_work = "rhythm.engagements.services.open_work"
     role_grants = {
         EVERYONE: (VIEW,),

@@ -17,7 +17,7 @@ class OfficehoursConfig(registry.RhythmAppConfig):
         NavItem("officehours.view_officehoursession", "officehours:list", "Office hours", order=70),
     )
     timeline_kinds = (TimelineKind("question", "Office-hours question", "bi-question-circle"),)
-    subscribers = ("rhythm.officehours.notifications",)
+    registers = ("rhythm.officehours.notifications",)
     role_grants = {
         EVERYONE: ("officehours.view_officehoursession", "officehours.view_question"),
         Role.CSM: ("officehours.add_question",),

@@ -1,5 +1,4 @@
 from django.contrib.auth.signals import user_logged_in
-from django.db.models.signals import post_migrate
 from django.utils import timezone
 
 from rhythm.core import registry
@@ -23,13 +22,12 @@ class PeopleConfig(registry.RhythmAppConfig):
         Role.ADMIN: ("people.add_user", "people.change_user", MANAGES_CSES),
     }
 
+    # Permissions exist only after migrate has run, so the role groups are kept in
+    # step with what the apps grant then, on every migrate.
+    on_migrate = ("rhythm.people.services.sync_role_groups",)
+
     def ready(self) -> None:
         super().ready()
-        from rhythm.people.services import sync_role_groups  # noqa: PLC0415 - models load first
-
-        # Permissions exist only after migrate has run, so the role groups are
-        # kept in step with the role table then, on every migrate.
-        post_migrate.connect(sync_role_groups, dispatch_uid="rhythm.people.sync_role_groups")
         # Django saves the user on every sign-in to stamp last_login, and that save
         # wrote a history row with no change in it; the stamp goes in by UPDATE.
         user_logged_in.disconnect(dispatch_uid="update_last_login")

@@ -16,7 +16,7 @@ class TimelineConfig(registry.RhythmAppConfig):
     api_router = "rhythm.timeline.api.router"
     timeline_kinds = (TimelineKind("note", "Note", "bi-journal-text"),)
     # Every event's timeline lines are written by one subscriber, in its transaction.
-    subscribers = ("rhythm.timeline.subscribers",)
+    registers = ("rhythm.timeline.subscribers",)
     role_grants = {
         Role.ACCOUNT_OWNER: _WRITE,
         Role.CSM: _WRITE,
