@@ -4,7 +4,9 @@ with the change; after-commit subscribers hear each event once."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.db import transaction
@@ -107,3 +109,10 @@ def test_payloads_name_rows_by_their_id(cast, case_data):
     payload = CaseOpened(case, cast.account_owner).payload()
     assert payload == {"case": case.pk, "actor": cast.account_owner.pk}
     assert json.loads(json.dumps(payload)) == payload
+
+
+def test_the_architecture_page_lists_every_event():
+    page = (Path(__file__).resolve().parents[2] / "docs" / "architecture.md").read_text()
+    listed = set(re.findall(r"^\| `([a-z_.]+)` \|", page, re.M))
+    shipped = {name for name, cls in events.catalog() if cls.__module__.startswith("rhythm.")}
+    assert listed == shipped

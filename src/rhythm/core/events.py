@@ -34,6 +34,7 @@ from typing import Any, ClassVar, TypeVar
 
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
 
 from rhythm.core import rules
 from rhythm.core.choices import DeliveryStatus
@@ -220,5 +221,7 @@ def deliver(delivery_id: int) -> bool:
 
 
 def catalog() -> list[tuple[str, type[Event]]]:
-    """Every registered event by name: the list a webhook subscriber chooses from."""
+    """Every event of every installed app by name: the list a webhook subscriber
+    chooses from."""
+    autodiscover_modules("events")
     return sorted(_events.items())

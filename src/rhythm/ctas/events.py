@@ -75,6 +75,8 @@ class CtaAccepted(Event):
 @event
 @dataclass(frozen=True)
 class CtaClosed(Event):
+    """The CTA was closed, by its owner, a manager, or with its engagement request."""
+
     name = "cta.closed"
     cta: Any
     actor: Any
