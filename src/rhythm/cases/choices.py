@@ -1,7 +1,10 @@
 from django.db import models
 
 # Cases and their CTAs share one priority scale; it lives in core, below both.
-from rhythm.core.choices import Priority  # noqa: F401
+from rhythm.core.choices import (
+    ColouredChoices,
+    Priority,  # noqa: F401
+)
 
 
 class CaseKind(models.TextChoices):
@@ -9,11 +12,7 @@ class CaseKind(models.TextChoices):
     ESCALATION = "escalation", "Escalation"
 
 
-class CaseStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    ACCEPTED = "accepted", "Accepted"
-    CLOSED = "closed", "Closed"
-
-    @property
-    def colour(self) -> str:
-        return {"open": "primary", "accepted": "success", "closed": "secondary"}[self.value]
+class CaseStatus(ColouredChoices):
+    OPEN = "open", "Open", "primary"
+    ACCEPTED = "accepted", "Accepted", "success"
+    CLOSED = "closed", "Closed", "secondary"

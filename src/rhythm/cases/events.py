@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.urls import reverse
 
 from rhythm.cases.choices import CaseKind
 from rhythm.core.events import Entry, Event, event
@@ -29,7 +28,7 @@ class CaseOpened(Event):
             title=f"{CaseKind(case.kind).label} case opened on {case.opportunity.name}",
             body=case.challenges,
             actor=self.actor,
-            link=reverse("cases:detail", args=[case.pk]),
+            link=case.get_absolute_url(),
         )
 
 

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from rhythm.cases.choices import CaseKind, CaseStatus, Priority
@@ -58,6 +59,9 @@ class Case(ArchivableModel):
 
     def __str__(self) -> str:
         return f"Case {self.pk}: {self.account_id and self.account.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:detail", args=[self.pk])
 
     @property
     def kind_enum(self) -> CaseKind:

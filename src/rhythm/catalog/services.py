@@ -25,16 +25,6 @@ def save_offering(data: dict[str, Any], offering: Offering | None = None) -> Off
 
 
 @transaction.atomic
-def reorder(ids_in_order: list[int]) -> None:
-    """Give the offerings the order of `ids_in_order` (10, 20, 30 … to leave gaps)."""
-    for position, pk in enumerate(ids_in_order, start=1):
-        offering = Offering.objects.select_for_update().get(pk=pk)
-        if offering.position != position * 10:
-            offering.position = position * 10
-            offering.save(update_fields=["position", "updated_at"])
-
-
-@transaction.atomic
 def archive(offering: Offering) -> Offering:
     return core_services.archive(Offering.objects.select_for_update().get(pk=offering.pk))
 

@@ -68,7 +68,7 @@ class CtaAccepted(Event):
             if self.assigned
             else f"{self.cse} accepted {cta.name}",
             actor=self.actor,
-            link=reverse("ctas:detail", args=[cta.pk]),
+            link=cta.get_absolute_url(),
         )
 
 
@@ -90,5 +90,5 @@ class CtaClosed(Event):
             title=f"CTA closed: {cta.name}",
             body=self.reason,
             actor=self.actor,
-            link=reverse("ctas:detail", args=[cta.pk]),
+            link=cta.get_absolute_url(),
         )

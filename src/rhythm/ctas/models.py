@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -23,6 +24,9 @@ class Playbook(ArchivableModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("ctas:playbook", args=[self.pk])
 
 
 class PlaybookStep(ArchivableModel):
@@ -102,6 +106,9 @@ class Cta(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("ctas:detail", args=[self.pk])
 
     @property
     def status_enum(self) -> CtaStatus:

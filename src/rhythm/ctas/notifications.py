@@ -53,7 +53,7 @@ def assigned(cta: Cta, case, cse, actor, *, previous=None):
         "actor": actor,
         "previous": previous,
         "outreach_sent_by_previous": previous is not None and cta.outreach_message_id is not None,
-        "url": f"{settings.SITE_URL}/ctas/{cta.pk}/",
+        "url": settings.SITE_URL + cta.get_absolute_url(),
     }
     return core_services.enqueue_email(
         key=f"cta-assigned:{cta.pk}:{cse.pk}",
@@ -73,7 +73,7 @@ def reassigned(cta: Cta, *, previous, cse, actor, at: datetime):
         reply_to=[actor.email] if actor.email else [],
         subject=f"Reassigned: {cta.name}",
         body_text=f"{actor} gave {cta.name} to {cse}; it is no longer on your list.\n"
-        f"\n{settings.SITE_URL}/ctas/{cta.pk}/\n",
+        f"\n{settings.SITE_URL}{cta.get_absolute_url()}\n",
     )
 
 
@@ -82,7 +82,7 @@ def closed(cta: Cta, case, actor, reason: str):
     lines = [
         f"{actor} closed {cta.name}, and with it your CS Help case #{case.pk}.",
         *([f"\nWhy: {reason}"] if reason else []),
-        f"\n{settings.SITE_URL}/cases/{case.pk}/",
+        f"\n{settings.SITE_URL}{case.get_absolute_url()}",
     ]
     return core_services.enqueue_email(
         key=f"cta-closed:{cta.pk}",

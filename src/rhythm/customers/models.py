@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from rhythm.core.models import ArchivableModel, ArchivableQuerySet
@@ -116,6 +117,9 @@ class Account(ArchivableModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:account-detail", args=[self.pk])
 
     @property
     def license_utilization(self) -> Decimal | None:

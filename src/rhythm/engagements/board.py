@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from rhythm.catalog.models import Offering
@@ -224,7 +225,7 @@ def _request_card(r: EngagementRequest) -> Card:
         title=r.title,
         account=r.account.name,
         owner=str(r.assigned_cse) if r.assigned_cse else "Unassigned",
-        url=f"/engagements/{r.pk}/",
+        url=r.get_absolute_url(),
         badge=r.state_enum.label,
         updated_at=r.updated_at,
     )
@@ -238,7 +239,7 @@ def _cta_card(c: Cta) -> Card:
         title=c.name,
         account=c.account.name,
         owner=str(c.owner) if c.owner else "Unassigned",
-        url=f"/ctas/{c.pk}/",
+        url=c.get_absolute_url(),
         badge=c.get_priority_display(),
         updated_at=c.updated_at,
     )
@@ -267,7 +268,9 @@ def move(user, card: str, column: str) -> MoveResult:
     except PermissionDenied as exc:
         return MoveResult(False, str(exc))
     except ValidationError as exc:
-        page = f"/engagements/{raw_id}/" if kind == "request" else f"/ctas/{raw_id}/"
+        page = reverse(
+            "engagements:detail" if kind == "request" else "ctas:detail", args=[int(raw_id)]
+        )
         return MoveResult(False, " ".join(exc.messages), url=page)
     return MoveResult(False, "Unknown card.")
 
@@ -281,7 +284,7 @@ def _move_request(user, pk: int, column: str) -> MoveResult:
         return MoveResult(
             False,
             "Qualify from the request page: choose the CSE there.",
-            url=f"/engagements/{request.pk}/",
+            url=request.get_absolute_url(),
         )
     services.transition(request, user, services.TransitionInput(to=target))
     return MoveResult(True, f"Moved to {target.label}.")
@@ -295,7 +298,7 @@ def _move_cta(user, pk: int, column: str) -> MoveResult:
         return MoveResult(False, "Your role does not work CTAs.")
     if column == "in_progress" and cta.status == CtaStatus.OPEN:
         if not user.groups.filter(name=Role.CSE.label).exists():
-            return MoveResult(False, "Assign it to a CSE on its page.", url=f"/ctas/{cta.pk}/")
+            return MoveResult(False, "Assign it to a CSE on its page.", url=cta.get_absolute_url())
         ctas.accept(cta, cse=user, actor=user)
         return MoveResult(True, "Accepted: the CTA is yours.")
     if column == "closed" and cta.status != CtaStatus.CLOSED:

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.urls import reverse
 
 from rhythm.core.events import Entry, Event, event
 from rhythm.engagements.choices import RequestState
@@ -37,7 +36,7 @@ class RequestFiled(Event):
             title=f"Engagement request filed: {request.title}",
             body=request.outcome,
             actor=self.transition.actor,
-            link=reverse("engagements:detail", args=[request.pk]),
+            link=request.get_absolute_url(),
         )
 
 
@@ -65,5 +64,5 @@ class RequestMoved(Event):
             title=f"{move.actor} {said}: {request.title}",
             body=move.reason,
             actor=move.actor,
-            link=reverse("engagements:detail", args=[request.pk]),
+            link=request.get_absolute_url(),
         )

@@ -67,7 +67,7 @@ def request_moved(request: EngagementRequest, record: Transition) -> None:
             "record": record,
             "headline": headline,
             "next_step": _NEXT_STEPS.get((state, party), ""),
-            "url": f"{settings.SITE_URL}/engagements/{request.pk}/",
+            "url": settings.SITE_URL + request.get_absolute_url(),
         }
         core_services.enqueue_email(
             key=f"request-transition:{record.pk}:{person.pk}",

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.urls import reverse
 from django.utils import timezone
 
 from rhythm.core.events import Entry, Event, event
@@ -36,7 +35,7 @@ class MeetingSetUp(Event):
             if meeting.scheduled_at
             else "",
             actor=self.actor,
-            link=reverse("meetings:detail", args=[meeting.pk]),
+            link=meeting.get_absolute_url(),
         )
 
 
@@ -58,7 +57,7 @@ class MeetingScheduled(Event):
             title=f"{meeting.name} {'moved to' if self.moved else 'scheduled for'} "
             f"{_when(meeting.scheduled_at)}",
             actor=self.actor,
-            link=reverse("meetings:detail", args=[meeting.pk]),
+            link=meeting.get_absolute_url(),
         )
 
 
@@ -80,5 +79,5 @@ class MeetingHeld(Event):
             title=f"{meeting.name} held ({meeting.timeline_type})",
             body=self.notes,
             actor=self.actor,
-            link=reverse("meetings:detail", args=[meeting.pk]),
+            link=meeting.get_absolute_url(),
         )

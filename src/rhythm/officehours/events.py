@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.urls import reverse
 
 from rhythm.core.events import Entry, Event, event
 
@@ -28,7 +27,7 @@ class QuestionAsked(Event):
             title=f"Office-hours question: {question.topic}",
             body=question.context,
             actor=self.actor,
-            link=reverse("officehours:question", args=[question.pk]),
+            link=question.get_absolute_url(),
         )
 
 
@@ -49,7 +48,7 @@ class QuestionAnswered(Event):
             title=f"{self.actor} answered: {question.topic}",
             body=question.answer,
             actor=self.actor,
-            link=reverse("officehours:question", args=[question.pk]),
+            link=question.get_absolute_url(),
         )
 
 

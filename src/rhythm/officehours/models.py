@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from rhythm.core.models import ArchivableModel
@@ -69,6 +70,9 @@ class Question(ArchivableModel):
 
     def __str__(self) -> str:
         return self.topic
+
+    def get_absolute_url(self) -> str:
+        return reverse("officehours:question", args=[self.pk])
 
     @property
     def status_enum(self) -> QuestionStatus:

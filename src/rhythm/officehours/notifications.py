@@ -6,7 +6,6 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone
 
 from rhythm.core import services as core_services
@@ -36,7 +35,7 @@ def tell_of_call(event: QuestionTakenToCall) -> None:
         # In the CSM's own zone, as their pages show it.
         zone = zone_named(question.asked_by.time_zone) or ZoneInfo("UTC")
         when = f"on {timezone.localtime(meeting.scheduled_at, zone):%d %b %Y at %H:%M %Z}"
-    url = settings.SITE_URL + reverse("meetings:detail", args=[meeting.pk])
+    url = settings.SITE_URL + meeting.get_absolute_url()
     _tell_asker(
         question,
         actor,
