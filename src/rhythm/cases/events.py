@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-
 from rhythm.cases.choices import CaseKind
 from rhythm.core.events import Entry, Event, event
 

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-
 from rhythm.core.events import Entry, Event, event
 from rhythm.engagements.choices import RequestState
 
