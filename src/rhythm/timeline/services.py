@@ -32,26 +32,39 @@ def record(entry: Entry) -> TimelineEntry:
 def record_entries(entries: list[Entry]) -> None:
     """Write the entries: one INSERT for one, multi-row INSERTs with no model
     instance per entry for the thousands a reconciliation raises at once."""
+    if not entries:
+        return
     if len(entries) == 1:
         record(entries[0])
         return
     now = timezone.now()
+    rows = [
+        (
+            e.account_id,
+            e.kind,
+            e.title[:255],
+            e.body,
+            e.actor.pk if e.actor is not None else None,
+            e.link,
+            e.occurred_at or now,
+        )
+        for e in entries
+    ]
+    # A column all entries agree on is written once as a constant: PostgreSQL
+    # could not type a VALUES column that is NULL in every row.
+    varying = [
+        n
+        for n, column in enumerate(_COLUMNS)
+        if column == "account_id" or len({r[n] for r in rows}) > 1
+    ]
+    template = TimelineEntry(
+        **{column: rows[0][n] for n, column in enumerate(_COLUMNS) if n not in varying}
+    )
     bulk.insert_rows(
         TimelineEntry,
-        TimelineEntry(),
-        _COLUMNS,
-        [
-            (
-                e.account_id,
-                e.kind,
-                e.title[:255],
-                e.body,
-                e.actor.pk if e.actor is not None else None,
-                e.link,
-                e.occurred_at or now,
-            )
-            for e in entries
-        ],
+        template,
+        [_COLUMNS[n] for n in varying],
+        [[row[n] for n in varying] for row in rows],
     )
 
 
