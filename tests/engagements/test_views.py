@@ -179,7 +179,7 @@ def test_requests_of_an_account_someone_does_not_own_or_manage_are_not_found(
     moved = client.post(
         reverse("engagements:board-move"), {"card": f"request-{request_.pk}", "column": "closed"}
     )
-    assert moved.status_code == 409 and moved.json()["message"] == "Not found."
+    assert moved.status_code == 404 and moved.json()["message"] == "Not found."
     assert EngagementRequest.objects.count() == 1
     request_.refresh_from_db()
     assert request_.state == RequestState.REVIEW

@@ -3,15 +3,12 @@
 
 from tests.engagements.helpers import STAKEHOLDER
 from tests.engagements_fixtures import TARGET_START
-from tests.permissions.harness import Bug, OneOf, Operation, Redirect, Route, expect, hidden
+from tests.permissions.harness import OneOf, Operation, Redirect, Route, expect, hidden
 
 DETAIL = Redirect("engagements:detail")
 BOARD = Redirect("engagements:board")
-# BUG: an empty request form posted by a CSM or an admin is a 500: RequestForm is
-# unbound (`request.POST or None`), and the view reads its cleaned_data anyway.
-EMPTY_FORM_500 = Bug(
-    OneOf(200, 422), "engagements:create: an empty POST is a 500 (unbound RequestForm)"
-)
+# An empty request form is shown again with what is missing.
+EMPTY_FORM = OneOf(200, 422)
 
 ROUTES = [
     # As the account page loads it: the account's requests, by HTMX.
@@ -25,7 +22,7 @@ ROUTES = [
     Route(
         "engagements:create",
         get=expect(403, csm=200, admin=200),
-        post=expect(403, csm=EMPTY_FORM_500, admin=EMPTY_FORM_500),
+        post=expect(403, csm=EMPTY_FORM, admin=EMPTY_FORM),
         # An account owner files no request on any account: refused before the lookup.
         stranger={"get": hidden(account_owner=403), "post": hidden(account_owner=403)},
     ),
@@ -48,8 +45,7 @@ ROUTES = [
         data=lambda w: {"card": f"cta-{w.cta.pk}", "column": "in_progress"},
         stranger={
             "get": hidden(BOARD),
-            # BUG: a card of an account one may not see is "Not found." with a 409.
-            "post": hidden(Bug(404, "board-move: an unseen card is a 409, not a 404")),
+            "post": hidden(404),
         },
     ),
     Route("engagements:capacity", get=expect(200, outsider=403)),

@@ -252,6 +252,13 @@ class MoveResult:
     # Where the move can be made instead: a refusal for a missing reason or CSE
     # points to the page with the form that asks for it.
     url: str = ""
+    # A refused move is a 409 with its reason; a card one may not see is a 404,
+    # as its page is.
+    not_found: bool = False
+
+    @property
+    def status(self) -> int:
+        return 200 if self.ok else 404 if self.not_found else 409
 
 
 def move(user, card: str, column: str) -> MoveResult:
@@ -278,7 +285,7 @@ def move(user, card: str, column: str) -> MoveResult:
 def _move_request(user, pk: int, column: str) -> MoveResult:
     request = EngagementRequest.objects.visible_to(user).filter(pk=pk).first()
     if request is None:
-        return MoveResult(False, "Not found.")
+        return MoveResult(False, "Not found.", not_found=True)
     target = DROP_TARGET[column]
     if target == RequestState.STARTED and request.state == RequestState.REVIEW:
         return MoveResult(
@@ -293,7 +300,7 @@ def _move_request(user, pk: int, column: str) -> MoveResult:
 def _move_cta(user, pk: int, column: str) -> MoveResult:
     cta = Cta.objects.visible_to(user).filter(pk=pk).first()
     if cta is None:
-        return MoveResult(False, "Not found.")
+        return MoveResult(False, "Not found.", not_found=True)
     if not user.has_perm("ctas.change_cta"):
         return MoveResult(False, "Your role does not work CTAs.")
     if column == "in_progress" and cta.status == CtaStatus.OPEN:

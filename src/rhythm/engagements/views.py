@@ -67,8 +67,10 @@ def request_list(request: AuthedRequest) -> HttpResponse:
 @permission_required("engagements.add_engagementrequest", raise_exception=True)
 def request_create(request: AuthedRequest, account_id: int) -> HttpResponse:
     account = get_object_or_404(Account.objects.visible_to(request.user).active(), pk=account_id)
-    form = RequestForm(request.POST or None, account=account)
-    people = StakeholderFormSet(request.POST or None, prefix="stakeholders")
+    # Bound on every POST, an empty one too: its errors are what the CSM needs.
+    posted = request.POST if request.method == "POST" else None
+    form = RequestForm(posted, account=account)
+    people = StakeholderFormSet(posted, prefix="stakeholders")
     stakeholder_errors: list[str] = []
     if request.method == "POST":
         # The form checks the types, the service the rules; both run, so that a
@@ -294,7 +296,7 @@ def board_move(request: AuthedRequest) -> JsonResponse:
     result = board.move(request.user, request.POST.get("card", ""), request.POST.get("column", ""))
     return JsonResponse(
         {"ok": result.ok, "message": result.message, "url": result.url},
-        status=200 if result.ok else 409,
+        status=result.status,
     )
 
 
