@@ -1,3 +1,4 @@
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -44,3 +45,24 @@ def test_any_name_fits_its_limit_and_keeps_the_suffix(customer, limit):
     assert len(name) <= limit
     assert name.endswith(CTA_NAME_SUFFIX)
     assert not name[: -len(CTA_NAME_SUFFIX)].endswith(" ")
+
+
+@pytest.mark.parametrize(
+    "cluster",
+    [
+        "e\u0301",  # a decomposed accent: e and the combining acute
+        "\U0001f1f5\U0001f1f9",  # a flag: two regional indicators
+        "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466",  # a family emoji
+    ],
+    ids=["decomposed accent", "flag", "family emoji"],
+)
+def test_a_name_is_never_cut_inside_what_reads_as_one_character(cluster):
+    room = 80 - len(CTA_NAME_SUFFIX)
+    # The cluster starts one code point before the cut, so cutting by code point
+    # would split it.
+    customer = "A" * (room - 1) + cluster + "Z" * 5
+    name = cta_name(customer)
+    assert len(name) <= 80 and name.endswith(CTA_NAME_SUFFIX)
+    assert name == "A" * (room - 1) + CTA_NAME_SUFFIX
+    fits = "A" * (room - len(cluster)) + cluster + "Z"
+    assert cta_name(fits) == "A" * (room - len(cluster)) + cluster + CTA_NAME_SUFFIX

@@ -6,6 +6,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+# `regex` knows Unicode's extended grapheme clusters (\X); `re` does not. A pure
+# text library: no I/O, as a rule should be.
+import regex
+
 from rhythm.core.rules import Move, Workflow, add_business_days
 from rhythm.ctas.choices import CtaStatus as S
 
@@ -14,6 +18,7 @@ CTA_TYPE = "Digital Journey"
 CTA_REASON = "Other Digital Journey Reason"
 ONE_OFF_PLAYBOOK = "One-Off CSE Outreach"
 DEFAULT_NAME_LIMIT = 80
+GRAPHEME = regex.compile(r"\X")
 
 # The seed's platform runs its batch every four hours from 00:30 Pacific time.
 RECONCILIATION_ZONE = ZoneInfo("America/Los_Angeles")
@@ -25,13 +30,29 @@ def cta_name(customer_name: str, limit: int = DEFAULT_NAME_LIMIT) -> str:
     """`<Customer Name> - Ad-Hoc CSE Engagement Request`, never longer than `limit`.
 
     The suffix is what the metrics count on, so it is never cut; the customer name
-    is truncated on a character boundary and loses any trailing spaces.
+    is truncated between grapheme clusters (what a reader sees as one character:
+    an accent with its letter, a flag, a family emoji) and loses any trailing
+    spaces. The limit counts code points, as the database column does.
     """
     if limit <= len(CTA_NAME_SUFFIX):
         raise ValueError(f"A CTA name limit must exceed {len(CTA_NAME_SUFFIX)} characters.")
     room = limit - len(CTA_NAME_SUFFIX)
-    name = " ".join(customer_name.split())[:room].rstrip()
+    name = whole_graphemes(" ".join(customer_name.split()), room).rstrip()
     return f"{name}{CTA_NAME_SUFFIX}"
+
+
+def whole_graphemes(text: str, room: int) -> str:
+    """The longest start of `text` of at most `room` code points that ends between
+    two grapheme clusters."""
+    if len(text) <= room:
+        return text
+    kept, used = [], 0
+    for cluster in GRAPHEME.findall(text):
+        used += len(cluster)
+        if used > room:
+            break
+        kept.append(cluster)
+    return "".join(kept)
 
 
 def is_reconciliation_time(moment: datetime) -> bool:
