@@ -368,6 +368,27 @@ def test_only_the_meetings_cse_or_a_manager_runs_the_call(client, cast, question
     assert standing_in.status_code == 200
 
 
+def test_the_csm_who_set_up_the_spot_call_sets_its_time(client, cast, question, api):
+    """The handbook has the CSM set the meeting up with the customer."""
+    services.make_spot_engagement(question, actor=cast.cse)
+    meeting = Meeting.objects.get()
+    assert meeting.organiser == cast.csm
+    _as(client, cast.csm)
+    page = client.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
+    assert 'data-testid="schedule-form"' in page and "Log the call as held" not in page
+    booked = api(cast.csm).post(
+        f"/meetings/{meeting.pk}/schedule", {"scheduled_at": f"{NEXT_WEEK}T15:00:00+00:00"}
+    )
+    assert booked.status_code == 200 and booked.json()["organiser"] == cast.csm.pk
+    other_csm = UserFactory(roles=[Role.CSM])
+    refused = api(other_csm).post(
+        f"/meetings/{meeting.pk}/schedule", {"scheduled_at": f"{NEXT_WEEK}T16:00:00+00:00"}
+    )
+    assert refused.status_code in (403, 404)
+    held = api(cast.csm).post(f"/meetings/{meeting.pk}/held", {"notes": "not theirs to log"})
+    assert held.status_code == 403
+
+
 def test_a_call_cannot_be_booked_in_the_past(client, cast, question):
     _as(client, cast.cse)
     url = reverse("officehours:question", args=[question.pk])
@@ -376,7 +397,7 @@ def test_a_call_cannot_be_booked_in_the_past(client, cast, question):
     assert not Meeting.objects.exists()
 
 
-def test_a_call_is_logged_held_once_and_an_early_one_takes_the_time_it_happened(
+def test_a_call_is_logged_held_once_and_an_early_one_keeps_both_its_times(
     client, cast, question, api
 ):
     services.make_spot_engagement(question, actor=cast.cse)
@@ -388,7 +409,10 @@ def test_a_call_is_logged_held_once_and_an_early_one_takes_the_time_it_happened(
     held = api(cast.cse).post(f"/meetings/{meeting.pk}/held", {"notes": "Split the pipeline."})
     assert held.status_code == 200
     meeting.refresh_from_db()
-    assert meeting.scheduled_at <= meeting.held_at  # it happened now, not next week
+    # Booked for next week, held now: both stay, and the KPIs count when it happened.
+    assert meeting.scheduled_at.date() == NEXT_WEEK
+    assert meeting.held_at < meeting.scheduled_at
+    assert held.json()["scheduled_at"].startswith(f"{NEXT_WEEK}T09:30")
     again = api(cast.cse).post(f"/meetings/{meeting.pk}/held", {"notes": "again"})
     assert again.status_code == 422
     assert again.json()["errors"][0]["message"] == "The call is logged as held already."

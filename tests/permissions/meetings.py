@@ -1,5 +1,5 @@
 """Meetings: every role reads those of the accounts it sees; the meeting's CSE (or a
-manager, or an admin) logs and schedules the call."""
+manager, or an admin) logs the call; they, and the CSM who set it up, set its time."""
 
 from datetime import timedelta
 
@@ -22,11 +22,11 @@ ROUTES = [
     ),
     Route(
         "meetings:schedule",
-        get=expect(403, **RUNS_MEETINGS),
-        post=expect(
-            403, cse=200, manager=200, admin=200
-        ),  # no time given: the page, with the error
-        stranger=RUNS_NONE,
+        # Only a POST sets the time; a GET goes back to the meeting's page.
+        get=expect(MEETING, outsider=403),
+        # No time given: the page again, with the error, for those who set it.
+        post=expect(403, cse=200, csm=200, manager=200, admin=200),
+        stranger={"get": hidden(MEETING), "post": hidden(404)},
     ),
 ]
 
@@ -39,7 +39,7 @@ OPERATIONS = [
     ),
     Operation(
         "POST /meetings/{meeting_id}/schedule",
-        expect(403, cse=200, manager=200, admin=200, outsider=404),
+        expect(403, cse=200, csm=200, manager=200, admin=200, outsider=404),
         body=lambda w: {"scheduled_at": (timezone.now() + timedelta(days=5)).isoformat()},
     ),
 ]

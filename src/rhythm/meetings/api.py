@@ -27,6 +27,9 @@ class MeetingOut(Schema):
     scheduled_at: datetime | None
     held_at: datetime | None
     cse: int = Field(alias="cse_id")
+    organiser: int | None = Field(
+        alias="organiser_id", description="The CSM who set the call up; they may set its time."
+    )
     participants: list[int]
     notes: str
 
@@ -79,5 +82,5 @@ class ScheduleIn(Body):
 def schedule(request: AuthedRequest, meeting_id: int, payload: ScheduleIn):
     """Set or move the time of a call that has not been held yet."""
     meeting = get_object_or_404(_meetings(request), pk=meeting_id)
-    require_perm(request, "meetings.add_meeting")
+    require_perm(request, "meetings.view_meeting")
     return services.schedule(meeting, actor=request.user, scheduled_at=payload.scheduled_at)

@@ -31,6 +31,15 @@ class Meeting(ArchivableModel):
     )
     contacts = models.ManyToManyField("customers.Contact", related_name="meetings", blank=True)
     notes = models.TextField(blank=True)
+    # The CSM who set the call up with the customer (a spot engagement's asker):
+    # they may set and move its time, as the CSE may.
+    organiser = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organised_meetings",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

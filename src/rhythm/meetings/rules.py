@@ -16,5 +16,13 @@ def spot_meeting_name(topic: str, limit: int = 200) -> str:
 
 
 def runs_the_call(*, meeting_cse_id: int, actor_id: int, is_manager: bool) -> bool:
-    """The meeting's CSE sets its time and logs it; a manager may stand in."""
+    """The meeting's CSE logs the call; a manager may stand in."""
     return actor_id == meeting_cse_id or is_manager
+
+
+def sets_the_time(
+    *, meeting_cse_id: int, organiser_id: int | None, actor_id: int, is_manager: bool
+) -> bool:
+    """The CSM who set the call up with the customer books its time, as its CSE
+    (or a manager standing in) may."""
+    return actor_id in (meeting_cse_id, organiser_id) or is_manager

@@ -34,7 +34,14 @@ def _ahead(scheduled_at: datetime) -> datetime:
 
 @transaction.atomic
 def schedule_spot_meeting(
-    *, account, topic: str, cse, actor, participants=(), scheduled_at: datetime | None = None
+    *,
+    account,
+    topic: str,
+    cse,
+    actor,
+    participants=(),
+    organiser=None,
+    scheduled_at: datetime | None = None,
 ) -> Meeting:
     """A spot engagement's one call: named `CSE: <topic>`, the CSE among its participants."""
     if scheduled_at is not None:
@@ -45,6 +52,7 @@ def schedule_spot_meeting(
         kind=MeetingKind.SPOT,
         cse=cse,
         scheduled_at=scheduled_at,
+        organiser=organiser,
         created_by=actor,
     )
     meeting.participants.set({cse, actor, *participants})
@@ -60,6 +68,15 @@ def may_run(meeting: Meeting, actor) -> bool:
     )
 
 
+def may_schedule(meeting: Meeting, actor) -> bool:
+    return rules.sets_the_time(
+        meeting_cse_id=meeting.cse_id,
+        organiser_id=meeting.organiser_id,
+        actor_id=actor.pk,
+        is_manager=actor.manages_cses,
+    )
+
+
 def _locked_for(meeting: Meeting, actor) -> Meeting:
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if not may_run(meeting, actor):
@@ -69,29 +86,33 @@ def _locked_for(meeting: Meeting, actor) -> Meeting:
 
 @transaction.atomic
 def log_held(meeting: Meeting, *, actor, notes: str = "") -> Meeting:
-    """Log the call as held, once. A call held before its booked time was moved
-    forward: its time becomes now, so the KPIs count it when it happened."""
+    """Log the call as held, once. It keeps both times: when it was booked for
+    (`scheduled_at`) and when it happened (`held_at`), which the KPIs count."""
     meeting = _locked_for(meeting, actor)
     if meeting.status == MeetingStatus.HELD:
         raise ValidationError(
             {"status": ValidationError("The call is logged as held already.", code="held")}
         )
     now = timezone.now()
-    if meeting.scheduled_at is not None and meeting.scheduled_at > now:
-        meeting.scheduled_at = now
     meeting.status = MeetingStatus.HELD
     meeting.held_at = now
     if notes:
         meeting.notes = notes
-    meeting.save(update_fields=["status", "held_at", "scheduled_at", "notes", "updated_at"])
+    meeting.save(update_fields=["status", "held_at", "notes", "updated_at"])
     events.publish(MeetingHeld(meeting, actor, notes))
     return meeting
 
 
 @transaction.atomic
 def schedule(meeting: Meeting, *, actor, scheduled_at: datetime | None) -> Meeting:
-    """Set or move the call's time, until it is held."""
-    meeting = _locked_for(meeting, actor)
+    """Set or move the call's time, until it is held: its CSE, the CSM who set it
+    up, or a manager."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if not may_schedule(meeting, actor):
+        raise PermissionDenied(
+            f"Only {meeting.cse} (the meeting's CSE), the CSM who set it up or a manager "
+            "sets its time."
+        )
     if scheduled_at is None:
         raise ValidationError(
             {

@@ -28,6 +28,7 @@ def meeting_detail(request: AuthedRequest, meeting_id: int, form: ScheduleForm |
             "meeting": meeting,
             "form": form or ScheduleForm(),
             "may_run": services.may_run(meeting, request.user),
+            "may_schedule": services.may_schedule(meeting, request.user),
         },
     )
 
@@ -50,10 +51,12 @@ def meeting_held(request: AuthedRequest, meeting_id: int):
 
 
 @login_required
-@permission_required("meetings.add_meeting", raise_exception=True)
+@permission_required("meetings.view_meeting", raise_exception=True)
 @post_only(lambda meeting_id: reverse("meetings:detail", args=[meeting_id]))
 def meeting_schedule(request: AuthedRequest, meeting_id: int):
     meeting = get_object_or_404(_meetings(request), pk=meeting_id)
+    if not services.may_schedule(meeting, request.user):
+        raise PermissionDenied
     form = ScheduleForm(request.POST)
     if form.is_valid():
         try:

@@ -160,6 +160,7 @@ def make_spot_engagement(
         cse=question.session.cse,
         actor=actor,
         participants=[question.asked_by],
+        organiser=question.asked_by,
         scheduled_at=scheduled_at,
     )
     question.status = QuestionStatus.SPOT
