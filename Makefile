@@ -6,6 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 RHYTHM := $(BIN)/rhythm
 OPENAPI := docs/openapi.json
+# Where `make run` serves; `rhythm serve` reads the same variable.
+RHYTHM_BIND ?= 127.0.0.1:8000
+export RHYTHM_BIND
 
 .PHONY: run test setup lint types check-migrations check-openapi openapi pytest bench clean
 
@@ -26,7 +29,7 @@ run: setup
 	$(RHYTHM) collectstatic --noinput --verbosity 0
 	$(RHYTHM) demo
 	@echo
-	@echo "Rhythm: http://127.0.0.1:8000/  (sign in with a demo login above; Ctrl-C stops)"
+	@echo "Rhythm: http://$(RHYTHM_BIND)/  (sign in with a demo login above; Ctrl-C stops)"
 	$(RHYTHM) serve --with-worker
 
 test: setup lint types check-migrations check-openapi pytest

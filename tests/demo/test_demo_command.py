@@ -23,7 +23,7 @@ from rhythm.people.models import User
 from rhythm.timeline.models import TimelineEntry
 from tests.demo.conftest import load_on_today
 
-DEMO_FINGERPRINT = "4fd79215da72f4ed8f0d9db56bcf8db694fda0cdfa8d16ad6c1bf997710ea0cb"
+DEMO_FINGERPRINT = "bb546fb64d22665f47d8c5c5313d28badbac2c26a8412606c1b2c274b7840c90"
 MODELS = [User, Segment, Account, Contact, Opportunity, SuccessPlan, Objective]
 # The engagement data the demo makes through the use cases, and what they write beside it.
 ENGAGEMENT_MODELS = [

@@ -124,6 +124,13 @@ def test_account_figures_are_consistent():
         assert account.csm.has_role(Role.CSM)
 
 
+def test_open_deals_close_ahead_and_closed_ones_closed_already():
+    deals = Opportunity.objects.filter(account__crm_id__startswith="DEMO-")
+    assert deals.filter(is_open=True).exists() and deals.filter(is_open=False).exists()
+    assert not deals.filter(is_open=True, close_date__lte=TODAY).exists()
+    assert not deals.filter(is_open=False, close_date__gt=TODAY).exists()
+
+
 def test_every_customer_row_is_in_the_history():
     assert Account.history.filter(crm_id__startswith="DEMO-").count() == 300
     assert Contact.history.count() == Contact.objects.count()

@@ -469,7 +469,11 @@ def _accounts(rng: random.Random, today: date, segments: dict[str, Segment], tea
                     name=f"{account.name} — {rng.choice(_DEALS)}",
                     stage=stage,
                     amount=Decimal(rng.randint(5, 200) * 1000),
-                    close_date=today + timedelta(days=rng.randint(-60, 270)),
+                    # An open deal closes ahead; a won or lost one closed already.
+                    close_date=today
+                    + timedelta(
+                        days=rng.randint(-60, -1) if stage.is_closed else rng.randint(1, 270)
+                    ),
                     owner=account.account_owner,
                     is_open=not stage.is_closed,
                 )
