@@ -78,7 +78,7 @@ def test_who_works_a_cta(client, cast, cta, who):
     """Its owner (a CSE, once they accept it) or a manager ticks its tasks and closes it."""
     user = getattr(cast, who)
     if who == "cse":
-        services.accept(cta, cse=user, actor=user)
+        services.accept(cta, cse=user, actor=user, override_reason="Standing in")
     _as(client, user)
     task = _task(cta, 3)
     toggled = client.post(reverse("ctas:task-toggle", args=[task.pk]), headers=HTMX)
@@ -219,21 +219,41 @@ def test_a_manager_assigns_a_cse(client, cast, cta, covering_cse):
     assert [m for m in OutboundMessage.objects.all() if m.to == [covering_cse.email]] == [told]
 
 
-def test_a_cse_who_does_not_cover_the_account_is_marked_and_warned_of(client, cast, cta):
+def test_a_cse_who_does_not_cover_the_account_needs_a_reason_as_on_requests(client, cast, cta, api):
     elsewhere = UserFactory(roles=[Role.CSE], first_name="Yuki", last_name="Sato")
     _as(client, cast.manager)
     page = client.get(reverse("ctas:detail", args=[cta.pk])).content.decode()
     account = cta.account
     assert f"Yuki Sato (does not cover {account.region} · {account.segment})" in page
-    response = client.post(
-        reverse("ctas:accept", args=[cta.pk]), {"cse": elsewhere.pk}, follow=True
-    )
+    refused = client.post(reverse("ctas:accept", args=[cta.pk]), {"cse": elsewhere.pk}, follow=True)
     assert (
-        f"Yuki Sato does not cover {account.region} · {account.segment}"
-        in response.content.decode()
+        f"Yuki Sato does not cover {account.region} and the segment: say why you choose them."
+        in refused.content.decode()
     )
     cta.refresh_from_db()
-    assert cta.owner == elsewhere  # a warning, not a refusal: CTAs are short
+    assert cta.owner is None
+    by_api = api(cast.manager).post(f"/ctas/{cta.pk}/accept", {"cse": elsewhere.pk})
+    assert by_api.status_code == 422
+    assert by_api.json()["errors"][0]["field"] == "override_reason"
+    client.post(
+        reverse("ctas:accept", args=[cta.pk]),
+        {"cse": elsewhere.pk, "override_reason": "Speaks the customer's language"},
+    )
+    cta.refresh_from_db()
+    assert cta.owner == elsewhere
+    assert cta.transitions.get().reason == "Speaks the customer's language"
+
+
+def test_a_cse_taking_a_cta_outside_their_coverage_is_asked_why(client, cast, cta):
+    _as(client, cast.cse)
+    page = client.get(reverse("ctas:detail", args=[cta.pk])).content.decode()
+    assert 'name="override_reason"' in page and "You do not cover" in page
+    client.post(reverse("ctas:accept", args=[cta.pk]))
+    cta.refresh_from_db()
+    assert cta.owner is None
+    client.post(reverse("ctas:accept", args=[cta.pk]), {"override_reason": "Region lead away"})
+    cta.refresh_from_db()
+    assert cta.owner == cast.cse
 
 
 def test_assigning_nobody_in_particular_is_not_found(client, cast, cta):

@@ -228,7 +228,7 @@ def _load(cses, cast, account, objective, case_data) -> None:
             override_reason="Covers for the team",
         )
         cta = cases.open_case(cast.account_owner, case_data).case.cta
-        ctas.accept(cta, cse=cse, actor=cse)
+        ctas.accept(cta, cse=cse, actor=cse, override_reason="Covers for the team")
 
 
 def test_the_capacity_page_shows_every_cses_weeks(client, cast, covering_cse, request_):

@@ -300,6 +300,10 @@ def build_world(cast) -> World:
     """Through the services, as the team would make it."""
 
     account = AccountFactory(account_owner=cast.account_owner, csm=cast.csm)
+    # The cast's CSE covers the account, as the one who takes its work would.
+    cast.cse.covered_regions = [account.region]
+    cast.cse.save()
+    cast.cse.covered_segments.set([account.segment])
     contact = ContactFactory(account=account)
     opportunity = OpportunityFactory(account=account, owner=cast.account_owner)
     plan = SuccessPlanFactory(account=account)

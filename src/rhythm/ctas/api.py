@@ -106,6 +106,11 @@ def get_cta(request: AuthedRequest, cta_id: int):
 
 class AcceptIn(Body):
     cse: Id | None = Field(None, description="Assign to this CSE (managers); default: you.")
+    override_reason: Text = Field(
+        "",
+        max_length=2000,
+        description="Why this CSE, when they do not cover the account's region or segment.",
+    )
 
 
 @router.post("/ctas/{cta_id}/accept", response={200: CtaOut, **ERROR_RESPONSES})
@@ -119,7 +124,7 @@ def accept_cta(request: AuthedRequest, cta_id: int, payload: AcceptIn):
         cse = User.objects.active().filter(pk=payload.cse).first()
         if cse is None:
             raise validation_error("cse", f"No active team member with id {payload.cse}.")
-    services.accept(cta, cse=cse, actor=request.user)
+    services.accept(cta, cse=cse, actor=request.user, override_reason=payload.override_reason)
     return _ctas(request).get(pk=cta.pk)
 
 

@@ -17,6 +17,7 @@ from rhythm.ctas import notifications, rules
 from rhythm.ctas.choices import CtaSource, CtaStatus, StepCondition, TaskStatus
 from rhythm.ctas.events import CtaAccepted, CtaClosed, CtasRaised, RaisedCta
 from rhythm.ctas.models import Cta, CtaTask, CtaTransition, Playbook, PlaybookStep
+from rhythm.people import rules as coverage_rules
 from rhythm.people.choices import Role
 
 BATCH_SIZE = 1000
@@ -340,10 +341,24 @@ def parties(cta: Cta, actor, *, cse=None) -> set[str]:
     return found
 
 
+def coverage_gaps(cta: Cta, cse) -> list[str]:
+    """What of the CTA's account the CSE does not cover (people.rules)."""
+    account = cta.account
+    return coverage_rules.coverage_gaps(
+        region=account.region,
+        segment_id=account.segment_id,
+        regions=list(cse.covered_regions or []),
+        segment_ids={segment.pk for segment in cse.covered_segments.all()},
+    )
+
+
 @transaction.atomic
-def accept(cta: Cta, *, cse, actor) -> Cta:
+def accept(cta: Cta, *, cse, actor, override_reason: str = "") -> Cta:
     """A CSE takes the CTA (or a manager assigns it). Unless the case opted out, the
-    outreach email goes to the contact with the account owner in copy — once."""
+    outreach email goes to the contact with the account owner in copy — once.
+
+    A CSE who does not cover the account's region or segment takes it only with a
+    reason, as a request is assigned: the log keeps why."""
     cta = _locked(cta)
     if cta.status == CtaStatus.CLOSED:
         raise ValidationError({"status": ValidationError("The CTA is closed.", code="closed")})
@@ -356,6 +371,16 @@ def accept(cta: Cta, *, cse, actor) -> Cta:
     workflow.enforce(
         rules.WORKFLOW, cta.status, CtaStatus.IN_PROGRESS, parties(cta, actor, cse=cse)
     )
+    gaps = coverage_gaps(cta, cse)
+    if gaps and not override_reason.strip():
+        raise ValidationError(
+            {
+                "override_reason": ValidationError(
+                    f"{cse} does not cover {' and '.join(gaps)}: say why you choose them.",
+                    code="required",
+                )
+            }
+        )
     now = timezone.now()
     previous = cta.owner if cta.owner_id not in (None, cse.pk) else None
     cta.owner = cse
@@ -365,6 +390,7 @@ def accept(cta: Cta, *, cse, actor) -> Cta:
         CtaTransition(cta=cta, owner=cse),
         CtaStatus.IN_PROGRESS,
         actor=actor,
+        reason=override_reason if gaps else "",
         update_fields=("owner", "accepted_at"),
         at=now,
     )

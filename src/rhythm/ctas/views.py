@@ -75,6 +75,8 @@ def cta_detail(request: AuthedRequest, cta_id: int):
         # Only a CSE takes a CTA for themselves; a manager assigns it instead.
         "can_accept": request.user.has_perm("ctas.change_cta")
         and request.user.groups.filter(name=Role.CSE.label).exists(),
+        # What of the account the viewer does not cover, asked for before they take it.
+        "my_gaps": services.coverage_gaps(cta, request.user),
         "outreach": services.outreach_state(cta),
         "may_work": services.may_work(cta, request.user),
         "may_close": services.may_close(cta, request.user),
@@ -92,17 +94,16 @@ def cta_accept(request: AuthedRequest, cta_id: int):
         chosen = request.POST["cse"]
         cse = get_object_or_404(User.objects.active(), pk=chosen if chosen.isdigit() else None)
     try:
-        services.accept(cta, cse=cse, actor=request.user)
+        services.accept(
+            cta,
+            cse=cse,
+            actor=request.user,
+            override_reason=request.POST.get("override_reason", ""),
+        )
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, _message(exc))
     else:
         messages.success(request, f"{cse} owns {cta.name}.")
-        if not cse.covers(cta.account):
-            messages.warning(
-                request,
-                f"{cse} does not cover {cta.account.region} · {cta.account.segment}: "
-                "check they can take this customer.",
-            )
     return redirect("ctas:detail", cta_id=cta.pk)
 
 

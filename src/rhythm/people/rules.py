@@ -11,6 +11,18 @@ MANAGES_CSES = "people.manage_cses"
 # people keeps one Django group per role in step with them (services).
 
 
+def coverage_gaps(
+    *, region: str, segment_id: int, regions: list[str], segment_ids: set[int]
+) -> list[str]:
+    """What of an account a CSE does not cover: its region, its segment, or both."""
+    gaps = []
+    if region not in regions:
+        gaps.append(region)
+    if segment_id not in segment_ids:
+        gaps.append("the segment")
+    return gaps
+
+
 def archive_refusal(name: str, held: list[tuple[int, str]]) -> str | None:
     """A member who leaves hands their work over first: archived with it, it would
     sit with someone who can no longer sign in, and their accounts would drop out
