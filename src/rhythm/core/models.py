@@ -80,6 +80,21 @@ class OutboundMessage(models.Model):
         return MessageStatus(self.status)
 
 
+class Lease(models.Model):
+    """A named lock that dies with its holder (rhythm.core.locks).
+
+    Held while `expires_at` is ahead and its holder is alive; the holder's
+    heartbeat pushes `expires_at` on while the job runs."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    holder = models.CharField(max_length=200, blank=True)
+    acquired_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.holder or 'free'})"
+
+
 class ApiTokenQuerySet(models.QuerySet):
     def usable(self):
         return self.filter(revoked_at__isnull=True, user__is_active=True)

@@ -20,6 +20,14 @@ def next_delivery_attempt(attempts: int, now: datetime) -> datetime | None:
     return now + timedelta(minutes=minutes)
 
 
+def parse_worker_id(worker: str) -> tuple[str, int] | None:
+    """The (host, pid) of a `host:pid:nonce` worker id, or None for anything else."""
+    parts = worker.rsplit(":", 2)
+    if len(parts) != 3 or not parts[0] or not parts[1].isdigit():
+        return None
+    return parts[0], int(parts[1])
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.db import connections
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task, on_shutdown
+from huey.contrib.djhuey import db_periodic_task, db_task, on_shutdown, on_startup
 
-from rhythm.core import services
+from rhythm.core import locks, services
 
 
 @db_task(retries=2, retry_delay=30)
@@ -24,8 +24,19 @@ def deliver_due_messages() -> int:
     return sent
 
 
+@on_startup()
+def recover_and_start_heartbeat() -> None:
+    """Runs in each worker thread as it starts (idempotent): a worker restarted
+    after a kill first frees what its dead predecessor on this machine held, so
+    the next run of a locked job goes ahead at once."""
+    locks.clear_dead_holders()
+    locks.start_heartbeat()
+    connections.close_all()
+
+
 @on_shutdown()
 def close_database_connections() -> None:
     # Runs in each worker thread as it stops: a connection kept open for reuse
     # (CONN_MAX_AGE) would otherwise linger on the database server.
+    locks.stop_heartbeat()
     connections.close_all()
