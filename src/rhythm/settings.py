@@ -214,8 +214,8 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
     EMAIL_FILE_PATH = VAR_DIR / "sent-mail"
-# A send that hangs must not outlive the outbox's stale-claim window, or a second
-# worker would take the message over and send it again.
+# A hung SMTP server holds a worker's thread this long per step at most; the
+# worker's heartbeat keeps its claim meanwhile, so nobody takes the message over.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Rhythm <rhythm@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -64,6 +64,13 @@ class OutboundMessage(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Which worker process holds the claim (rhythm.core.locks.worker_id) and when
+    # that worker last showed life: a claim whose worker has gone quiet is released.
+    claimed_by = models.CharField(max_length=200, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # How often a worker died holding the claim, so that whether the recipient got
+    # that attempt is unknown: the message is sent again with the same Message-ID.
+    unknown_outcomes = models.PositiveIntegerField(default=0)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)

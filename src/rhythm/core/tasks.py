@@ -8,6 +8,11 @@ from huey.contrib.djhuey import db_periodic_task, db_task, on_shutdown, on_start
 
 from rhythm.core import locks, services
 
+# While a worker lives, its heartbeat renews its leases and its outbox claims, and
+# hands back the claims of workers that died (within CLAIM_STALE_AFTER and a beat).
+locks.on_heartbeat(services.touch_claims)
+locks.on_heartbeat(services.release_dead_claims)
+
 
 @db_task(retries=2, retry_delay=30)
 def deliver_message(message_id: int) -> str:
@@ -28,8 +33,9 @@ def deliver_due_messages() -> int:
 def recover_and_start_heartbeat() -> None:
     """Runs in each worker thread as it starts (idempotent): a worker restarted
     after a kill first frees what its dead predecessor on this machine held, so
-    the next run of a locked job goes ahead at once."""
+    the next run of a locked job, and the interrupted sends, go ahead at once."""
     locks.clear_dead_holders()
+    services.release_dead_claims()
     locks.start_heartbeat()
     connections.close_all()
 
