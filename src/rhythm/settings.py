@@ -85,6 +85,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "rhythm.core.context_processors.navigation",
             ],
+            # {% form_token %} beside {% csrf_token %} in every form that creates.
+            "builtins": ["rhythm.core.templatetags.form_tokens"],
         },
     },
 ]

@@ -102,6 +102,29 @@ class Lease(models.Model):
         return f"{self.name} ({self.holder or 'free'})"
 
 
+class FormSubmission(models.Model):
+    """A browser form's one-time token and what its first submission created
+    (rhythm.core.forms.once): a second submission is shown that instead."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="form_submissions"
+    )
+    token = models.CharField(max_length=64)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, null=True, blank=True
+    )
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "token"], name="form_submission_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.token} by {self.user_id}"
+
+
 class ApiTokenQuerySet(models.QuerySet):
     def usable(self):
         return self.filter(revoked_at__isnull=True, user__is_active=True)
