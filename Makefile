@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 RHYTHM := $(BIN)/rhythm
 OPENAPI := docs/openapi.json
 
-.PHONY: run test setup lint types check-migrations check-openapi openapi pytest bench clean
+.PHONY: run test setup lint types check-migrations check-openapi openapi pytest bench faults clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,11 @@ pytest:
 
 bench: setup
 	$(BIN)/python -m bench
+
+# Workers SIGKILLed mid-work; non-zero exit on any loss, duplicate or stall. SQLite,
+# plus PostgreSQL + Redis when FAULTS_DATABASE_URL and FAULTS_REDIS_URL are set.
+faults: setup
+	$(BIN)/python -m bench.faults
 
 clean:
 	rm -rf $(VENV) node_modules var
