@@ -13,10 +13,13 @@ from django.test import Client
 from django.urls import reverse
 
 from rhythm.core.models import FormSubmission
+from rhythm.engagements.models import EngagementRequest
+from rhythm.meetings.models import Meeting
 from rhythm.officehours import services as officehours
 from rhythm.officehours.models import OfficeHourSession, Question
 from rhythm.timeline.choices import EntryKind
 from rhythm.timeline.models import TimelineEntry
+from tests.engagements_fixtures import TARGET_START
 
 HTMX = {"HX-Request": "true"}
 TOKEN = re.compile(r'<input type="hidden" name="form_token" value="([^"]+)">')
@@ -100,6 +103,54 @@ def test_office_hours_sent_twice_are_added_once(cast):
         response = client.post(reverse("officehours:session-create"), {**data, "form_token": token})
         assert response.status_code == 302
     assert OfficeHourSession.objects.count() == 1
+
+
+def test_an_engagement_request_filed_twice_is_filed_once(cast, account, objective):
+    client = signed_in(cast.csm)
+    url = reverse("engagements:create", args=[account.pk])
+    (token,) = tokens(client.get(url).content.decode())
+    data = {
+        "form_token": token,
+        "objective": objective.pk,
+        "title": "CI for three teams",
+        "effort_kind": "one_off",
+        "hours_per_week": "5",
+        "target_start_date": TARGET_START.isoformat(),
+        "outcome": "Every team builds on GitLab CI.",
+        "metrics": "Pipelines under 10 minutes",
+        "deliverables": "Reference pipeline",
+        "stakeholders-TOTAL_FORMS": "1",
+        "stakeholders-INITIAL_FORMS": "0",
+        "stakeholders-0-name": "Ana Costa",
+        "stakeholders-0-role_title": "VP Eng",
+        "stakeholders-0-responsibilities": "Sponsor",
+    }
+    first = client.post(url, data)
+    again = client.post(url, data, follow=True)
+    filed = EngagementRequest.objects.get()
+    assert first["Location"] == reverse("engagements:detail", args=[filed.pk])
+    assert again.redirect_chain == [(first["Location"], 302)]
+    assert "This form was already sent" in again.content.decode()
+
+
+def test_a_spot_meeting_scheduled_twice_is_one_meeting(cast, account):
+    session = officehours.save_session(
+        cast.cse, {"weekday": 2, "start_time": time(16, 0), "duration_minutes": 60}
+    )
+    question = officehours.ask(
+        cast.csm, session=session, account_id=account.pk, topic="Monorepos", context="40 repos."
+    )
+    client = signed_in(cast.cse)
+    url = reverse("officehours:question", args=[question.pk])
+    (token,) = tokens(
+        client.get(url).content.decode()
+    )  # the spot form's; an answer creates nothing
+    data = {"action": "spot", "scheduled_at": "", "form_token": token}
+    first = client.post(url, data)
+    again = client.post(url, data, follow=True)
+    assert first.status_code == 302
+    assert Meeting.objects.count() == 1
+    assert "This form was already sent" in again.content.decode()
 
 
 def test_someone_elses_token_creates_for_them_and_replays_nothing(cast, account):
