@@ -32,6 +32,7 @@ run: setup
 test: setup lint types check-migrations check-openapi pytest
 
 lint:
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/ruff check src tests bench
 

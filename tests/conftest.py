@@ -50,8 +50,8 @@ class Cast:
 CAST = tuple(field.name for field in fields(Cast))
 
 
-@pytest.fixture
-def cast(db) -> Cast:
+def make_cast() -> Cast:
+    """A member per role and one with none (fixed usernames: one cast per database)."""
     return Cast(
         account_owner=UserFactory(username="ae", roles=[Role.ACCOUNT_OWNER]),
         csm=UserFactory(username="csm", roles=[Role.CSM]),
@@ -63,6 +63,11 @@ def cast(db) -> Cast:
         admin=UserFactory(username="administrator", roles=[Role.ADMIN]),
         outsider=UserFactory(username="outsider"),
     )
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    return make_cast()
 
 
 @pytest.fixture

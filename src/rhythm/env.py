@@ -23,6 +23,32 @@ def env_str(name: str, default: str = "") -> str:
     return os.environ.get(name, default).strip()
 
 
+def env_secret(name: str, default: str = "") -> str:
+    """A secret from NAME, or from the file that NAME_FILE names (Healthchecks' envsecret).
+
+    The file form keeps the secret out of the process environment, as Docker and
+    Kubernetes secrets are mounted. Setting both is refused rather than one quietly
+    winning: a deployment that sets both has a stale value somewhere.
+    """
+    file_name = f"{name}_FILE"
+    path = os.environ.get(file_name, "").strip()
+    if not path:
+        return env_str(name, default)
+    if os.environ.get(name, "").strip():
+        raise ConfigError(f"{name} and {file_name} are both set; set only one of them.")
+    try:
+        value = Path(path).read_text().strip()
+    except OSError as exc:
+        raise ConfigError(
+            f"{file_name} names {path!r}, which cannot be read: {exc.strerror}."
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{file_name} names {path!r}, which is not UTF-8 text.") from exc
+    if not value:
+        raise ConfigError(f"{file_name} names {path!r}, which is empty.")
+    return value
+
+
 def env_bool(name: str, default: bool = False) -> bool:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
@@ -55,14 +81,21 @@ def env_list(name: str, default: list[str]) -> list[str]:
 SUPPORTED_DATABASE_ENGINES = {"django.db.backends.sqlite3", "django.db.backends.postgresql"}
 
 
-def env_database(name: str, *, conn_max_age: int = 0) -> dict[str, Any] | None:
+def env_database(
+    name: str, *, conn_max_age: int = 0, password: str = "DATABASE_PASSWORD"
+) -> dict[str, Any] | None:
     """A database URL as Django's DATABASES entry, or None when the variable is unset.
 
     Only the two databases Rhythm is tested on are accepted: any other would fail
-    later, while Django loads, with a traceback about a missing driver.
+    later, while Django loads, with a traceback about a missing driver. The URL's
+    password may come from its own variable or file instead (`password`, read by
+    env_secret), so the URL itself need not be a secret.
     """
     raw = env_str(name)
+    separate_password = env_secret(password)
     if not raw:
+        if separate_password:
+            raise ConfigError(f"{password} is set but {name} is not; it fills {name}'s password.")
         return None
     try:
         config: dict[str, Any] = dict(dj_database_url.parse(raw, conn_max_age=conn_max_age))
@@ -78,6 +111,13 @@ def env_database(name: str, *, conn_max_age: int = 0) -> dict[str, Any] | None:
         )
     if not config.get("NAME"):
         raise ConfigError(f"{name} names no database; add it after the last slash.")
+    if separate_password:
+        if config["ENGINE"] == "django.db.backends.sqlite3":
+            raise ConfigError(f"{password} is set but {name} is SQLite, which takes no password.")
+        if config.get("PASSWORD"):
+            raise ConfigError(f"{name} has a password and {password} is set; set only one of them.")
+        # Set on the entry, not spliced into the URL: a password needs no quoting here.
+        config["PASSWORD"] = separate_password
     return config
 
 
@@ -101,12 +141,12 @@ def redis_url_problem(url: str) -> str:
 
 
 def secret_key(var_dir: Path) -> str:
-    """SECRET_KEY from the environment, else one generated once into var/.
+    """SECRET_KEY (or SECRET_KEY_FILE) from the environment, else one generated once into var/.
 
     The generated key survives restarts (sessions and signed links stay valid)
     and never enters the repository, since var/ is ignored.
     """
-    from_env = env_str("SECRET_KEY")
+    from_env = env_secret("SECRET_KEY")
     if from_env:
         return from_env
     key_file = var_dir / "secret_key"

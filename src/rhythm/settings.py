@@ -9,6 +9,7 @@ from rhythm.env import (
     env_database,
     env_int,
     env_list,
+    env_secret,
     env_str,
     redis_url_problem,
     secret_key,
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "rhythm.meetings",
     "rhythm.officehours",
     "rhythm.timeline",
+    "rhythm.home",
     "rhythm.demo",
 ]
 
@@ -210,7 +212,7 @@ if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_PORT = env_int("EMAIL_PORT", 587)
     EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
-    EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+    EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 else:

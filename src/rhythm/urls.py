@@ -3,22 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from rhythm.api import api
+from rhythm.core import registry
 from rhythm.core import views as core_views
-from rhythm.people import views as people_views
 from rhythm.people.forms import OutboxPasswordResetForm, UnlockingSetPasswordForm
 
 urlpatterns = [
-    path("", people_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
-    path("accounts/", include("rhythm.customers.urls")),
-    path("team/", include("rhythm.people.urls")),
-    path("catalog/", include("rhythm.catalog.urls")),
-    path("cases/", include("rhythm.cases.urls")),
-    path("ctas/", include("rhythm.ctas.urls")),
-    path("timeline/", include("rhythm.timeline.urls")),
-    path("engagements/", include("rhythm.engagements.urls")),
-    path("office-hours/", include("rhythm.officehours.urls")),
-    path("meetings/", include("rhythm.meetings.urls")),
+    # Each app's pages, where the app says (`url_prefix` and `urls` in its apps.py).
+    *(path(prefix, include(module)) for prefix, module in registry.url_mounts()),
     # Before django.contrib.auth.urls, at the same path, so that this view (whose
     # email goes through the outbox) is the one both served and reversed.
     path(

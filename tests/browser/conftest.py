@@ -57,7 +57,9 @@ def browser():
 def page(browser, live_server, transactional_db, settings):
     # People are created per test; the production hasher is slow on purpose.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    context = browser.new_context(base_url=live_server.url)
+    # Reduced motion: Bootstrap then scrolls without smoothing and transitions end at
+    # once, so a page at rest is the page the test reads, whatever the machine's speed.
+    context = browser.new_context(base_url=live_server.url, reduced_motion="reduce")
     context.set_default_timeout(10_000)
     tab = context.new_page()
     # Console errors and failed requests: a clean page has none.

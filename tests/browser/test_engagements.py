@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from rhythm.cases import services as cases
 from rhythm.cases.models import Case
@@ -117,6 +117,18 @@ def _state(page: Page):
     return page.get_by_test_id("request-state")
 
 
+def _boxes(page: Page, *locators: Locator) -> list[dict[str, float]]:
+    """Where each element is, all read at the same moment (one script, one frame)."""
+    elements = [locator.element_handle() for locator in locators]
+    return page.evaluate(
+        "(elements) => elements.map((e) => {"
+        "  const r = e.getBoundingClientRect();"
+        "  return {x: r.x, y: r.y, width: r.width, height: r.height};"
+        "})",
+        elements,
+    )
+
+
 def test_done_when_a_case_its_cta_and_a_request_through_review(page: Page, demo):
     # --- The AE opens a CS Help case from the opportunity page. -----------------
     _sign_in(page, demo, "ae")
@@ -196,9 +208,10 @@ def test_done_when_a_case_its_cta_and_a_request_through_review(page: Page, demo)
     page.get_by_label("Stakeholder 1 name").fill("Grace Hopper")
     page.get_by_label("Stakeholder 1 role").fill("VP Engineering")
     page.get_by_label("Stakeholder 1 responsibilities").fill("Sponsor; signs off")
-    # Each stakeholder's fields fill a line of their own, one line under the other.
-    first, second = (page.get_by_label(f"Stakeholder {n} name").bounding_box() for n in (1, 2))
-    assert first and second and second["y"] > first["y"] + first["height"] / 2
+    # Each stakeholder's fields fill a line of their own, one line under the other:
+    # both read in one script, so a scroll between two reads cannot move one of them.
+    first, second = _boxes(page, *(page.get_by_label(f"Stakeholder {n} name") for n in (1, 2)))
+    assert second["y"] > first["y"] + first["height"] / 2
     assert abs(second["x"] - first["x"]) < 1
     # Three rows are there; a fourth stakeholder gets a row of their own.
     page.get_by_test_id("add-stakeholder").click()
@@ -309,10 +322,12 @@ def test_a_card_dragged_where_the_rules_refuse_snaps_back_with_the_reason(page: 
     request.refresh_from_db()
     assert request.state == RequestState.REVIEW
 
-    # A move the page can make (it asks for the CSE) points there.
-    # Sortable ignores a drag while the card still slides back (150 ms).
-    page.wait_for_timeout(400)
-    _card(page, "new", f"request-{request.pk}").drag_to(page.get_by_test_id("column-in_progress"))
+    # A move the page can make (it asks for the CSE) points there. Sortable ignores a
+    # drag that starts while the card is still sliding back (`animated` is set until
+    # the slide ends): wait for it to come to rest.
+    card = _card(page, "new", f"request-{request.pk}")
+    page.wait_for_function("(card) => !card.animated", arg=card.element_handle())
+    card.drag_to(page.get_by_test_id("column-in_progress"))
     expect(message).to_contain_text("Qualify from the request page")
     message.get_by_test_id("board-message-link").click()
     expect(page).to_have_url(re.compile(rf"/engagements/{request.pk}/$"))

@@ -17,8 +17,8 @@ from rhythm.engagements.models import EngagementRequest
 from rhythm.meetings.models import Meeting
 from rhythm.officehours import services as officehours
 from rhythm.officehours.models import OfficeHourSession, Question
-from rhythm.timeline.choices import EntryKind
 from rhythm.timeline.models import TimelineEntry
+from rhythm.timeline.services import NOTE
 from tests.engagements_fixtures import TARGET_START
 
 HTMX = {"HX-Request": "true"}
@@ -36,7 +36,7 @@ def signed_in(user) -> Client:
 
 
 def notes(account) -> list[str]:
-    entries = TimelineEntry.objects.filter(account=account, kind=EntryKind.NOTE)
+    entries = TimelineEntry.objects.filter(account=account, kind=NOTE)
     return list(entries.values_list("title", flat=True))
 
 

@@ -22,7 +22,12 @@ DEPLOYMENT_VARIABLES = [
     "DATABASE_URL",
     "REDIS_URL",
     "SECRET_KEY",
+    "SECRET_KEY_FILE",
+    "DATABASE_PASSWORD",
+    "DATABASE_PASSWORD_FILE",
     "EMAIL_HOST",
+    "EMAIL_HOST_PASSWORD",
+    "EMAIL_HOST_PASSWORD_FILE",
     "EMAIL_BACKEND",
     "RHYTHM_DEBUG",
     "RHYTHM_QUEUE_NAME",
@@ -154,6 +159,125 @@ def test_settings_keep_their_generated_key_across_starts(load_settings, tmp_path
     again = load_settings()
     assert first.SECRET_KEY == again.SECRET_KEY
     assert (tmp_path / "var" / "secret_key").read_text() == first.SECRET_KEY
+
+
+# --- secrets from files ---------------------------------------------------------
+
+
+def test_a_secret_comes_from_its_variable_or_from_the_file_its_file_variable_names(
+    monkeypatch, tmp_path
+):
+    monkeypatch.delenv("RHYTHM_TOKEN_FILE", raising=False)
+    monkeypatch.setenv("RHYTHM_TOKEN", "from-the-variable")
+    assert env.env_secret("RHYTHM_TOKEN") == "from-the-variable"
+    monkeypatch.delenv("RHYTHM_TOKEN")
+    assert env.env_secret("RHYTHM_TOKEN", "fallback") == "fallback"
+    secret = tmp_path / "token"
+    secret.write_text("from-the-file\n")  # as `echo` and most editors write it
+    monkeypatch.setenv("RHYTHM_TOKEN_FILE", str(secret))
+    assert env.env_secret("RHYTHM_TOKEN") == "from-the-file"
+
+
+def test_a_secret_set_both_ways_is_a_config_error_naming_both(monkeypatch, tmp_path):
+    secret = tmp_path / "token"
+    secret.write_text("from-the-file")
+    monkeypatch.setenv("RHYTHM_TOKEN", "from-the-variable")
+    monkeypatch.setenv("RHYTHM_TOKEN_FILE", str(secret))
+    with pytest.raises(ConfigError, match="^RHYTHM_TOKEN and RHYTHM_TOKEN_FILE are both set"):
+        env.env_secret("RHYTHM_TOKEN")
+
+
+@pytest.mark.parametrize(
+    ("make", "problem"),
+    [
+        (lambda path: None, "cannot be read"),  # missing
+        (lambda path: path.mkdir(), "cannot be read"),  # a directory
+        (lambda path: path.write_text(" \n"), "is empty"),
+        (lambda path: path.write_bytes(b"\xff\xfe"), "not UTF-8"),
+    ],
+)
+def test_a_secret_file_that_cannot_be_used_is_a_config_error_naming_its_variable(
+    monkeypatch, tmp_path, make, problem
+):
+    path = tmp_path / "token"
+    make(path)
+    monkeypatch.delenv("RHYTHM_TOKEN", raising=False)
+    monkeypatch.setenv("RHYTHM_TOKEN_FILE", str(path))
+    with pytest.raises(ConfigError, match=f"^RHYTHM_TOKEN_FILE names '{path}', which .*{problem}"):
+        env.env_secret("RHYTHM_TOKEN")
+
+
+def test_settings_read_the_secret_key_from_a_file_and_generate_none(load_settings, tmp_path):
+    key = tmp_path / "secret_key.txt"
+    key.write_text("key-from-a-mounted-secret\n")
+    settings = load_settings(SECRET_KEY_FILE=str(key))
+    assert settings.SECRET_KEY == "key-from-a-mounted-secret"
+    assert not (tmp_path / "var" / "secret_key").exists()
+
+
+def test_settings_read_the_smtp_password_from_a_file(load_settings, tmp_path):
+    password = tmp_path / "smtp"
+    password.write_text("smtp-secret\n")
+    settings = load_settings(EMAIL_HOST="smtp.example", EMAIL_HOST_PASSWORD_FILE=str(password))
+    assert settings.EMAIL_HOST_PASSWORD == "smtp-secret"
+
+
+@pytest.mark.parametrize("variable", ["SECRET_KEY_FILE", "EMAIL_HOST_PASSWORD_FILE"])
+def test_settings_stop_at_start_on_a_missing_secret_file_naming_its_variable(
+    load_settings, tmp_path, variable
+):
+    with pytest.raises(ConfigError, match=f"^{variable} names .*cannot be read"):
+        load_settings(EMAIL_HOST="smtp.example", **{variable: str(tmp_path / "missing")})
+
+
+def test_settings_refuse_a_secret_key_set_both_ways(load_settings, tmp_path):
+    key = tmp_path / "secret_key.txt"
+    key.write_text("from-the-file")
+    with pytest.raises(ConfigError, match="^SECRET_KEY and SECRET_KEY_FILE are both set"):
+        load_settings(SECRET_KEY="from-the-variable", SECRET_KEY_FILE=str(key))
+
+
+def test_the_database_password_file_fills_the_password_of_database_url(load_settings, tmp_path):
+    password = tmp_path / "db"
+    password.write_text("p@ss:w/rd#1\n")  # characters a URL would need quoted
+    settings = load_settings(
+        DATABASE_URL="postgres://rhythm@db.example:5432/rhythm",
+        DATABASE_PASSWORD_FILE=str(password),
+    )
+    db = settings.DATABASES["default"]
+    assert (db["USER"], db["PASSWORD"], db["HOST"]) == ("rhythm", "p@ss:w/rd#1", "db.example")
+    plain = load_settings(
+        DATABASE_URL="postgres://rhythm@db.example:5432/rhythm", DATABASE_PASSWORD="plain"
+    )
+    assert plain.DATABASES["default"]["PASSWORD"] == "plain"
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("postgres://rhythm:secret@db.example:5432/rhythm", "has a password and DATABASE_PASSWORD"),
+        ("sqlite:///var/other.sqlite3", "SQLite, which takes no password"),
+        ("", "DATABASE_URL is not"),
+    ],
+)
+def test_a_database_password_with_nowhere_to_go_is_a_config_error(
+    load_settings, tmp_path, url, problem
+):
+    password = tmp_path / "db"
+    password.write_text("secret")
+    environ = {"DATABASE_PASSWORD_FILE": str(password)}
+    if url:
+        environ["DATABASE_URL"] = url
+    with pytest.raises(ConfigError, match=problem):
+        load_settings(**environ)
+
+
+def test_a_missing_database_password_file_names_its_variable(load_settings, tmp_path):
+    with pytest.raises(ConfigError, match="^DATABASE_PASSWORD_FILE names .*cannot be read"):
+        load_settings(
+            DATABASE_URL="postgres://rhythm@db.example:5432/rhythm",
+            DATABASE_PASSWORD_FILE=str(tmp_path / "missing"),
+        )
 
 
 # --- databases, queue, email ----------------------------------------------------

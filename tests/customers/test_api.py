@@ -1,5 +1,5 @@
 """Customers over /api/v1/: who sees which account, the named errors, create, update
-and archive (who may call what: test_api_permissions; lists: test_api_lists)."""
+and archive (who may call what: tests/permissions/customers.py; lists: test_api_lists)."""
 
 from __future__ import annotations
 
@@ -90,6 +90,19 @@ def test_nobody_adds_a_contact_to_an_account_they_cannot_see(api, cast, two_book
     )
     assert_error(response, 422, "account", "does_not_exist")
     assert not Contact.objects.filter(name="Sneaky").exists()
+
+
+def test_a_refused_write_changes_nothing(api, cast, world):
+    before = Account.objects.get(pk=world.account.pk)
+    for user in (cast.account_owner, cast.csm, cast.cse, cast.outsider):
+        api(user).patch(f"/accounts/{world.account.pk}", {"arr": "1"})
+        api(user).post(f"/accounts/{world.account.pk}/archive")
+    after = Account.objects.get(pk=world.account.pk)
+    assert (after.arr, after.archived_at, after.updated_at) == (
+        before.arr,
+        None,
+        before.updated_at,
+    )
 
 
 # --- The named errors of the issue ------------------------------------------------------

@@ -26,7 +26,6 @@ from rhythm.officehours.choices import QuestionStatus
 from rhythm.officehours.models import OfficeHourSession, Question
 from rhythm.people.choices import Role
 from rhythm.people.models import User
-from rhythm.timeline.choices import EntryKind
 from rhythm.timeline.models import TimelineEntry
 from tests.demo.conftest import TODAY, load_on_today
 
@@ -66,7 +65,7 @@ def test_forty_cases_each_with_exactly_one_cta_named_for_its_customer():
         assert ctas[0].name == f"{case.account.name} - Ad-Hoc CSE Engagement Request"
         assert ctas[0].source == CtaSource.REALTIME
         assert TimelineEntry.objects.filter(
-            account=case.account, kind=EntryKind.CASE, link=f"/cases/{case.pk}/"
+            account=case.account, kind="case", link=f"/cases/{case.pk}/"
         ).exists()
 
 
@@ -170,7 +169,7 @@ def test_office_hours_with_questions_answered_open_and_a_spot_call():
 
 def test_timeline_notes_from_a_csm_and_a_cse():
     notes = TimelineEntry.objects.filter(
-        kind=EntryKind.NOTE, account__crm_id__startswith="DEMO-"
+        kind="note", account__crm_id__startswith="DEMO-"
     ).select_related("actor")
     assert sorted(n.actor.groups.get().name for n in notes) == [Role.CSE.label, Role.CSM.label]
 
@@ -265,7 +264,7 @@ def snapshot() -> dict[str, list]:
             )
         ),
         "notes": sorted(
-            TimelineEntry.objects.filter(kind=EntryKind.NOTE).values_list(
+            TimelineEntry.objects.filter(kind="note").values_list(
                 "account__crm_id", "title", "actor__username"
             )
         ),

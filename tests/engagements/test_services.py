@@ -7,12 +7,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
 from rhythm.core.models import OutboundMessage
+from rhythm.core.workflow import TransitionConflict
 from rhythm.ctas.choices import CtaStatus
 from rhythm.ctas.models import Cta
 from rhythm.engagements import services
 from rhythm.engagements.choices import RequestState
 from rhythm.engagements.models import EngagementRequest, Transition
-from rhythm.engagements.services import TransitionConflict, TransitionInput
+from rhythm.engagements.services import TransitionInput
 from tests.engagements_fixtures import TARGET_START
 from tests.factories import ObjectiveFactory, UserFactory
 

@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rhythm.people.choices import Role
-from rhythm.timeline.choices import EntryKind
 from rhythm.timeline.models import TimelineEntry
 from tests.conftest import CAST
 from tests.factories import UserFactory
@@ -27,7 +26,7 @@ def _as(client, user):
     return client
 
 
-def _entries(account, count: int, kind: str = EntryKind.NOTE, start: int = 0) -> None:
+def _entries(account, count: int, kind: str = "note", start: int = 0) -> None:
     now = timezone.now()
     TimelineEntry.objects.bulk_create(
         TimelineEntry(
@@ -108,8 +107,8 @@ def test_the_timeline_comes_in_pages_of_50(client, cast, account):
 
 
 def test_the_timeline_filters_by_kind_across_pages(client, cast, account):
-    _entries(account, 60, kind=EntryKind.MEETING)
-    _entries(account, 5, kind=EntryKind.CASE, start=60)
+    _entries(account, 60, kind="meeting")
+    _entries(account, 5, kind="case", start=60)
     _as(client, cast.cse)
     url = reverse("timeline:account", args=[account.pk])
     cases = client.get(url, {"kind": "case"}, headers=HTMX).content.decode()

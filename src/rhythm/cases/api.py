@@ -61,11 +61,8 @@ class CaseFilter(FilterSchema):
 
 
 def _cases(request: AuthedRequest):
-    from rhythm.customers.models import Account
 
-    return Case.objects.filter(account__in=Account.objects.visible_to(request.user)).select_related(
-        "cta"
-    )
+    return Case.objects.visible_to(request.user).select_related("cta")
 
 
 @router.get("/cases", response=list[CaseOut])

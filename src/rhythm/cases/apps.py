@@ -1,7 +1,22 @@
-from django.apps import AppConfig
+from rhythm.core import registry
+from rhythm.core.registry import EVERYONE, NavItem, TimelineKind
+from rhythm.people.choices import Role
 
 
-class CasesConfig(AppConfig):
+class CasesConfig(registry.RhythmAppConfig):
     name = "rhythm.cases"
     label = "cases"
     verbose_name = "CS Help cases"
+
+    url_prefix = "cases/"
+    urls = "rhythm.cases.urls"
+    api_router = "rhythm.cases.api.router"
+    navigation = (NavItem("cases.view_case", "cases:list", "Cases", order=20),)
+    timeline_kinds = (TimelineKind("case", "Case", "bi-life-preserver"),)
+    # A case follows its CTA (accepted, closed): cases hears the CTA's events.
+    registers = ("rhythm.cases.subscribers",)
+    role_grants = {
+        EVERYONE: ("cases.view_case",),
+        Role.ACCOUNT_OWNER: ("cases.add_case",),
+        Role.ADMIN: ("cases.add_case",),
+    }

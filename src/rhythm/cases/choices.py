@@ -1,29 +1,18 @@
 from django.db import models
 
+# Cases and their CTAs share one priority scale; it lives in core, below both.
+from rhythm.core.choices import (
+    ColouredChoices,
+    Priority,  # noqa: F401
+)
+
 
 class CaseKind(models.TextChoices):
     CSE_HELP = "cse_help", "CSE help"
     ESCALATION = "escalation", "Escalation"
 
 
-class Priority(models.TextChoices):
-    LOW = "low", "Low"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
-    URGENT = "urgent", "Urgent"
-
-    @property
-    def colour(self) -> str:
-        return {"low": "secondary", "medium": "info", "high": "warning", "urgent": "danger"}[
-            self.value
-        ]
-
-
-class CaseStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    ACCEPTED = "accepted", "Accepted"
-    CLOSED = "closed", "Closed"
-
-    @property
-    def colour(self) -> str:
-        return {"open": "primary", "accepted": "success", "closed": "secondary"}[self.value]
+class CaseStatus(ColouredChoices):
+    OPEN = "open", "Open", "primary"
+    ACCEPTED = "accepted", "Accepted", "success"
+    CLOSED = "closed", "Closed", "secondary"

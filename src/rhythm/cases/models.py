@@ -1,11 +1,13 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from rhythm.cases.choices import CaseKind, CaseStatus, Priority
 from rhythm.cases.rules import CHALLENGES_MAX_LENGTH
-from rhythm.core.models import ArchivableModel
+from rhythm.core.models import ArchivableModel, TransitionRecord
+from rhythm.customers.access import ArchivableAccountScopedQuerySet
 
 
 class Case(ArchivableModel):
@@ -38,6 +40,7 @@ class Case(ArchivableModel):
     # The client's Idempotency-Key: a retried POST returns the first case.
     idempotency_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
 
+    objects = ArchivableAccountScopedQuerySet.as_manager()  # type: ignore[misc]  # narrows the base manager
     history = HistoricalRecords(excluded_fields=["idempotency_key"])
 
     class Meta:
@@ -57,6 +60,9 @@ class Case(ArchivableModel):
     def __str__(self) -> str:
         return f"Case {self.pk}: {self.account_id and self.account.name}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("cases:detail", args=[self.pk])
+
     @property
     def kind_enum(self) -> CaseKind:
         return CaseKind(self.kind)
@@ -68,3 +74,12 @@ class Case(ArchivableModel):
     @property
     def priority_enum(self) -> Priority:
         return Priority(self.priority)
+
+
+class CaseTransition(TransitionRecord):
+    """One move of a case (cases.rules.WORKFLOW), as its CTA moved. Append-only."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="transitions")
+
+    class Meta:
+        ordering = ["case", "at", "id"]

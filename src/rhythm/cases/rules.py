@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rhythm.cases.choices import CaseStatus as S
+from rhythm.core.rules import Move, Workflow
+
 CHALLENGES_MAX_LENGTH = 1000
 
 
@@ -34,3 +37,21 @@ def challenges_problem(text: str) -> str | None:
     if len(text) > CHALLENGES_MAX_LENGTH:
         return f"At most {CHALLENGES_MAX_LENGTH} characters; this has {len(text)}."
     return None
+
+
+# --- The case's workflow ------------------------------------------------------
+# A CSE-help case follows its CTA: accepted when a CSE takes the CTA, closed with
+# it. Nobody moves a case by hand; the CTA's moves do (cases.subscribers).
+
+FOLLOWS_CTA = "its_cta"
+
+WORKFLOW = Workflow(
+    noun="case",
+    moves={
+        (S.OPEN, S.ACCEPTED): Move("accept", frozenset({FOLLOWS_CTA})),
+        (S.OPEN, S.CLOSED): Move("close", frozenset({FOLLOWS_CTA})),
+        (S.ACCEPTED, S.CLOSED): Move("close", frozenset({FOLLOWS_CTA})),
+    },
+    states=dict(S.choices),
+    party_labels={FOLLOWS_CTA: "its CTA"},
+)

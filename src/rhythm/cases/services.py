@@ -9,12 +9,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from rhythm.cases import rules
-from rhythm.cases.choices import CaseKind, Priority
-from rhythm.cases.models import Case
+from rhythm.cases.choices import CaseKind, CaseStatus, Priority
+from rhythm.cases.events import CaseMoved, CaseOpened
+from rhythm.cases.models import Case, CaseTransition
 from rhythm.catalog.models import Offering
+from rhythm.core import events, workflow
+from rhythm.ctas import services as ctas
 from rhythm.customers.models import Contact, Opportunity
-from rhythm.timeline import services as timeline
-from rhythm.timeline.choices import EntryKind
 
 
 @dataclass(frozen=True)
@@ -175,22 +176,31 @@ RELATIONS = ["opportunity", "account", "offering", "contact", "opened_by"]
 
 
 def _save(case: Case, actor) -> Case:
-    from rhythm.ctas import services as ctas
-
-    opportunity = case.opportunity
-    kind = case.kind
     case.save()
-    timeline.record(
-        account_id=case.account_id,
-        kind=EntryKind.CASE,
-        title=f"{CaseKind(kind).label} case opened on {opportunity.name}",
-        body=case.challenges,
-        actor=actor,
-        link=f"/cases/{case.pk}/",
-    )
-    if kind == CaseKind.CSE_HELP:
-        case.cta = ctas.raise_for_case(case, actor=actor)
+    events.publish(CaseOpened(case, actor))
+    if case.kind == CaseKind.CSE_HELP:
+        # The handbook's rule: a CSE-help case yields exactly one CTA, at once.
+        case.cta = ctas.raise_for_case(
+            ctas.Pending(
+                case.pk, case.account_id, case.account.name, case.priority, case.created_at
+            ),
+            actor=actor,
+        )
     # An escalation is stored with its kind; qualifying it is the escalations module's job.
+    return case
+
+
+@transaction.atomic
+def follow_cta(case_id: int, target: CaseStatus, *, actor) -> Case:
+    """The case moves with its CTA (cases.rules.WORKFLOW): accepted when a CSE takes
+    the CTA, closed with it. Saved, not updated in bulk, so its history shows it."""
+    case = Case.objects.select_for_update().get(pk=case_id)
+    if case.status == target:
+        return case
+    current = case.status
+    workflow.enforce(rules.WORKFLOW, current, target, {rules.FOLLOWS_CTA})
+    workflow.record(case, CaseTransition(case=case), target, actor=actor)
+    events.publish(CaseMoved(case, current, target, actor))
     return case
 
 

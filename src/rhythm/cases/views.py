@@ -16,7 +16,7 @@ LIST_LIMIT = 100
 
 
 def _visible_cases(request: AuthedRequest):
-    return Case.objects.filter(account__in=Account.objects.visible_to(request.user))
+    return Case.objects.visible_to(request.user)
 
 
 @sign_in_first

@@ -1,15 +1,23 @@
-from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from rhythm.core import registry
+from rhythm.core.registry import EVERYONE, NavItem
+from rhythm.people.choices import Role
 
 
-class CatalogConfig(AppConfig):
+class CatalogConfig(registry.RhythmAppConfig):
     name = "rhythm.catalog"
     label = "catalog"
     verbose_name = "Catalog"
 
-    def ready(self) -> None:
-        from rhythm.catalog.services import ensure_catalog
-
-        # The data migration seeds a new database; this seeds it again after a
-        # flush (test databases), and only ever when the table is empty.
-        post_migrate.connect(ensure_catalog, sender=self, dispatch_uid="catalog.ensure_catalog")
+    url_prefix = "catalog/"
+    urls = "rhythm.catalog.urls"
+    api_router = "rhythm.catalog.api.router"
+    navigation = (
+        NavItem("catalog.view_offering", "catalog:list", "Catalog", group="Setup", order=80),
+    )
+    role_grants = {
+        EVERYONE: ("catalog.view_offering",),
+        Role.ADMIN: ("catalog.add_offering", "catalog.change_offering"),
+    }
+    # The data migration seeds a new database; this seeds it again after a flush
+    # (test databases), and only ever when the table is empty.
+    on_migrate = ("rhythm.catalog.services.ensure_catalog",)

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from rhythm.catalog.models import Offering
+from rhythm.catalog.reference import OFFERINGS
 from rhythm.core import services as core_services
 
 FIELDS = {"name", "description", "position"}
@@ -24,16 +25,6 @@ def save_offering(data: dict[str, Any], offering: Offering | None = None) -> Off
 
 
 @transaction.atomic
-def reorder(ids_in_order: list[int]) -> None:
-    """Give the offerings the order of `ids_in_order` (10, 20, 30 … to leave gaps)."""
-    for position, pk in enumerate(ids_in_order, start=1):
-        offering = Offering.objects.select_for_update().get(pk=pk)
-        if offering.position != position * 10:
-            offering.position = position * 10
-            offering.save(update_fields=["position", "updated_at"])
-
-
-@transaction.atomic
 def archive(offering: Offering) -> Offering:
     return core_services.archive(Offering.objects.select_for_update().get(pk=offering.pk))
 
@@ -42,8 +33,6 @@ def ensure_catalog(**kwargs) -> None:
     """Seed the catalog when it is empty: after the first migrate, or a test flush.
 
     Never touches a catalog that has rows, so an admin's edits and archives stand."""
-    from rhythm.catalog.reference import OFFERINGS
-
     if Offering.objects.exists():
         return
     Offering.objects.bulk_create(

@@ -28,6 +28,7 @@ from pydantic_core import PydanticCustomError
 from rhythm.core import services
 from rhythm.core.http import AuthedRequest
 from rhythm.core.models import ApiToken
+from rhythm.core.workflow import TransitionConflict
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -214,6 +215,12 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def _raw(request: HttpRequest, exc: Exception) -> HttpResponse:
         body = one_error("The body could not be read.", "body", "unreadable")
         return respond(request, body, 400)
+
+    @api.exception_handler(TransitionConflict)
+    def _transition_conflict(request: HttpRequest, exc: TransitionConflict) -> HttpResponse:
+        # 409 with where the row is now, so a client can reload and decide again.
+        body = {**one_error(exc.message, "to", "conflict"), "current_state": exc.current_state}
+        return respond(request, body, 409)
 
     @api.exception_handler(IntegrityError)
     def _conflict(request: HttpRequest, exc: IntegrityError) -> HttpResponse:

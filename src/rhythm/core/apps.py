@@ -1,11 +1,12 @@
-from django.apps import AppConfig
+from rhythm.core import registry
 
 
-class CoreConfig(AppConfig):
+class CoreConfig(registry.RhythmAppConfig):
     name = "rhythm.core"
     label = "core"
     verbose_name = "Core"
 
-    def ready(self) -> None:
-        # Registers the configuration checks that `rhythm check` runs.
-        from rhythm.core import checks  # noqa: F401
+    # Personal API tokens.
+    api_router = "rhythm.core.api.router"
+    # The configuration checks that `rhythm check` runs.
+    registers = ("rhythm.core.checks",)

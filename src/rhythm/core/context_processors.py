@@ -2,26 +2,17 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-# (permission, URL name, label): the navigation bar shows what a person may use.
-NAVIGATION = [
-    ("customers.view_account", "customers:account-list", "Accounts"),
-    ("cases.view_case", "cases:list", "Cases"),
-    ("ctas.view_cta", "ctas:list", "CTAs"),
-    ("engagements.view_engagementrequest", "engagements:list", "Requests"),
-    ("engagements.view_engagementrequest", "engagements:board", "Board"),
-    ("engagements.view_engagementrequest", "engagements:capacity", "Capacity"),
-    ("officehours.view_officehoursession", "officehours:list", "Office hours"),
-    ("catalog.view_offering", "catalog:list", "Catalog"),
-    # Everyone may read a playbook from its CTA; those who edit them get the link.
-    ("ctas.change_playbook", "ctas:playbooks", "Playbooks"),
-    ("people.view_user", "people:team", "Team"),
-]
+from rhythm.core import registry
 
 
 def navigation(request: HttpRequest) -> dict:
+    """The navigation bar: each app's entries (core.registry) that the person may use."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": []}
-    items = [("home", "Home")]
-    items += [(url, label) for perm, url, label in NAVIGATION if user.has_perm(perm)]
+    items = [
+        (item.url_name, item.label)
+        for item in registry.navigation()
+        if not item.permission or user.has_perm(item.permission)
+    ]
     return {"nav": items}

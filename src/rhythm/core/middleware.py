@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
+from rhythm.core.api import one_error
 from rhythm.core.rules import zone_named
 
 
@@ -63,8 +64,6 @@ class ApiErrorShapeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from rhythm.core.api import one_error
-
         response = self.get_response(request)
         if (
             not request.path.startswith("/api/")

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from rhythm.core.choices import MessageChannel, MessageStatus
+from rhythm.core.choices import DeliveryStatus, MessageChannel, MessageStatus
 
 
 class TimeStampedModel(models.Model):
@@ -154,3 +154,56 @@ class ApiToken(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class EventDelivery(models.Model):
+    """One domain event owed to one after-commit subscriber (core.events).
+
+    Written in the transaction of the change, so it exists exactly when the change
+    does; claimed with a conditional UPDATE, so each subscriber hears it once."""
+
+    event = models.CharField(max_length=100)
+    payload = models.JSONField(default=dict)
+    subscriber = models.CharField(max_length=200)
+    status = models.CharField(
+        max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.subscriber} ({self.status})"
+
+
+class TransitionRecord(models.Model):
+    """One move of a workflow (core.workflow): who, when, from, to and why.
+
+    Append-only: a concrete log per state machine adds the foreign key to the row
+    that moved, named `subject`, and whatever else its moves record."""
+
+    from_state = models.CharField(max_length=32, blank=True)
+    to_state = models.CharField(max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.from_state or '∅'} → {self.to_state}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Transitions are append-only; record a new one instead.")
+        super().save(*args, **kwargs)

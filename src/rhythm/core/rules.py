@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import zoneinfo
+from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 # Delivery retries back off 1, 2, 4, 8 … minutes, capped at an hour, and give up
@@ -94,3 +97,88 @@ def zone_named(name: str | None) -> zoneinfo.ZoneInfo | None:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return None
+
+
+# --- Workflows ----------------------------------------------------------------
+# One helper under every state machine: a table of allowed moves, each with the
+# parties who may make it and what it needs; a verdict with its reasons. The
+# database side (the lock, the 409, the append-only log) is core.workflow.
+
+
+@dataclass(frozen=True)
+class Move:
+    """One allowed move: its action's name, who may make it (party names), and
+    what it needs, as field -> the prompt shown when it is missing."""
+
+    action: str
+    parties: frozenset[str]
+    needs: Mapping[str, str] = field(default_factory=dict)
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    # "conflict": no such move from the current state (409); "forbidden": not this
+    # person's move (403); "invalid": something the move needs is missing (422).
+    problem: str = ""
+    field_name: str = ""
+    reasons: list[str] = field(default_factory=list)
+    missing: dict[str, str] = field(default_factory=dict)  # "invalid": field -> what to give
+
+
+@dataclass(frozen=True)
+class Workflow:
+    """A state machine as data: `moves[(from, to)]`; anything not listed is refused.
+
+    `noun` names the thing that moves ("request"), `states` labels the states,
+    `party_labels` names the parties in refusals."""
+
+    noun: str
+    moves: Mapping[tuple[str, str], Move]
+    states: Mapping[str, str]
+    party_labels: Mapping[str, str]
+
+    def moves_from(self, state: str) -> list[tuple[str, Move]]:
+        return [(to, move) for (frm, to), move in self.moves.items() if frm == state]
+
+    def check(
+        self, current: str, target: str, parties: AbstractSet[str], given: Mapping[str, object]
+    ) -> Verdict:
+        """May `parties` move the thing from `current` to `target`, with `given`?"""
+        move = self.moves.get((current, target))
+        if move is None:
+            allowed = ", ".join(self.states[to] for to, _ in self.moves_from(current))
+            return Verdict(
+                False,
+                "conflict",
+                "to",
+                [
+                    f"A {self.noun} in {self.states[current]} cannot move to "
+                    f"{self.states.get(target, target)}; "
+                    + (f"it may move to {allowed}." if allowed else "it moves no further.")
+                ],
+            )
+        if not parties & move.parties:
+            who = " or ".join(self.party_labels[p] for p in sorted(move.parties))
+            return Verdict(
+                False, "forbidden", "to", [f"Only {who} may {move.action} this {self.noun}."]
+            )
+        missing = {
+            name: prompt
+            for name, prompt in move.needs.items()
+            if not str(given.get(name) or "").strip()
+        }
+        if missing:
+            # Every missing part at once, each with its field.
+            return Verdict(False, "invalid", next(iter(missing)), list(missing.values()), missing)
+        return Verdict(True)
+
+
+def time_in_states(changes: Sequence[tuple[str, datetime]], now: datetime) -> dict[str, timedelta]:
+    """Total time spent in each state, from the (to_state, at) rows in order."""
+    totals: dict[str, timedelta] = {}
+    for (state, entered), nxt in zip(changes, [*changes[1:], None], strict=True):
+        left = nxt[1] if nxt else now
+        totals[state] = totals.get(state, timedelta()) + (left - entered)
+    return totals

@@ -61,6 +61,7 @@ def enqueue_email(
             },
         )
     if created:
+        # A real cycle: core.tasks imports this module to deliver what it writes.
         from rhythm.core.tasks import deliver_message
 
         transaction.on_commit(lambda: deliver_message(message.pk))
@@ -206,6 +207,7 @@ def retry_message(message_id: int) -> bool:
         status=MessageStatus.PENDING, next_attempt_at=timezone.now(), attempts=0
     )
     if revived:
+        # A real cycle: core.tasks imports this module to deliver what it writes.
         from rhythm.core.tasks import deliver_message
 
         transaction.on_commit(lambda: deliver_message(message_id))

@@ -6,7 +6,7 @@ from django.db import connections
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, on_shutdown, on_startup
 
-from rhythm.core import locks, services
+from rhythm.core import events, locks, services
 
 # While a worker lives, its heartbeat renews its leases and its outbox claims, and
 # hands back the claims of workers that died (within CLAIM_STALE_AFTER and a beat).
@@ -27,6 +27,18 @@ def deliver_due_messages() -> int:
         if services.deliver(message_id).outcome == "sent":
             sent += 1
     return sent
+
+
+@db_task(retries=2, retry_delay=30)
+def deliver_events() -> int:
+    """Feed the domain events just committed to their after-commit subscribers."""
+    return events.deliver_due()
+
+
+@db_periodic_task(crontab(minute="*"))
+def deliver_due_events() -> int:
+    """The safety net: retries, and deliveries whose enqueue was lost."""
+    return events.deliver_due()
 
 
 @on_startup()

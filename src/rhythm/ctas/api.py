@@ -9,13 +9,20 @@ from ninja import FilterLookup, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
-from rhythm.cases.choices import Priority
-from rhythm.core.api import ERROR_RESPONSES, Body, Id, Pagination, Text, require_perm
+from rhythm.core.api import (
+    ERROR_RESPONSES,
+    Body,
+    Id,
+    Pagination,
+    Text,
+    require_perm,
+    validation_error,
+)
+from rhythm.core.choices import Priority
 from rhythm.core.http import AuthedRequest
 from rhythm.ctas import playbooks, services
 from rhythm.ctas.choices import CtaSource, CtaStatus, StepCondition, TaskStatus
 from rhythm.ctas.models import Cta, CtaTask, Playbook, PlaybookStep
-from rhythm.customers.models import Account
 from rhythm.people.models import User
 
 router = Router(tags=["ctas"])
@@ -79,7 +86,7 @@ class CtaFilter(FilterSchema):
 
 def _ctas(request: AuthedRequest):
     return (
-        Cta.objects.filter(account__in=Account.objects.visible_to(request.user))
+        Cta.objects.visible_to(request.user)
         .select_related("account", "playbook", "case", "outreach_message")
         .prefetch_related(Prefetch("tasks", CtaTask.objects.order_by("position")))
     )
@@ -111,8 +118,6 @@ def accept_cta(request: AuthedRequest, cta_id: int, payload: AcceptIn):
     if payload.cse is not None and payload.cse != request.user.pk:
         cse = User.objects.active().filter(pk=payload.cse).first()
         if cse is None:
-            from rhythm.core.api import validation_error
-
             raise validation_error("cse", f"No active team member with id {payload.cse}.")
     services.accept(cta, cse=cse, actor=request.user)
     return _ctas(request).get(pk=cta.pk)
@@ -138,7 +143,7 @@ class TaskPatch(Body):
 def update_task(request: AuthedRequest, task_id: int, payload: TaskPatch):
     """Tick a task off (done), skip it, or open it again."""
     task = get_object_or_404(
-        CtaTask.objects.filter(cta__account__in=Account.objects.visible_to(request.user)),
+        CtaTask.objects.visible_to(request.user),
         pk=task_id,
     )
     require_perm(request, "ctas.change_ctatask")

@@ -1,14 +1,12 @@
 from django.db import models
 
+from rhythm.core.choices import ColouredChoices
 
-class CtaStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    IN_PROGRESS = "in_progress", "In progress"
-    CLOSED = "closed", "Closed"
 
-    @property
-    def colour(self) -> str:
-        return {"open": "primary", "in_progress": "success", "closed": "secondary"}[self.value]
+class CtaStatus(ColouredChoices):
+    OPEN = "open", "Open", "primary"
+    IN_PROGRESS = "in_progress", "In progress", "success"
+    CLOSED = "closed", "Closed", "secondary"
 
 
 class CtaSource(models.TextChoices):
@@ -17,14 +15,10 @@ class CtaSource(models.TextChoices):
     REQUEST = "request", "Raised with an engagement request"
 
 
-class TaskStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    DONE = "done", "Done"
-    SKIPPED = "skipped", "Skipped"
-
-    @property
-    def colour(self) -> str:
-        return {"open": "secondary", "done": "success", "skipped": "light"}[self.value]
+class TaskStatus(ColouredChoices):
+    OPEN = "open", "Open", "secondary"
+    DONE = "done", "Done", "success"
+    SKIPPED = "skipped", "Skipped", "light"
 
 
 class StepCondition(models.TextChoices):

@@ -1,12 +1,14 @@
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from rhythm.cases.choices import Priority
-from rhythm.core.models import ArchivableModel, TimeStampedModel
+from rhythm.core.choices import Priority
+from rhythm.core.models import ArchivableModel, TimeStampedModel, TransitionRecord
 from rhythm.ctas import rules
 from rhythm.ctas.choices import CtaSource, CtaStatus, StepCondition, TaskStatus
+from rhythm.customers.access import AccountScopedQuerySet
 
 
 class Playbook(ArchivableModel):
@@ -22,6 +24,9 @@ class Playbook(ArchivableModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("ctas:playbook", args=[self.pk])
 
 
 class PlaybookStep(ArchivableModel):
@@ -87,6 +92,7 @@ class Cta(TimeStampedModel):
         "core.OutboundMessage", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
+    objects = AccountScopedQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -100,6 +106,9 @@ class Cta(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("ctas:detail", args=[self.pk])
 
     @property
     def status_enum(self) -> CtaStatus:
@@ -121,6 +130,8 @@ class CtaTask(TimeStampedModel):
     )
     completed_at = models.DateTimeField(null=True, blank=True)
 
+    account_path = "cta__account"
+    objects = AccountScopedQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -135,3 +146,16 @@ class CtaTask(TimeStampedModel):
     @property
     def status_enum(self) -> TaskStatus:
         return TaskStatus(self.status)
+
+
+class CtaTransition(TransitionRecord):
+    """One move of a CTA (ctas.rules.WORKFLOW), with the owner it left it with.
+    Append-only."""
+
+    cta = models.ForeignKey(Cta, on_delete=models.PROTECT, related_name="transitions")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["cta", "at", "id"]

@@ -9,6 +9,7 @@ from django.db.models import F
 from rhythm.core import services as core_services
 from rhythm.ctas import rules
 from rhythm.ctas.models import Playbook, PlaybookStep
+from rhythm.ctas.reference import ONE_OFF_DESCRIPTION, STEPS
 
 PLAYBOOK_FIELDS = {"name", "description"}
 STEP_FIELDS = {"position", "title", "due_offset_days", "condition"}
@@ -74,8 +75,6 @@ def archive_step(step: PlaybookStep) -> PlaybookStep:
 
 def ensure_playbooks(**kwargs) -> None:
     """Seed the One-Off CSE Outreach playbook when there is no playbook at all."""
-    from rhythm.ctas.reference import ONE_OFF_DESCRIPTION, STEPS
-
     if Playbook.objects.exists():
         return
     playbook = Playbook.objects.create(name=rules.ONE_OFF_PLAYBOOK, description=ONE_OFF_DESCRIPTION)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from rhythm.core.rules import add_business_days
+from rhythm.core.rules import Move, Workflow, add_business_days
+from rhythm.ctas.choices import CtaStatus as S
 
 CTA_NAME_SUFFIX = " - Ad-Hoc CSE Engagement Request"
 CTA_TYPE = "Digital Journey"
@@ -99,3 +101,36 @@ def step_index(position: int, others: int) -> int:
     """Where in the list a step asked to be at `position` goes, among `others` steps:
     a position past the end puts it last."""
     return min(max(position, 1), others + 1) - 1
+
+
+# --- The CTA's workflow -------------------------------------------------------
+
+
+class Party(StrEnum):
+    """In which capacity someone acts on a CTA."""
+
+    CSE = "cse"  # a CSE taking it for themselves
+    OWNER = "owner"  # the CSE who owns it
+    MANAGER = "manager"  # a CSE manager (ctas.assign_cta)
+    REQUEST = "request"  # its engagement request, closing with it
+
+
+WORKFLOW = Workflow(
+    noun="CTA",
+    moves={
+        (S.OPEN, S.IN_PROGRESS): Move("accept", frozenset({Party.CSE, Party.MANAGER})),
+        # Taken over: a manager reassigns it, or its owner accepts it again.
+        (S.IN_PROGRESS, S.IN_PROGRESS): Move("reassign", frozenset({Party.OWNER, Party.MANAGER})),
+        (S.OPEN, S.CLOSED): Move("close", frozenset({Party.OWNER, Party.MANAGER, Party.REQUEST})),
+        (S.IN_PROGRESS, S.CLOSED): Move(
+            "close", frozenset({Party.OWNER, Party.MANAGER, Party.REQUEST})
+        ),
+    },
+    states=dict(S.choices),
+    party_labels={
+        Party.CSE: "a CSE",
+        Party.OWNER: "its owner",
+        Party.MANAGER: "a CSE manager",
+        Party.REQUEST: "its engagement request",
+    },
+)

@@ -3,27 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import NamedTuple
+from datetime import date, datetime
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
-from rhythm.cases.choices import CaseKind, CaseStatus
-from rhythm.cases.models import Case
-from rhythm.core import bulk
+from rhythm.core import bulk, events, workflow
 from rhythm.ctas import notifications, rules
 from rhythm.ctas.choices import CtaSource, CtaStatus, StepCondition, TaskStatus
-from rhythm.ctas.models import Cta, CtaTask, Playbook, PlaybookStep
+from rhythm.ctas.events import CtaAccepted, CtaClosed, CtasRaised, RaisedCta
+from rhythm.ctas.models import Cta, CtaTask, CtaTransition, Playbook, PlaybookStep
 from rhythm.people.choices import Role
-from rhythm.timeline import services as timeline
-from rhythm.timeline.choices import EntryKind
 
 BATCH_SIZE = 1000
+
+# The cases a CTA follows. CTAs read them (the reconciliation looks for cases
+# without a CTA) but never write them: the cases app moves its cases as it hears
+# the CTA's events. Named through the CTA's own field, as cases stands above ctas.
+Case: Any = Cta._meta.get_field("case").related_model
+CSE_HELP = "cse_help"  # cases.choices.CaseKind.CSE_HELP
 
 
 def one_off_playbook() -> Playbook | None:
@@ -33,22 +35,19 @@ def one_off_playbook() -> Playbook | None:
 # --- Raising ------------------------------------------------------------------
 
 
-def raise_for_case(case: Case, *, actor=None) -> Cta:
+def raise_for_case(case: Pending, *, actor=None) -> Cta:
     """The CTA of a CSE-help case, raised in the caller's transaction, at once.
 
     Exactly one per case: the one-to-one column refuses a second, whoever races
     to insert it (the caller sees IntegrityError)."""
-    pending = Pending(case.pk, case.account_id, case.account.name, case.priority, case.created_at)
-    (cta,) = _raise_many([pending], source=CtaSource.REALTIME, actor=actor).ctas()
+    (cta,) = _raise_many([case], source=CtaSource.REALTIME, actor=actor).ctas()
     return cta
 
 
-def raise_for_request(request, *, actor) -> Cta:
-    """A started complex engagement is tracked by a CTA owned by its CSE."""
-    from rhythm.engagements.rules import effort_weeks
-
+def raise_for_request(request, *, due_date: date, actor) -> Cta:
+    """A started complex engagement is tracked by a CTA owned by its CSE, due when
+    the engagement is planned to end (`due_date`, the engagement's to work out)."""
     now = timezone.now()
-    weeks = effort_weeks(request.effort_kind, request.duration_weeks)
     cta = Cta.objects.create(
         name=f"{request.account.name} - CSE Engagement: {request.title}"[:255],
         account_id=request.account_id,
@@ -60,16 +59,10 @@ def raise_for_request(request, *, actor) -> Cta:
         source=CtaSource.REQUEST,
         raised_at=now,
         accepted_at=now,
-        # Due when the engagement is planned to end, not when it starts.
-        due_date=request.target_start_date + timedelta(weeks=weeks),
+        due_date=due_date,
     )
-    timeline.record(
-        account_id=request.account_id,
-        kind=EntryKind.CTA,
-        title=f"CTA raised: {cta.name}",
-        actor=actor,
-        link=f"/ctas/{cta.pk}/",
-    )
+    raised = RaisedCta(cta.pk, cta.account_id, cta.name, None)
+    events.publish(CtasRaised([raised], "", CtaSource.REQUEST, actor))
     return cta
 
 
@@ -146,16 +139,11 @@ def _raise_many(cases: list[Pending], *, source: CtaSource, actor=None) -> Raise
         if steps:
             _insert_tasks(chunk, steps, start=today, now=now)
             bulk.copy_to_history(CtaTask, "cta_id", chunk, now=now, user=history_user)
-    body = f"Playbook {playbook.name}." if playbook else ""
-    timeline.record_rows(
-        [
-            (case.account_id, f"CTA raised: {name}", f"/ctas/{pk}/")
-            for case, name, pk in zip(cases, names, ids, strict=True)
-        ],
-        kind=EntryKind.CTA,
-        body=body,
-        occurred_at=now,
-    )
+    raised = [
+        RaisedCta(pk, case.account_id, name, case.case_id)
+        for case, name, pk in zip(cases, names, ids, strict=True)
+    ]
+    events.publish(CtasRaised(raised, playbook.name if playbook else "", source, actor))
     return Raised(ids, template, rows)
 
 
@@ -265,19 +253,6 @@ def _tasks_from_steps(
     return tasks
 
 
-@transaction.atomic
-def apply_playbook(cta: Cta, playbook: Playbook, *, actor=None) -> list[CtaTask]:
-    """Apply (another) playbook to a CTA: its steps become tasks after the existing ones."""
-    steps = list(PlaybookStep.objects.active().filter(playbook=playbook).order_by("position"))
-    opted_out = bool(cta.case_id and cta.case and cta.case.opt_out_outreach)
-    tasks = _tasks_from_steps(cta, steps, start=timezone.localdate(), opted_out=opted_out)
-    offset = CtaTask.objects.filter(cta=cta).count()
-    for task in tasks:
-        task.position += offset
-    Cta.objects.filter(pk=cta.pk).update(playbook=playbook, updated_at=timezone.now())
-    return bulk_create_with_history(tasks, CtaTask, default_user=actor)
-
-
 @dataclass
 class ReconciliationReport:
     missing: int = 0
@@ -300,7 +275,7 @@ def cases_missing_cta(after: int = 0):
     the bound (implied by case_id = id) so that the walk over the CTAs' case_id
     index starts at the batch too, instead of at the first CTA every time."""
     ctas = Cta.objects.filter(case_id=OuterRef("pk"))
-    cases = Case.objects.filter(kind=CaseKind.CSE_HELP, archived_at__isnull=True)
+    cases = Case.objects.filter(kind=CSE_HELP, archived_at__isnull=True)
     if after:
         ctas = ctas.filter(case_id__gt=after)
         cases = cases.filter(pk__gt=after)
@@ -353,6 +328,18 @@ def _locked(cta: Cta) -> Cta:
     )
 
 
+def parties(cta: Cta, actor, *, cse=None) -> set[str]:
+    """In which capacities `actor` acts on this CTA (rules.WORKFLOW's parties)."""
+    found: set[str] = set()
+    if actor.has_perm("ctas.assign_cta"):
+        found.add(rules.Party.MANAGER)
+    if cta.owner_id is not None and cta.owner_id == actor.pk:
+        found.add(rules.Party.OWNER)
+    if cse is not None and cse.pk == actor.pk:
+        found.add(rules.Party.CSE)
+    return found
+
+
 @transaction.atomic
 def accept(cta: Cta, *, cse, actor) -> Cta:
     """A CSE takes the CTA (or a manager assigns it). Unless the case opted out, the
@@ -366,32 +353,29 @@ def accept(cta: Cta, *, cse, actor) -> Cta:
         raise PermissionDenied("Only a CSE manager assigns a CTA to someone else.")
     if cta.owner_id and cta.owner_id != cse.pk and not actor.has_perm("ctas.assign_cta"):
         raise PermissionDenied(f"{cta.owner} already owns this CTA; ask a manager to reassign.")
+    workflow.enforce(
+        rules.WORKFLOW, cta.status, CtaStatus.IN_PROGRESS, parties(cta, actor, cse=cse)
+    )
     now = timezone.now()
     previous = cta.owner if cta.owner_id not in (None, cse.pk) else None
     cta.owner = cse
-    cta.status = CtaStatus.IN_PROGRESS
     cta.accepted_at = cta.accepted_at or now
-    cta.save(update_fields=["owner", "status", "accepted_at", "updated_at"])
+    workflow.record(
+        cta,
+        CtaTransition(cta=cta, owner=cse),
+        CtaStatus.IN_PROGRESS,
+        actor=actor,
+        update_fields=("owner", "accepted_at"),
+        at=now,
+    )
     _finish_task(cta, position=1, actor=actor, now=now)
     case = cta.case
-    if case is not None:
-        if case.status == CaseStatus.OPEN:
-            _set_case_status(case.pk, CaseStatus.ACCEPTED)
-        if not case.opt_out_outreach:
-            cta.outreach_message = notifications.outreach(cta, case, cse)
-            cta.save(update_fields=["outreach_message", "updated_at"])
-    assigned = actor.pk != cse.pk
-    if assigned and cse.email:
-        notifications.assigned(cta, case, cse, actor, previous=previous)
-    if previous is not None and previous.email and previous.pk != actor.pk:
-        notifications.reassigned(cta, previous=previous, cse=cse, actor=actor, at=now)
-    timeline.record(
-        account_id=cta.account_id,
-        kind=EntryKind.CTA,
-        title=f"{actor} assigned {cta.name} to {cse}" if assigned else f"{cse} accepted {cta.name}",
-        actor=actor,
-        link=f"/ctas/{cta.pk}/",
-    )
+    if case is not None and not case.opt_out_outreach:
+        # The handbook's rule 4: the assigned CSE's first email goes to the contact,
+        # the account owner in copy, unless the account owner opted out.
+        cta.outreach_message = notifications.outreach(cta, case, cse)
+        cta.save(update_fields=["outreach_message", "updated_at"])
+    events.publish(CtaAccepted(cta, cse, actor, previous))
     return cta
 
 
@@ -445,12 +429,15 @@ def set_task_status(task: CtaTask, *, status: TaskStatus, actor) -> CtaTask:
 
 @transaction.atomic
 def close(cta: Cta, *, actor, reason: str = "", on_behalf_of_request: bool = False) -> Cta:
-    """Close the CTA (and its case): see rules.close_refusal for who may. Closing an
-    engagement request closes its CTA, whoever the workflow let close the request."""
+    """Close the CTA (its case follows): see rules.close_refusal for who may. Closing
+    an engagement request closes its CTA, whoever the workflow let close the request."""
     cta = _locked(cta)
     if cta.status == CtaStatus.CLOSED:
         return cta
-    if not on_behalf_of_request:
+    acting = parties(cta, actor)
+    if on_behalf_of_request:
+        acting.add(rules.Party.REQUEST)
+    else:
         refusal = rules.close_refusal(
             owner_id=cta.owner_id,
             actor_id=actor.pk,
@@ -463,10 +450,18 @@ def close(cta: Cta, *, actor, reason: str = "", on_behalf_of_request: bool = Fal
             if field == "owner":
                 raise PermissionDenied(message)
             raise ValidationError({field: ValidationError(message, code="refused")})
+    workflow.enforce(rules.WORKFLOW, cta.status, CtaStatus.CLOSED, acting)
     now = timezone.now()
-    cta.status = CtaStatus.CLOSED
     cta.closed_at = now
-    cta.save(update_fields=["status", "closed_at", "updated_at"])
+    workflow.record(
+        cta,
+        CtaTransition(cta=cta, owner=cta.owner),
+        CtaStatus.CLOSED,
+        actor=actor,
+        reason=reason,
+        update_fields=("closed_at",),
+        at=now,
+    )
     # Closing is the last task; what is still open will not be done now: skipped,
     # each task saved, so its history says when and by whom.
     for task in CtaTask.objects.filter(cta=cta, status=TaskStatus.OPEN):
@@ -476,29 +471,14 @@ def close(cta: Cta, *, actor, reason: str = "", on_behalf_of_request: bool = Fal
         task.completed_at = now if closing else None
         task.note = task.note or ("" if closing else "Skipped: the CTA was closed.")
         task.save(update_fields=["status", "completed_by", "completed_at", "note", "updated_at"])
-    case = _set_case_status(cta.case_id, CaseStatus.CLOSED)
-    if case is not None and case.opened_by_id != actor.pk and case.opened_by.email:
-        notifications.closed(cta, case, actor, reason.strip())
-    timeline.record(
-        account_id=cta.account_id,
-        kind=EntryKind.CTA,
-        title=f"CTA closed: {cta.name}",
-        body=reason.strip(),
-        actor=actor,
-        link=f"/ctas/{cta.pk}/",
-    )
+    events.publish(CtaClosed(cta, actor, reason.strip()))
     return cta
 
 
-def _set_case_status(case_id: int | None, status: CaseStatus) -> Case | None:
-    """The case follows its CTA; saved, not updated in bulk, so its history shows it."""
-    if case_id is None:
-        return None
-    case = Case.objects.select_for_update().select_related("opened_by").get(pk=case_id)
-    if case.status != status:
-        case.status = status
-        case.save(update_fields=["status", "updated_at"])
-    return case
+def open_work(user) -> list[tuple[int, str]]:
+    """What a member still holds here, for the archive check (core.registry)."""
+    held = Cta.objects.filter(owner=user).exclude(status=CtaStatus.CLOSED).count()
+    return [(held, "open CTA")]
 
 
 def outreach_state(cta: Cta) -> str:

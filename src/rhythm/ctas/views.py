@@ -12,13 +12,12 @@ from rhythm.ctas import playbooks, services
 from rhythm.ctas.choices import CtaStatus, TaskStatus
 from rhythm.ctas.forms import PlaybookForm, StepForm
 from rhythm.ctas.models import Cta, CtaTask, Playbook, PlaybookStep
-from rhythm.customers.models import Account
 from rhythm.people.choices import Role
 from rhythm.people.models import User
 
 
 def _ctas(request: AuthedRequest):
-    return Cta.objects.filter(account__in=Account.objects.visible_to(request.user))
+    return Cta.objects.visible_to(request.user)
 
 
 @login_required
@@ -132,9 +131,7 @@ def task_toggle(request: AuthedRequest, task_id: int):
     """Tick a task off or open it again; HTMX swaps just the row, with the reason
     beside it when the tick is refused."""
     task = get_object_or_404(
-        CtaTask.objects.filter(
-            cta__account__in=Account.objects.visible_to(request.user)
-        ).select_related("cta", "completed_by"),
+        CtaTask.objects.visible_to(request.user).select_related("cta", "completed_by"),
         pk=task_id,
     )
     status = TaskStatus.OPEN if task.status == TaskStatus.DONE else TaskStatus.DONE

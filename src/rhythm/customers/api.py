@@ -1,8 +1,18 @@
-"""Customers over the API: list (paginated, filtered), detail, create, update, archive."""
+"""Customers over the API: list (paginated, filtered), detail, create, update, archive.
 
-from django.db.models import F, Prefetch
+Segments, accounts, contacts, opportunities and success plans have the same five
+routes; each is declared once below (`Resource`) and registered by `crud_routes`.
+Objectives, created under their plan, are written out at the end.
+"""
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import F, Model, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Status
+from ninja import FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from rhythm.core.api import ERROR_RESPONSES, Pagination, require_perm
@@ -46,147 +56,196 @@ def _changes(payload) -> dict:
     return payload.dict(exclude_unset=True)
 
 
+# --- The five routes of a resource ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A resource's routes, named as if each were written out (for `name="contact"`):
+
+        GET   /contacts                         list_contacts     paginated, filtered
+        GET   /contacts/{contact_id}            get_contact
+        POST  /contacts                         create_contact    201, customers.add_contact
+        PATCH /contacts/{contact_id}            update_contact    customers.change_contact
+        POST  /contacts/{contact_id}/archive    archive_contact   customers.change_contact
+
+    Every row is fetched through `rows`, the caller's view of the table: a row
+    they may not see is a 404 before the right to change it is checked.
+    """
+
+    model: type[Model]
+    path: str
+    name: str
+    plural: str
+    schemas: tuple[type[Schema], type[Schema], type[Schema]]  # in, patch, out
+    filters: type[FilterSchema]
+    rows: Callable[[AuthedRequest], QuerySet[Any]]
+    create: Callable[[AuthedRequest, dict[str, Any]], Model]
+    update: Callable[[AuthedRequest, Any, dict[str, Any]], Model]
+    archive: Callable[[Any], Model]
+    id_param: str = ""  # the path parameter; `<name>_id` when empty
+    list_doc: str | None = None
+    # Reference data that is not restricted by user (segments): reading needs the
+    # view right, and a change is refused before the lookup, as no row is hidden.
+    view_perm: bool = False
+    # Answer a write with the row as `rows` reads it: what the service returns lacks
+    # what `rows` adds (a success plan's active objectives).
+    reread: bool = False
+
+    def perm(self, action: str) -> str:
+        return f"{self.model._meta.app_label}.{action}_{self.model._meta.model_name}"
+
+
+def _view(name: str, body: Callable[..., Any], params: dict[str, Any], doc: str | None = None):
+    """A view named `name` taking `request` and `params` (name: annotation), as ninja
+    reads a hand-written one: from its name, docstring and signature."""
+
+    def view(request: AuthedRequest, **kwargs: Any) -> Any:
+        return body(request, **kwargs)
+
+    view.__name__ = view.__qualname__ = name
+    view.__doc__ = doc
+    parameters = [
+        inspect.Parameter(key, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=annotation)
+        for key, annotation in {"request": AuthedRequest, **params}.items()
+    ]
+    view.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    return view
+
+
+def crud_routes(router: Router, r: Resource) -> None:
+    schema_in, schema_patch, schema_out = r.schemas
+    id_param = r.id_param or f"{r.name}_id"
+    item = f"{r.path}/{{{id_param}}}"
+
+    def lookup(request: AuthedRequest, pk: int) -> Any:
+        if r.view_perm:
+            require_perm(request, r.perm("view"))
+        return get_object_or_404(r.rows(request), pk=pk)
+
+    def lookup_to_change(request: AuthedRequest, pk: int) -> Any:
+        if r.view_perm:
+            require_perm(request, r.perm("change"))
+            return get_object_or_404(r.rows(request), pk=pk)
+        obj = get_object_or_404(r.rows(request), pk=pk)
+        require_perm(request, r.perm("change"))
+        return obj
+
+    def answer(request: AuthedRequest, obj: Model) -> Any:
+        return r.rows(request).get(pk=obj.pk) if r.reread else obj
+
+    def list_(request: AuthedRequest, filters: FilterSchema) -> Any:
+        if r.view_perm:
+            require_perm(request, r.perm("view"))
+        return filters.filter(r.rows(request))
+
+    def get(request: AuthedRequest, **path: int) -> Any:
+        return lookup(request, path[id_param])
+
+    def create(request: AuthedRequest, payload: Schema) -> Any:
+        require_perm(request, r.perm("add"))
+        return Status(201, answer(request, r.create(request, payload.dict())))
+
+    def update(request: AuthedRequest, payload: Schema, **path: int) -> Any:
+        obj = lookup_to_change(request, path[id_param])
+        return answer(request, r.update(request, obj, _changes(payload)))
+
+    def archive(request: AuthedRequest, **path: int) -> Any:
+        obj = lookup_to_change(request, path[id_param])
+        return answer(request, r.archive(obj))
+
+    # Built at run time from the resource, so mypy cannot read them as types.
+    page: Any = list[schema_out]  # type: ignore[valid-type]
+    query: Any = Query[r.filters]  # type: ignore[misc,name-defined]
+    one, ids = {200: schema_out, **ONE}, {id_param: int}
+    listing = _view(f"list_{r.plural}", list_, {"filters": query}, r.list_doc)
+    router.get(r.path, response={200: page, **ONE})(paginate(Pagination)(listing))
+    router.get(item, response=one)(_view(f"get_{r.name}", get, ids))
+    created = _view(f"create_{r.name}", create, {"payload": schema_in})
+    router.post(r.path, response={201: schema_out, **ONE})(created)
+    router.patch(item, response=one)(
+        _view(f"update_{r.name}", update, {**ids, "payload": schema_patch})
+    )
+    router.post(f"{item}/archive", response=one)(_view(f"archive_{r.name}", archive, ids))
+
+
 # --- Segments -----------------------------------------------------------------
 
-
-@router.get("/segments", response={200: list[SegmentOut], **ONE})
-@paginate(Pagination)
-def list_segments(request: AuthedRequest, filters: Query[SegmentFilter]):
-    require_perm(request, "customers.view_segment")
-    return filters.filter(Segment.objects.all())
-
-
-@router.get("/segments/{segment_id}", response={200: SegmentOut, **ONE})
-def get_segment(request: AuthedRequest, segment_id: int):
-    require_perm(request, "customers.view_segment")
-    return get_object_or_404(Segment, pk=segment_id)
-
-
-@router.post("/segments", response={201: SegmentOut, **ONE})
-def create_segment(request: AuthedRequest, payload: SegmentIn):
-    require_perm(request, "customers.add_segment")
-    return Status(201, services.save_segment(payload.dict()))
-
-
-@router.patch("/segments/{segment_id}", response={200: SegmentOut, **ONE})
-def update_segment(request: AuthedRequest, segment_id: int, payload: SegmentPatch):
-    require_perm(request, "customers.change_segment")
-    segment = get_object_or_404(Segment, pk=segment_id)
-    return services.save_segment(_changes(payload), segment)
-
-
-@router.post("/segments/{segment_id}/archive", response={200: SegmentOut, **ONE})
-def archive_segment(request: AuthedRequest, segment_id: int):
-    require_perm(request, "customers.change_segment")
-    return services.archive(get_object_or_404(Segment, pk=segment_id))
-
+crud_routes(
+    router,
+    Resource(
+        model=Segment,
+        path="/segments",
+        name="segment",
+        plural="segments",
+        schemas=(SegmentIn, SegmentPatch, SegmentOut),
+        filters=SegmentFilter,
+        rows=lambda request: Segment.objects.all(),
+        create=lambda request, data: services.save_segment(data),
+        update=lambda request, segment, changes: services.save_segment(changes, segment),
+        archive=services.archive,
+        view_perm=True,
+    ),
+)
 
 # --- Accounts -----------------------------------------------------------------
 
-
-def _accounts(request: AuthedRequest):
-    return Account.objects.visible_to(request.user).select_related("segment")
-
-
-@router.get("/accounts", response={200: list[AccountOut], **ONE})
-@paginate(Pagination)
-def list_accounts(request: AuthedRequest, filters: Query[AccountFilter]):
-    """Accounts you may see; filter by `segment`, `region`, `owner`, `csm`, `q`."""
-    return filters.filter(_accounts(request))
-
-
-@router.get("/accounts/{account_id}", response={200: AccountOut, **ONE})
-def get_account(request: AuthedRequest, account_id: int):
-    return get_object_or_404(_accounts(request), pk=account_id)
-
-
-@router.post("/accounts", response={201: AccountOut, **ONE})
-def create_account(request: AuthedRequest, payload: AccountIn):
-    require_perm(request, "customers.add_account")
-    return Status(201, services.save_account(payload.dict()))
-
-
-@router.patch("/accounts/{account_id}", response={200: AccountOut, **ONE})
-def update_account(request: AuthedRequest, account_id: int, payload: AccountPatch):
-    account = get_object_or_404(_accounts(request), pk=account_id)
-    require_perm(request, "customers.change_account")
-    return services.save_account(_changes(payload), account)
-
-
-@router.post("/accounts/{account_id}/archive", response={200: AccountOut, **ONE})
-def archive_account(request: AuthedRequest, account_id: int):
-    account = get_object_or_404(_accounts(request), pk=account_id)
-    require_perm(request, "customers.change_account")
-    return services.archive(account)
-
+crud_routes(
+    router,
+    Resource(
+        model=Account,
+        path="/accounts",
+        name="account",
+        plural="accounts",
+        schemas=(AccountIn, AccountPatch, AccountOut),
+        filters=AccountFilter,
+        rows=lambda request: Account.objects.visible_to(request.user).select_related("segment"),
+        create=lambda request, data: services.save_account(data),
+        update=lambda request, account, changes: services.save_account(changes, account),
+        archive=services.archive,
+        list_doc="Accounts you may see; filter by `segment`, `region`, `owner`, `csm`, `q`.",
+    ),
+)
 
 # --- Contacts -----------------------------------------------------------------
 
-
-@router.get("/contacts", response={200: list[ContactOut], **ONE})
-@paginate(Pagination)
-def list_contacts(request: AuthedRequest, filters: Query[AccountChildFilter]):
-    return filters.filter(Contact.objects.visible_to(request.user))
-
-
-@router.get("/contacts/{contact_id}", response={200: ContactOut, **ONE})
-def get_contact(request: AuthedRequest, contact_id: int):
-    return get_object_or_404(Contact.objects.visible_to(request.user), pk=contact_id)
-
-
-@router.post("/contacts", response={201: ContactOut, **ONE})
-def create_contact(request: AuthedRequest, payload: ContactIn):
-    require_perm(request, "customers.add_contact")
-    return Status(201, services.save_contact(request.user, payload.dict()))
-
-
-@router.patch("/contacts/{contact_id}", response={200: ContactOut, **ONE})
-def update_contact(request: AuthedRequest, contact_id: int, payload: ContactPatch):
-    contact = get_object_or_404(Contact.objects.visible_to(request.user), pk=contact_id)
-    require_perm(request, "customers.change_contact")
-    return services.save_contact(request.user, _changes(payload), contact)
-
-
-@router.post("/contacts/{contact_id}/archive", response={200: ContactOut, **ONE})
-def archive_contact(request: AuthedRequest, contact_id: int):
-    contact = get_object_or_404(Contact.objects.visible_to(request.user), pk=contact_id)
-    require_perm(request, "customers.change_contact")
-    return services.archive(contact)
-
+crud_routes(
+    router,
+    Resource(
+        model=Contact,
+        path="/contacts",
+        name="contact",
+        plural="contacts",
+        schemas=(ContactIn, ContactPatch, ContactOut),
+        filters=AccountChildFilter,
+        rows=lambda request: Contact.objects.visible_to(request.user),
+        create=lambda request, data: services.save_contact(request.user, data),
+        update=lambda request, contact, changes: services.save_contact(
+            request.user, changes, contact
+        ),
+        archive=services.archive,
+    ),
+)
 
 # --- Opportunities ------------------------------------------------------------
 
-
-@router.get("/opportunities", response={200: list[OpportunityOut], **ONE})
-@paginate(Pagination)
-def list_opportunities(request: AuthedRequest, filters: Query[AccountChildFilter]):
-    return filters.filter(Opportunity.objects.visible_to(request.user))
-
-
-@router.get("/opportunities/{opportunity_id}", response={200: OpportunityOut, **ONE})
-def get_opportunity(request: AuthedRequest, opportunity_id: int):
-    return get_object_or_404(Opportunity.objects.visible_to(request.user), pk=opportunity_id)
-
-
-@router.post("/opportunities", response={201: OpportunityOut, **ONE})
-def create_opportunity(request: AuthedRequest, payload: OpportunityIn):
-    require_perm(request, "customers.add_opportunity")
-    return Status(201, services.save_opportunity(request.user, payload.dict()))
-
-
-@router.patch("/opportunities/{opportunity_id}", response={200: OpportunityOut, **ONE})
-def update_opportunity(request: AuthedRequest, opportunity_id: int, payload: OpportunityPatch):
-    opportunity = get_object_or_404(Opportunity.objects.visible_to(request.user), pk=opportunity_id)
-    require_perm(request, "customers.change_opportunity")
-    return services.save_opportunity(request.user, _changes(payload), opportunity)
-
-
-@router.post("/opportunities/{opportunity_id}/archive", response={200: OpportunityOut, **ONE})
-def archive_opportunity(request: AuthedRequest, opportunity_id: int):
-    opportunity = get_object_or_404(Opportunity.objects.visible_to(request.user), pk=opportunity_id)
-    require_perm(request, "customers.change_opportunity")
-    return services.archive(opportunity)
-
+crud_routes(
+    router,
+    Resource(
+        model=Opportunity,
+        path="/opportunities",
+        name="opportunity",
+        plural="opportunities",
+        schemas=(OpportunityIn, OpportunityPatch, OpportunityOut),
+        filters=AccountChildFilter,
+        rows=lambda request: Opportunity.objects.visible_to(request.user),
+        create=lambda request, data: services.save_opportunity(request.user, data),
+        update=lambda request, opportunity, changes: services.save_opportunity(
+            request.user, changes, opportunity
+        ),
+        archive=services.archive,
+    ),
+)
 
 # --- Success plans and objectives ---------------------------------------------
 
@@ -199,40 +258,30 @@ def _plans(request: AuthedRequest):
     )
 
 
-@router.get("/success-plans", response={200: list[SuccessPlanOut], **ONE})
-@paginate(Pagination)
-def list_success_plans(request: AuthedRequest, filters: Query[AccountChildFilter]):
-    return filters.filter(_plans(request))
-
-
-@router.get("/success-plans/{plan_id}", response={200: SuccessPlanOut, **ONE})
-def get_success_plan(request: AuthedRequest, plan_id: int):
-    return get_object_or_404(_plans(request), pk=plan_id)
-
-
-@router.post("/success-plans", response={201: SuccessPlanOut, **ONE})
-def create_success_plan(request: AuthedRequest, payload: SuccessPlanIn):
-    require_perm(request, "customers.add_successplan")
-    data = payload.dict()
+def _create_plan(request: AuthedRequest, data: dict[str, Any]) -> SuccessPlan:
     objectives = data.pop("objectives")
-    plan = services.save_success_plan(request.user, data, objectives=objectives)
-    return Status(201, _plans(request).get(pk=plan.pk))
+    return services.save_success_plan(request.user, data, objectives=objectives)
 
 
-@router.patch("/success-plans/{plan_id}", response={200: SuccessPlanOut, **ONE})
-def update_success_plan(request: AuthedRequest, plan_id: int, payload: SuccessPlanPatch):
-    plan = get_object_or_404(_plans(request), pk=plan_id)
-    require_perm(request, "customers.change_successplan")
-    services.save_success_plan(request.user, _changes(payload), plan)
-    return _plans(request).get(pk=plan.pk)
-
-
-@router.post("/success-plans/{plan_id}/archive", response={200: SuccessPlanOut, **ONE})
-def archive_success_plan(request: AuthedRequest, plan_id: int):
-    plan = get_object_or_404(_plans(request), pk=plan_id)
-    require_perm(request, "customers.change_successplan")
-    services.archive(plan)
-    return _plans(request).get(pk=plan.pk)
+crud_routes(
+    router,
+    Resource(
+        model=SuccessPlan,
+        path="/success-plans",
+        name="success_plan",
+        plural="success_plans",
+        id_param="plan_id",
+        schemas=(SuccessPlanIn, SuccessPlanPatch, SuccessPlanOut),
+        filters=AccountChildFilter,
+        rows=_plans,
+        create=_create_plan,
+        update=lambda request, plan, changes: services.save_success_plan(
+            request.user, changes, plan
+        ),
+        archive=services.archive,
+        reread=True,
+    ),
+)
 
 
 @router.post("/success-plans/{plan_id}/objectives", response={201: ObjectiveOut, **ONE})

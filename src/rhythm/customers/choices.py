@@ -1,5 +1,7 @@
 from django.db import models
 
+from rhythm.core.choices import ColouredChoices
+
 
 class OpportunityStage(models.TextChoices):
     QUALIFICATION = "qualification", "Qualification"
@@ -15,11 +17,7 @@ class OpportunityStage(models.TextChoices):
         return self in (OpportunityStage.CLOSED_WON, OpportunityStage.CLOSED_LOST)
 
 
-class HealthStatus(models.TextChoices):
-    GREEN = "green", "Green"
-    AMBER = "amber", "Amber"
-    RED = "red", "Red"
-
-    @property
-    def colour(self) -> str:
-        return {"green": "success", "amber": "warning", "red": "danger"}[self.value]
+class HealthStatus(ColouredChoices):
+    GREEN = "green", "Green", "success"
+    AMBER = "amber", "Amber", "warning"
+    RED = "red", "Red", "danger"

@@ -7,11 +7,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from rhythm.core.models import ArchivableModel, ArchivableQuerySet
+from rhythm.customers.access import ArchivableAccountScopedQuerySet, account_scope
 from rhythm.customers.choices import HealthStatus, OpportunityStage
-from rhythm.people.rules import VIEW_ALL_ACCOUNTS
 from rhythm.people.validators import validate_region
 
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
@@ -70,14 +71,9 @@ class Segment(ArchivableModel):
 
 class AccountQuerySet(ArchivableQuerySet):
     def visible_to(self, user) -> AccountQuerySet:
-        """The accounts a person may see: all for the CSE organisation, else their own."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser or user.has_perm(VIEW_ALL_ACCOUNTS):
-            return self
-        if not user.has_perm("customers.view_account"):
-            return self.none()
-        return self.filter(Q(account_owner=user) | Q(csm=user))
+        """The accounts a person may see (customers.access)."""
+        scope = account_scope(user, "")
+        return self if scope is None else self.filter(scope)
 
 
 class Account(ArchivableModel):
@@ -122,6 +118,9 @@ class Account(ArchivableModel):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("customers:account-detail", args=[self.pk])
+
     @property
     def license_utilization(self) -> Decimal | None:
         if not self.licenses_purchased:
@@ -131,11 +130,6 @@ class Account(ArchivableModel):
         )
 
 
-class AccountChildQuerySet(ArchivableQuerySet):
-    def visible_to(self, user):
-        return self.filter(account__in=Account.objects.visible_to(user))
-
-
 class Contact(ArchivableModel):
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="contacts")
     name = models.CharField(max_length=200)
@@ -143,7 +137,7 @@ class Contact(ArchivableModel):
     title = models.CharField(max_length=200, blank=True)
     phone = models.CharField(max_length=50, blank=True)
 
-    objects = AccountChildQuerySet.as_manager()  # type: ignore[misc]  # narrows the base manager
+    objects = ArchivableAccountScopedQuerySet.as_manager()  # type: ignore[misc]  # narrows the base manager
     history = HistoricalRecords()
 
     class Meta:
@@ -171,7 +165,7 @@ class Opportunity(ArchivableModel):
     )
     is_open = models.BooleanField(default=True)
 
-    objects = AccountChildQuerySet.as_manager()  # type: ignore[misc]  # narrows the base manager
+    objects = ArchivableAccountScopedQuerySet.as_manager()  # type: ignore[misc]  # narrows the base manager
     history = HistoricalRecords()
 
     class Meta:
@@ -193,7 +187,7 @@ class SuccessPlan(ArchivableModel):
     name = models.CharField(max_length=200)
     summary = models.TextField(blank=True)
 
-    objects = AccountChildQuerySet.as_manager()  # type: ignore[misc]  # narrows the base manager
+    objects = ArchivableAccountScopedQuerySet.as_manager()  # type: ignore[misc]  # narrows the base manager
     history = HistoricalRecords()
 
     class Meta:
@@ -201,11 +195,6 @@ class SuccessPlan(ArchivableModel):
 
     def __str__(self) -> str:
         return self.name
-
-
-class ObjectiveQuerySet(ArchivableQuerySet):
-    def visible_to(self, user):
-        return self.filter(success_plan__account__in=Account.objects.visible_to(user))
 
 
 class Objective(ArchivableModel):
@@ -221,7 +210,9 @@ class Objective(ArchivableModel):
     )
     due_date = models.DateField(null=True, blank=True)
 
-    objects = ObjectiveQuerySet.as_manager()  # type: ignore[misc]  # narrows the base manager
+    account_path = "success_plan__account"
+
+    objects = ArchivableAccountScopedQuerySet.as_manager()  # type: ignore[misc]  # narrows the base manager
     history = HistoricalRecords()
 
     class Meta:

@@ -11,7 +11,6 @@ from pydantic import Field
 
 from rhythm.core.api import ERROR_RESPONSES, Body, ErrorOut, Id, Pagination, Text, require_perm
 from rhythm.core.http import AuthedRequest
-from rhythm.customers.models import Account
 from rhythm.engagements import services
 from rhythm.engagements.choices import EffortKind, RejectionReason, RequestState
 from rhythm.engagements.models import EngagementRequest
@@ -102,7 +101,7 @@ class RequestOut(Schema):
 
     @staticmethod
     def resolve_seconds_in_state(obj: EngagementRequest) -> dict[str, float]:
-        return {s.value: d.total_seconds() for s, d in services.time_in_states(obj).items()}
+        return {s: d.total_seconds() for s, d in services.time_in_states(obj).items()}
 
 
 class RequestFilter(FilterSchema):
@@ -113,7 +112,7 @@ class RequestFilter(FilterSchema):
 
 def _requests(request: AuthedRequest):
     return (
-        EngagementRequest.objects.filter(account__in=Account.objects.visible_to(request.user))
+        EngagementRequest.objects.visible_to(request.user)
         .select_related("cta")
         .prefetch_related("stakeholders", "transitions")
     )

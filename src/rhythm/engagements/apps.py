@@ -1,7 +1,32 @@
-from django.apps import AppConfig
+from rhythm.core import registry
+from rhythm.core.registry import EVERYONE, NavItem, TimelineKind
+from rhythm.people.choices import Role
+
+VIEW = "engagements.view_engagementrequest"
 
 
-class EngagementsConfig(AppConfig):
+class EngagementsConfig(registry.RhythmAppConfig):
     name = "rhythm.engagements"
     label = "engagements"
     verbose_name = "Engagements"
+
+    url_prefix = "engagements/"
+    urls = "rhythm.engagements.urls"
+    api_router = "rhythm.engagements.api.router"
+    navigation = (
+        NavItem(VIEW, "engagements:list", "Requests", order=40),
+        NavItem(VIEW, "engagements:board", "Board", order=50),
+        NavItem(VIEW, "engagements:capacity", "Capacity", group="Team", order=60),
+    )
+    timeline_kinds = (
+        TimelineKind("request", "Engagement request", "bi-briefcase"),
+        TimelineKind("transition", "Review step", "bi-arrow-right-circle"),
+    )
+    registers = ("rhythm.engagements.notifications",)
+    open_work = "rhythm.engagements.services.open_work"
+    role_grants = {
+        EVERYONE: (VIEW,),
+        Role.CSM: ("engagements.add_engagementrequest",),
+        Role.CSE_MANAGER: ("engagements.review_engagementrequest",),
+        Role.ADMIN: ("engagements.add_engagementrequest", "engagements.review_engagementrequest"),
+    }

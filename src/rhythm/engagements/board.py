@@ -13,13 +13,15 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from rhythm.catalog.models import Offering
+from rhythm.core.workflow import TransitionConflict
 from rhythm.ctas import services as ctas
 from rhythm.ctas.choices import CtaStatus
 from rhythm.ctas.models import Cta
-from rhythm.customers.models import Account, Segment
+from rhythm.customers.models import Segment
 from rhythm.engagements import services
 from rhythm.engagements.choices import RequestState
 from rhythm.engagements.models import EngagementRequest
@@ -107,9 +109,11 @@ def filter_choices() -> dict[str, Any]:
 
 
 def _requests(user, column: str, f: BoardFilters) -> QuerySet[EngagementRequest]:
-    qs = EngagementRequest.objects.filter(
-        account__in=Account.objects.visible_to(user), state__in=REQUEST_STATES[column]
-    ).select_related("account", "assigned_cse")
+    qs = (
+        EngagementRequest.objects.visible_to(user)
+        .filter(state__in=REQUEST_STATES[column])
+        .select_related("account", "assigned_cse")
+    )
     if f.cse:
         qs = qs.filter(assigned_cse_id=f.cse)
     if f.segment:
@@ -123,11 +127,14 @@ def _requests(user, column: str, f: BoardFilters) -> QuerySet[EngagementRequest]
 
 def _ctas(user, column: str, f: BoardFilters) -> QuerySet[Cta]:
     # A request's own CTA is shown by the request's card.
-    qs = Cta.objects.filter(
-        account__in=Account.objects.visible_to(user),
-        status__in=CTA_STATES[column],
-        request__isnull=True,
-    ).select_related("account", "owner")
+    qs = (
+        Cta.objects.visible_to(user)
+        .filter(
+            status__in=CTA_STATES[column],
+            request__isnull=True,
+        )
+        .select_related("account", "owner")
+    )
     if f.cse:
         qs = qs.filter(owner_id=f.cse)
     if f.segment:
@@ -218,7 +225,7 @@ def _request_card(r: EngagementRequest) -> Card:
         title=r.title,
         account=r.account.name,
         owner=str(r.assigned_cse) if r.assigned_cse else "Unassigned",
-        url=f"/engagements/{r.pk}/",
+        url=r.get_absolute_url(),
         badge=r.state_enum.label,
         updated_at=r.updated_at,
     )
@@ -232,7 +239,7 @@ def _cta_card(c: Cta) -> Card:
         title=c.name,
         account=c.account.name,
         owner=str(c.owner) if c.owner else "Unassigned",
-        url=f"/ctas/{c.pk}/",
+        url=c.get_absolute_url(),
         badge=c.get_priority_display(),
         updated_at=c.updated_at,
     )
@@ -256,20 +263,20 @@ def move(user, card: str, column: str) -> MoveResult:
             return _move_request(user, int(raw_id), column)
         if kind == "cta":
             return _move_cta(user, int(raw_id), column)
-    except services.TransitionConflict as exc:
+    except TransitionConflict as exc:
         return MoveResult(False, exc.message)
     except PermissionDenied as exc:
         return MoveResult(False, str(exc))
     except ValidationError as exc:
-        page = f"/engagements/{raw_id}/" if kind == "request" else f"/ctas/{raw_id}/"
+        page = reverse(
+            "engagements:detail" if kind == "request" else "ctas:detail", args=[int(raw_id)]
+        )
         return MoveResult(False, " ".join(exc.messages), url=page)
     return MoveResult(False, "Unknown card.")
 
 
 def _move_request(user, pk: int, column: str) -> MoveResult:
-    request = EngagementRequest.objects.filter(
-        account__in=Account.objects.visible_to(user), pk=pk
-    ).first()
+    request = EngagementRequest.objects.visible_to(user).filter(pk=pk).first()
     if request is None:
         return MoveResult(False, "Not found.")
     target = DROP_TARGET[column]
@@ -277,21 +284,21 @@ def _move_request(user, pk: int, column: str) -> MoveResult:
         return MoveResult(
             False,
             "Qualify from the request page: choose the CSE there.",
-            url=f"/engagements/{request.pk}/",
+            url=request.get_absolute_url(),
         )
     services.transition(request, user, services.TransitionInput(to=target))
     return MoveResult(True, f"Moved to {target.label}.")
 
 
 def _move_cta(user, pk: int, column: str) -> MoveResult:
-    cta = Cta.objects.filter(account__in=Account.objects.visible_to(user), pk=pk).first()
+    cta = Cta.objects.visible_to(user).filter(pk=pk).first()
     if cta is None:
         return MoveResult(False, "Not found.")
     if not user.has_perm("ctas.change_cta"):
         return MoveResult(False, "Your role does not work CTAs.")
     if column == "in_progress" and cta.status == CtaStatus.OPEN:
         if not user.groups.filter(name=Role.CSE.label).exists():
-            return MoveResult(False, "Assign it to a CSE on its page.", url=f"/ctas/{cta.pk}/")
+            return MoveResult(False, "Assign it to a CSE on its page.", url=cta.get_absolute_url())
         ctas.accept(cta, cse=user, actor=user)
         return MoveResult(True, "Accepted: the CTA is yours.")
     if column == "closed" and cta.status != CtaStatus.CLOSED:

@@ -1,26 +1,17 @@
 from django.db import models
 
+from rhythm.core.choices import ColouredChoices
 
-class RequestState(models.TextChoices):
+
+class RequestState(ColouredChoices):
     """The handbook's review diagram, as states (see rules.TRANSITIONS)."""
 
-    REVIEW = "review", "Review"
-    CLARIFICATION = "clarification", "Clarification"
-    REJECTED = "rejected", "Rejected"
-    STARTED = "started", "Started"
-    COMPLETE = "complete", "Complete"
-    CLOSED = "closed", "Closed"
-
-    @property
-    def colour(self) -> str:
-        return {
-            "review": "primary",
-            "clarification": "warning",
-            "rejected": "danger",
-            "started": "success",
-            "complete": "info",
-            "closed": "secondary",
-        }[self.value]
+    REVIEW = "review", "Review", "primary"
+    CLARIFICATION = "clarification", "Clarification", "warning"
+    REJECTED = "rejected", "Rejected", "danger"
+    STARTED = "started", "Started", "success"
+    COMPLETE = "complete", "Complete", "info"
+    CLOSED = "closed", "Closed", "secondary"
 
 
 class EffortKind(models.TextChoices):

@@ -3,10 +3,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from rhythm.core.models import ArchivableModel
+from rhythm.core.models import ArchivableModel, TransitionRecord
+from rhythm.customers.access import ArchivableAccountScopedQuerySet
 from rhythm.engagements.choices import EffortKind, RejectionReason, RequestState
 
 
@@ -58,6 +60,7 @@ class EngagementRequest(ArchivableModel):
         related_name="assigned_requests",
     )
 
+    objects = ArchivableAccountScopedQuerySet.as_manager()  # type: ignore[misc]  # narrows the base manager
     history = HistoricalRecords()
 
     class Meta:
@@ -70,6 +73,9 @@ class EngagementRequest(ArchivableModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("engagements:detail", args=[self.pk])
 
     @property
     def state_enum(self) -> RequestState:
@@ -93,17 +99,17 @@ class Stakeholder(models.Model):
         return f"{self.name} ({self.role_title})"
 
 
-class Transition(models.Model):
-    """One move through the review workflow: who, when, from, to and why. Append-only."""
+class Transition(TransitionRecord):
+    """One move through the review workflow (core.workflow): who, when, from, to and
+    why, and what qualifying it decided. Append-only."""
 
     request = models.ForeignKey(
         EngagementRequest, on_delete=models.PROTECT, related_name="transitions"
     )
+    # The review's states, and always an actor: each move is someone's decision.
     from_state = models.CharField(max_length=16, choices=RequestState.choices, blank=True)
     to_state = models.CharField(max_length=16, choices=RequestState.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
-    reason = models.TextField(blank=True)
     reason_code = models.CharField(max_length=32, choices=RejectionReason.choices, blank=True)
     assigned_cse = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -118,11 +124,3 @@ class Transition(models.Model):
     class Meta:
         ordering = ["request", "at", "id"]
         indexes = [models.Index(fields=["to_state", "at"])]
-
-    def __str__(self) -> str:
-        return f"{self.from_state or '∅'} → {self.to_state}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Transitions are append-only; record a new one instead.")
-        super().save(*args, **kwargs)

@@ -1,5 +1,6 @@
 """Who hears of a request's moves, and what they are told: emails through the
-outbox, written in the transaction of the move (rules.NOTIFIED says to whom)."""
+outbox, written in the transaction of the move (rules.NOTIFIED says to whom), by
+subscribers to the request's events."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from rhythm.core import services as core_services
+from rhythm.core.events import subscribe
 from rhythm.engagements import rules
 from rhythm.engagements.choices import RequestState
+from rhythm.engagements.events import RequestFiled, RequestMoved
 from rhythm.engagements.models import EngagementRequest, Transition
 from rhythm.people.choices import Role
 from rhythm.people.models import User
@@ -64,7 +67,7 @@ def request_moved(request: EngagementRequest, record: Transition) -> None:
             "record": record,
             "headline": headline,
             "next_step": _NEXT_STEPS.get((state, party), ""),
-            "url": f"{settings.SITE_URL}/engagements/{request.pk}/",
+            "url": settings.SITE_URL + request.get_absolute_url(),
         }
         core_services.enqueue_email(
             key=f"request-transition:{record.pk}:{person.pk}",
@@ -90,3 +93,9 @@ def _party_member(request: EngagementRequest, party: rules.Party) -> User | None
         .first()
     )
     return last.actor if last else None
+
+
+@subscribe(RequestFiled)
+@subscribe(RequestMoved)
+def tell_of_move(event: RequestFiled | RequestMoved) -> None:
+    request_moved(event.request, event.transition)

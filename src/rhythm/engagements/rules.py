@@ -6,11 +6,13 @@ with its reasons back, so the UI and the API can explain every refusal.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+from rhythm.core.rules import Move, Verdict, Workflow
+from rhythm.core.rules import time_in_states as workflow_time_in_states
 from rhythm.engagements.choices import RequestState as S
 
 
@@ -21,37 +23,6 @@ class Party(StrEnum):
     REQUESTER = "requester"  # the CSM who filed it, or the account's CSM
     ASSIGNED_CSE = "assigned_cse"
 
-
-@dataclass(frozen=True)
-class Move:
-    action: str
-    parties: frozenset[Party]
-    needs_reason: bool = False
-    needs_reason_code: bool = False
-    needs_cse: bool = False
-
-    @property
-    def label(self) -> str:
-        return MOVE_LABELS[self.action]
-
-
-# The handbook's diagram. Anything not listed here is refused.
-TRANSITIONS: dict[tuple[S, S], Move] = {
-    (S.REVIEW, S.CLARIFICATION): Move("ask", frozenset({Party.MANAGER}), needs_reason=True),
-    (S.CLARIFICATION, S.REVIEW): Move("answer", frozenset({Party.REQUESTER}), needs_reason=True),
-    (S.REVIEW, S.REJECTED): Move(
-        "reject", frozenset({Party.MANAGER}), needs_reason=True, needs_reason_code=True
-    ),
-    (S.REJECTED, S.CLOSED): Move("close", frozenset({Party.MANAGER, Party.REQUESTER})),
-    (S.REVIEW, S.STARTED): Move("qualify", frozenset({Party.MANAGER}), needs_cse=True),
-    (S.STARTED, S.COMPLETE): Move("complete", frozenset({Party.ASSIGNED_CSE})),
-    (S.COMPLETE, S.CLOSED): Move("close", frozenset({Party.MANAGER, Party.ASSIGNED_CSE})),
-    (S.REVIEW, S.CLOSED): Move("withdraw", frozenset({Party.REQUESTER}), needs_reason=True),
-    (S.CLARIFICATION, S.CLOSED): Move("withdraw", frozenset({Party.REQUESTER}), needs_reason=True),
-}
-
-# A request plans work a team can see coming: its start is at most two years out.
-MAX_DAYS_AHEAD = 730
 
 # What the button for each move says.
 MOVE_LABELS = {
@@ -71,6 +42,45 @@ REASON_PROMPTS = {
     "reject": "Say why the request is rejected.",
     "withdraw": "Say why you withdraw the request.",
 }
+_REASON_CODE = {"reason_code": "Choose a rejection reason."}
+_CSE = {"cse": "Choose the CSE who will run the engagement."}
+
+
+def _move(action: str, *parties: Party, needs: dict[str, str] | None = None) -> Move:
+    return Move(action, frozenset(parties), needs or {}, MOVE_LABELS[action])
+
+
+def _reason(action: str) -> dict[str, str]:
+    return {"reason": REASON_PROMPTS[action]}
+
+
+M, R, C = Party.MANAGER, Party.REQUESTER, Party.ASSIGNED_CSE
+
+# The handbook's diagram. Anything not listed here is refused.
+TRANSITIONS: dict[tuple[str, str], Move] = {
+    (S.REVIEW, S.CLARIFICATION): _move("ask", M, needs=_reason("ask")),
+    (S.CLARIFICATION, S.REVIEW): _move("answer", R, needs=_reason("answer")),
+    (S.REVIEW, S.REJECTED): _move("reject", M, needs={**_REASON_CODE, **_reason("reject")}),
+    (S.REJECTED, S.CLOSED): _move("close", M, R),
+    (S.REVIEW, S.STARTED): _move("qualify", M, needs=_CSE),
+    (S.STARTED, S.COMPLETE): _move("complete", C),
+    (S.COMPLETE, S.CLOSED): _move("close", M, C),
+    (S.REVIEW, S.CLOSED): _move("withdraw", R, needs=_reason("withdraw")),
+    (S.CLARIFICATION, S.CLOSED): _move("withdraw", R, needs=_reason("withdraw")),
+}
+
+PARTY_LABELS: dict[str, str] = {
+    Party.MANAGER: "a CSE manager",
+    Party.REQUESTER: "the requesting CSM",
+    Party.ASSIGNED_CSE: "the assigned CSE",
+}
+
+WORKFLOW = Workflow(
+    noun="request", moves=TRANSITIONS, states=dict(S.choices), party_labels=PARTY_LABELS
+)
+
+# A request plans work a team can see coming: its start is at most two years out.
+MAX_DAYS_AHEAD = 730
 
 # Who hears of a move by email: whoever acts next, and the CSM whose request it is.
 # MANAGER here is the manager who last acted on it: who asked the question being
@@ -90,26 +100,9 @@ NOTIFIED: dict[tuple[S, S], tuple[Party, ...]] = {
 # as of its filing (the review queue changes).
 EVERY_MANAGER_HEARS: frozenset[tuple[S, S]] = frozenset({(S.REVIEW, S.CLOSED)})
 
-PARTY_LABELS = {
-    Party.MANAGER: "a CSE manager",
-    Party.REQUESTER: "the requesting CSM",
-    Party.ASSIGNED_CSE: "the assigned CSE",
-}
 
-
-@dataclass(frozen=True)
-class Verdict:
-    allowed: bool
-    # "conflict": no such move from the current state (409); "forbidden": not this
-    # person's move (403); "invalid": a missing reason or CSE (422).
-    problem: str = ""
-    field_name: str = ""
-    reasons: list[str] = field(default_factory=list)
-    missing: dict[str, str] = field(default_factory=dict)  # "invalid": field -> what to give
-
-
-def moves_from(state: S) -> list[tuple[S, Move]]:
-    return [(to, move) for (frm, to), move in TRANSITIONS.items() if frm == state]
+def moves_from(state: S) -> list[tuple[str, Move]]:
+    return WORKFLOW.moves_from(state)
 
 
 def check_transition(
@@ -121,41 +114,13 @@ def check_transition(
     reason_code: str = "",
     has_cse: bool = False,
 ) -> Verdict:
-    move = TRANSITIONS.get((current, target))
-    if move is None:
-        allowed = ", ".join(to.label for to, _ in moves_from(current))
-        return Verdict(
-            False,
-            "conflict",
-            "to",
-            [
-                f"A request in {current.label} cannot move to {target.label}; "
-                + (f"it may move to {allowed}." if allowed else "it moves no further.")
-            ],
-        )
-    if not parties & move.parties:
-        who = " or ".join(PARTY_LABELS[p] for p in sorted(move.parties))
-        return Verdict(False, "forbidden", "to", [f"Only {who} may {move.action} this request."])
-    missing = {}
-    if move.needs_reason_code and not reason_code:
-        missing["reason_code"] = "Choose a rejection reason."
-    if move.needs_reason and not reason.strip():
-        missing["reason"] = REASON_PROMPTS[move.action]
-    if move.needs_cse and not has_cse:
-        missing["cse"] = "Choose the CSE who will run the engagement."
-    if missing:
-        # Every missing part at once, each with its field.
-        return Verdict(False, "invalid", next(iter(missing)), list(missing.values()), missing)
-    return Verdict(True)
+    given = {"reason": reason, "reason_code": reason_code, "cse": "chosen" if has_cse else ""}
+    return WORKFLOW.check(current, target, set(parties), given)
 
 
-def time_in_states(changes: list[tuple[S, datetime]], now: datetime) -> dict[S, timedelta]:
+def time_in_states(changes: list[tuple[S, datetime]], now: datetime) -> dict[str, timedelta]:
     """Total time spent in each state, from the (to_state, at) rows in order."""
-    totals: dict[S, timedelta] = {}
-    for (state, entered), nxt in zip(changes, [*changes[1:], None], strict=True):
-        left = nxt[1] if nxt else now
-        totals[state] = totals.get(state, timedelta()) + (left - entered)
-    return totals
+    return workflow_time_in_states(changes, now)
 
 
 # --- Capacity -----------------------------------------------------------------

@@ -13,14 +13,17 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from rhythm.core import events, workflow
+from rhythm.ctas import services as ctas
+from rhythm.ctas.choices import CtaStatus
+from rhythm.ctas.models import Cta
 from rhythm.customers.models import Account, Objective
-from rhythm.engagements import notifications, rules
+from rhythm.engagements import rules
 from rhythm.engagements.choices import EffortKind, RejectionReason, RequestState
+from rhythm.engagements.events import RequestFiled, RequestMoved
 from rhythm.engagements.models import EngagementRequest, Stakeholder, Transition
 from rhythm.people.choices import Role
 from rhythm.people.models import User
-from rhythm.timeline import services as timeline
-from rhythm.timeline.choices import EntryKind
 
 STAKEHOLDER_PROMPTS = {
     "name": "Give their name.",
@@ -28,16 +31,6 @@ STAKEHOLDER_PROMPTS = {
     "responsibilities": "Say what they do in the engagement.",
 }
 LIST_LIMIT = 20  # metrics, deliverables, stakeholders: a request is not a spreadsheet
-
-
-class TransitionConflict(Exception):
-    """The request is no longer where the caller thought it was (HTTP 409)."""
-
-    def __init__(self, request: EngagementRequest, message: str):
-        super().__init__(message)
-        self.request = request
-        self.current_state = RequestState(request.state)
-        self.message = message
 
 
 # --- Filing -------------------------------------------------------------------
@@ -82,15 +75,7 @@ def file_request(
         actor=actor,
         at=request.created_at,
     )
-    notifications.request_moved(request, filed)
-    timeline.record(
-        account_id=request.account_id,
-        kind=EntryKind.REQUEST,
-        title=f"Engagement request filed: {request.title}",
-        body=request.outcome,
-        actor=actor,
-        link=f"/engagements/{request.pk}/",
-    )
+    events.publish(RequestFiled(request, filed))
     return request
 
 
@@ -257,11 +242,6 @@ def transition(request: EngagementRequest, actor, move: TransitionInput) -> Enga
                 )
             }
         )
-    current, target = RequestState(request.state), RequestState(move.to)
-    if move.expected_state and move.expected_state != current:
-        raise TransitionConflict(
-            request, f"The request moved to {current.label} meanwhile; reload and decide again."
-        )
     if move.reason_code and move.reason_code not in RejectionReason.values:
         raise ValidationError(
             {
@@ -270,42 +250,58 @@ def transition(request: EngagementRequest, actor, move: TransitionInput) -> Enga
                 )
             }
         )
-    verdict = rules.check_transition(
+    current, target = RequestState(request.state), RequestState(move.to)
+    given = {
+        "reason": move.reason,
+        "reason_code": move.reason_code,
+        "cse": "" if move.cse is None else str(move.cse),
+    }
+    workflow.enforce(
+        rules.WORKFLOW,
         current,
         target,
         parties(actor, request),
-        reason=move.reason,
-        reason_code=move.reason_code,
-        has_cse=move.cse is not None,
+        given,
+        expected_state=move.expected_state,
     )
-    if not verdict.allowed:
-        message = " ".join(verdict.reasons)
-        if verdict.problem == "conflict":
-            raise TransitionConflict(request, message)
-        if verdict.problem == "forbidden":
-            raise PermissionDenied(message)
-        raise ValidationError(
-            {name: ValidationError(text, code="required") for name, text in verdict.missing.items()}
-        )
-
-    now = timezone.now()
     record = Transition(
-        request=request,
-        from_state=current,
-        to_state=target,
-        actor=actor,
-        at=now,
-        reason=move.reason.strip(),
-        reason_code=move.reason_code if target == RequestState.REJECTED else "",
+        request=request, reason_code=move.reason_code if target == RequestState.REJECTED else ""
     )
     if target == RequestState.STARTED:
         _assign(request, move, record)
-    request.state = target
+    now = timezone.now()
     request.state_changed_at = now
-    request.save(update_fields=["state", "state_changed_at", "assigned_cse", "updated_at"])
-    record.save()
-    _after(request, current, target, actor, record)
+    workflow.record(
+        request,
+        record,
+        target,
+        actor=actor,
+        reason=move.reason,
+        state_field="state",
+        update_fields=("state_changed_at", "assigned_cse"),
+        at=now,
+    )
+    events.publish(RequestMoved(request, record))
+    # The handbook's rules, as explicit calls: a started engagement is tracked by a
+    # CTA owned by its CSE, and closing the request closes that CTA.
+    if target == RequestState.STARTED:
+        ctas.raise_for_request(request, due_date=planned_end(request), actor=actor)
+    if target == RequestState.CLOSED:
+        cta = Cta.objects.filter(request=request).first()
+        if cta is not None:
+            ctas.close(
+                cta,
+                actor=actor,
+                reason=f"Its engagement request “{request.title}” was closed.",
+                on_behalf_of_request=True,
+            )
     return request
+
+
+def planned_end(request: EngagementRequest) -> date:
+    """When the engagement is planned to end: its CTA is due then, not at its start."""
+    weeks = rules.effort_weeks(request.effort_kind, request.duration_weeks)
+    return request.target_start_date + timedelta(weeks=weeks)
 
 
 def _uncovered(suggestion: rules.Suggestion) -> str:
@@ -351,45 +347,9 @@ def _assign(request: EngagementRequest, move: TransitionInput, record: Transitio
     record.override_reason = move.override_reason.strip()
 
 
-def _after(request, current, target, actor, record: Transition) -> None:
-    from rhythm.ctas import services as ctas
-
-    labels = {
-        RequestState.CLARIFICATION: "asked for clarification",
-        RequestState.REVIEW: "answered" if current == RequestState.CLARIFICATION else "reviewed",
-        RequestState.REJECTED: "rejected",
-        RequestState.STARTED: f"qualified and assigned {request.assigned_cse}",
-        RequestState.COMPLETE: "completed",
-        RequestState.CLOSED: "closed",
-    }
-    timeline.record(
-        account_id=request.account_id,
-        kind=EntryKind.TRANSITION,
-        title=f"{actor} {labels[target]}: {request.title}",
-        body=record.reason,
-        actor=actor,
-        link=f"/engagements/{request.pk}/",
-    )
-    if target == RequestState.STARTED:
-        ctas.raise_for_request(request, actor=actor)
-    notifications.request_moved(request, record)
-    if target == RequestState.CLOSED:
-        cta = getattr(request, "cta", None)
-        if cta is not None:
-            ctas.close(
-                cta,
-                actor=actor,
-                reason=f"Its engagement request “{request.title}” was closed.",
-                on_behalf_of_request=True,
-            )
-
-
-def time_in_states(request: EngagementRequest) -> dict[RequestState, timedelta]:
-    changes = [
-        (RequestState(t.to_state), t.at)
-        for t in request.transitions.order_by("at", "id").only("to_state", "at")
-    ]
-    return rules.time_in_states(changes, timezone.now())
+def time_in_states(request: EngagementRequest) -> dict[str, timedelta]:
+    """Time spent in each state; reads prefetched transitions when a list has them."""
+    return workflow.time_in_states(request.transitions.all())
 
 
 # --- Capacity -----------------------------------------------------------------
@@ -413,9 +373,6 @@ def _started_engagements(user_ids: list[int]) -> dict[int, list[rules.Engagement
 
 
 def _open_ctas(user_ids: list[int]) -> dict[int, int]:
-    from rhythm.ctas.choices import CtaStatus
-    from rhythm.ctas.models import Cta
-
     counts = (
         Cta.objects.filter(owner_id__in=user_ids, request__isnull=True)
         .exclude(status=CtaStatus.CLOSED)
@@ -493,8 +450,6 @@ def suggest_cses(request: EngagementRequest) -> list[rules.Suggestion]:
         .exclude(pk=request.pk)
         .values_list("assigned_cse_id", flat=True)
     )
-    from rhythm.ctas.models import Cta
-
     worked |= set(
         Cta.objects.filter(account_id=request.account_id, owner__isnull=False).values_list(
             "owner_id", flat=True
@@ -520,3 +475,11 @@ def suggest_cses(request: EngagementRequest) -> list[rules.Suggestion]:
         segment_id=account.segment_id,
         hours_needed=request.hours_per_week,
     )
+
+
+def open_work(user) -> list[tuple[int, str]]:
+    """What a member still holds here, for the archive check (core.registry)."""
+    running = EngagementRequest.objects.filter(
+        assigned_cse=user, state=RequestState.STARTED
+    ).count()
+    return [(running, "running engagement")]

@@ -12,6 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from rhythm.core.forms import once
 from rhythm.core.http import AuthedRequest, post_only, sign_in_first
+from rhythm.core.workflow import TransitionConflict
 from rhythm.customers.models import Account
 from rhythm.engagements import board, rules, services
 from rhythm.engagements.choices import RejectionReason, RequestState
@@ -22,9 +23,9 @@ VIEW = "engagements.view_engagementrequest"
 
 
 def _requests(request: AuthedRequest):
-    return EngagementRequest.objects.filter(
-        account__in=Account.objects.visible_to(request.user)
-    ).select_related("account", "assigned_cse", "requested_by")
+    return EngagementRequest.objects.visible_to(request.user).select_related(
+        "account", "assigned_cse", "requested_by"
+    )
 
 
 @sign_in_first
@@ -181,7 +182,7 @@ def request_detail(
         "reasons": RejectionReason.choices,
         "time_in_states": sorted(
             (
-                (state, _spent(spent))
+                (RequestState(state), _spent(spent))
                 for state, spent in services.time_in_states(engagement).items()
             ),
             key=lambda item: list(RequestState).index(item[0]),
@@ -223,7 +224,7 @@ def request_transition(request: AuthedRequest, request_id: int) -> HttpResponse:
     data = form.cleaned_data
     try:
         services.transition(engagement, request.user, _input(data))
-    except services.TransitionConflict as exc:
+    except TransitionConflict as exc:
         messages.warning(request, exc.message)
     except PermissionDenied as exc:
         messages.error(request, str(exc))

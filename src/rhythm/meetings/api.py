@@ -10,7 +10,6 @@ from pydantic import AwareDatetime, Field
 
 from rhythm.core.api import ERROR_RESPONSES, Body, Id, Pagination, Text, require_perm
 from rhythm.core.http import AuthedRequest
-from rhythm.customers.models import Account
 from rhythm.meetings import services
 from rhythm.meetings.choices import MeetingKind, MeetingStatus
 from rhythm.meetings.models import Meeting
@@ -42,9 +41,7 @@ class MeetingFilter(FilterSchema):
 
 
 def _meetings(request: AuthedRequest):
-    return Meeting.objects.filter(
-        account__in=Account.objects.visible_to(request.user)
-    ).prefetch_related("participants")
+    return Meeting.objects.visible_to(request.user).prefetch_related("participants")
 
 
 @router.get("/meetings", response=list[MeetingOut])

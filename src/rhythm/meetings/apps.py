@@ -1,7 +1,20 @@
-from django.apps import AppConfig
+from rhythm.core import registry
+from rhythm.core.registry import EVERYONE, TimelineKind
+from rhythm.people.choices import Role
 
 
-class MeetingsConfig(AppConfig):
+class MeetingsConfig(registry.RhythmAppConfig):
     name = "rhythm.meetings"
     label = "meetings"
     verbose_name = "Meetings"
+
+    url_prefix = "meetings/"
+    urls = "rhythm.meetings.urls"
+    api_router = "rhythm.meetings.api.router"
+    timeline_kinds = (TimelineKind("meeting", "Meeting", "bi-camera-video"),)
+    role_grants = {
+        EVERYONE: ("meetings.view_meeting",),
+        Role.CSE: ("meetings.add_meeting",),
+        Role.CSE_MANAGER: ("meetings.add_meeting",),
+        Role.ADMIN: ("meetings.add_meeting",),
+    }

@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from rhythm.core.models import ArchivableModel
+from rhythm.customers.access import ArchivableAccountScopedQuerySet
 from rhythm.meetings import rules
 from rhythm.meetings.choices import MeetingKind, MeetingStatus
 
@@ -33,6 +35,7 @@ class Meeting(ArchivableModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
 
+    objects = ArchivableAccountScopedQuerySet.as_manager()  # type: ignore[misc]  # narrows the base manager
     history = HistoricalRecords(m2m_fields=[participants, contacts])
 
     class Meta:
@@ -41,3 +44,6 @@ class Meeting(ArchivableModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:detail", args=[self.pk])

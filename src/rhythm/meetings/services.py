@@ -1,4 +1,5 @@
-"""Use cases for customer meetings. Every meeting is logged on the account timeline."""
+"""Use cases for customer meetings. Every change is announced (meetings.events), and
+the account timeline logs each one."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from rhythm.core import events
 from rhythm.meetings import rules
 from rhythm.meetings.choices import MeetingKind, MeetingStatus
+from rhythm.meetings.events import MeetingHeld, MeetingScheduled, MeetingSetUp
 from rhythm.meetings.models import Meeting
-from rhythm.timeline import services as timeline
-from rhythm.timeline.choices import EntryKind
 
 
 def _ahead(scheduled_at: datetime) -> datetime:
@@ -47,14 +48,7 @@ def schedule_spot_meeting(
         created_by=actor,
     )
     meeting.participants.set({cse, actor, *participants})
-    timeline.record(
-        account_id=account.pk,
-        kind=EntryKind.MEETING,
-        title=f"{meeting.name} ({meeting.timeline_type})",
-        body=f"Scheduled for {scheduled_at:%d %b %Y, %H:%M %Z}." if scheduled_at else "",
-        actor=actor,
-        link=f"/meetings/{meeting.pk}/",
-    )
+    events.publish(MeetingSetUp(meeting, actor))
     return meeting
 
 
@@ -62,7 +56,7 @@ def may_run(meeting: Meeting, actor) -> bool:
     return rules.runs_the_call(
         meeting_cse_id=meeting.cse_id,
         actor_id=actor.pk,
-        is_manager=actor.has_perm("ctas.assign_cta"),
+        is_manager=actor.manages_cses,
     )
 
 
@@ -90,14 +84,7 @@ def log_held(meeting: Meeting, *, actor, notes: str = "") -> Meeting:
     if notes:
         meeting.notes = notes
     meeting.save(update_fields=["status", "held_at", "scheduled_at", "notes", "updated_at"])
-    timeline.record(
-        account_id=meeting.account_id,
-        kind=EntryKind.MEETING,
-        title=f"{meeting.name} held ({meeting.timeline_type})",
-        body=notes,
-        actor=actor,
-        link=f"/meetings/{meeting.pk}/",
-    )
+    events.publish(MeetingHeld(meeting, actor, notes))
     return meeting
 
 
@@ -125,13 +112,5 @@ def schedule(meeting: Meeting, *, actor, scheduled_at: datetime | None) -> Meeti
     moved = meeting.scheduled_at is not None
     meeting.scheduled_at = scheduled_at
     meeting.save(update_fields=["scheduled_at", "updated_at"])
-    local = timezone.localtime(scheduled_at)
-    timeline.record(
-        account_id=meeting.account_id,
-        kind=EntryKind.MEETING,
-        title=f"{meeting.name} {'moved to' if moved else 'scheduled for'} "
-        f"{local:%d %b %Y, %H:%M %Z}",
-        actor=actor,
-        link=f"/meetings/{meeting.pk}/",
-    )
+    events.publish(MeetingScheduled(meeting, actor, moved))
     return meeting

@@ -5,14 +5,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from rhythm.core.http import AuthedRequest, post_only
-from rhythm.customers.models import Account
 from rhythm.meetings import services
 from rhythm.meetings.forms import ScheduleForm
 from rhythm.meetings.models import Meeting
 
 
 def _meetings(request: AuthedRequest):
-    return Meeting.objects.filter(account__in=Account.objects.visible_to(request.user))
+    return Meeting.objects.visible_to(request.user)
 
 
 @login_required

@@ -10,7 +10,6 @@ from pydantic import AwareDatetime, Field, field_validator
 
 from rhythm.core.api import ERROR_RESPONSES, Body, Id, Pagination, Text, require_perm
 from rhythm.core.http import AuthedRequest
-from rhythm.customers.models import Account
 from rhythm.officehours import services
 from rhythm.officehours.choices import QuestionStatus, Weekday
 from rhythm.officehours.models import OfficeHourSession, Question
@@ -107,7 +106,7 @@ class QuestionFilter(FilterSchema):
 
 
 def _questions(request: AuthedRequest):
-    return Question.objects.filter(account__in=Account.objects.visible_to(request.user))
+    return Question.objects.visible_to(request.user)
 
 
 @router.get("/office-hours-questions", response=list[QuestionOut])

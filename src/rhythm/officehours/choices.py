@@ -1,5 +1,7 @@
 from django.db import models
 
+from rhythm.core.choices import ColouredChoices
+
 
 class Weekday(models.IntegerChoices):
     MONDAY = 0, "Monday"
@@ -9,11 +11,7 @@ class Weekday(models.IntegerChoices):
     FRIDAY = 4, "Friday"
 
 
-class QuestionStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    ANSWERED = "answered", "Answered asynchronously"
-    SPOT = "spot", "Spot engagement"
-
-    @property
-    def colour(self) -> str:
-        return {"open": "primary", "answered": "success", "spot": "info"}[self.value]
+class QuestionStatus(ColouredChoices):
+    OPEN = "open", "Open", "primary"
+    ANSWERED = "answered", "Answered asynchronously", "success"
+    SPOT = "spot", "Spot engagement", "info"

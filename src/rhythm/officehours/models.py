@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from rhythm.core.models import ArchivableModel
+from rhythm.customers.access import ArchivableAccountScopedQuerySet
 from rhythm.officehours.choices import QuestionStatus, Weekday
 
 
@@ -60,6 +62,7 @@ class Question(ArchivableModel):
         related_name="office_hour_question",
     )
 
+    objects = ArchivableAccountScopedQuerySet.as_manager()  # type: ignore[misc]  # narrows the base manager
     history = HistoricalRecords()
 
     class Meta:
@@ -67,6 +70,9 @@ class Question(ArchivableModel):
 
     def __str__(self) -> str:
         return self.topic
+
+    def get_absolute_url(self) -> str:
+        return reverse("officehours:question", args=[self.pk])
 
     @property
     def status_enum(self) -> QuestionStatus:

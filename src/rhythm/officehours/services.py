@@ -4,23 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from rhythm.core import events
 from rhythm.core import services as core_services
-from rhythm.core.rules import zone_named
 from rhythm.customers.models import Account
 from rhythm.meetings import services as meetings
 from rhythm.officehours import rules
 from rhythm.officehours.choices import QuestionStatus
+from rhythm.officehours.events import QuestionAnswered, QuestionAsked, QuestionTakenToCall
 from rhythm.officehours.models import OfficeHourSession, Question
 from rhythm.people.choices import Role
-from rhythm.timeline import services as timeline
-from rhythm.timeline.choices import EntryKind
+from rhythm.people.models import User
 
 
 @transaction.atomic
@@ -31,7 +29,7 @@ def save_session(
         raise PermissionDenied("Only a CSE or a CSE manager runs office hours.")
     if session is not None:
         session = OfficeHourSession.objects.select_for_update().get(pk=session.pk)
-        if session.cse_id != actor.pk and not actor.has_perm("ctas.assign_cta"):
+        if session.cse_id != actor.pk and not actor.manages_cses:
             raise PermissionDenied("Only the session's CSE or a manager changes it.")
     session = session or OfficeHourSession(cse=actor)
     for key in ("title", "weekday", "start_time", "duration_minutes", "recurring"):
@@ -39,7 +37,7 @@ def save_session(
             setattr(session, key, data[key])
     if "cse" in data and data["cse"] is not None:
         cse = _cse(data["cse"])
-        if cse.pk != actor.pk and not actor.has_perm("ctas.assign_cta"):
+        if cse.pk != actor.pk and not actor.manages_cses:
             raise PermissionDenied("Only a manager sets up office hours for someone else.")
         session.cse = cse
     session.full_clean()
@@ -67,8 +65,6 @@ def save_session(
 
 
 def _cse(pk: Any):
-    from rhythm.people.models import User
-
     cse = User.objects.active().filter(pk=pk, groups__name=Role.CSE.label).first()
     if cse is None:
         raise ValidationError(
@@ -112,14 +108,7 @@ def ask(
     )
     question.full_clean()
     question.save()
-    timeline.record(
-        account_id=account.pk,
-        kind=EntryKind.QUESTION,
-        title=f"Office-hours question: {question.topic}",
-        body=question.context,
-        actor=actor,
-        link=f"/office-hours/questions/{question.pk}/",
-    )
+    events.publish(QuestionAsked(question, actor))
     return question
 
 
@@ -129,7 +118,7 @@ def _locked_open(question: Question, actor) -> Question:
         .select_related("session", "asked_by", "account")
         .get(pk=question.pk)
     )
-    if question.session.cse_id != actor.pk and not actor.has_perm("ctas.assign_cta"):
+    if question.session.cse_id != actor.pk and not actor.manages_cses:
         raise PermissionDenied("Only the session's CSE or a manager handles its questions.")
     if question.status != QuestionStatus.OPEN:
         raise ValidationError(
@@ -155,22 +144,7 @@ def answer(question: Question, *, actor, text: str) -> Question:
     question.answered_by = actor
     question.answered_at = now
     question.save(update_fields=["status", "answer", "answered_by", "answered_at", "updated_at"])
-    _tell_asker(
-        question,
-        actor,
-        kind="answer",
-        subject=f"Answered: {question.topic}",
-        text=f"{actor} answered your office-hours question about {question.account}:\n\n"
-        f"{question.answer}\n",
-    )
-    timeline.record(
-        account_id=question.account_id,
-        kind=EntryKind.QUESTION,
-        title=f"{actor} answered: {question.topic}",
-        body=question.answer,
-        actor=actor,
-        link=f"/office-hours/questions/{question.pk}/",
-    )
+    events.publish(QuestionAnswered(question, actor))
     return question
 
 
@@ -193,39 +167,13 @@ def make_spot_engagement(
     question.answered_by = actor
     question.answered_at = timezone.now()
     question.save(update_fields=["status", "meeting", "answered_by", "answered_at", "updated_at"])
-    when = "once its time is set (the meeting page shows it)"
-    if scheduled_at:
-        # In the CSM's own zone, as their pages show it.
-        zone = zone_named(question.asked_by.time_zone) or ZoneInfo("UTC")
-        when = f"on {timezone.localtime(scheduled_at, zone):%d %b %Y at %H:%M %Z}"
-    _tell_asker(
-        question,
-        actor,
-        kind="spot",
-        subject=f"A call about: {question.topic}",
-        text=f"{actor} will take your office-hours question about {question.account} "
-        f"on a call, {meeting.name}, {when}.\n\n{settings.SITE_URL}/meetings/{meeting.pk}/\n",
-    )
+    events.publish(QuestionTakenToCall(question, meeting, actor))
     return question
-
-
-def _tell_asker(question: Question, actor, *, kind: str, subject: str, text: str) -> None:
-    """Email the CSM who brought the question what became of it, once per outcome."""
-    asker = question.asked_by
-    if not asker.email or asker.pk == actor.pk:
-        return
-    core_services.enqueue_email(
-        key=f"office-hours-{kind}:{question.pk}",
-        to=[asker.email],
-        reply_to=[actor.email] if actor.email else [],
-        subject=subject,
-        body_text=text,
-    )
 
 
 @transaction.atomic
 def archive_session(actor, session: OfficeHourSession) -> OfficeHourSession:
     session = OfficeHourSession.objects.select_for_update().get(pk=session.pk)
-    if session.cse_id != actor.pk and not actor.has_perm("ctas.assign_cta"):
+    if session.cse_id != actor.pk and not actor.manages_cses:
         raise PermissionDenied("Only the session's CSE or a manager ends it.")
     return core_services.archive(session)

@@ -15,9 +15,9 @@ from rhythm.officehours.models import OfficeHourSession, Question
 
 
 def _questions(request: AuthedRequest):
-    return Question.objects.filter(
-        account__in=Account.objects.visible_to(request.user)
-    ).select_related("session__cse", "account", "asked_by")
+    return Question.objects.visible_to(request.user).select_related(
+        "session__cse", "account", "asked_by"
+    )
 
 
 def _attach(form, exc: ValidationError) -> None:
@@ -105,7 +105,7 @@ def question_detail(request: AuthedRequest, question_id: int) -> HttpResponse:
     # Only the form that was sent is bound: the other one shows no errors.
     answer_form = AnswerForm(request.POST if action == "answer" else None)
     spot_form = SpotForm(request.POST if action == "spot" else None)
-    can_handle = request.user.has_perm("ctas.assign_cta") or (
+    can_handle = request.user.manages_cses or (
         request.user.has_perm("officehours.change_question")
         and question.session.cse_id == request.user.pk
     )

@@ -1,19 +1,33 @@
-from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_in
-from django.db.models.signals import post_migrate
+from django.utils import timezone
+
+from rhythm.core import registry
+from rhythm.core.registry import EVERYONE, NavItem
+from rhythm.people.choices import Role
+from rhythm.people.rules import MANAGES_CSES
 
 
-class PeopleConfig(AppConfig):
+class PeopleConfig(registry.RhythmAppConfig):
     name = "rhythm.people"
     label = "people"
     verbose_name = "People"
 
-    def ready(self) -> None:
-        from rhythm.people.services import sync_role_groups
+    url_prefix = "team/"
+    urls = "rhythm.people.urls"
+    api_router = "rhythm.people.api.router"
+    navigation = (NavItem("people.view_user", "people:team", "Team", group="Team", order=100),)
+    role_grants = {
+        EVERYONE: ("people.view_user",),
+        Role.CSE_MANAGER: ("people.change_user", MANAGES_CSES),
+        Role.ADMIN: ("people.add_user", "people.change_user", MANAGES_CSES),
+    }
 
-        # Permissions exist only after migrate has run, so the role groups are
-        # kept in step with the role table then, on every migrate.
-        post_migrate.connect(sync_role_groups, dispatch_uid="rhythm.people.sync_role_groups")
+    # Permissions exist only after migrate has run, so the role groups are kept in
+    # step with what the apps grant then, on every migrate.
+    on_migrate = ("rhythm.people.services.sync_role_groups",)
+
+    def ready(self) -> None:
+        super().ready()
         # Django saves the user on every sign-in to stamp last_login, and that save
         # wrote a history row with no change in it; the stamp goes in by UPDATE.
         user_logged_in.disconnect(dispatch_uid="update_last_login")
@@ -21,7 +35,5 @@ class PeopleConfig(AppConfig):
 
 
 def record_last_login(sender, user, **kwargs) -> None:
-    from django.utils import timezone
-
     user.last_login = timezone.now()
     type(user)._default_manager.filter(pk=user.pk).update(last_login=user.last_login)

@@ -1,30 +1,19 @@
 from django.db import models
 
+from rhythm.core.choices import ColouredChoices
 
-class Role(models.TextChoices):
+
+class Role(ColouredChoices):
     """A role is a Django group of the same name (see rules.ROLE_PERMISSIONS)."""
 
-    ACCOUNT_OWNER = "account_owner", "Account owner"
-    CSM = "csm", "CSM"
-    CSE = "cse", "CSE"
-    CSE_MANAGER = "cse_manager", "CSE manager"
-    PROGRAM_MANAGER = "program_manager", "CSE program manager"
-    CS_OPERATIONS = "cs_operations", "CS operations"
-    DEMO_ARCHITECT = "demo_architect", "Demo architect"
-    ADMIN = "admin", "Admin"
-
-    @property
-    def colour(self) -> str:
-        return {
-            "account_owner": "primary",
-            "csm": "info",
-            "cse": "success",
-            "cse_manager": "warning",
-            "program_manager": "secondary",
-            "cs_operations": "dark",
-            "demo_architect": "light",
-            "admin": "danger",
-        }[self.value]
+    ACCOUNT_OWNER = "account_owner", "Account owner", "primary"
+    CSM = "csm", "CSM", "info"
+    CSE = "cse", "CSE", "success"
+    CSE_MANAGER = "cse_manager", "CSE manager", "warning"
+    PROGRAM_MANAGER = "program_manager", "CSE program manager", "secondary"
+    CS_OPERATIONS = "cs_operations", "CS operations", "dark"
+    DEMO_ARCHITECT = "demo_architect", "Demo architect", "light"
+    ADMIN = "admin", "Admin", "danger"
 
 
 class AccountOwnerTitle(models.TextChoices):

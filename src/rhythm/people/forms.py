@@ -6,6 +6,7 @@ from django.template import loader
 
 from rhythm.core import services as core_services
 from rhythm.people.models import User
+from rhythm.people.validators import region_choices
 
 
 class OutboxPasswordResetForm(PasswordResetForm):
@@ -57,8 +58,6 @@ class MemberForm(forms.ModelForm):
         widgets = {"covered_segments": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, **kwargs):
-        from rhythm.people.validators import region_choices
-
         super().__init__(*args, **kwargs)
         self.fields["covered_regions"] = forms.MultipleChoiceField(
             choices=region_choices(), required=False, widget=forms.CheckboxSelectMultiple

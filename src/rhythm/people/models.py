@@ -5,9 +5,11 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from rhythm.people.choices import Role
+from rhythm.people.rules import MANAGES_CSES
 from rhythm.people.validators import (
     validate_holiday_country,
     validate_holiday_subdivision,
@@ -71,9 +73,13 @@ class User(AbstractUser):
     class Meta:
         ordering = ["first_name", "last_name", "username"]
         verbose_name = "team member"
+        permissions = [("manage_cses", "Can assign CSEs their work and act on it for them")]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def get_absolute_url(self) -> str:
+        return reverse("people:member", args=[self.pk])
 
     def covers(self, account) -> bool:
         """Whether the account is in this member's regions and segments (read
@@ -93,3 +99,7 @@ class User(AbstractUser):
 
     def has_role(self, role: Role) -> bool:
         return any(r == role for r in self.roles)
+
+    @property
+    def manages_cses(self) -> bool:
+        return self.has_perm(MANAGES_CSES)

@@ -8,13 +8,12 @@ from typing import Any
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
+from rhythm.core import registry
 from rhythm.people import rules
 from rhythm.people.choices import Role
 from rhythm.people.models import User
-from rhythm.people.rules import ROLE_PERMISSIONS
 
 MEMBER_FIELDS = {
     "username",
@@ -33,12 +32,13 @@ MEMBER_FIELDS = {
 
 
 def sync_role_groups(**kwargs: Any) -> None:
-    """Make each role's group hold exactly the permissions of the role table."""
+    """Make each role's group hold exactly the permissions the apps grant it."""
     by_key = {
         f"{p.content_type.app_label}.{p.codename}": p
         for p in Permission.objects.select_related("content_type")
     }
-    for role, codes in ROLE_PERMISSIONS.items():
+    for role_value, codes in registry.role_grants(list(Role.values)).items():
+        role = Role(role_value)
         group, _ = Group.objects.get_or_create(name=role.label)
         wanted = [by_key[code] for code in codes if code in by_key]
         group.permissions.set(wanted)
@@ -95,22 +95,10 @@ def update_member(
 
 @transaction.atomic
 def archive_member(user: User) -> User:
-    """A member who leaves is archived: they can no longer sign in, history stays."""
-    from rhythm.ctas.choices import CtaStatus
-    from rhythm.ctas.models import Cta
-    from rhythm.customers.models import Account
-    from rhythm.engagements.choices import RequestState
-    from rhythm.engagements.models import EngagementRequest
-
+    """A member who leaves is archived: they can no longer sign in, history stays.
+    Every app is asked what open work they still hold (core.registry.open_work)."""
     user = User.objects.select_for_update().get(pk=user.pk)
-    refusal = rules.archive_refusal(
-        str(user),
-        open_ctas=Cta.objects.filter(owner=user).exclude(status=CtaStatus.CLOSED).count(),
-        engagements=EngagementRequest.objects.filter(
-            assigned_cse=user, state=RequestState.STARTED
-        ).count(),
-        accounts=Account.objects.active().filter(Q(account_owner=user) | Q(csm=user)).count(),
-    )
+    refusal = rules.archive_refusal(str(user), registry.open_work(user))
     if refusal and user.archived_at is None:
         raise ValidationError({"member": ValidationError(refusal, code="has_open_work")})
     if user.archived_at is None:
@@ -135,8 +123,9 @@ def _check_email_is_theirs(user: User) -> None:
 
 
 def _set_segments(user: User, segment_ids: Iterable[int]) -> None:
-    from rhythm.customers.models import Segment
-
+    # The segments are customers' model; people stands below customers and names
+    # it only through its own field.
+    Segment: Any = User.covered_segments.field.related_model
     wanted = set(segment_ids)
     found = set(Segment.objects.filter(pk__in=wanted).values_list("pk", flat=True))
     missing = sorted(wanted - found)

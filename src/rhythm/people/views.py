@@ -1,134 +1,27 @@
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
-from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
 from rhythm.core import history
 from rhythm.core import services as core_services
 from rhythm.core.http import AuthedRequest, post_only, sign_in_first
-from rhythm.customers.models import Account, Segment
 from rhythm.people import services
 from rhythm.people.choices import Role
 from rhythm.people.forms import MemberForm, ProfileForm
 from rhythm.people.models import User
 
 
-@login_required
-def home(request: AuthedRequest) -> HttpResponse:
-    """A person's start page: their accounts and the renewals coming up."""
-    today = timezone.localdate()
-    accounts = Account.objects.visible_to(request.user).active()
-    renewing = (
-        accounts.filter(renewal_date__range=(today, today + timedelta(days=90)))
-        .select_related("segment", "account_owner", "csm")
-        .order_by("renewal_date")[:10]
-    )
-    for account in renewing:
-        account.days_to_renewal = (account.renewal_date - today).days
-    return render(
-        request,
-        "people/home.html",
-        {
-            "account_count": accounts.count(),
-            "renewing": renewing,
-            "work": _your_work(request.user, accounts),
-            "next_call": _next_call(request.user),
-        },
-    )
-
-
-@dataclass(frozen=True)
-class WorkItem:
-    label: str
-    count: int
-    url: str
-
-
-def _your_work(user, accounts) -> list[WorkItem]:
-    """What waits for this person, by role: one count (one query) per line."""
-    from rhythm.cases.models import Case
-    from rhythm.ctas.choices import CtaStatus
-    from rhythm.ctas.models import Cta
-    from rhythm.engagements.choices import RequestState
-    from rhythm.engagements.models import EngagementRequest
-
-    requests = EngagementRequest.objects.filter(account__in=accounts, archived_at__isnull=True)
-    ctas = Cta.objects.filter(account__in=accounts)
-    work = []
-    if user.has_role(Role.CSE):
-        work += [
-            WorkItem(
-                "Your open CTAs",
-                ctas.filter(owner=user).exclude(status=CtaStatus.CLOSED).count(),
-                f"{reverse('ctas:list')}?show=mine",
-            ),
-            WorkItem(
-                "Your engagements running",
-                requests.filter(assigned_cse=user, state=RequestState.STARTED).count(),
-                f"{reverse('engagements:list')}?state=started&mine=1",
-            ),
-        ]
-    if user.has_perm("ctas.assign_cta"):
-        work += [
-            WorkItem(
-                "Requests waiting for review",
-                requests.filter(state=RequestState.REVIEW).count(),
-                f"{reverse('engagements:list')}?state=review",
-            ),
-            WorkItem(
-                "CTAs nobody has accepted",
-                ctas.filter(owner__isnull=True, status=CtaStatus.OPEN).count(),
-                f"{reverse('ctas:list')}?show=unassigned",
-            ),
-        ]
-    if user.has_role(Role.CSM):
-        work.append(
-            WorkItem(
-                "Questions waiting for your answer",
-                requests.filter(requested_by=user, state=RequestState.CLARIFICATION).count(),
-                f"{reverse('engagements:list')}?state=clarification&mine=1",
-            )
-        )
-    if user.has_perm("cases.add_case"):
-        work.append(
-            WorkItem(
-                "Your open CS Help cases",
-                Case.objects.filter(opened_by=user).exclude(status="closed").count(),
-                reverse("cases:list"),
-            )
-        )
-    return work
-
-
-def _next_call(user):
-    from rhythm.meetings.choices import MeetingStatus
-    from rhythm.meetings.models import Meeting
-
-    return (
-        Meeting.objects.filter(
-            cse=user, status=MeetingStatus.SCHEDULED, scheduled_at__gte=timezone.now()
-        )
-        .select_related("account")
-        .order_by("scheduled_at")
-        .first()
-    )
-
-
 def _team():
-    return User.objects.active().prefetch_related(
-        "groups", Prefetch("covered_segments", Segment.objects.order_by("arr_floor"))
-    )
+    # Segments come in their own order (by ARR floor).
+    return User.objects.active().prefetch_related("groups", "covered_segments")
 
 
 @sign_in_first

@@ -1,20 +1,24 @@
 """The account timeline over the API: one chronological list, and notes."""
 
 from datetime import datetime
+from enum import StrEnum
 
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
+from rhythm.core import registry
 from rhythm.core.api import ERROR_RESPONSES, Body, Pagination, Text, require_perm
 from rhythm.core.http import AuthedRequest
 from rhythm.customers.models import Account
 from rhythm.timeline import services
-from rhythm.timeline.choices import EntryKind
 from rhythm.timeline.models import TimelineEntry
 
 router = Router(tags=["timeline"])
+
+# The kinds the installed apps declare, as an enum for the OpenAPI document.
+EntryKind = StrEnum("EntryKind", {code: code for code in registry.timeline_kinds()})  # type: ignore[misc]
 
 
 class EntryOut(Schema):

@@ -1,7 +1,29 @@
-from django.apps import AppConfig
+from rhythm.core import registry
+from rhythm.core.registry import TimelineKind
+from rhythm.people.choices import Role
+
+_READ = ("timeline.view_timelineentry",)
+_WRITE = ("timeline.view_timelineentry", "timeline.add_timelineentry")
 
 
-class TimelineConfig(AppConfig):
+class TimelineConfig(registry.RhythmAppConfig):
     name = "rhythm.timeline"
     label = "timeline"
     verbose_name = "Timeline"
+
+    url_prefix = "timeline/"
+    urls = "rhythm.timeline.urls"
+    api_router = "rhythm.timeline.api.router"
+    timeline_kinds = (TimelineKind("note", "Note", "bi-journal-text"),)
+    # Every event's timeline lines are written by one subscriber, in its transaction.
+    registers = ("rhythm.timeline.subscribers",)
+    role_grants = {
+        Role.ACCOUNT_OWNER: _WRITE,
+        Role.CSM: _WRITE,
+        Role.CSE: _WRITE,
+        Role.CSE_MANAGER: _WRITE,
+        Role.PROGRAM_MANAGER: _READ,
+        Role.CS_OPERATIONS: _WRITE,
+        Role.DEMO_ARCHITECT: _READ,
+        Role.ADMIN: _WRITE,
+    }

@@ -3,69 +3,68 @@ transactions, so an entry exists exactly when the thing it records does."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from rhythm.core import bulk
-from rhythm.timeline.choices import EntryKind
+from rhythm.core.events import Entry
 from rhythm.timeline.models import TimelineEntry
 
 NOTE_MAX_LENGTH = 10_000
+NOTE = "note"
+
+_COLUMNS = ("account_id", "kind", "title", "body", "actor_id", "link", "occurred_at")
 
 
-def record(
-    *,
-    account_id: int,
-    kind: EntryKind,
-    title: str,
-    body: str = "",
-    actor=None,
-    link: str = "",
-    occurred_at: datetime | None = None,
-) -> TimelineEntry:
+def record(entry: Entry) -> TimelineEntry:
     return TimelineEntry.objects.create(
-        account_id=account_id,
-        kind=kind,
-        title=title[:255],
-        body=body,
-        actor=actor,
-        link=link,
-        occurred_at=occurred_at or timezone.now(),
+        account_id=entry.account_id,
+        kind=entry.kind,
+        title=entry.title[:255],
+        body=entry.body,
+        actor=entry.actor,
+        link=entry.link,
+        occurred_at=entry.occurred_at or timezone.now(),
     )
 
 
-def record_many(entries: list[TimelineEntry]) -> list[TimelineEntry]:
-    """Bulk form of `record`, for use cases that raise many things at once."""
-    return TimelineEntry.objects.bulk_create(entries, batch_size=1000)
-
-
-_ROW = ("account_id", "title", "link")
-
-
-def record_rows(
-    rows: list[tuple[int, str, str]],
-    *,
-    kind: EntryKind,
-    body: str = "",
-    actor=None,
-    occurred_at: datetime | None = None,
-) -> None:
-    """Bulk form of `record` for many entries of one kind, each row an
-    (account_id, title, link): multi-row INSERTs with no model instance per entry,
-    for use cases that raise thousands of things at once."""
-    if not rows:
+def record_entries(entries: list[Entry]) -> None:
+    """Write the entries: one INSERT for one, multi-row INSERTs with no model
+    instance per entry for the thousands a reconciliation raises at once."""
+    if not entries:
         return
+    if len(entries) == 1:
+        record(entries[0])
+        return
+    now = timezone.now()
+    rows = [
+        (
+            e.account_id,
+            e.kind,
+            e.title[:255],
+            e.body,
+            e.actor.pk if e.actor is not None else None,
+            e.link,
+            e.occurred_at or now,
+        )
+        for e in entries
+    ]
+    # A column all entries agree on is written once as a constant: PostgreSQL
+    # could not type a VALUES column that is NULL in every row.
+    varying = [
+        n
+        for n, column in enumerate(_COLUMNS)
+        if column == "account_id" or len({r[n] for r in rows}) > 1
+    ]
     template = TimelineEntry(
-        kind=kind, body=body, actor=actor, occurred_at=occurred_at or timezone.now()
+        **{column: rows[0][n] for n, column in enumerate(_COLUMNS) if n not in varying}
     )
     bulk.insert_rows(
         TimelineEntry,
         template,
-        _ROW,
-        [(account, title[:255], link) for account, title, link in rows],
+        [_COLUMNS[n] for n in varying],
+        [[row[n] for n in varying] for row in rows],
     )
 
 
@@ -87,4 +86,4 @@ def add_note(*, account, author, text: str) -> TimelineEntry:
     title, body = first_line.strip(), rest.strip()
     if len(title) > NOTE_TITLE_LENGTH:
         title, body = title[: NOTE_TITLE_LENGTH - 1].rstrip() + "…", text
-    return record(account_id=account.pk, kind=EntryKind.NOTE, title=title, body=body, actor=author)
+    return record(Entry(account_id=account.pk, kind=NOTE, title=title, body=body, actor=author))

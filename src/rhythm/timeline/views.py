@@ -6,11 +6,11 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from rhythm.core import registry
 from rhythm.core.forms import once
 from rhythm.core.http import AuthedRequest, post_only, sign_in_first
 from rhythm.customers.models import Account
 from rhythm.timeline import services
-from rhythm.timeline.choices import EntryKind
 from rhythm.timeline.models import TimelineEntry
 
 PAGE_SIZE = 50
@@ -23,7 +23,7 @@ def account_timeline(request: AuthedRequest, account_id: int) -> HttpResponse:
     account = get_object_or_404(Account.objects.visible_to(request.user), pk=account_id)
     kind = request.GET.get("kind", "")
     entries = TimelineEntry.objects.filter(account=account, archived_at__isnull=True)
-    if kind in EntryKind.values:
+    if kind in registry.timeline_kinds():
         entries = entries.filter(kind=kind)
     else:
         kind = ""
@@ -32,7 +32,7 @@ def account_timeline(request: AuthedRequest, account_id: int) -> HttpResponse:
     return render(
         request,
         template,
-        {"account": account, "page": page, "kind": kind, "kinds": EntryKind.choices},
+        {"account": account, "page": page, "kind": kind, "kinds": registry.timeline_kind_choices()},
     )
 
 
@@ -67,7 +67,7 @@ def add_note(request: AuthedRequest, account_id: int) -> HttpResponse:
             "account": account,
             "page": page,
             "kind": "",
-            "kinds": EntryKind.choices,
+            "kinds": registry.timeline_kind_choices(),
             "note_error": error,
             "note_text": request.POST.get("text", "") if error else "",
         },

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('core', '0004_outbox_claim_owner'),
+        ('core', '0005_outbox_claim_owner'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

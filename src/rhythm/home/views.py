@@ -1,0 +1,116 @@
+"""A person's start page: what waits for them, by role, and what comes up next."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+
+from rhythm.cases.choices import CaseStatus
+from rhythm.cases.models import Case
+from rhythm.core.http import AuthedRequest
+from rhythm.ctas.choices import CtaStatus
+from rhythm.ctas.models import Cta
+from rhythm.customers.models import Account
+from rhythm.engagements.choices import RequestState
+from rhythm.engagements.models import EngagementRequest
+from rhythm.meetings.choices import MeetingStatus
+from rhythm.meetings.models import Meeting
+from rhythm.people.choices import Role
+
+
+@login_required
+def home(request: AuthedRequest) -> HttpResponse:
+    """A person's start page: their accounts and the renewals coming up."""
+    today = timezone.localdate()
+    accounts = Account.objects.visible_to(request.user).active()
+    renewing = (
+        accounts.filter(renewal_date__range=(today, today + timedelta(days=90)))
+        .select_related("segment", "account_owner", "csm")
+        .order_by("renewal_date")[:10]
+    )
+    for account in renewing:
+        account.days_to_renewal = (account.renewal_date - today).days
+    return render(
+        request,
+        "home/home.html",
+        {
+            "account_count": accounts.count(),
+            "renewing": renewing,
+            "work": _your_work(request.user),
+            "next_call": _next_call(request.user),
+        },
+    )
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    label: str
+    count: int
+    url: str
+
+
+def _your_work(user) -> list[WorkItem]:
+    """What waits for this person, by role: one count (one query) per line."""
+    requests = EngagementRequest.objects.visible_to(user).active()
+    ctas = Cta.objects.visible_to(user)
+    work = []
+    if user.has_role(Role.CSE):
+        work += [
+            WorkItem(
+                "Your open CTAs",
+                ctas.filter(owner=user).exclude(status=CtaStatus.CLOSED).count(),
+                f"{reverse('ctas:list')}?show=mine",
+            ),
+            WorkItem(
+                "Your engagements running",
+                requests.filter(assigned_cse=user, state=RequestState.STARTED).count(),
+                f"{reverse('engagements:list')}?state=started&mine=1",
+            ),
+        ]
+    if user.manages_cses:
+        work += [
+            WorkItem(
+                "Requests waiting for review",
+                requests.filter(state=RequestState.REVIEW).count(),
+                f"{reverse('engagements:list')}?state=review",
+            ),
+            WorkItem(
+                "CTAs nobody has accepted",
+                ctas.filter(owner__isnull=True, status=CtaStatus.OPEN).count(),
+                f"{reverse('ctas:list')}?show=unassigned",
+            ),
+        ]
+    if user.has_role(Role.CSM):
+        work.append(
+            WorkItem(
+                "Questions waiting for your answer",
+                requests.filter(requested_by=user, state=RequestState.CLARIFICATION).count(),
+                f"{reverse('engagements:list')}?state=clarification&mine=1",
+            )
+        )
+    if user.has_perm("cases.add_case"):
+        work.append(
+            WorkItem(
+                "Your open CS Help cases",
+                Case.objects.filter(opened_by=user).exclude(status=CaseStatus.CLOSED).count(),
+                reverse("cases:list"),
+            )
+        )
+    return work
+
+
+def _next_call(user) -> Meeting | None:
+    return (
+        Meeting.objects.filter(
+            cse=user, status=MeetingStatus.SCHEDULED, scheduled_at__gte=timezone.now()
+        )
+        .select_related("account")
+        .order_by("scheduled_at")
+        .first()
+    )
