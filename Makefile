@@ -10,7 +10,7 @@ OPENAPI := docs/openapi.json
 RHYTHM_BIND ?= 127.0.0.1:8000
 export RHYTHM_BIND
 
-.PHONY: run test setup lint types check-migrations check-openapi openapi pytest bench clean
+.PHONY: run test setup lint types check-migrations check-openapi openapi pytest bench faults clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,11 @@ pytest:
 
 bench: setup
 	$(BIN)/python -m bench
+
+# Workers SIGKILLed mid-work; non-zero exit on any loss, duplicate or stall. SQLite,
+# plus PostgreSQL + Redis when FAULTS_DATABASE_URL and FAULTS_REDIS_URL are set.
+faults: setup
+	$(BIN)/python -m bench.faults
 
 clean:
 	rm -rf $(VENV) node_modules var

@@ -87,6 +87,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "rhythm.core.context_processors.navigation",
             ],
+            # {% form_token %} beside {% csrf_token %} in every form that creates.
+            "builtins": ["rhythm.core.templatetags.form_tokens"],
         },
     },
 ]
@@ -216,8 +218,8 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
     EMAIL_FILE_PATH = VAR_DIR / "sent-mail"
-# A send that hangs must not outlive the outbox's stale-claim window, or a second
-# worker would take the message over and send it again.
+# A hung SMTP server holds a worker's thread this long per step at most; the
+# worker's heartbeat keeps its claim meanwhile, so nobody takes the message over.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Rhythm <rhythm@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -223,13 +223,40 @@ def test_opening_a_case_shows_its_cta_with_the_exact_name(client, cast, opportun
     assert reverse("customers:opportunity-detail", args=[opportunity.pk]) in html
 
 
-def test_a_resubmitted_form_opens_one_case(client, cast, opportunity, case_data):
+def _form_token(html: str) -> str:
+    (token,) = re.findall(r'<input type="hidden" name="form_token" value="([^"]+)">', html)
+    return token
+
+
+def test_the_same_form_posted_twice_opens_one_case(client, cast, opportunity, case_data):
+    """A resubmit after a lost response shows the first case, with a message."""
     _as(client, cast.account_owner)
     url = reverse("cases:create", args=[opportunity.pk])
-    first = client.post(url, _form(case_data, idempotency_key="form-123"))
-    again = client.post(url, _form(case_data, idempotency_key="form-123"))
-    assert first["Location"] == again["Location"]
+    token = _form_token(client.get(url).content.decode())
+    first = client.post(url, _form(case_data, form_token=token))
+    case = Case.objects.get()
+    assert first["Location"] == reverse("cases:detail", args=[case.pk])
+    assert f"Case #{case.pk} opened." in client.get(first["Location"]).content.decode()
+
+    again = client.post(url, _form(case_data, form_token=token), follow=True)
+
+    assert again.redirect_chain == [(first["Location"], 302)]
+    html = again.content.decode()
+    assert "This form was already sent" in html and "opened." not in html
     assert Case.objects.count() == 1 and Cta.objects.count() == 1
+    assert TimelineEntry.objects.filter(kind="case").count() == 1
+    # The next form the page offers carries a fresh token: a new case is a new case.
+    assert _form_token(client.get(url).content.decode()) != token
+
+
+def test_a_form_sent_back_with_errors_keeps_its_token(client, cast, opportunity, case_data):
+    _as(client, cast.account_owner)
+    url = reverse("cases:create", args=[opportunity.pk])
+    token = _form_token(client.get(url).content.decode())
+    refused = client.post(url, _form(case_data, challenges="", form_token=token))
+    assert _form_token(refused.content.decode()) == token  # nothing was created with it
+    assert client.post(url, _form(case_data, form_token=token)).status_code == 302
+    assert Case.objects.count() == 1
 
 
 def test_every_missing_field_is_named_beside_it_and_nothing_is_written(client, cast, opportunity):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
 import threading
 from datetime import UTC, datetime, timedelta
 from smtplib import SMTPServerDisconnected
@@ -14,7 +17,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connections, transaction
 
-from rhythm.core import rules, services, tasks
+from rhythm.core import locks, rules, services, tasks
 from rhythm.core.choices import MessageStatus
 from rhythm.core.models import OutboundMessage
 
@@ -310,32 +313,104 @@ def test_a_failure_then_a_success_sends_once_and_clears_the_error(
     assert len(mailoutbox) == 1
 
 
-def test_stale_claims_are_released_and_the_message_sent(db, mailoutbox):
+def _claimed(key: str, *, by: str, last_beat: datetime) -> OutboundMessage:
+    """A message a worker claimed and was sending when it last showed life."""
+    message = OutboundMessage.objects.create(
+        idempotency_key=key, to=["a@customer.example"], subject=key, body_text="b"
+    )
+    OutboundMessage.objects.filter(pk=message.pk).update(
+        status=MessageStatus.SENDING,
+        claimed_at=last_beat,
+        claimed_by=by,
+        heartbeat_at=last_beat,
+        attempts=1,
+    )
+    return message
+
+
+def _gone_pid() -> int:
+    """The pid of a process of this machine that has exited (and been reaped)."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_a_quiet_workers_claim_is_released_and_a_beating_ones_kept(db, mailoutbox):
+    quiet_for = rules.CLAIM_STALE_AFTER + timedelta(seconds=1)
     with time_machine.travel(T0, tick=False) as clock:
-        dead_worker, live_worker = (
-            OutboundMessage.objects.create(
-                idempotency_key=key, to=["a@customer.example"], subject=key, body_text="b"
-            )
-            for key in ("dead", "live")
-        )
-        OutboundMessage.objects.filter(pk=dead_worker.pk).update(
-            status=MessageStatus.SENDING,
-            claimed_at=T0 - timedelta(minutes=services.STALE_CLAIM_MINUTES + 1),
-            attempts=1,
-        )
-        OutboundMessage.objects.filter(pk=live_worker.pk).update(
-            status=MessageStatus.SENDING, claimed_at=T0 - timedelta(minutes=2), attempts=1
-        )
+        quiet = _claimed("quiet", by="elsewhere:4242:aa", last_beat=T0 - quiet_for)
+        beating = _claimed("beating", by="elsewhere:4243:bb", last_beat=T0 - timedelta(seconds=5))
 
         assert tasks.deliver_due_messages.call_local() == 1
 
-        assert status_of(dead_worker) == MessageStatus.SENT
-        assert status_of(live_worker) == MessageStatus.SENDING  # still someone's
-        assert [m.subject for m in mailoutbox] == ["dead"]
+        assert status_of(quiet) == MessageStatus.SENT
+        assert status_of(beating) == MessageStatus.SENDING  # still someone's
+        assert [m.subject for m in mailoutbox] == ["quiet"]
 
-        clock.shift(timedelta(minutes=services.STALE_CLAIM_MINUTES))
+        clock.shift(rules.CLAIM_STALE_AFTER)
         assert tasks.deliver_due_messages.call_local() == 1
-    assert sorted(m.subject for m in mailoutbox) == ["dead", "live"]
+    assert sorted(m.subject for m in mailoutbox) == ["beating", "quiet"]
+
+
+def test_a_live_workers_heartbeat_releases_dead_claims_within_a_minute(
+    db, mailoutbox, django_capture_on_commit_callbacks
+):
+    # Not only the minutely sweeper: every live worker's heartbeat releases them,
+    # so a dead worker's claim is back in line CLAIM_STALE_AFTER and a beat later.
+    assert rules.CLAIM_STALE_AFTER + timedelta(seconds=locks.HEARTBEAT_SECONDS) < timedelta(
+        minutes=1
+    )
+    with time_machine.travel(T0, tick=False):
+        dead = _claimed(
+            "dead", by="elsewhere:4242:aa", last_beat=T0 - rules.CLAIM_STALE_AFTER * 1.1
+        )
+        mine = _claimed("mine", by=locks.worker_id(), last_beat=T0 - rules.CLAIM_STALE_AFTER * 2)
+
+        with django_capture_on_commit_callbacks(execute=True):
+            locks.beat()  # touches this process's claims first, then releases the quiet ones
+
+        assert status_of(dead) == MessageStatus.SENT  # released and queued (immediate here)
+        assert status_of(mine) == MessageStatus.SENDING
+    assert [m.subject for m in mailoutbox] == ["dead"]
+
+
+def test_a_claim_of_a_process_that_is_gone_is_released_at_once(
+    db, mailoutbox, django_capture_on_commit_callbacks
+):
+    gone = f"{socket.gethostname()}:{_gone_pid()}:cafe"
+    message = _claimed("restarted", by=gone, last_beat=datetime.now(UTC))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.release_dead_claims() == [message.pk]
+    assert status_of(message) == MessageStatus.SENT
+
+
+def test_a_resend_after_an_unknown_outcome_has_the_same_message_id(
+    db, mailoutbox, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(T0, tick=False):
+        message = _claimed(
+            "cta-outreach:7", by="elsewhere:1:aa", last_beat=T0 - timedelta(minutes=1)
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            services.release_dead_claims()
+    message.refresh_from_db()
+    assert message.unknown_outcomes == 1
+    assert message.attempts == 2
+    # The copy the dead worker may have handed to the server carried this same id.
+    (sent,) = mailoutbox
+    expected = rules.message_id("cta-outreach:7", "localhost")
+    assert sent.extra_headers["Message-ID"] == expected
+    assert sent.message()["Message-ID"] == expected
+    (line,) = run("list").splitlines()
+    assert f"resend after 1 unknown outcome(s), Message-ID {expected}" in line
+
+
+def test_the_message_id_is_derived_from_the_key_and_the_sender_domain():
+    first = rules.message_id("cta-outreach:7", "rhythm.example")
+    assert first == rules.message_id("cta-outreach:7", "rhythm.example")
+    assert first != rules.message_id("cta-outreach:8", "rhythm.example")
+    assert first.startswith("<rhythm.") and first.endswith("@rhythm.example>")
+    assert rules.email_domain("Rhythm <Rhythm@CSE.example>") == "cse.example"
 
 
 # --- `rhythm outbox` ------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.views.decorators.vary import vary_on_headers
 from rhythm.cases import services
 from rhythm.cases.forms import CaseForm
 from rhythm.cases.models import Case
+from rhythm.core.forms import once
 from rhythm.core.http import AuthedRequest, sign_in_first
 from rhythm.customers.models import Account, Opportunity
 
@@ -57,17 +58,16 @@ def case_create(request: AuthedRequest, opportunity_id: int) -> HttpResponse:
     form = CaseForm(request.POST or None, account=opportunity.account)
     if request.method == "POST" and form.is_valid():
         try:
-            opened = services.open_case(
-                request.user,
-                form.service_data(opportunity),
-                idempotency_key=request.POST.get("idempotency_key") or None,
+            case, created = once(
+                request,
+                lambda: services.open_case(request.user, form.service_data(opportunity)).case,
             )
         except ValidationError as exc:
             _attach(form, exc)
         else:
-            if opened.created:
-                messages.success(request, f"Case #{opened.case.pk} opened.")
-            return redirect("cases:detail", case_id=opened.case.pk)
+            if created:
+                messages.success(request, f"Case #{case.pk} opened.")
+            return redirect("cases:detail", case_id=case.pk)
     return render(
         request,
         "cases/case_form.html",

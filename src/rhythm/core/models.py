@@ -64,6 +64,13 @@ class OutboundMessage(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Which worker process holds the claim (rhythm.core.locks.worker_id) and when
+    # that worker last showed life: a claim whose worker has gone quiet is released.
+    claimed_by = models.CharField(max_length=200, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # How often a worker died holding the claim, so that whether the recipient got
+    # that attempt is unknown: the message is sent again with the same Message-ID.
+    unknown_outcomes = models.PositiveIntegerField(default=0)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -78,6 +85,44 @@ class OutboundMessage(models.Model):
     @property
     def status_enum(self) -> MessageStatus:
         return MessageStatus(self.status)
+
+
+class Lease(models.Model):
+    """A named lock that dies with its holder (rhythm.core.locks).
+
+    Held while `expires_at` is ahead and its holder is alive; the holder's
+    heartbeat pushes `expires_at` on while the job runs."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    holder = models.CharField(max_length=200, blank=True)
+    acquired_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.holder or 'free'})"
+
+
+class FormSubmission(models.Model):
+    """A browser form's one-time token and what its first submission created
+    (rhythm.core.forms.once): a second submission is shown that instead."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="form_submissions"
+    )
+    token = models.CharField(max_length=64)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, null=True, blank=True
+    )
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "token"], name="form_submission_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.token} by {self.user_id}"
 
 
 class ApiTokenQuerySet(models.QuerySet):

@@ -23,6 +23,39 @@ def next_delivery_attempt(attempts: int, now: datetime) -> datetime | None:
     return now + timedelta(minutes=minutes)
 
 
+# A claim's worker beats every few seconds (rhythm.core.locks); one quiet for this
+# long is dead, and its claims go back in line. Several missed beats, so that a
+# worker blocked for a moment on a busy database keeps what it holds.
+CLAIM_STALE_AFTER = timedelta(seconds=40)
+
+
+def claim_is_stale(last_sign_of_life: datetime | None, now: datetime) -> bool:
+    """Whether a claim whose worker last showed life then belongs to a dead worker."""
+    return last_sign_of_life is None or now - last_sign_of_life > CLAIM_STALE_AFTER
+
+
+def message_id(idempotency_key: str, domain: str) -> str:
+    """The Message-ID header of an outbox message: derived from its idempotency key,
+    so that a resend after an unknown outcome is recognisably the same message
+    (mail clients and many servers drop the second copy)."""
+    digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:32]
+    return f"<rhythm.{digest}@{domain or 'localhost'}>"
+
+
+def email_domain(address: str) -> str:
+    """The domain of an address as written in a header ("Rhythm <r@x.example>")."""
+    _, _, domain = address.rpartition("@")
+    return domain.strip().rstrip(">").strip().lower()
+
+
+def parse_worker_id(worker: str) -> tuple[str, int] | None:
+    """The (host, pid) of a `host:pid:nonce` worker id, or None for anything else."""
+    parts = worker.rsplit(":", 2)
+    if len(parts) != 3 or not parts[0] or not parts[1].isdigit():
+        return None
+    return parts[0], int(parts[1])
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

@@ -6,7 +6,7 @@ import logging
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from functools import partial
 from typing import TypeVar
 
 from django.conf import settings
@@ -15,15 +15,11 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.html import linebreaks, urlize
 
-from rhythm.core import rules
+from rhythm.core import locks, rules
 from rhythm.core.choices import MessageStatus
 from rhythm.core.models import ApiToken, ArchivableModel, OutboundMessage
 
 log = logging.getLogger(__name__)
-
-# A claim older than this belonged to a worker that died mid-send.
-STALE_CLAIM_MINUTES = 15
-
 
 # --- Outbox -------------------------------------------------------------------
 
@@ -79,11 +75,22 @@ class DeliveryResult:
 
 
 def deliver(message_id: int) -> DeliveryResult:
-    """Send one message if, and only if, this call wins the claim on it."""
+    """Send one message if, and only if, this call wins the claim on it.
+
+    The claim names this worker, whose heartbeat keeps it alive while the send
+    runs; if the worker dies before it marks the message sent, nobody knows
+    whether the recipient got it, and `release_dead_claims` sends it again with
+    the same Message-ID: at least once, never lost, one Message-ID."""
     now = timezone.now()
     claimed = OutboundMessage.objects.filter(
         pk=message_id, status=MessageStatus.PENDING, next_attempt_at__lte=now
-    ).update(status=MessageStatus.SENDING, claimed_at=now, attempts=models.F("attempts") + 1)
+    ).update(
+        status=MessageStatus.SENDING,
+        claimed_at=now,
+        claimed_by=locks.worker_id(),
+        heartbeat_at=now,
+        attempts=models.F("attempts") + 1,
+    )
     if not claimed:
         return DeliveryResult(message_id, "skipped")
 
@@ -98,14 +105,21 @@ def deliver(message_id: int) -> DeliveryResult:
             next_attempt_at=retry_at or message.next_attempt_at,
             last_error=f"{type(exc).__name__}: {exc}"[:2000],
             claimed_at=None,
+            claimed_by="",
         )
         log.warning("outbox message %s failed (attempt %s): %s", message_id, message.attempts, exc)
         return DeliveryResult(message_id, "retry" if retry_at else "failed")
 
     OutboundMessage.objects.filter(pk=message_id).update(
-        status=MessageStatus.SENT, sent_at=timezone.now(), last_error=""
+        status=MessageStatus.SENT, sent_at=timezone.now(), last_error="", claimed_by=""
     )
     return DeliveryResult(message_id, "sent")
+
+
+def message_id_header(message: OutboundMessage) -> str:
+    """The message's Message-ID: the same on every attempt, from every worker."""
+    domain = rules.email_domain(message.from_email or settings.DEFAULT_FROM_EMAIL)
+    return rules.message_id(message.idempotency_key, domain)
 
 
 def _send_email(message: OutboundMessage) -> None:
@@ -116,19 +130,68 @@ def _send_email(message: OutboundMessage) -> None:
         to=message.to,
         cc=message.cc,
         reply_to=message.reply_to,
-        headers={"X-Rhythm-Message-Key": message.idempotency_key},
+        headers={
+            "Message-ID": message_id_header(message),
+            "X-Rhythm-Message-Key": message.idempotency_key,
+        },
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
     email.send(fail_silently=False)
 
 
+def touch_claims() -> int:
+    """This worker's sign of life on the messages it is sending (a heartbeat)."""
+    return OutboundMessage.objects.filter(
+        status=MessageStatus.SENDING, claimed_by=locks.worker_id()
+    ).update(heartbeat_at=timezone.now())
+
+
+def release_dead_claims(*, enqueue: bool = True) -> list[int]:
+    """Put back in line the messages whose worker died mid-send, and queue them.
+
+    A worker is dead when its heartbeat has been quiet for `CLAIM_STALE_AFTER`,
+    or at once when it was a process of this machine that no longer exists.
+    Whether the recipient got the interrupted attempt is unknown: the count of
+    such outcomes is kept, and `rhythm outbox list` shows the resend as one."""
+    now = timezone.now()
+    sending = OutboundMessage.objects.filter(status=MessageStatus.SENDING)
+    quiet = sending.filter(heartbeat_at__lt=now - rules.CLAIM_STALE_AFTER)
+    legacy = sending.filter(heartbeat_at__isnull=True, claimed_at__lt=now - rules.CLAIM_STALE_AFTER)
+    dead = locks.dead_among(sending.values_list("claimed_by", flat=True).distinct())
+    released = []
+    for candidates in (quiet, legacy, sending.filter(claimed_by__in=dead)):
+        for pk, worker in candidates.values_list("pk", "claimed_by"):
+            # Conditional on the same claim, so a message its worker finished
+            # meanwhile, or another release took, is left alone.
+            if OutboundMessage.objects.filter(
+                pk=pk, status=MessageStatus.SENDING, claimed_by=worker
+            ).update(
+                status=MessageStatus.PENDING,
+                claimed_at=None,
+                claimed_by="",
+                heartbeat_at=None,
+                next_attempt_at=now,
+                unknown_outcomes=models.F("unknown_outcomes") + 1,
+                last_error=(
+                    f"Worker {worker or '(unknown)'} stopped mid-send; whether it reached"
+                    " the server is unknown: sending again with the same Message-ID."
+                ),
+            ):
+                released.append(pk)
+    if released:
+        log.warning("outbox: released %s message(s) of dead workers", len(released))
+    if released and enqueue:
+        from rhythm.core.tasks import deliver_message
+
+        for pk in released:
+            transaction.on_commit(partial(deliver_message, pk))
+    return released
+
+
 def due_message_ids(limit: int = 500) -> list[int]:
-    """Pending messages whose time has come; stale claims are released first."""
-    stale = timezone.now() - timedelta(minutes=STALE_CLAIM_MINUTES)
-    OutboundMessage.objects.filter(status=MessageStatus.SENDING, claimed_at__lt=stale).update(
-        status=MessageStatus.PENDING, claimed_at=None
-    )
+    """Pending messages whose time has come; dead workers' claims are released first."""
+    release_dead_claims(enqueue=False)  # the caller delivers what this returns
     return list(
         OutboundMessage.objects.filter(
             status=MessageStatus.PENDING, next_attempt_at__lte=timezone.now()

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from django.db import connections
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task, on_shutdown
+from huey.contrib.djhuey import db_periodic_task, db_task, on_shutdown, on_startup
 
-from rhythm.core import events, services
+from rhythm.core import events, locks, services
+
+# While a worker lives, its heartbeat renews its leases and its outbox claims, and
+# hands back the claims of workers that died (within CLAIM_STALE_AFTER and a beat).
+locks.on_heartbeat(services.touch_claims)
+locks.on_heartbeat(services.release_dead_claims)
 
 
 @db_task(retries=2, retry_delay=30)
@@ -36,8 +41,20 @@ def deliver_due_events() -> int:
     return events.deliver_due()
 
 
+@on_startup()
+def recover_and_start_heartbeat() -> None:
+    """Runs in each worker thread as it starts (idempotent): a worker restarted
+    after a kill first frees what its dead predecessor on this machine held, so
+    the next run of a locked job, and the interrupted sends, go ahead at once."""
+    locks.clear_dead_holders()
+    services.release_dead_claims()
+    locks.start_heartbeat()
+    connections.close_all()
+
+
 @on_shutdown()
 def close_database_connections() -> None:
     # Runs in each worker thread as it stops: a connection kept open for reuse
     # (CONN_MAX_AGE) would otherwise linger on the database server.
+    locks.stop_heartbeat()
     connections.close_all()

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.vary import vary_on_headers
 
+from rhythm.core.forms import once
 from rhythm.core.http import AuthedRequest, post_only, sign_in_first
 from rhythm.core.workflow import TransitionConflict
 from rhythm.customers.models import Account
@@ -86,10 +87,14 @@ def request_create(request: AuthedRequest, account_id: int) -> HttpResponse:
         stakeholders = [data for _, data in filled]
         try:
             if form_valid and people_valid:
-                filed = services.file_request(
-                    request.user, form.service_data(account), stakeholders
+                filed, created = once(
+                    request,
+                    lambda: services.file_request(
+                        request.user, form.service_data(account), stakeholders
+                    ),
                 )
-                messages.success(request, "Request filed: a CSE manager reviews it next.")
+                if created:
+                    messages.success(request, "Request filed: a CSE manager reviews it next.")
                 return redirect("engagements:detail", request_id=filed.pk)
             services.validate_request(request.user, form.service_data(account), stakeholders)
         except ValidationError as exc:

@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from rhythm.core.forms import once
 from rhythm.core.http import AuthedRequest, post_only
 from rhythm.customers.models import Account
 from rhythm.officehours import services
@@ -56,17 +57,21 @@ def session_list(request: AuthedRequest) -> HttpResponse:
         if question_form.is_valid():
             data = question_form.cleaned_data
             try:
-                question = services.ask(
-                    request.user,
-                    session=data["session"],
-                    account_id=data["account"],
-                    topic=data["topic"],
-                    context=data["context"],
+                question, created = once(
+                    request,
+                    lambda: services.ask(
+                        request.user,
+                        session=data["session"],
+                        account_id=data["account"],
+                        topic=data["topic"],
+                        context=data["context"],
+                    ),
                 )
             except ValidationError as exc:
                 _attach(question_form, exc)
             else:
-                messages.success(request, "Question added to the session.")
+                if created:
+                    messages.success(request, "Question added to the session.")
                 return redirect("officehours:question", question_id=question.pk)
     return _page(request, question_form, SessionForm(prefix="s"))
 
@@ -78,11 +83,14 @@ def session_create(request: AuthedRequest) -> HttpResponse:
     form = SessionForm(request.POST, prefix="s")
     if form.is_valid():
         try:
-            services.save_session(request.user, form.cleaned_data)
+            _, created = once(
+                request, lambda: services.save_session(request.user, form.cleaned_data)
+            )
         except ValidationError as exc:
             _attach(form, exc)
         else:
-            messages.success(request, "Office hours added.")
+            if created:
+                messages.success(request, "Office hours added.")
             return redirect("officehours:list")
     # The errors beside their fields, on the page the form lives on.
     return _page(request, QuestionForm(accounts=_accounts(request), prefix="q"), form)
@@ -107,12 +115,16 @@ def question_detail(request: AuthedRequest, question_id: int) -> HttpResponse:
         form = spot_form if action == "spot" else answer_form
         try:
             if action == "spot" and spot_form.is_valid():
-                question = services.make_spot_engagement(
-                    question,
-                    actor=request.user,
-                    scheduled_at=spot_form.cleaned_data["scheduled_at"],
+                question, created = once(
+                    request,
+                    lambda: services.make_spot_engagement(
+                        question,
+                        actor=request.user,
+                        scheduled_at=spot_form.cleaned_data["scheduled_at"],
+                    ),
                 )
-                messages.success(request, f"Spot engagement scheduled: {question.meeting}.")
+                if created:
+                    messages.success(request, f"Spot engagement scheduled: {question.meeting}.")
                 return redirect("officehours:question", question_id=question.pk)
             if action == "answer" and answer_form.is_valid():
                 services.answer(

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from rhythm.core import registry
+from rhythm.core.forms import once
 from rhythm.core.http import AuthedRequest, post_only, sign_in_first
 from rhythm.customers.models import Account
 from rhythm.timeline import services
@@ -41,15 +42,20 @@ def account_timeline(request: AuthedRequest, account_id: int) -> HttpResponse:
 def add_note(request: AuthedRequest, account_id: int) -> HttpResponse:
     """Add a note; HTMX gets the refreshed timeline, a plain form post the account page."""
     account = get_object_or_404(Account.objects.visible_to(request.user), pk=account_id)
-    error = ""
+    error, created = "", False
     try:
-        services.add_note(account=account, author=request.user, text=request.POST.get("text", ""))
+        _, created = once(
+            request,
+            lambda: services.add_note(
+                account=account, author=request.user, text=request.POST.get("text", "")
+            ),
+        )
     except ValidationError as exc:
         error = " ".join(exc.messages)
     if not request.htmx:
         if error:
             messages.error(request, f"Note not added: {error}")
-        else:
+        elif created:
             messages.success(request, "Note added to the timeline.")
         return redirect("customers:account-detail", account_id=account.pk)
     entries = TimelineEntry.objects.filter(account=account, archived_at__isnull=True)

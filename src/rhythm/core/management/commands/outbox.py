@@ -34,9 +34,17 @@ class Command(BaseCommand):
         for m in messages[: options["limit"]]:
             error = f"\t{m.last_error[:60]}" if m.last_error else ""
             cc = f" (cc {', '.join(m.cc)})" if m.cc else ""
+            # A worker died mid-send: this message went (or goes) again, with the
+            # same Message-ID, and the recipient may hold two copies of it.
+            resend = (
+                f"\tresend after {m.unknown_outcomes} unknown outcome(s),"
+                f" Message-ID {services.message_id_header(m)}"
+                if m.unknown_outcomes
+                else ""
+            )
             self.stdout.write(
                 f"{m.pk}\t{m.status}\t{m.attempts}\t{m.created_at:%Y-%m-%d %H:%M}\t"
-                f"{', '.join(m.to)}{cc}\t{m.subject}{error}"
+                f"{', '.join(m.to)}{cc}\t{m.subject}{resend}{error}"
             )
 
     def _retry(self, options):
