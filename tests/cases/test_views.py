@@ -324,8 +324,10 @@ def test_an_ineligible_account_says_why_and_refuses_cse_help(
     assert "Self-serve segment do not qualify" in page.content.decode()
     url = reverse("cases:create", args=[opportunity.pk])
     assert "Self-serve segment do not qualify" in client.get(url).content.decode()
+    # CSE help is not offered; a form that sends it anyway is refused on its kind.
     response = client.post(url, _form(case_data, contact=contact.pk))
-    assert "Self-serve segment do not qualify" in _nonfield_errors(response.content.decode())
+    assert "not one of the available choices" in response.content.decode()
+    assert response.content.decode().count("Self-serve segment do not qualify") == 1
     assert not Case.objects.exists()
     # An escalation is still possible.
     escalation = client.post(url, _form(case_data, contact=contact.pk, kind="escalation"))
@@ -340,3 +342,27 @@ def test_the_case_page_of_an_escalation_says_no_cta_is_raised(client, cast, case
     _as(client, cast.cse)
     html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert "no CTA is raised" in html
+
+
+def test_an_opportunity_that_does_not_qualify_offers_only_an_escalation_and_says_why_once(
+    client, cast, opportunity, contact, ineligible_segment
+):
+    account = opportunity.account
+    account.segment = ineligible_segment
+    account.save()
+    client.force_login(cast.account_owner)
+    url = reverse("cases:create", args=[opportunity.pk])
+    page = client.get(url).content.decode()
+    reason = "Accounts in the Self-serve segment do not qualify for CSE engagement."
+    assert page.count(reason) == 1
+    assert 'value="cse_help"' not in page and 'value="escalation"' in page
+    tampered = client.post(
+        url,
+        {"kind": "cse_help", "contact": contact.pk, "challenges": "Help", "priority": "high"},
+    ).content.decode()
+    assert tampered.count(reason) == 1 and not Case.objects.exists()
+    client.post(
+        url,
+        {"kind": "escalation", "contact": contact.pk, "challenges": "A P1 bug", "priority": "high"},
+    )
+    assert Case.objects.get().kind == "escalation"

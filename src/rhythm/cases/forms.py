@@ -43,8 +43,15 @@ class CaseForm(forms.Form):
     )
     priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.MEDIUM)
 
-    def __init__(self, *args, account, **kwargs):
+    def __init__(self, *args, account, cse_help: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not cse_help:
+            # The opportunity does not qualify (the page says why, once): only an
+            # escalation may be raised on it.
+            kind = self.fields["kind"]
+            kind.choices = [c for c in kind.choices if c[0] == CaseKind.ESCALATION]  # type: ignore[attr-defined]
+            kind.initial = CaseKind.ESCALATION
+            self.fields["offering"].help_text = "Optional for an escalation."
         self.fields["contact"] = forms.ModelChoiceField(
             Contact.objects.active().filter(account=account),
             required=False,

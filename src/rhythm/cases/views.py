@@ -55,7 +55,9 @@ def case_create(request: AuthedRequest, opportunity_id: int) -> HttpResponse:
         pk=opportunity_id,
     )
     eligibility = services.eligibility(opportunity)
-    form = CaseForm(request.POST or None, account=opportunity.account)
+    form = CaseForm(
+        request.POST or None, account=opportunity.account, cse_help=eligibility.eligible
+    )
     if request.method == "POST" and form.is_valid():
         try:
             case, created = once(
