@@ -34,9 +34,10 @@ class Rang(events.Event):
 
 
 @events.subscribe(Rang, durable=True)
-def remember(payload: dict) -> None:
+def remember(payload: dict, key: str) -> None:
     if FAILURES:
         raise ConnectionError(FAILURES.pop())
+    assert key.startswith("test.rang:")
     HEARD.append(payload)
 
 

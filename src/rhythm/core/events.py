@@ -11,7 +11,10 @@ its transaction. Two kinds of subscriber hear it:
   `EventDelivery` row per such subscriber in the same transaction; the queue
   feeds each row to its subscriber after commit, once (a conditional UPDATE
   claims it), retrying on failure. These handlers get the event's JSON payload,
-  not the event: they may run in another process, later.
+  not the event (they may run in another process, later), and a delivery key.
+  A worker killed mid-delivery leaves its claim, released after STALE_CLAIM and
+  delivered again: at least once, with the same key each time, so the outside
+  (a webhook's receiver) can tell a repeat.
 
 The handbook's rules are not events: "a CSE-help case yields one CTA" stays an
 explicit call in the case's service, where a reader follows it. Subscribers
@@ -97,7 +100,7 @@ E = TypeVar("E", bound=Event)
 @dataclass(frozen=True)
 class Subscriber:
     event_type: type[Event]
-    handler: Callable[[Any], None]
+    handler: Callable[..., None]
     durable: bool
 
     @property
@@ -122,12 +125,12 @@ def event(cls: type[E]) -> type[E]:
 
 def subscribe(
     event_type: type[Event] = Event, *, durable: bool = False
-) -> Callable[[Callable[[Any], None]], Callable[[Any], None]]:
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """Subscribe the decorated function to `event_type` (and its subclasses; the
     base `Event` hears every event). Call it at import of an app's subscribers
     module, which the app's config lists in `subscribers`."""
 
-    def register(handler: Callable[[Any], None]) -> Callable[[Any], None]:
+    def register(handler: Callable[..., None]) -> Callable[..., None]:
         subscriber = Subscriber(event_type, handler, durable)
         # A module imported twice (tests reloading it) subscribes once.
         if all((s.name, s.event_type) != (subscriber.name, event_type) for s in _subscribers):
@@ -203,7 +206,7 @@ def deliver(delivery_id: int) -> bool:
     try:
         if subscriber is None:
             raise LookupError(f"No subscriber {delivery.subscriber} is installed.")
-        subscriber.handler(delivery.payload)
+        subscriber.handler(delivery.payload, f"{delivery.event}:{delivery.pk}")
     except Exception as exc:  # noqa: BLE001 - a subscriber's failure is retried
         retry_at = rules.next_delivery_attempt(delivery.attempts, timezone.now())
         EventDelivery.objects.filter(pk=delivery_id).update(
