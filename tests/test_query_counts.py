@@ -128,10 +128,12 @@ LISTINGS = [
     Listing("cases:list · an account's", _local(rows.cases), 6, 6, _account, htmx=True),
     Listing("cases:list · an opportunity's", _local(rows.cases), 6, 6, _opportunity, htmx=True),
     Listing("ctas:list", _ctas, 6, 6),
+    Listing("ctas:detail · the CSEs to assign it to", rows.members, 9, 6),
     Listing("ctas:playbooks", rows.playbooks, 5, 5),
     Listing("ctas:playbook", rows.playbook_steps, 6, 6),
     Listing("engagements:list", rows.mixed_requests, 6, 6),
     Listing("engagements:list · an account's", _local(rows.requests), 7, 7, _account, htmx=True),
+    Listing("engagements:detail · the CSEs suggested", rows.members, 14, 8),
     Listing("engagements:board", rows.cses_at_work, 7, 7),
     _board("new", 8),
     _board("clarification", 6),
@@ -152,7 +154,6 @@ POST = "a POST that changes one object and redirects"
 NOT_LISTS = {
     "cases:detail": "one case",
     "cases:create": FORM,
-    "ctas:detail": "one CTA and its playbook's tasks",
     "ctas:accept": POST,
     "ctas:close": POST,
     "ctas:task-toggle": "a POST that answers with the task's row",
@@ -163,7 +164,6 @@ NOT_LISTS = {
     "customers:contact-create": FORM,
     "customers:opportunity-detail": "one opportunity; its cases are cases:list · an opportunity's",
     "engagements:create": FORM,
-    "engagements:detail": "one request and its own review steps",
     "engagements:transition": POST,
     "engagements:board-move": "a POST (drag and drop) that answers in JSON",
     "meetings:detail": "one meeting",
@@ -256,6 +256,7 @@ def _url(entry: Listing, stage: Stage) -> str:
         "account_id": stage.account.pk,
         "request_id": stage.request.pk,
         "playbook_id": stage.playbook.pk,
+        "cta_id": stage.cta.pk,
         "column": entry.name.rsplit(" · ", 1)[-1],
     }
     if entry.is_api:

@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import Group
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from rhythm.cases.models import Case
 from rhythm.catalog.models import Offering
@@ -66,7 +67,8 @@ class Stage:
     objective: Objective
     offering: Offering
     session: OfficeHourSession
-    request: EngagementRequest  # the one whose suggestions are listed
+    request: EngagementRequest  # in review: the one whose suggestions are listed
+    cta: Cta  # open: the one a manager assigns to a CSE of the team
     playbook: Playbook
     stranger: User  # another account owner
     # An account's contact, opportunity and objective, made once per account.
@@ -93,7 +95,9 @@ def build_stage(cast: Cast) -> Stage:
         objective=objective,
         offering=offering,
         session=session,
-        request=None,  # type: ignore[arg-type]  # filed just below: filing needs the stage
+        # Filed and raised just below: they need the stage.
+        request=None,  # type: ignore[arg-type]
+        cta=None,  # type: ignore[arg-type]
         playbook=Playbook.objects.create(name="Staged playbook"),
         stranger=UserFactory(username="other-ae", roles=[Role.ACCOUNT_OWNER]),
     )
@@ -103,6 +107,7 @@ def build_stage(cast: Cast) -> Stage:
         objective,
     )
     (stage.request,) = requests(stage, 1, spread=False)
+    stage.cta = Cta.objects.get(case__in=cases(stage, 1, spread=False))
     return stage
 
 
@@ -157,34 +162,40 @@ def segments(stage: Stage, n: int) -> None:
     )
 
 
-def contacts(stage: Stage, n: int, spread: bool = True) -> None:
-    Contact.objects.bulk_create([ContactFactory.build(account=a) for a in _homes(stage, n, spread)])
+def _write(model, rows: list, stage: Stage, history: bool) -> list:
+    """INSERT the rows, with their history rows (by the CSM) when the page shows those."""
+    if history:
+        return bulk_create_with_history(rows, model, default_user=stage.cast.csm)
+    return model.objects.bulk_create(rows)
 
 
-def opportunities(stage: Stage, n: int, spread: bool = True) -> None:
-    Opportunity.objects.bulk_create(
-        [
-            OpportunityFactory.build(account=a, owner=a.account_owner)
-            for a in _homes(stage, n, spread)
-        ]
-    )
+def contacts(stage: Stage, n: int, spread: bool = True, history: bool = False) -> None:
+    homes = _homes(stage, n, spread)
+    _write(Contact, [ContactFactory.build(account=a) for a in homes], stage, history)
 
 
-def success_plans(stage: Stage, n: int, spread: bool = True) -> None:
+def opportunities(stage: Stage, n: int, spread: bool = True, history: bool = False) -> None:
+    homes = _homes(stage, n, spread)
+    built = [OpportunityFactory.build(account=a, owner=a.account_owner) for a in homes]
+    _write(Opportunity, built, stage, history)
+
+
+def success_plans(stage: Stage, n: int, spread: bool = True, history: bool = False) -> None:
     """Each with two objectives, the list's nested rows."""
-    plans = SuccessPlan.objects.bulk_create(
-        [SuccessPlanFactory.build(account=a) for a in _homes(stage, n, spread)]
+    homes = _homes(stage, n, spread)
+    plans = _write(
+        SuccessPlan, [SuccessPlanFactory.build(account=a) for a in homes], stage, history
     )
-    Objective.objects.bulk_create(
-        [ObjectiveFactory.build(success_plan=p) for p in plans for _ in range(2)]
-    )
+    objectives = [ObjectiveFactory.build(success_plan=p) for p in plans for _ in range(2)]
+    _write(Objective, objectives, stage, history)
 
 
 def account_page(stage: Stage, n: int) -> None:
-    """What the account page lists of its own: contacts, opportunities, success plans."""
-    contacts(stage, n, spread=False)
-    opportunities(stage, n, spread=False)
-    success_plans(stage, n, spread=False)
+    """What the account page lists of its own: contacts, opportunities, success plans,
+    and the changes to them (its history)."""
+    contacts(stage, n, spread=False, history=True)
+    opportunities(stage, n, spread=False, history=True)
+    success_plans(stage, n, spread=False, history=True)
 
 
 # --- Cases and CTAs -------------------------------------------------------------------
