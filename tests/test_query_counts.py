@@ -123,6 +123,7 @@ LISTINGS = [
     # --- The UI ----------------------------------------------------------------------
     Listing("home", rows.accounts, 12, 11),
     Listing("customers:account-list", rows.accounts, 7, 7),
+    Listing("customers:account-list · the table, by HTMX", rows.accounts, 6, 6, htmx=True),
     Listing("customers:account-detail", rows.account_page, 14, 14),
     Listing("cases:list", rows.cases, 5, 5),
     Listing("cases:list · an account's", _local(rows.cases), 6, 6, _account, htmx=True),
@@ -146,6 +147,9 @@ LISTINGS = [
     Listing("people:team", rows.members, 7, 7),
     Listing("people:tokens", rows.tokens, 5, 5),
     Listing("timeline:account", rows.timeline_entries, 7, 7, htmx=True),
+    Listing(
+        "timeline:account · load more", rows.timeline_entries, 7, 7, lambda s: "page=2", htmx=True
+    ),
 ]
 
 # Every other named URL of the UI, and why it has no entry.
