@@ -174,6 +174,9 @@ class PlaybookOut(Schema):
 
     @staticmethod
     def resolve_steps(obj: Playbook) -> list:
+        # Prefetched by the list as `active_steps`: no query per playbook.
+        if hasattr(obj, "active_steps"):
+            return obj.active_steps
         return list(obj.steps.filter(archived_at__isnull=True).order_by("position"))
 
 
@@ -204,7 +207,10 @@ class StepPatch(Body):
 @router.get("/playbooks", response=list[PlaybookOut])
 def list_playbooks(request: AuthedRequest):
     require_perm(request, "ctas.view_playbook")
-    return Playbook.objects.active()
+    steps = PlaybookStep.objects.filter(archived_at__isnull=True).order_by("position")
+    return Playbook.objects.active().prefetch_related(
+        Prefetch("steps", steps, to_attr="active_steps")
+    )
 
 
 @router.get("/playbooks/{playbook_id}", response={200: PlaybookOut, **ERROR_RESPONSES})

@@ -1,0 +1,1 @@
+"""Rows in bulk for tests/test_query_counts.py."""

@@ -1,0 +1,533 @@
+"""Many rows, cheaply: what tests/test_query_counts.py lists at 10 and at 200.
+
+Each maker adds `n` more rows of one kind, written in bulk (a handful of INSERTs
+whatever `n`), as the service would leave them; CTAs come from the real
+reconciliation (`ctas.services.reconcile`), which raises them, their tasks and
+their timeline entries in bulk too. Rows for a list of everything go on accounts
+of their own (a per-account lookup would show); rows for one account's page go on
+the stage's account. One account in ten made here is another account owner's: the
+stage's account owner does not see its rows, the CSE manager does.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import time, timedelta
+from decimal import Decimal
+
+from django.contrib.auth.models import Group
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from rhythm.cases.models import Case
+from rhythm.catalog.models import Offering
+from rhythm.core.models import ApiToken
+from rhythm.ctas import services as ctas
+from rhythm.ctas.choices import CtaSource, CtaStatus
+from rhythm.ctas.models import Cta, Playbook, PlaybookStep
+from rhythm.customers.models import (
+    Account,
+    Contact,
+    Objective,
+    Opportunity,
+    Segment,
+    SuccessPlan,
+)
+from rhythm.engagements.choices import RequestState
+from rhythm.engagements.models import EngagementRequest, Stakeholder, Transition
+from rhythm.meetings.choices import MeetingKind, MeetingStatus
+from rhythm.meetings.models import Meeting
+from rhythm.officehours.models import OfficeHourSession, Question
+from rhythm.people.choices import Role
+from rhythm.people.models import User
+from rhythm.timeline.models import TimelineEntry
+from tests.conftest import Cast
+from tests.factories import (
+    AccountFactory,
+    ContactFactory,
+    ObjectiveFactory,
+    OpportunityFactory,
+    SegmentFactory,
+    SuccessPlanFactory,
+    UserFactory,
+)
+
+_serial = itertools.count(1)
+
+
+@dataclass
+class Stage:
+    """The cast, one account of the account owner's with what hangs off it, and the
+    viewers: a CSE manager (sees every account) and the account owner (their own)."""
+
+    cast: Cast
+    segment: Segment
+    account: Account
+    objective: Objective
+    offering: Offering
+    session: OfficeHourSession
+    request: EngagementRequest  # in review: the one whose suggestions are listed
+    cta: Cta  # open: the one a manager assigns to a CSE of the team
+    playbook: Playbook
+    stranger: User  # another account owner
+    # An account's contact, opportunity and objective, made once per account.
+    furnished: dict[int, tuple[Contact, Opportunity, Objective]] = field(default_factory=dict)
+
+    @property
+    def viewers(self) -> dict[str, User]:
+        return {"manager": self.cast.manager, "account_owner": self.cast.account_owner}
+
+
+def build_stage(cast: Cast) -> Stage:
+    segment = SegmentFactory(name="Mid-Touch")
+    account = AccountFactory(account_owner=cast.account_owner, csm=cast.csm, segment=segment)
+    objective = ObjectiveFactory(success_plan=SuccessPlanFactory(account=account))
+    offering = Offering.objects.active().order_by("position", "id").first()
+    assert offering is not None, "the catalog's offerings come with the migrations"
+    session = OfficeHourSession.objects.create(
+        cse=cast.cse, weekday=2, start_time=time(16, 0), duration_minutes=60
+    )
+    stage = Stage(
+        cast=cast,
+        segment=segment,
+        account=account,
+        objective=objective,
+        offering=offering,
+        session=session,
+        # Filed and raised just below: they need the stage.
+        request=None,  # type: ignore[arg-type]
+        cta=None,  # type: ignore[arg-type]
+        playbook=Playbook.objects.create(name="Staged playbook"),
+        stranger=UserFactory(username="other-ae", roles=[Role.ACCOUNT_OWNER]),
+    )
+    stage.furnished[account.pk] = (
+        ContactFactory(account=account),
+        OpportunityFactory(account=account, owner=cast.account_owner),
+        objective,
+    )
+    (stage.request,) = requests(stage, 1, spread=False)
+    stage.cta = Cta.objects.get(case__in=cases(stage, 1, spread=False))
+    return stage
+
+
+# --- Where rows go --------------------------------------------------------------------
+
+
+def accounts(stage: Stage, n: int) -> list[Account]:
+    """`n` accounts renewing within the quarter: nine in ten the stage's account
+    owner's (and its CSM's), the tenth another's, which only the manager sees."""
+    renewal = timezone.localdate() + timedelta(days=30)
+    cast = stage.cast
+    built = [
+        AccountFactory.build(
+            segment=stage.segment,
+            account_owner=stage.stranger if i % 10 == 9 else cast.account_owner,
+            csm=None if i % 10 == 9 else cast.csm,
+            renewal_date=renewal,
+        )
+        for i in range(n)
+    ]
+    return Account.objects.bulk_create(built)
+
+
+def _homes(stage: Stage, n: int, spread: bool) -> list[Account]:
+    """The account of each of `n` rows: one each, or all the stage's."""
+    return accounts(stage, n) if spread else [stage.account] * n
+
+
+def _furnish(stage: Stage, homes: list[Account]) -> None:
+    """A contact, an opportunity and a plan's objective on each account that lacks them."""
+    bare = list({a.pk: a for a in homes if a.pk not in stage.furnished}.values())
+    if not bare:
+        return
+    contacts = Contact.objects.bulk_create([ContactFactory.build(account=a) for a in bare])
+    opportunities = Opportunity.objects.bulk_create(
+        [OpportunityFactory.build(account=a, owner=a.account_owner) for a in bare]
+    )
+    plans = SuccessPlan.objects.bulk_create([SuccessPlanFactory.build(account=a) for a in bare])
+    objectives = Objective.objects.bulk_create(
+        [ObjectiveFactory.build(success_plan=p) for p in plans]
+    )
+    for a, c, o, g in zip(bare, contacts, opportunities, objectives, strict=True):
+        stage.furnished[a.pk] = (c, o, g)
+
+
+# --- Customers ------------------------------------------------------------------------
+
+
+def segments(stage: Stage, n: int) -> None:
+    Segment.objects.bulk_create(
+        [SegmentFactory.build(name=f"Band {next(_serial)}") for _ in range(n)]
+    )
+
+
+def _write(model, rows: list, stage: Stage, history: bool) -> list:
+    """INSERT the rows, with their history rows (by the CSM) when the page shows those."""
+    if history:
+        return bulk_create_with_history(rows, model, default_user=stage.cast.csm)
+    return model.objects.bulk_create(rows)
+
+
+def contacts(stage: Stage, n: int, spread: bool = True, history: bool = False) -> None:
+    homes = _homes(stage, n, spread)
+    _write(Contact, [ContactFactory.build(account=a) for a in homes], stage, history)
+
+
+def opportunities(stage: Stage, n: int, spread: bool = True, history: bool = False) -> None:
+    homes = _homes(stage, n, spread)
+    built = [OpportunityFactory.build(account=a, owner=a.account_owner) for a in homes]
+    _write(Opportunity, built, stage, history)
+
+
+def success_plans(stage: Stage, n: int, spread: bool = True, history: bool = False) -> None:
+    """Each with two objectives, the list's nested rows."""
+    homes = _homes(stage, n, spread)
+    plans = _write(
+        SuccessPlan, [SuccessPlanFactory.build(account=a) for a in homes], stage, history
+    )
+    objectives = [ObjectiveFactory.build(success_plan=p) for p in plans for _ in range(2)]
+    _write(Objective, objectives, stage, history)
+
+
+def account_page(stage: Stage, n: int) -> None:
+    """What the account page lists of its own: contacts, opportunities, success plans,
+    and the changes to them (its history)."""
+    contacts(stage, n, spread=False, history=True)
+    opportunities(stage, n, spread=False, history=True)
+    success_plans(stage, n, spread=False, history=True)
+
+
+# --- Cases and CTAs -------------------------------------------------------------------
+
+
+def cases(stage: Stage, n: int, spread: bool = True) -> list[Case]:
+    """CSE-help cases, each with its CTA and the one-off playbook's tasks, raised by
+    the reconciliation as it would raise a case's missing CTA."""
+    homes = _homes(stage, n, spread)
+    _furnish(stage, homes)
+    made = Case.objects.bulk_create(
+        [
+            Case(
+                kind="cse_help",
+                account=a,
+                opportunity=stage.furnished[a.pk][1],
+                contact=stage.furnished[a.pk][0],
+                offering=stage.offering,
+                challenges="Pipelines take 40 minutes.",
+                opened_by=stage.cast.account_owner,
+            )
+            for a in homes
+        ]
+    )
+    ctas.reconcile()
+    return made
+
+
+def case_ctas(stage: Stage, n: int, status: str = CtaStatus.OPEN, spread: bool = True) -> None:
+    """`n` CTAs of cases; one in two owned by the cast's CSE (all, when in progress)."""
+    made = cases(stage, n, spread)
+    rows = Cta.objects.filter(case__in=made)
+    if status == CtaStatus.OPEN:
+        rows.filter(case__in=made[::2]).update(owner=stage.cast.cse)
+    else:
+        now = timezone.now()
+        rows.update(status=status, owner=stage.cast.cse, accepted_at=now)
+        if status == CtaStatus.CLOSED:
+            rows.update(closed_at=now)
+
+
+def playbooks(stage: Stage, n: int) -> None:
+    """Playbooks of three steps, one of them archived."""
+    made = Playbook.objects.bulk_create(
+        [Playbook(name=f"Playbook {next(_serial)}") for _ in range(n)]
+    )
+    PlaybookStep.objects.bulk_create(
+        [
+            PlaybookStep(
+                playbook=p,
+                position=i,
+                title=f"Step {i}",
+                archived_at=timezone.now() if i == 3 else None,
+            )
+            for p in made
+            for i in (1, 2, 3)
+        ]
+    )
+
+
+def playbook_steps(stage: Stage, n: int) -> None:
+    start = stage.playbook.steps.count()
+    PlaybookStep.objects.bulk_create(
+        [
+            PlaybookStep(playbook=stage.playbook, position=start + i, title=f"Step {start + i}")
+            for i in range(1, n + 1)
+        ]
+    )
+
+
+# --- Engagement requests --------------------------------------------------------------
+
+# The states a request passed through to reach each state, from its filing.
+_PATHS = {
+    RequestState.REVIEW: [RequestState.REVIEW],
+    RequestState.CLARIFICATION: [RequestState.REVIEW, RequestState.CLARIFICATION],
+    RequestState.REJECTED: [RequestState.REVIEW, RequestState.REJECTED],
+    RequestState.STARTED: [RequestState.REVIEW, RequestState.STARTED],
+    RequestState.COMPLETE: [RequestState.REVIEW, RequestState.STARTED, RequestState.COMPLETE],
+    RequestState.CLOSED: [
+        RequestState.REVIEW,
+        RequestState.STARTED,
+        RequestState.COMPLETE,
+        RequestState.CLOSED,
+    ],
+}
+_ASSIGNED = {RequestState.STARTED, RequestState.COMPLETE, RequestState.CLOSED}
+
+
+def requests(
+    stage: Stage,
+    n: int,
+    state: str = RequestState.REVIEW,
+    spread: bool = True,
+    cses: list[User] | None = None,
+) -> list[EngagementRequest]:
+    """Requests in `state`, each with a stakeholder, its transitions from filing and,
+    once started, its CTA; assigned to `cses` in turn (default: the cast's CSE)."""
+    homes = _homes(stage, n, spread)
+    _furnish(stage, homes)
+    cast = stage.cast
+    assignees = itertools.cycle(cses or [cast.cse])
+    now = timezone.now()
+    made = EngagementRequest.objects.bulk_create(
+        [
+            EngagementRequest(
+                title=f"CI for team {next(_serial)}",
+                account=a,
+                objective=stage.furnished[a.pk][2],
+                offering=stage.offering,
+                effort_kind="duration",
+                duration_weeks=6,
+                hours_per_week=Decimal("5"),
+                target_start_date=timezone.localdate() + timedelta(days=14),
+                outcome="Every team builds on GitLab CI.",
+                metrics=["Pipelines under 10 minutes"],
+                deliverables=["Reference pipeline"],
+                state=state,
+                state_changed_at=now,
+                requested_by=cast.csm,
+                assigned_cse=next(assignees) if state in _ASSIGNED else None,
+            )
+            for a in homes
+        ]
+    )
+    Stakeholder.objects.bulk_create(
+        [
+            Stakeholder(
+                request=r, name="Ana Costa", role_title="VP Eng", responsibilities="Sponsor"
+            )
+            for r in made
+        ]
+    )
+    path = _PATHS[RequestState(state)]
+    Transition.objects.bulk_create(
+        [
+            Transition(
+                request=r,
+                from_state=path[i - 1] if i else "",
+                to_state=to,
+                actor=cast.csm if i == 0 else cast.manager,
+                assigned_cse=r.assigned_cse if to == RequestState.STARTED else None,
+                at=now - timedelta(hours=len(path) - i),
+            )
+            for r in made
+            for i, to in enumerate(path)
+        ]
+    )
+    if state in _ASSIGNED:
+        Cta.objects.bulk_create(
+            [
+                Cta(
+                    name=f"{r.account.name} - CSE Engagement: {r.title}",
+                    account=r.account,
+                    request=r,
+                    type="CSE Engagement",
+                    reason="Complex CSE engagement",
+                    owner=r.assigned_cse,
+                    status=CtaStatus.IN_PROGRESS
+                    if state == RequestState.STARTED
+                    else CtaStatus.CLOSED,
+                    source=CtaSource.REQUEST,
+                    accepted_at=now,
+                )
+                for r in made
+            ]
+        )
+    return made
+
+
+def board_column(column: str):
+    """A maker for one column of the board: requests, and CTAs where the column has any."""
+    request_state = {
+        "new": RequestState.REVIEW,
+        "clarification": RequestState.CLARIFICATION,
+        "in_progress": RequestState.STARTED,
+        "complete": RequestState.COMPLETE,
+        "closed": RequestState.CLOSED,
+    }[column]
+    cta_status = {
+        "new": CtaStatus.OPEN,
+        "in_progress": CtaStatus.IN_PROGRESS,
+        "closed": CtaStatus.CLOSED,
+    }.get(column)
+
+    def make(stage: Stage, n: int) -> None:
+        if cta_status is None:
+            requests(stage, n, request_state)
+            return
+        requests(stage, n - n // 2, request_state)
+        case_ctas(stage, n // 2, cta_status)
+
+    make.__name__ = f"board_{column}"
+    return make
+
+
+# --- The team -------------------------------------------------------------------------
+
+
+def members(stage: Stage, n: int, role: Role = Role.CSE) -> list[User]:
+    """Active members with a role, each covering the stage's segment and a region."""
+    made = User.objects.bulk_create(
+        [
+            UserFactory.build(username=f"member-{next(_serial)}", covered_regions=["AMER"])
+            for _ in range(n)
+        ]
+    )
+    group = Group.objects.get(name=role.label)
+    User.groups.through.objects.bulk_create(
+        [User.groups.through(user_id=u.pk, group_id=group.pk) for u in made]
+    )
+    User.covered_segments.through.objects.bulk_create(
+        [User.covered_segments.through(user_id=u.pk, segment_id=stage.segment.pk) for u in made]
+    )
+    return made
+
+
+def cses_at_work(stage: Stage, n: int) -> None:
+    """CSEs, each running an engagement and holding an open CTA (what capacity adds up)."""
+    cses = members(stage, n)
+    requests(stage, n, RequestState.STARTED, spread=False, cses=cses)
+    made = cases(stage, n, spread=False)
+    for cse, case in zip(cses, made, strict=True):
+        # One UPDATE per CSE: cheap at these sizes, and each CTA gets its own owner.
+        Cta.objects.filter(case=case).update(owner=cse)
+
+
+def tokens(stage: Stage, n: int) -> None:
+    """Personal tokens of each viewer (a list of one's own)."""
+    ApiToken.objects.bulk_create(
+        [
+            ApiToken(user=user, name=f"laptop {i}", prefix="rhy_test", key_hash=f"{next(_serial)}")
+            for user in stage.viewers.values()
+            for i in range(n)
+        ]
+    )
+
+
+# --- Office hours, meetings, the timeline, the catalog --------------------------------
+
+
+def sessions(stage: Stage, n: int) -> None:
+    OfficeHourSession.objects.bulk_create(
+        [
+            OfficeHourSession(
+                cse=stage.cast.cse, weekday=i % 5, start_time=time(9 + i % 8), duration_minutes=60
+            )
+            for i in range(n)
+        ]
+    )
+
+
+def questions(stage: Stage, n: int) -> None:
+    Question.objects.bulk_create(
+        [
+            Question(
+                session=stage.session,
+                account=a,
+                asked_by=stage.cast.csm,
+                topic=f"Question {next(_serial)}",
+                context="Monorepo pipelines.",
+            )
+            for a in _homes(stage, n, spread=True)
+        ]
+    )
+
+
+def office_hours(stage: Stage, n: int) -> None:
+    """What the office-hours page lists: sessions and open questions."""
+    sessions(stage, n)
+    questions(stage, n)
+
+
+def meetings(stage: Stage, n: int) -> None:
+    """Scheduled calls, each with the cast's CSE and CSM taking part."""
+    cast = stage.cast
+    made = Meeting.objects.bulk_create(
+        [
+            Meeting(
+                account=a,
+                name=f"CSE: topic {next(_serial)}",
+                kind=MeetingKind.SPOT,
+                status=MeetingStatus.SCHEDULED,
+                scheduled_at=timezone.now() + timedelta(days=3),
+                cse=cast.cse,
+                organiser=cast.csm,
+                created_by=cast.cse,
+            )
+            for a in _homes(stage, n, spread=True)
+        ]
+    )
+    Meeting.participants.through.objects.bulk_create(
+        [
+            Meeting.participants.through(meeting_id=m.pk, user_id=u.pk)
+            for m in made
+            for u in (cast.cse, cast.csm)
+        ]
+    )
+
+
+def timeline_entries(stage: Stage, n: int) -> None:
+    """Entries of every kind on the stage's account, by members of the cast in turn."""
+    kinds = itertools.cycle(["case", "cta", "request", "transition", "meeting", "note"])
+    actors = itertools.cycle([stage.cast.account_owner, stage.cast.csm, stage.cast.cse, None])
+    TimelineEntry.objects.bulk_create(
+        [
+            TimelineEntry(
+                account=stage.account,
+                kind=next(kinds),
+                title=f"Entry {next(_serial)}",
+                body="What happened.",
+                actor=next(actors),
+                link="/",
+            )
+            for _ in range(n)
+        ]
+    )
+
+
+def offerings(stage: Stage, n: int) -> None:
+    Offering.objects.bulk_create(
+        [
+            Offering(name=f"Offering {next(_serial)}", description="What we do.", position=100 + i)
+            for i in range(n)
+        ]
+    )
+
+
+def mixed_requests(stage: Stage, n: int) -> None:
+    """Requests in every state of the review, in turn."""
+    states = list(_PATHS)
+    for i, state in enumerate(states):
+        share = n // len(states) + (1 if i < n % len(states) else 0)
+        if share:
+            requests(stage, share, state)
