@@ -69,14 +69,18 @@ def cta_detail(request: AuthedRequest, cta_id: int):
         cses = sorted(
             ((cse, cse.covers(cta.account)) for cse in team), key=lambda pair: not pair[1]
         )
+    # Only a CSE takes a CTA for themselves; a manager assigns it instead.
+    can_accept = (
+        cta.owner_id is None
+        and request.user.has_perm("ctas.change_cta")
+        and request.user.groups.filter(name=Role.CSE.label).exists()
+    )
     context = {
         "cta": cta,
         "cses": cses,
-        # Only a CSE takes a CTA for themselves; a manager assigns it instead.
-        "can_accept": request.user.has_perm("ctas.change_cta")
-        and request.user.groups.filter(name=Role.CSE.label).exists(),
-        # What of the account the viewer does not cover, asked for before they take it.
-        "my_gaps": services.coverage_gaps(cta, request.user),
+        "can_accept": can_accept,
+        # What of the account they do not cover, asked for before they take it.
+        "my_gaps": services.coverage_gaps(cta, request.user) if can_accept else [],
         "outreach": services.outreach_state(cta),
         "may_work": services.may_work(cta, request.user),
         "may_close": services.may_close(cta, request.user),
