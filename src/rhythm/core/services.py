@@ -182,6 +182,7 @@ def release_dead_claims(*, enqueue: bool = True) -> list[int]:
     if released:
         log.warning("outbox: released %s message(s) of dead workers", len(released))
     if released and enqueue:
+        # A real cycle: core.tasks imports this module to deliver what it writes.
         from rhythm.core.tasks import deliver_message
 
         for pk in released:
