@@ -457,15 +457,20 @@ def everything(cast, account, objective, case_data, covering_cse):
     from rhythm.officehours import services as officehours
     from tests.factories import ContactFactory, OpportunityFactory
 
+    again = {"duplicate_reason": "Another phase of the same need."}
     open_cta = cases.open_case(cast.account_owner, case_data).case.cta
-    taken = cases.open_case(cast.account_owner, {**case_data, "opt_out_outreach": True}).case.cta
+    taken = cases.open_case(
+        cast.account_owner, {**case_data, **again, "opt_out_outreach": True}
+    ).case.cta
     ctas.accept(taken, cse=covering_cse, actor=covering_cse)
     escalation = cases.open_case(
         cast.account_owner, {**case_data, "kind": "escalation", "offering": None}
     ).case
     requests = {}
     for state in ("review", "clarification", "rejected", "started", "complete", "closed"):
-        request = services.file_request(cast.csm, _service_data(account, objective), [STAKEHOLDER])
+        request = services.file_request(
+            cast.csm, {**_service_data(account, objective), **again}, [STAKEHOLDER]
+        )
         if state == "clarification":
             _move(request, cast.manager, "clarification", reason="Which runners?")
         if state == "rejected":
@@ -544,3 +549,4 @@ def test_the_csm_answers_with_the_question_in_view(client, cast, request_):
     found = re.search(r'data-testid="open-question">(.*?)</blockquote>', html, re.S)
     assert found and "Which teams go first?" in found.group(1)
     assert str(cast.manager) in found.group(1)
+
