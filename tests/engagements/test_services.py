@@ -223,7 +223,12 @@ def test_suggestions_judge_room_over_the_engagements_own_weeks(cast, request_dat
     # A one-off this week, before the busy engagement begins, fits.
     now = services.file_request(
         cast.csm,
-        {**request_data, "effort_kind": "one_off", "target_start_date": date.today()},
+        {
+            **request_data,
+            "effort_kind": "one_off",
+            "target_start_date": date.today(),
+            "duplicate_reason": "A one-off before phase two.",
+        },
         STAKEHOLDERS,
     )
     mine = next(s for s in services.suggest_cses(now) if s.user_id == covering_cse.pk)
