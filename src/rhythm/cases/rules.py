@@ -126,7 +126,7 @@ def duplicate_reason_problem(reason: str, *, duplicate: bool) -> str | None:
     if not duplicate:
         return None
     if not reason.strip():
-        return "Say why you open another case: the CSE reads it beside the first."
+        return "Say why you open another case: it is shown on the case, for the CSE who takes it."
     if len(reason) > DUPLICATE_REASON_MAX_LENGTH:
         return f"At most {DUPLICATE_REASON_MAX_LENGTH} characters; this has {len(reason)}."
     return None

@@ -321,7 +321,7 @@ def duplicate_reason_problem(reason: str, *, duplicate: bool) -> str | None:
     if not duplicate:
         return None
     if not reason.strip():
-        return "Say why you file another request: the reviewer reads it beside the first."
+        return "Say why you file another request: it is shown on the request, for its reviewer."
     if len(reason) > DUPLICATE_REASON_MAX_LENGTH:
         return f"At most {DUPLICATE_REASON_MAX_LENGTH} characters; this has {len(reason)}."
     return None
