@@ -59,7 +59,13 @@ def _urls(opportunity, case, case_data) -> list[tuple[str, str, dict | None, dic
         ("get", reverse("cases:list"), {"account": opportunity.account_id}, HTMX),
         ("get", reverse("cases:detail", args=[case.pk]), None, {}),
         ("get", reverse("cases:create", args=[opportunity.pk]), None, {}),
-        ("post", reverse("cases:create", args=[opportunity.pk]), _form(case_data), {}),
+        # A second case for the fixture's offering: it says why (cases.rules.duplicate_cases).
+        (
+            "post",
+            reverse("cases:create", args=[opportunity.pk]),
+            _form(case_data, duplicate_reason="Another team on the same deal."),
+            {},
+        ),
     ]
 
 
@@ -185,7 +191,7 @@ def _count_queries(client, url, params, **kwargs) -> int:
 def test_the_case_list_queries_do_not_grow_with_cases(client, cast, case_data, opportunity):
     def open_cases(count: int) -> None:
         for _ in range(count):
-            services.open_case(cast.account_owner, case_data)
+            services.open_case(cast.account_owner, {**case_data, "duplicate_reason": "Another"})
 
     open_cases(3)
     _as(client, cast.account_owner)
@@ -366,3 +372,76 @@ def test_an_opportunity_that_does_not_qualify_offers_only_an_escalation_and_says
         {"kind": "escalation", "contact": contact.pk, "challenges": "A P1 bug", "priority": "high"},
     )
     assert Case.objects.get().kind == "escalation"
+
+
+# --- Duplicates ---------------------------------------------------------------
+
+
+def _warning(html: str) -> str:
+    found = re.search(
+        r'<div class="alert alert-warning" role="alert" data-testid="duplicate-warning">'
+        r"(.*?)</div>\s*</div>",
+        html,
+        re.S,
+    )
+    return found.group(1) if found else ""
+
+
+def test_the_form_shows_no_reason_field_until_a_case_is_open(client, cast, opportunity):
+    _as(client, cast.account_owner)
+    html = client.get(reverse("cases:create", args=[opportunity.pk])).content.decode()
+    assert 'name="duplicate_reason"' not in html
+    assert 'data-testid="duplicate-warning"' not in html
+
+
+def test_a_second_case_shows_the_warning_links_the_first_and_asks_why(
+    client, cast, opportunity, case, case_data
+):
+    _as(client, cast.account_owner)
+    url = reverse("cases:create", args=[opportunity.pk])
+    token = _form_token(client.get(url).content.decode())
+    refused = client.post(url, _form(case_data, form_token=token))
+    assert refused.status_code == 200
+    html = refused.content.decode()
+    warning = _warning(html)
+    assert (
+        f"Case #{case.pk} (Streamline Your CI Workflows) is still open on this opportunity."
+        in warning
+    )
+    assert f'href="{case.get_absolute_url()}"' in warning
+    assert '<label for="id_duplicate_reason">Why file it anyway?</label>' in warning
+    assert 'name="duplicate_reason"' in warning
+    # Said once, in the warning: not again as an error above or beside a field.
+    assert html.count("is still open on this opportunity") == 1
+    assert Case.objects.count() == 1 and Cta.objects.count() == 1
+    # The same form, with a reason, opens it; the token was not spent by the refusal.
+    assert _form_token(html) == token
+    opened = client.post(url, _form(case_data, form_token=token, duplicate_reason="Platform team."))
+    second = Case.objects.latest("pk")
+    assert opened["Location"] == second.get_absolute_url()
+    assert second.duplicate_reason == "Platform team."
+    page = client.get(opened["Location"]).content.decode()
+    assert 'data-testid="duplicate-reason"' in page and "Platform team." in page
+
+
+def test_a_resent_form_is_not_refused_as_a_duplicate_of_what_it_opened(
+    client, cast, opportunity, case, case_data
+):
+    _as(client, cast.account_owner)
+    url = reverse("cases:create", args=[opportunity.pk])
+    token = _form_token(client.get(url).content.decode())
+    sent = _form(case_data, form_token=token, duplicate_reason="Platform team.")
+    first = client.post(url, sent)
+    again = client.post(url, sent, follow=True)
+    assert again.redirect_chain == [(first["Location"], 302)]
+    assert 'data-testid="duplicate-warning"' not in again.content.decode()
+    assert Case.objects.count() == 2
+
+
+def test_the_warning_comes_with_the_other_errors(client, cast, opportunity, case, case_data):
+    _as(client, cast.account_owner)
+    url = reverse("cases:create", args=[opportunity.pk])
+    html = client.post(url, _form(case_data, challenges="")).content.decode()
+    assert f'href="{case.get_absolute_url()}"' in _warning(html)
+    assert 'id="id_challenges_error"' in html
+    assert Case.objects.count() == 1

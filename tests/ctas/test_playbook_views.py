@@ -70,6 +70,7 @@ def test_cs_ops_edit_a_step_and_existing_tasks_keep_theirs(client, cast, playboo
     assert "Schedule the discovery call" not in [t.title for t in earlier.tasks.all()]
 
     case_data["challenges"] = "Another one"
+    case_data["duplicate_reason"] = "A second team on the same deal."
     later = cases.open_case(cast.account_owner, case_data).case.cta
     assert "Schedule the discovery call" in [t.title for t in later.tasks.all()]
     assert Cta.objects.count() == 2

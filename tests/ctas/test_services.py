@@ -93,7 +93,8 @@ def test_editing_the_playbook_never_rewrites_created_tasks(cast, cta, case_data)
     step.title = "Book the call within two days"
     step.save()
     assert cta.tasks.get(position=3).title == "Schedule the call"
-    later = cases.open_case(cast.account_owner, case_data).case.cta
+    again = {**case_data, "duplicate_reason": "A second team on the same deal."}
+    later = cases.open_case(cast.account_owner, again).case.cta
     assert later.tasks.get(position=3).title == "Book the call within two days"
 
 

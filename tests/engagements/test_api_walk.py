@@ -173,3 +173,68 @@ def test_capacity_hours_read_with_one_decimal(api, cast, covering_cse):
         isinstance(h, str) and h.count(".") == 1 and len(h.split(".")[1]) == 1
         for h in mine["weeks"]
     ), mine["weeks"]
+
+
+# --- Duplicates ---------------------------------------------------------------
+
+
+def test_a_second_case_answers_422_naming_duplicate_reason_and_linking_the_first(
+    api, cast, opportunity, contact, offering
+):
+    ae = api(cast.account_owner)
+    body = {
+        "opportunity": opportunity.pk,
+        "offering": offering.pk,
+        "contact": contact.pk,
+        "challenges": "Their monorepo pipelines take 40 minutes.",
+    }
+    first = ae.post("/cases", body, **{"Idempotency-Key": "dup-1"})
+    assert first.status_code == 201 and first.json()["duplicate_reason"] == ""
+    # A retry of the first is its replay, not a duplicate of it.
+    retry = ae.post("/cases", body, **{"Idempotency-Key": "dup-1"})
+    assert retry.status_code == 200 and retry.json()["id"] == first.json()["id"]
+
+    refused = ae.post("/cases", body, **{"Idempotency-Key": "dup-2"})
+    assert refused.status_code == 422
+    (error,) = refused.json()["errors"]
+    assert (error["field"], error["rule"]) == ("duplicate_reason", "duplicate")
+    assert f"Case #{first.json()['id']} (Streamline Your CI Workflows)" in error["message"]
+    assert f"/cases/{first.json()['id']}/" in error["message"]
+    assert ae.get("/cases").json()["count"] == 1
+
+    # The refused key created nothing, so it may carry the corrected request.
+    opened = ae.post(
+        "/cases", {**body, "duplicate_reason": "The platform team."}, **{"Idempotency-Key": "dup-2"}
+    )
+    assert opened.status_code == 201, opened.content
+    assert opened.json()["duplicate_reason"] == "The platform team."
+    assert ae.get(f"/cases/{opened.json()['id']}").json()["duplicate_reason"] == (
+        "The platform team."
+    )
+
+
+def test_a_second_request_answers_422_naming_duplicate_reason_and_linking_the_first(
+    api, cast, account, objective
+):
+    csm = api(cast.csm)
+    body = {
+        "account": account.pk,
+        "objective": objective.pk,
+        "effort_kind": "one_off",
+        "target_start_date": TARGET_START.isoformat(),
+        "outcome": "Pipelines under 10 minutes.",
+        "metrics": ["Median pipeline time"],
+        "deliverables": ["Reference pipeline"],
+        "stakeholders": [{"name": "Ana", "role_title": "VP Eng", "responsibilities": "Sponsor"}],
+    }
+    first = csm.post("/requests", body)
+    assert first.status_code == 201 and first.json()["duplicate_reason"] == ""
+    refused = csm.post("/requests", body)
+    assert refused.status_code == 422
+    (error,) = refused.json()["errors"]
+    assert (error["field"], error["rule"]) == ("duplicate_reason", "duplicate")
+    assert f"Request #{first.json()['id']} (Adopt CI) is still open" in error["message"]
+    assert f"/engagements/{first.json()['id']}/" in error["message"]
+    assert csm.get("/requests").json()["count"] == 1
+    filed = csm.post("/requests", {**body, "duplicate_reason": "Phase two."})
+    assert filed.status_code == 201 and filed.json()["duplicate_reason"] == "Phase two."

@@ -95,7 +95,7 @@ def test_deep_pages_of_a_column_cost_what_the_first_does(
     same = timezone.now() - timedelta(minutes=30)
     EngagementRequest.objects.update(updated_at=same)
     for _ in range(3):
-        cases.open_case(cast.account_owner, case_data)
+        cases.open_case(cast.account_owner, {**case_data, "duplicate_reason": "Another team"})
     Cta.objects.update(updated_at=same)
     _as(client, cast.cse)
     html = client.get(reverse("engagements:board-column", args=["new"]), headers=HTMX)
@@ -217,8 +217,13 @@ def test_dragging_a_cta_to_in_progress_accepts_it(client, cast, case_data, cover
 
 def _load(cses, cast, account, objective, case_data) -> None:
     """One started engagement and one open CTA for each CSE."""
+    # One objective and one offering for them all: each filing after the first says why.
+    again = {"duplicate_reason": "Another phase of the same objective."}
+    case_data = {**case_data, **again}
     for cse in cses:
-        request = services.file_request(cast.csm, _service_data(account, objective), [STAKEHOLDER])
+        request = services.file_request(
+            cast.csm, {**_service_data(account, objective), **again}, [STAKEHOLDER]
+        )
         _move(
             request,
             cast.manager,

@@ -1,6 +1,8 @@
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+import pytest
+
 from rhythm.engagements import rules
 from rhythm.engagements.choices import RequestState as S
 from rhythm.engagements.rules import Party
@@ -143,3 +145,42 @@ def test_among_those_who_do_not_cover_it_half_coverage_ranks_first():
     )
     assert [s.user_id for s in ranked][2] == 1
     assert not any(s.covers for s in ranked)
+
+
+# --- Duplicates ---------------------------------------------------------------
+
+
+def _earlier(id: int, state: S, title: str = "CI for three teams") -> rules.EarlierRequest:
+    return rules.EarlierRequest(id, title, state)
+
+
+@pytest.mark.parametrize("state", [S.REVIEW, S.CLARIFICATION, S.STARTED, S.COMPLETE])
+def test_a_request_still_open_on_the_objective_makes_a_duplicate(state):
+    verdict = rules.duplicate_requests([_earlier(34, state)])
+    assert verdict.duplicate and verdict.first == _earlier(34, state)
+    assert verdict.reasons == [
+        f"Request #34 (CI for three teams) is still open on this objective ({state.label})."
+    ]
+
+
+@pytest.mark.parametrize("state", [S.REJECTED, S.CLOSED])
+def test_a_rejected_or_closed_request_is_history(state):
+    verdict = rules.duplicate_requests([_earlier(34, state)])
+    assert not verdict.duplicate
+    assert (verdict.first, verdict.reasons) == (None, [])
+
+
+def test_the_first_open_request_is_the_oldest():
+    verdict = rules.duplicate_requests(
+        [_earlier(40, S.STARTED, "Phase two"), _earlier(34, S.REVIEW), _earlier(20, S.CLOSED)]
+    )
+    assert verdict.first is not None and verdict.first.id == 34
+    assert len(verdict.reasons) == 2 and "Request #40 (Phase two)" in verdict.reasons[1]
+
+
+def test_a_duplicate_request_needs_a_reason_of_readable_length():
+    assert "Say why" in rules.duplicate_reason_problem("", duplicate=True)
+    assert rules.duplicate_reason_problem("Phase two, other teams.", duplicate=True) is None
+    too_long = "x" * (rules.DUPLICATE_REASON_MAX_LENGTH + 1)
+    assert "2001" in rules.duplicate_reason_problem(too_long, duplicate=True)
+    assert rules.duplicate_reason_problem("", duplicate=False) is None

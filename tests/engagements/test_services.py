@@ -209,7 +209,9 @@ def test_suggestions_judge_room_over_the_engagements_own_weeks(cast, request_dat
         cast.csm, {**request_data, "hours_per_week": Decimal("38")}, STAKEHOLDERS
     )
     move(busy, cast.manager, "started", cse=covering_cse.pk)
-    later = services.file_request(cast.csm, request_data, STAKEHOLDERS)
+    later = services.file_request(
+        cast.csm, {**request_data, "duplicate_reason": "A second phase."}, STAKEHOLDERS
+    )
     mine = next(s for s in services.suggest_cses(later) if s.user_id == covering_cse.pk)
     assert not mine.fits_capacity
     assert mine.free_hours == Decimal("2")
@@ -221,7 +223,12 @@ def test_suggestions_judge_room_over_the_engagements_own_weeks(cast, request_dat
     # A one-off this week, before the busy engagement begins, fits.
     now = services.file_request(
         cast.csm,
-        {**request_data, "effort_kind": "one_off", "target_start_date": date.today()},
+        {
+            **request_data,
+            "effort_kind": "one_off",
+            "target_start_date": date.today(),
+            "duplicate_reason": "A one-off before phase two.",
+        },
         STAKEHOLDERS,
     )
     mine = next(s for s in services.suggest_cses(now) if s.user_id == covering_cse.pk)
@@ -303,3 +310,70 @@ def test_a_withdrawal_from_review_tells_the_managers(cast, request_):
     withdrawn = _mail_to(cast.manager)[-1]
     assert withdrawn.subject == f"Closed: {request_.title}"
     assert "The customer postponed." in withdrawn.body_text
+
+
+# --- Duplicates ---------------------------------------------------------------
+
+WHY = "Phase two: the platform team, after the app teams."
+
+
+def test_a_second_request_on_the_objective_is_refused_naming_and_linking_the_first(
+    cast, request_data, request_
+):
+    with pytest.raises(ValidationError) as caught:
+        services.file_request(cast.csm, {**request_data, "title": "Again"}, STAKEHOLDERS)
+    assert set(caught.value.error_dict) == {"duplicate_reason"}
+    (error,) = caught.value.error_dict["duplicate_reason"]
+    assert error.code == "duplicate"
+    message = error.message % error.params
+    assert (
+        f"Request #{request_.pk} (CI adoption for three product teams) is still open on this "
+        "objective (Review)." in message
+    )
+    assert request_.get_absolute_url() in message
+    # Nothing half-written: no second request, stakeholder, transition or history.
+    assert EngagementRequest.objects.count() == 1
+    assert Transition.objects.count() == 1
+    assert EngagementRequest.history.count() == 1
+
+
+def test_validating_names_the_duplicate_with_the_other_errors(cast, request_data, request_):
+    with pytest.raises(ValidationError) as caught:
+        services.validate_request(cast.csm, {**request_data, "outcome": ""}, STAKEHOLDERS)
+    assert set(caught.value.error_dict) == {"outcome", "duplicate_reason"}
+
+
+def test_a_second_request_with_a_reason_is_filed_and_keeps_it(cast, request_data, request_):
+    second = services.file_request(
+        cast.csm, {**request_data, "duplicate_reason": f" {WHY} "}, STAKEHOLDERS
+    )
+    second.refresh_from_db()
+    assert second.duplicate_reason == WHY
+    assert second.state == RequestState.REVIEW
+
+
+def test_a_started_request_is_still_open_a_rejected_one_is_not(
+    cast, request_data, request_, covering_cse
+):
+    move(request_, cast.manager, "started", cse=covering_cse.pk)
+    with pytest.raises(ValidationError):
+        services.file_request(cast.csm, request_data, STAKEHOLDERS)
+    second = services.file_request(
+        cast.csm, {**request_data, "duplicate_reason": WHY}, STAKEHOLDERS
+    )
+    move(second, cast.manager, "rejected", reason="Same need.", reason_code="duplicate")
+    # request_ is still started: a third still needs a reason ...
+    with pytest.raises(ValidationError):
+        services.file_request(cast.csm, request_data, STAKEHOLDERS)
+    # ... and on an objective whose only request was rejected, none is needed.
+    other = ObjectiveFactory(success_plan=request_.objective.success_plan, title="Adopt SAST")
+    lone = services.file_request(cast.csm, {**request_data, "objective": other.pk}, STAKEHOLDERS)
+    move(lone, cast.manager, "rejected", reason="Not now.", reason_code="no_capacity")
+    again = services.file_request(cast.csm, {**request_data, "objective": other.pk}, STAKEHOLDERS)
+    assert again.duplicate_reason == ""
+
+
+def test_a_reason_for_a_request_that_repeats_nothing_is_not_kept(cast, request_data):
+    alone = services.file_request(cast.csm, {**request_data, "duplicate_reason": WHY}, STAKEHOLDERS)
+    alone.refresh_from_db()
+    assert alone.duplicate_reason == ""

@@ -457,15 +457,20 @@ def everything(cast, account, objective, case_data, covering_cse):
     from rhythm.officehours import services as officehours
     from tests.factories import ContactFactory, OpportunityFactory
 
+    again = {"duplicate_reason": "Another phase of the same need."}
     open_cta = cases.open_case(cast.account_owner, case_data).case.cta
-    taken = cases.open_case(cast.account_owner, {**case_data, "opt_out_outreach": True}).case.cta
+    taken = cases.open_case(
+        cast.account_owner, {**case_data, **again, "opt_out_outreach": True}
+    ).case.cta
     ctas.accept(taken, cse=covering_cse, actor=covering_cse)
     escalation = cases.open_case(
         cast.account_owner, {**case_data, "kind": "escalation", "offering": None}
     ).case
     requests = {}
     for state in ("review", "clarification", "rejected", "started", "complete", "closed"):
-        request = services.file_request(cast.csm, _service_data(account, objective), [STAKEHOLDER])
+        request = services.file_request(
+            cast.csm, {**_service_data(account, objective), **again}, [STAKEHOLDER]
+        )
         if state == "clarification":
             _move(request, cast.manager, "clarification", reason="Which runners?")
         if state == "rejected":
@@ -544,3 +549,67 @@ def test_the_csm_answers_with_the_question_in_view(client, cast, request_):
     found = re.search(r'data-testid="open-question">(.*?)</blockquote>', html, re.S)
     assert found and "Which teams go first?" in found.group(1)
     assert str(cast.manager) in found.group(1)
+
+
+# --- Duplicates ---------------------------------------------------------------
+
+
+def _form_token(html: str) -> str:
+    (token,) = re.findall(r'<input type="hidden" name="form_token" value="([^"]+)">', html)
+    return token
+
+
+def _warning(html: str) -> str:
+    found = re.search(
+        r'<div class="alert alert-warning" role="alert" data-testid="duplicate-warning">'
+        r"(.*?)</div>\s*</div>",
+        html,
+        re.S,
+    )
+    return found.group(1) if found else ""
+
+
+def test_a_second_request_shows_the_warning_links_the_first_and_asks_why(
+    client, cast, account, objective, request_
+):
+    _as(client, cast.csm)
+    url = reverse("engagements:create", args=[account.pk])
+    assert 'name="duplicate_reason"' not in client.get(url).content.decode()
+    token = _form_token(client.get(url).content.decode())
+    refused = client.post(url, _form(objective, form_token=token))
+    assert refused.status_code == 200
+    html = refused.content.decode()
+    warning = _warning(html)
+    assert (
+        f"Request #{request_.pk} (CI for three teams) is still open on this objective (Review)."
+        in warning
+    )
+    assert f'href="{request_.get_absolute_url()}"' in warning
+    assert '<label for="id_duplicate_reason">Why file it anyway?</label>' in warning
+    assert html.count("is still open on this objective") == 1  # said once
+    assert EngagementRequest.objects.count() == 1
+    # Sent again with a reason and the same token (the refusal did not spend it): filed.
+    assert _form_token(html) == token
+    filed = client.post(url, _form(objective, form_token=token, duplicate_reason="Phase two."))
+    second = EngagementRequest.objects.latest("pk")
+    assert filed["Location"] == reverse("engagements:detail", args=[second.pk])
+    assert second.duplicate_reason == "Phase two."
+    page = client.get(filed["Location"]).content.decode()
+    assert 'data-testid="duplicate-reason"' in page and "Phase two." in page
+    # Resent after a lost response: the request it filed, not a duplicate refusal.
+    again = client.post(
+        url, _form(objective, form_token=token, duplicate_reason="Phase two."), follow=True
+    )
+    assert again.redirect_chain == [(filed["Location"], 302)]
+    assert EngagementRequest.objects.count() == 2
+
+
+def test_the_request_warning_comes_with_the_other_errors(
+    client, cast, account, objective, request_
+):
+    _as(client, cast.csm)
+    url = reverse("engagements:create", args=[account.pk])
+    html = client.post(url, _form(objective, outcome="")).content.decode()
+    assert f'href="{request_.get_absolute_url()}"' in _warning(html)
+    assert "Describe the outcome" in _field_errors(html, "outcome")
+    assert EngagementRequest.objects.count() == 1

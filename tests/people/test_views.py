@@ -410,7 +410,10 @@ def test_home_takes_the_same_queries_however_much_work_waits(client, cast, case_
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("home"))
     for n in range(5):
-        cases.open_case(cast.account_owner, {**case_data, "challenges": f"Need {n}"})
+        cases.open_case(
+            cast.account_owner,
+            {**case_data, "challenges": f"Need {n}", "duplicate_reason": f"Team {n}"},
+        )
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("home"))
     assert len(many) == len(few)

@@ -33,6 +33,8 @@ OPERATIONS = [
             "offering": w.offering.pk,
             "contact": w.contact.pk,
             "challenges": "Their runners are saturated.",
+            # The world's case for this offering is still open: a second one says why.
+            "duplicate_reason": "Another team on the same deal.",
         },
         # The opportunity is named in the body: one they may not see is none at all.
         stranger=hidden(422, csm=403),

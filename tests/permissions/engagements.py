@@ -65,6 +65,8 @@ def request_body(w):
         "metrics": ["SAST on every MR"],
         "deliverables": ["Scan policy"],
         "stakeholders": [STAKEHOLDER],
+        # The world's request is still open on this objective: a second one says why.
+        "duplicate_reason": "A second phase for two more teams.",
     }
 
 

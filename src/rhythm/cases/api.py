@@ -13,7 +13,7 @@ from pydantic import Field
 from rhythm.cases import services
 from rhythm.cases.choices import CaseKind, CaseStatus, Priority
 from rhythm.cases.models import Case
-from rhythm.cases.rules import CHALLENGES_MAX_LENGTH
+from rhythm.cases.rules import CHALLENGES_MAX_LENGTH, DUPLICATE_REASON_MAX_LENGTH
 from rhythm.core.api import ERROR_RESPONSES, Body, Id, Pagination, Text
 from rhythm.core.http import AuthedRequest
 
@@ -30,6 +30,13 @@ class CaseIn(Body):
     )
     opt_out_outreach: bool = Field(False, description="Do not contact the customer automatically.")
     priority: Priority = Priority.MEDIUM
+    duplicate_reason: Text = Field(
+        "",
+        max_length=DUPLICATE_REASON_MAX_LENGTH,
+        description="Why open it anyway, when a case for the same offering is still open "
+        "on the opportunity: without it such a case is refused (422 naming this field "
+        "and linking the open case).",
+    )
 
 
 class CaseOut(Schema):
@@ -43,6 +50,7 @@ class CaseOut(Schema):
     challenges: str
     opt_out_outreach: bool
     priority: Priority
+    duplicate_reason: str
     opened_by: int = Field(alias="opened_by_id")
     cta: int | None = None
     created_at: datetime
@@ -87,7 +95,9 @@ def open_case(
     """Open a CS Help case on an opportunity; a CSE-help case raises its CTA at once.
 
     Send an `Idempotency-Key` header to make retries safe: the same key returns
-    the first case (200) instead of creating another (201)."""
+    the first case (200) instead of creating another (201), and a retry is never
+    taken for a duplicate of the case it created. Another CSE-help case for an
+    offering whose case is still open on the opportunity needs `duplicate_reason`."""
     opened = services.open_case(request.user, payload.dict(), idempotency_key=idempotency_key)
     if not opened.created:
         response["Idempotent-Replayed"] = "true"

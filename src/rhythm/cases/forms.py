@@ -1,7 +1,7 @@
 from django import forms
 
 from rhythm.cases.choices import CaseKind, Priority
-from rhythm.cases.rules import CHALLENGES_MAX_LENGTH
+from rhythm.cases.rules import CHALLENGES_MAX_LENGTH, DUPLICATE_REASON_MAX_LENGTH
 from rhythm.catalog.models import Offering
 from rhythm.customers.models import Contact
 
@@ -42,6 +42,16 @@ class CaseForm(forms.Form):
         help_text="Without this, the CSE emails the contact with you in copy once they accept.",
     )
     priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.MEDIUM)
+    # Shown, beside the warning, only once the service has found an open case for
+    # the same offering (the template leaves it out of the other fields).
+    duplicate_reason = forms.CharField(
+        label="Why file it anyway?",
+        required=False,
+        # No max_length here: the service names a long one with the warning it belongs to.
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": DUPLICATE_REASON_MAX_LENGTH}),
+        help_text="What this case asks that the open one does not. It is shown on the case, "
+        "for the CSE who takes it.",
+    )
 
     def __init__(self, *args, account, cse_help: bool = True, **kwargs):
         super().__init__(*args, **kwargs)

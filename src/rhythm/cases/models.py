@@ -37,6 +37,12 @@ class Case(ArchivableModel):
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="opened_cases"
     )
+    duplicate_reason = models.TextField(
+        "why it was opened anyway",
+        blank=True,
+        help_text="Given when another case for the same offering was still open on "
+        "the opportunity (cases.rules.duplicate_cases).",
+    )
     # The client's Idempotency-Key: a retried POST returns the first case.
     idempotency_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
 

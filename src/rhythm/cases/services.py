@@ -38,7 +38,10 @@ def open_case(actor, data: dict[str, Any], *, idempotency_key: str | None = None
     """Open a CS Help case on an opportunity; a CSE-help case gets its CTA at once.
 
     `data`: opportunity, kind, offering, contact, challenges, opt_out_outreach, priority
-    (ids or rows). A retry with the same idempotency key returns the first case.
+    (ids or rows), and duplicate_reason when another case for the same offering is
+    still open on the opportunity (cases.rules.duplicate_cases): without one, that
+    case is refused, named and linked, under `duplicate_reason`. A retry with the
+    same idempotency key returns the first case, and is never its own duplicate.
     """
     if not actor.has_perm("cases.add_case"):
         raise PermissionDenied("Only an account owner opens a CS Help case.")
@@ -52,6 +55,7 @@ def open_case(actor, data: dict[str, Any], *, idempotency_key: str | None = None
     case = _validated(actor, data, idempotency_key)
     try:
         with transaction.atomic():
+            _refuse_duplicate(case, data, idempotency_key)
             _save(case, actor)
     except IntegrityError:
         # Two requests with one key raced: the other one won; answer with its case.
@@ -79,7 +83,10 @@ def _replayed(actor, key: str, data: dict[str, Any]) -> Case | None:
 
 
 def _same_request(case: Case, data: dict[str, Any]) -> bool:
-    """Whether `data` asks for what `case` holds, read as `_validated` reads it."""
+    """Whether `data` asks for what `case` holds, read as `_validated` reads it.
+
+    The duplicate reason is not compared: a retry may carry one that its first
+    attempt did not need (nothing was open then), and is still the same request."""
     asked = (
         _as_int(data.get("opportunity")),
         data.get("kind") or CaseKind.CSE_HELP,
@@ -147,6 +154,18 @@ def _validated(actor, data: dict[str, Any], idempotency_key: str | None) -> Case
         verdict = eligibility(opportunity)
         if not verdict.eligible:
             errors["opportunity"] = ValidationError(" ".join(verdict.reasons), code="not_eligible")
+    if errors and opportunity is not None and "offering" not in errors:
+        # Named with the rest, so that the form is put right in one go; the check
+        # that decides runs again in the transaction that writes (_refuse_duplicate).
+        duplicate = _duplicate_error(
+            opportunity,
+            kind,
+            offering.pk if offering else None,
+            _duplicate_reason(data),
+            idempotency_key,
+        )
+        if duplicate is not None:
+            errors["duplicate_reason"] = duplicate
     if errors:
         raise ValidationError(errors)
     assert opportunity is not None and contact is not None
@@ -169,6 +188,98 @@ def _validated(actor, data: dict[str, Any], idempotency_key: str | None) -> Case
     # names an offering) is checked above and enforced by the database.
     case.full_clean(exclude=["idempotency_key", *RELATIONS])
     return case
+
+
+def _duplicate_reason(data: dict[str, Any]) -> str:
+    return str(data.get("duplicate_reason") or "").strip()
+
+
+def _refuse_duplicate(case: Case, data: dict[str, Any], idempotency_key: str | None) -> None:
+    """Refuse a duplicate without a reason, or keep the reason on the case.
+
+    Run in the transaction that saves the case, with the opportunity locked
+    (SQLite's IMMEDIATE transaction already holds the write lock), so that two
+    cases opened at once cannot both miss each other."""
+    if not rules.may_duplicate(case.kind, case.offering_id):
+        return
+    list(Opportunity.objects.select_for_update().filter(pk=case.opportunity_id).values("pk"))
+    reason = _duplicate_reason(data)
+    verdict, earlier = _duplicates(case.opportunity, case.kind, case.offering_id, idempotency_key)
+    error = _refusal(verdict, earlier, reason)
+    if error is not None:
+        raise ValidationError({"duplicate_reason": error})
+    # Kept only when it explains something: a reason sent for a case that repeats
+    # nothing answers no question.
+    case.duplicate_reason = reason if verdict.duplicate else ""
+
+
+def _duplicate_error(
+    opportunity: Opportunity,
+    kind: str,
+    offering_id: int | None,
+    reason: str,
+    idempotency_key: str | None,
+) -> ValidationError | None:
+    verdict, earlier = _duplicates(opportunity, kind, offering_id, idempotency_key)
+    return _refusal(verdict, earlier, reason)
+
+
+def _refusal(verdict: rules.Duplicates, earlier: list[Case], reason: str) -> ValidationError | None:
+    """The refusal of a case that repeats an open one and gives no reason, or None.
+    It names the first case and links it (the form shows the link, the API the path)."""
+    problem = rules.duplicate_reason_problem(reason, duplicate=verdict.duplicate)
+    if problem is None:
+        return None
+    assert verdict.first is not None  # only a duplicate needs a reason
+    first = next(c for c in earlier if c.pk == verdict.first.id)
+    params = {
+        "reasons": " ".join(verdict.reasons),
+        "url": first.get_absolute_url(),
+        "ask": problem,
+        "first": first.pk,
+        "label": f"case #{first.pk}",
+    }
+    if reason:  # too long: the warning stays, the length is the error
+        return ValidationError(problem, code="max_length", params=params)
+    return ValidationError("%(reasons)s See %(url)s. %(ask)s", code="duplicate", params=params)
+
+
+def _duplicates(
+    opportunity: Opportunity, kind: str, offering_id: int | None, idempotency_key: str | None
+) -> tuple[rules.Duplicates, list[Case]]:
+    """The rule's verdict on a new case, and the open cases it was given."""
+    earlier = _earlier(opportunity, kind, offering_id, idempotency_key)
+    verdict = rules.duplicate_cases(
+        kind=kind,
+        offering_id=offering_id,
+        earlier=[
+            rules.EarlierCase(
+                c.pk, c.kind, c.offering_id, c.offering.name if c.offering else "", c.status
+            )
+            for c in earlier
+        ],
+    )
+    return verdict, earlier
+
+
+def _earlier(
+    opportunity: Opportunity, kind: str, offering_id: int | None, idempotency_key: str | None
+) -> list[Case]:
+    """The open cases on the opportunity that a new case of this kind and offering
+    could repeat; the case an Idempotency-Key retry already opened is not one."""
+    if not rules.may_duplicate(kind, offering_id):
+        return []
+    earlier = (
+        Case.objects.active()
+        .filter(opportunity=opportunity, kind=CaseKind.CSE_HELP, offering_id=offering_id)
+        .exclude(status__in=rules.CLOSED_STATUSES)
+        .select_related("offering")
+        .only("pk", "kind", "offering_id", "offering__name", "status")
+        .order_by("pk")
+    )
+    if idempotency_key:
+        earlier = earlier.exclude(idempotency_key=idempotency_key)
+    return list(earlier)
 
 
 # Validated by `_validated` as it reads them, so full_clean need not read them again.

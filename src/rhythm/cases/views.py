@@ -8,7 +8,7 @@ from django.views.decorators.vary import vary_on_headers
 from rhythm.cases import services
 from rhythm.cases.forms import CaseForm
 from rhythm.cases.models import Case
-from rhythm.core.forms import once
+from rhythm.core.forms import duplicate_warning, once, without_duplicate_warning
 from rhythm.core.http import AuthedRequest, sign_in_first
 from rhythm.customers.models import Account, Opportunity
 
@@ -58,6 +58,7 @@ def case_create(request: AuthedRequest, opportunity_id: int) -> HttpResponse:
     form = CaseForm(
         request.POST or None, account=opportunity.account, cse_help=eligibility.eligible
     )
+    duplicate = None
     if request.method == "POST" and form.is_valid():
         try:
             case, created = once(
@@ -65,6 +66,7 @@ def case_create(request: AuthedRequest, opportunity_id: int) -> HttpResponse:
                 lambda: services.open_case(request.user, form.service_data(opportunity)).case,
             )
         except ValidationError as exc:
+            duplicate = duplicate_warning(exc)
             _attach(form, exc)
         else:
             if created:
@@ -73,7 +75,12 @@ def case_create(request: AuthedRequest, opportunity_id: int) -> HttpResponse:
     return render(
         request,
         "cases/case_form.html",
-        {"form": form, "opportunity": opportunity, "eligibility": eligibility},
+        {
+            "form": form,
+            "opportunity": opportunity,
+            "eligibility": eligibility,
+            "duplicate": duplicate,
+        },
     )
 
 
@@ -82,7 +89,7 @@ def _attach(form, exc: ValidationError) -> None:
     if not hasattr(exc, "error_dict"):
         form.add_error(None, exc)
         return
-    for field, errors in exc.error_dict.items():
+    for field, errors in without_duplicate_warning(exc).items():
         form.add_error(field if field in form.fields else None, errors)
 
 

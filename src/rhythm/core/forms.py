@@ -18,10 +18,11 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.http import HttpRequest
 
@@ -84,6 +85,38 @@ def once(request: HttpRequest, create: Callable[[], Created]) -> tuple[Created, 
     request._form_token_spent = token  # type: ignore[attr-defined]
     messages.info(request, REPLAYED)
     return earlier, False
+
+
+# --- A possible duplicate ------------------------------------------------------
+# A service that refuses a possible duplicate until it is told why (cases,
+# engagements) names the first one under this field, with this code, and its
+# params: reasons, url, first (its id) and label. The form shows it as a warning
+# with a link and the field beside it (core/_duplicate_warning.html), not as one
+# more error.
+
+DUPLICATE_FIELD = "duplicate_reason"
+DUPLICATE_CODE = "duplicate"
+
+
+def duplicate_warning(exc: ValidationError) -> dict[str, Any] | None:
+    """The params of the refusal of a possible duplicate in `exc` (for want of a
+    reason, or of a short enough one), or None."""
+    for error in getattr(exc, "error_dict", {}).get(DUPLICATE_FIELD, []):
+        if error.params and "url" in error.params:
+            return dict(error.params)
+    return None
+
+
+def without_duplicate_warning(exc: ValidationError) -> dict[str, list[ValidationError]]:
+    """The errors of `exc` by field, less the one duplicate_warning shows."""
+    if not hasattr(exc, "error_dict"):
+        return {NON_FIELD_ERRORS: exc.error_list}
+    out = {}
+    for field, errors in exc.error_dict.items():
+        kept = [e for e in errors if not (field == DUPLICATE_FIELD and e.code == DUPLICATE_CODE)]
+        if kept:
+            out[field] = kept
+    return out
 
 
 def _created_by(user, token: str):

@@ -14,6 +14,7 @@ from rhythm.core.http import AuthedRequest
 from rhythm.engagements import services
 from rhythm.engagements.choices import EffortKind, RejectionReason, RequestState
 from rhythm.engagements.models import EngagementRequest
+from rhythm.engagements.rules import DUPLICATE_REASON_MAX_LENGTH
 
 router = Router(tags=["engagements"])
 
@@ -50,6 +51,13 @@ class RequestIn(Body):
     stakeholders: list[StakeholderIn] = Field(
         default_factory=list, max_length=20, description="At least one."
     )
+    duplicate_reason: Text = Field(
+        "",
+        max_length=DUPLICATE_REASON_MAX_LENGTH,
+        description="Why file it anyway, when another request on the same objective is "
+        "still open: without it such a request is refused (422 naming this field and "
+        "linking the open request).",
+    )
 
 
 class TransitionOut(Schema):
@@ -79,6 +87,7 @@ class RequestOut(Schema):
     deliverables: list[str]
     state: RequestState
     state_changed_at: datetime
+    duplicate_reason: str
     requested_by: int = Field(alias="requested_by_id")
     assigned_cse: int | None = Field(alias="assigned_cse_id")
     cta: int | None = None
@@ -133,7 +142,8 @@ def get_request(request: AuthedRequest, request_id: int):
 
 @router.post("/requests", response={201: RequestOut, **ERROR_RESPONSES})
 def file_request(request: AuthedRequest, payload: RequestIn):
-    """A CSM files a complex engagement request; it starts in review."""
+    """A CSM files a complex engagement request; it starts in review. Another request
+    on an objective whose request is still open needs `duplicate_reason`."""
     data = payload.dict()
     stakeholders = data.pop("stakeholders")
     filed = services.file_request(request.user, data, stakeholders)

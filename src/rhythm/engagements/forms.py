@@ -3,6 +3,7 @@ from django import forms
 from rhythm.catalog.models import Offering
 from rhythm.customers.models import Objective
 from rhythm.engagements.choices import EffortKind, RejectionReason
+from rhythm.engagements.rules import DUPLICATE_REASON_MAX_LENGTH
 from rhythm.engagements.services import LIST_LIMIT
 
 
@@ -66,6 +67,16 @@ class RequestForm(forms.Form):
     deliverables = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text="One per line."
     )
+    # Shown, beside the warning, only once the service has found an open request on
+    # the same objective (the template leaves it out of the other fields).
+    duplicate_reason = forms.CharField(
+        label="Why file it anyway?",
+        required=False,
+        # No max_length here: the service names a long one with the warning it belongs to.
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": DUPLICATE_REASON_MAX_LENGTH}),
+        help_text="What this request asks that the open one does not. It is shown on the "
+        "request, for its reviewer.",
+    )
     field_order = [
         "objective",
         "title",
@@ -77,6 +88,7 @@ class RequestForm(forms.Form):
         "outcome",
         "metrics",
         "deliverables",
+        "duplicate_reason",
     ]
 
     def __init__(self, *args, account, **kwargs):

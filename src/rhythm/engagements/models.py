@@ -48,6 +48,12 @@ class EngagementRequest(ArchivableModel):
     state = models.CharField(
         max_length=16, choices=RequestState.choices, default=RequestState.REVIEW
     )
+    duplicate_reason = models.TextField(
+        "why it was filed anyway",
+        blank=True,
+        help_text="Given when another request on the same objective was still open "
+        "(engagements.rules.duplicate_requests).",
+    )
     state_changed_at = models.DateTimeField(default=timezone.now)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="engagement_requests"

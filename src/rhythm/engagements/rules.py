@@ -6,7 +6,8 @@ with its reasons back, so the UI and the API can explain every refusal.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -249,3 +250,78 @@ def rank_candidates(
 
 def effort_weeks(effort_kind: str, duration_weeks: int | None) -> int:
     return 1 if effort_kind == "one_off" else max(duration_weeks or 1, 1)
+
+
+# --- Duplicates ---------------------------------------------------------------
+
+DUPLICATE_REASON_MAX_LENGTH = 2000
+# A request is open until it is rejected or closed: a second one on the same
+# objective while it is open is probably a duplicate of it. A complete request is
+# still open (its CTA is, until the request is closed).
+ENDED_STATES = frozenset({S.REJECTED, S.CLOSED})
+
+
+@dataclass(frozen=True)
+class EarlierRequest:
+    """A request already filed on the objective, as the duplicate rule needs it."""
+
+    id: int
+    title: str
+    state: str
+
+
+@dataclass(frozen=True)
+class Duplicates:
+    """Whether a new request repeats an open one; `first` is the oldest it repeats."""
+
+    first: EarlierRequest | None = None
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def duplicate(self) -> bool:
+        return self.first is not None
+
+
+def duplicate_requests(earlier: Sequence[EarlierRequest]) -> Duplicates:
+    """Whether a new complex request repeats one still open on the same
+    success-plan objective.
+
+    An objective is served by one engagement at a time: a second request on it
+    while the first is in review, in clarification, started or complete is most
+    likely the same need filed twice, and would have two CSEs planned for it. A
+    rejected or closed one is history, and a new request may follow it freely.
+    The CSM may still file it, saying why (the service asks for a reason).
+
+    `earlier`: the requests on the objective (open ones at least), in any order.
+    """
+    repeated = sorted(
+        (request for request in earlier if request.state not in ENDED_STATES),
+        key=lambda request: request.id,
+    )
+    if not repeated:
+        return Duplicates()
+    return Duplicates(
+        first=repeated[0],
+        reasons=[
+            f"Request #{request.id} ({request.title}) is still open on this objective "
+            f"({_state_label(request.state)})."
+            for request in repeated
+        ],
+    )
+
+
+def _state_label(state: str) -> str:
+    return S(state).label if state in S.values else state
+
+
+def duplicate_reason_problem(reason: str, *, duplicate: bool) -> str | None:
+    """Why the reason given for filing a duplicate is refused, or None: one is
+    needed, and kept to a readable length. Filing what is no duplicate needs none,
+    and whatever was sent is not kept."""
+    if not duplicate:
+        return None
+    if not reason.strip():
+        return "Say why you file another request: it is shown on the request, for its reviewer."
+    if len(reason) > DUPLICATE_REASON_MAX_LENGTH:
+        return f"At most {DUPLICATE_REASON_MAX_LENGTH} characters; this has {len(reason)}."
+    return None

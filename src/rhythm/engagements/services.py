@@ -61,9 +61,17 @@ def file_request(
 
     `filed_on` (default today) is the day the target start may not precede; an
     import of requests filed earlier, such as the demo's, passes its own.
+    Another request still open on the objective makes this one a duplicate
+    (rules.duplicate_requests): `data["duplicate_reason"]` must say why.
     """
     if not actor.has_perm("engagements.add_engagementrequest"):
         raise PermissionDenied("Only a CSM files a complex engagement request.")
+    # Two requests filed on one objective at once must not both miss each other:
+    # the objective's row is held until this one is saved (SQLite's IMMEDIATE
+    # transaction already holds the write lock).
+    objective_id = _int(data.get("objective"))
+    if objective_id is not None:
+        list(Objective.objects.select_for_update().filter(pk=objective_id).values("pk"))
     request, people = validate_request(actor, data, stakeholders, filed_on=filed_on)
     request.save()
     for person in people:
@@ -115,6 +123,11 @@ def validate_request(
                 "The objective must belong to a success plan of this account.",
                 code="wrong_account",
             )
+    duplicate_reason = str(data.get("duplicate_reason") or "").strip()
+    duplicates, earlier = _duplicates(objective) if objective else (rules.Duplicates(), [])
+    refusal = _duplicate_refusal(duplicates, earlier, duplicate_reason)
+    if refusal is not None:
+        errors["duplicate_reason"] = refusal
     effort_kind = data.get("effort_kind")
     duration = data.get("duration_weeks")
     if effort_kind not in EffortKind.values:
@@ -182,6 +195,8 @@ def validate_request(
         metrics=metrics,
         deliverables=deliverables,
         requested_by=actor,
+        # Kept only when it explains something (the objective had an open request).
+        duplicate_reason=duplicate_reason if duplicates.duplicate else "",
     )
     try:
         # The model's own limits (lengths, ranges, the offering), for the fields
@@ -193,6 +208,44 @@ def validate_request(
     if errors:
         raise ValidationError(errors)
     return request, people
+
+
+def _duplicates(objective: Objective) -> tuple[rules.Duplicates, list[EngagementRequest]]:
+    """The rule's verdict on a new request on this objective, and the open requests
+    it was given."""
+    earlier = list(
+        EngagementRequest.objects.active()
+        .filter(objective=objective)
+        .exclude(state__in=rules.ENDED_STATES)
+        .only("pk", "title", "state")
+        .order_by("pk")
+    )
+    verdict = rules.duplicate_requests(
+        [rules.EarlierRequest(r.pk, r.title, r.state) for r in earlier]
+    )
+    return verdict, earlier
+
+
+def _duplicate_refusal(
+    verdict: rules.Duplicates, earlier: list[EngagementRequest], reason: str
+) -> ValidationError | None:
+    """Why the duplicate reason is refused, or None. A missing one names the first
+    open request and links it (the form shows the link, the API the path)."""
+    problem = rules.duplicate_reason_problem(reason, duplicate=verdict.duplicate)
+    if problem is None:
+        return None
+    assert verdict.first is not None  # only a duplicate needs a reason
+    first = next(r for r in earlier if r.pk == verdict.first.id)
+    params = {
+        "reasons": " ".join(verdict.reasons),
+        "url": first.get_absolute_url(),
+        "ask": problem,
+        "first": first.pk,
+        "label": f"request #{first.pk}",
+    }
+    if reason:  # too long: the warning stays, the length is the error
+        return ValidationError(problem, code="max_length", params=params)
+    return ValidationError("%(reasons)s See %(url)s. %(ask)s", code="duplicate", params=params)
 
 
 def _int(value: Any) -> int | None:

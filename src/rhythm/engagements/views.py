@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.vary import vary_on_headers
 
-from rhythm.core.forms import once
+from rhythm.core.forms import duplicate_warning, once, without_duplicate_warning
 from rhythm.core.http import AuthedRequest, post_only, sign_in_first
 from rhythm.core.workflow import TransitionConflict
 from rhythm.customers.models import Account
@@ -73,6 +73,7 @@ def request_create(request: AuthedRequest, account_id: int) -> HttpResponse:
     form = RequestForm(posted, account=account)
     people = StakeholderFormSet(posted, prefix="stakeholders")
     stakeholder_errors: list[str] = []
+    duplicate = None
     if request.method == "POST":
         # The form checks the types, the service the rules; both run, so that a
         # CSM sees everything that is missing in one go.
@@ -98,6 +99,7 @@ def request_create(request: AuthedRequest, account_id: int) -> HttpResponse:
                 return redirect("engagements:detail", request_id=filed.pk)
             services.validate_request(request.user, form.service_data(account), stakeholders)
         except ValidationError as exc:
+            duplicate = duplicate_warning(exc)
             stakeholder_errors = _attach(form, people, rows, exc)
     return render(
         request,
@@ -107,6 +109,7 @@ def request_create(request: AuthedRequest, account_id: int) -> HttpResponse:
             "people": people,
             "account": account,
             "stakeholder_errors": stakeholder_errors,
+            "duplicate": duplicate,
             "has_objectives": form.fields["objective"].queryset.exists(),  # type: ignore[attr-defined]
         },
     )
@@ -115,7 +118,7 @@ def request_create(request: AuthedRequest, account_id: int) -> HttpResponse:
 def _attach(form, people, rows: list[int], exc: ValidationError) -> list[str]:
     """Each service error beside its field; returns those about the stakeholders as a whole."""
     about_people: list[str] = []
-    for field, errors in exc.error_dict.items():
+    for field, errors in without_duplicate_warning(exc).items():
         if field.startswith("stakeholders."):
             _, index, name = field.split(".")
             row = people.forms[rows[int(index)]]
