@@ -8,8 +8,8 @@ from django.db import connection
 
 from rhythm.core.models import OutboundMessage
 from rhythm.core.workflow import TransitionConflict
-from rhythm.ctas.choices import CtaStatus
-from rhythm.ctas.models import Cta
+from rhythm.ctas.choices import CtaStatus, TaskStatus
+from rhythm.ctas.models import Cta, CtaTask
 from rhythm.engagements import services
 from rhythm.engagements.choices import RequestState
 from rhythm.engagements.models import EngagementRequest, Transition
@@ -293,9 +293,14 @@ def test_a_requests_cta_closes_only_with_its_request(cast, request_, covering_cs
     done = _mail_to(cast.manager)[-1]
     assert done.subject == f"Complete: {request_.title}"
     assert "Close it to close its CTA." in done.body_text
+    left = CtaTask.objects.create(cta=cta, position=99, title="Write the engagement summary")
     move(request_, covering_cse, "closed")
     cta.refresh_from_db()
     assert cta.status == CtaStatus.CLOSED
+    # Nothing asked on the request's behalf: what was left open is skipped, naming it.
+    left.refresh_from_db()
+    assert left.status == TaskStatus.SKIPPED
+    assert left.note == f"Skipped: its engagement request “{request_.title}” was closed."
 
 
 def test_a_withdrawal_from_review_tells_the_managers(cast, request_):

@@ -308,13 +308,20 @@ def _work_ctas(
         if stage < 2:
             continue
         tasks = list(CtaTask.objects.filter(cta=cta, status=TaskStatus.OPEN).order_by("position"))
-        to_finish = tasks if stage == 4 else tasks[:2]
-        for task in to_finish:
-            if stage == 4 and task.title.startswith("Close"):
-                continue  # closing the CTA ticks it
-            ctas.set_task_status(task, status=TaskStatus.DONE, actor=cse)
-        if stage == 4:
-            ctas.close(cta, actor=cse, reason="Call held, follow-up sent, customer satisfied.")
+        if stage < 4:
+            for task in tasks[:2]:
+                ctas.set_task_status(task, status=TaskStatus.DONE, actor=cse)
+            continue
+        # Closing says what was done; every other closed CTA skipped its last step.
+        work = [task for task in tasks if not task.title.startswith("Close")]
+        skipped = work[-1:] if turn % 2 else []
+        ctas.close(
+            cta,
+            actor=cse,
+            reason="Call held, customer satisfied.",
+            done_task_ids=[task.pk for task in work if task not in skipped],
+            skip_reason="The customer had what they needed after the call." if skipped else "",
+        )
 
 
 # --- Complex engagement requests -----------------------------------------------
