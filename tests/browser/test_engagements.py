@@ -259,8 +259,17 @@ def test_done_when_a_case_its_cta_and_a_request_through_review(page: Page, demo)
     # --- The CSE completes it, and closes it. -------------------------------------------
     _sign_in(page, demo, "cse")
     page.goto(request_url)
+    # Marking complete asks, for each agreed deliverable, whether it was achieved
+    # and on time; without the answers it is refused beside the questions.
+    page.get_by_test_id("move-complete").click()
+    expect(page.locator('[data-field="deliverables.0.achieved"]')).to_contain_text("was achieved")
+    expect(_state(page)).to_have_text("Started")
+    for deliverable in page.get_by_test_id("deliverable").all():
+        deliverable.locator('input[value="yes"]').nth(0).check()
+        deliverable.locator('input[value="yes"]').nth(1).check()
     page.get_by_test_id("move-complete").click()
     expect(_state(page)).to_have_text("Complete")
+    expect(page.get_by_test_id("deliverable-outcomes")).to_contain_text("achieved on time")
     page.get_by_test_id("move-close").click()
     expect(_state(page)).to_have_text("Closed")
     expect(page.get_by_test_id("request-cta-status")).to_have_text("Closed")

@@ -289,3 +289,13 @@ def test_closed_demo_ctas_say_what_was_done_and_why_the_rest_was_skipped():
     skipped = closed.filter(status=TaskStatus.SKIPPED, cta__request__isnull=True)
     assert skipped.filter(note__startswith="Skipped: The customer had what they needed").exists()
     assert closed.filter(status=TaskStatus.DONE, completed_by__isnull=False).exists()
+
+
+def test_completed_demo_requests_say_which_deliverables_were_achieved_on_time():
+    done = EngagementRequest.objects.filter(transitions__to_state=RequestState.COMPLETE).distinct()
+    assert done.exists()
+    for request in done:
+        outcomes = list(request.deliverable_outcomes.all())
+        assert [o.text for o in outcomes] == request.deliverables
+    on_time = {o.on_time for r in done for o in r.deliverable_outcomes.all()}
+    assert on_time == {True, False}  # the KPI has something to count either way

@@ -182,9 +182,18 @@ def test_a_move_the_rules_allow_goes_through_the_same_service(client, cast, requ
     refused = client.post(url, {"card": card, "column": "complete"})
     assert refused.json()["message"] == "Only the assigned CSE may complete this request."
     _as(client, covering_cse)
-    completed = client.post(url, {"card": card, "column": "complete"})
-    assert completed.status_code == 200
-    assert completed.json() == {"ok": True, "message": "Moved to Complete.", "url": ""}
+    # Completing asks for each deliverable's outcome, which a drag cannot give either.
+    completing = client.post(url, {"card": card, "column": "complete"})
+    assert completing.status_code == 409
+    assert completing.json() == {
+        "ok": False,
+        "message": "Mark it complete from the request page: "
+        "say there which deliverables were achieved.",
+        "url": f"/engagements/{request_.pk}/",
+    }
+    request_.refresh_from_db()
+    assert request_.state == RequestState.STARTED
+    _move(request_, covering_cse, "complete")
     closed = client.post(url, {"card": card, "column": "closed"})
     assert closed.status_code == 200
     request_.refresh_from_db()

@@ -13,7 +13,8 @@ from rhythm.ctas.models import Cta, CtaTask
 from rhythm.engagements import services
 from rhythm.engagements.choices import RequestState
 from rhythm.engagements.models import EngagementRequest, Transition
-from rhythm.engagements.services import TransitionInput
+from rhythm.engagements.services import DeliverableAnswer
+from tests.engagements.helpers import move
 from tests.engagements_fixtures import TARGET_START
 from tests.factories import ObjectiveFactory, UserFactory
 
@@ -40,10 +41,6 @@ STAKEHOLDERS = [{"name": "Ana Costa", "role_title": "VP Eng", "responsibilities"
 @pytest.fixture
 def request_(cast, request_data):
     return services.file_request(cast.csm, request_data, STAKEHOLDERS)
-
-
-def move(request, actor, to, **kw):
-    return services.transition(request, actor, TransitionInput(to=to, **kw))
 
 
 def test_filing_names_every_missing_part(cast, account):
@@ -308,3 +305,42 @@ def test_a_withdrawal_from_review_tells_the_managers(cast, request_):
     withdrawn = _mail_to(cast.manager)[-1]
     assert withdrawn.subject == f"Closed: {request_.title}"
     assert "The customer postponed." in withdrawn.body_text
+
+
+def test_marking_complete_records_each_deliverables_outcome(cast, request_, covering_cse):
+    move(request_, cast.manager, "started", cse=covering_cse.pk)
+    first, second = request_.deliverables[:2]
+    answers = (
+        DeliverableAnswer(achieved=True, on_time=False),
+        DeliverableAnswer(achieved=False),
+        *(DeliverableAnswer(achieved=True, on_time=True) for _ in request_.deliverables[2:]),
+    )
+    move(request_, covering_cse, "complete", deliverables=answers)
+    outcomes = list(request_.deliverable_outcomes.values_list("text", "achieved", "on_time"))
+    assert outcomes[:2] == [(first, True, False), (second, False, False)]
+    completed = request_.transitions.get(to_state=RequestState.COMPLETE)
+    assert set(request_.deliverable_outcomes.values_list("transition", flat=True)) == {completed.pk}
+
+
+@pytest.mark.parametrize(
+    ("answers", "field"),
+    [
+        ((), "deliverables"),
+        ((DeliverableAnswer(),), "deliverables"),  # too few
+        ((DeliverableAnswer(), DeliverableAnswer(True, True)), "deliverables.0.achieved"),
+        ((DeliverableAnswer(True, True), DeliverableAnswer(True)), "deliverables.1.on_time"),
+    ],
+)
+def test_marking_complete_without_the_answers_is_refused_naming_the_field(
+    cast, request_, covering_cse, answers, field
+):
+    move(request_, cast.manager, "started", cse=covering_cse.pk)
+    assert len(request_.deliverables) == 2
+    with pytest.raises(ValidationError) as refused:
+        move(request_, covering_cse, "complete", deliverables=answers)
+    assert list(refused.value.message_dict) == [field]
+    request_.refresh_from_db()
+    # Nothing half-written: still started, no log row, no outcome.
+    assert request_.state == RequestState.STARTED
+    assert not request_.transitions.filter(to_state=RequestState.COMPLETE).exists()
+    assert not request_.deliverable_outcomes.exists()

@@ -451,11 +451,25 @@ def _travel(
                 request.assigned_cse,
                 RequestState.COMPLETE,
                 reason="Deliverables handed over and the success criteria met.",
+                deliverables=_outcomes(request),
             )
         elif step == "close":
             request = move(
                 request, manager, RequestState.CLOSED, reason="Reviewed with the CSM; closing."
             )
+
+
+def _outcomes(request: EngagementRequest) -> tuple[engagements.DeliverableAnswer, ...]:
+    """What the CSE says of each deliverable: mostly achieved on time; on some
+    requests (by their title, so every database agrees) the last came late or not."""
+    count = len(request.deliverables)
+    slip = len(request.title) % 3  # 0: all on time, 1: the last late, 2: the last not done
+    return tuple(
+        engagements.DeliverableAnswer(
+            achieved=not (slip == 2 and last), on_time=not (slip and last)
+        )
+        for last in (index == count - 1 for index in range(count))
+    )
 
 
 # --- Office hours and notes ----------------------------------------------------
