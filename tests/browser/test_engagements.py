@@ -401,3 +401,38 @@ def test_cs_operations_reorder_and_remove_playbook_steps(page: Page, demo):
     expect(rows).to_have_count(len(steps) - 1)
     expect(page.get_by_role("alert").first).to_contain_text("removed")
     assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_closing_a_cta_asks_which_tasks_were_done_and_why_the_rest_are_skipped(page: Page, demo):
+    from rhythm.ctas import services as ctas
+    from rhythm.ctas.models import CtaTask
+
+    cta = cases.open_case(
+        demo["ae"],
+        {
+            "opportunity": demo["opportunity"].pk,
+            "offering": _offering_id(),
+            "contact": demo["contact"].pk,
+            "challenges": "Pipelines take 40 minutes.",
+        },
+    ).case.cta
+    ctas.accept(cta, cse=demo["cse"], actor=demo["cse"])
+    _sign_in(page, demo, "cse")
+    page.goto(f"/ctas/{cta.pk}/")
+    form = page.get_by_test_id("close-form")
+    form.get_by_label("Done: Schedule the call").check()
+    form.get_by_test_id("close").click()
+    # Tasks left unticked need a reason: refused beside the field, the tick kept.
+    form = page.get_by_test_id("close-form")
+    expect(form.locator("#close-skip-error")).to_contain_text(
+        "Say why the 4 unticked tasks are skipped"
+    )
+    expect(form.get_by_label("Done: Schedule the call")).to_be_checked()
+    form.get_by_label("Why are the others skipped?").fill("Answered by email.")
+    form.get_by_test_id("close").click()
+    expect(page.get_by_test_id("cta-status")).to_have_text("Closed")
+    schedule = CtaTask.objects.get(cta=cta, title="Schedule the call")
+    assert schedule.status == "done" and schedule.completed_by == demo["cse"]
+    skipped = CtaTask.objects.filter(cta=cta, status="skipped", note="Skipped: Answered by email.")
+    assert skipped.exists()
+    assert page.problems == []  # type: ignore[attr-defined]

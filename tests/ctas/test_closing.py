@@ -60,7 +60,7 @@ def test_a_missing_skip_reason_shows_beside_its_field_and_keeps_the_ticks(
     response = client.post(reverse("ctas:close", args=[cta.pk]), {"done": [str(schedule.pk)]})
     assert response.status_code == 200
     page = response.content.decode()
-    assert 'id="close-skip-error"' in page and "Say why these tasks are skipped" in page
+    assert 'id="close-skip-error"' in page and "Say why the 4 unticked tasks are skipped" in page
     assert f'value="{schedule.pk}" id="close-done-{schedule.pk}" checked' in page
     cta.refresh_from_db()
     assert cta.status == CtaStatus.IN_PROGRESS

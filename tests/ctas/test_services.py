@@ -277,7 +277,9 @@ def test_closing_with_skipped_tasks_and_no_reason_is_refused_naming_the_field(
     with pytest.raises(ValidationError) as refused:
         services.close(cta, actor=covering_cse, skip_reason="   ")
     assert set(refused.value.message_dict) == {"skip_reason"}
-    assert "Schedule the call" in refused.value.message_dict["skip_reason"][0]
+    assert (
+        "Say why the 5 unticked tasks are skipped" in refused.value.message_dict["skip_reason"][0]
+    )
     cta.refresh_from_db()
     # Nothing half-written: the CTA, its log and its tasks are as they were.
     assert cta.status == CtaStatus.IN_PROGRESS and cta.closed_at is None

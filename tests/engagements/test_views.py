@@ -581,3 +581,14 @@ def test_the_complete_form_asks_each_deliverables_outcome_and_shows_it(
     assert request_.state == RequestState.COMPLETE
     page = _detail(client, request_)
     assert 'data-testid="deliverable-outcomes"' in page and "achieved, late" in page
+
+
+def test_unanswered_deliverables_are_said_once_beside_their_questions(
+    client, cast, request_, covering_cse
+):
+    _move(request_, cast.manager, "started", cse=covering_cse.pk)
+    _as(client, covering_cse)
+    page = _transition(client, request_, to="complete").content.decode()
+    text = request_.deliverables[0]
+    assert page.count(f"Say whether “{text}” was achieved.") == 1
+    assert 'data-field="deliverables.0.achieved"' in page

@@ -543,12 +543,11 @@ def _closing_outcome(open_tasks: list[CtaTask], done: set[int], skip_reason: str
         return ""
     reason = skip_reason.strip()
     if not reason:
-        titles = "; ".join(task.title for task in skipped)
+        count = f"{len(skipped)} unticked task" + ("s are" if len(skipped) > 1 else " is")
         raise ValidationError(
             {
                 "skip_reason": ValidationError(
-                    f"Say why these tasks are skipped, or mark them done: {titles}.",
-                    code="required",
+                    f"Say why the {count} skipped, or tick them done.", code="required"
                 )
             }
         )

@@ -214,12 +214,12 @@ def _next_steps(
         for to, move in rules.moves_from(RequestState(engagement.state))
         if parties & move.parties
     ]
-    for m in moves:
-        if m["to"] == RequestState.COMPLETE:
-            m["deliverables"], m["errors"] = _deliverable_rows(engagement, m["data"], m["errors"])
     if errors and not any(m["errors"] for m in moves):
         # A refusal with no form to show it beside (a move not offered to this person).
         messages.error(request, " ".join(e for field in errors.values() for e in field))
+    for m in moves:
+        if m["to"] == RequestState.COMPLETE:
+            m["deliverables"], m["errors"] = _deliverable_rows(engagement, m["data"], m["errors"])
     return moves
 
 
