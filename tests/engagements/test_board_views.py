@@ -219,6 +219,15 @@ def test_dragging_a_cta_to_in_progress_accepts_it(client, cast, case_data, cover
         "A CTA cannot move to Complete."
     )
     assert board.COLUMNS[3] == ("complete", "Complete")
+    # Closing asks which open tasks were done, which a drag cannot say: its page does.
+    closing = client.post(
+        reverse("engagements:board-move"), {"card": f"cta-{cta.pk}", "column": "closed"}
+    )
+    assert closing.status_code == 409
+    assert "unticked tasks are skipped" in closing.json()["message"]
+    assert closing.json()["url"] == f"/ctas/{cta.pk}/"
+    cta.refresh_from_db()
+    assert cta.status == CtaStatus.IN_PROGRESS
 
 
 # --- Capacity ----------------------------------------------------------------------
