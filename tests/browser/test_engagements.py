@@ -259,8 +259,17 @@ def test_done_when_a_case_its_cta_and_a_request_through_review(page: Page, demo)
     # --- The CSE completes it, and closes it. -------------------------------------------
     _sign_in(page, demo, "cse")
     page.goto(request_url)
+    # Marking complete asks, for each agreed deliverable, whether it was achieved
+    # and on time; without the answers it is refused beside the questions.
+    page.get_by_test_id("move-complete").click()
+    expect(page.locator('[data-field="deliverables.0.achieved"]')).to_contain_text("was achieved")
+    expect(_state(page)).to_have_text("Started")
+    for deliverable in page.get_by_test_id("deliverable").all():
+        deliverable.locator('input[value="yes"]').nth(0).check()
+        deliverable.locator('input[value="yes"]').nth(1).check()
     page.get_by_test_id("move-complete").click()
     expect(_state(page)).to_have_text("Complete")
+    expect(page.get_by_test_id("deliverable-outcomes")).to_contain_text("achieved on time")
     page.get_by_test_id("move-close").click()
     expect(_state(page)).to_have_text("Closed")
     expect(page.get_by_test_id("request-cta-status")).to_have_text("Closed")
@@ -391,4 +400,39 @@ def test_cs_operations_reorder_and_remove_playbook_steps(page: Page, demo):
     rows.first.get_by_test_id("remove-step").click()
     expect(rows).to_have_count(len(steps) - 1)
     expect(page.get_by_role("alert").first).to_contain_text("removed")
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_closing_a_cta_asks_which_tasks_were_done_and_why_the_rest_are_skipped(page: Page, demo):
+    from rhythm.ctas import services as ctas
+    from rhythm.ctas.models import CtaTask
+
+    cta = cases.open_case(
+        demo["ae"],
+        {
+            "opportunity": demo["opportunity"].pk,
+            "offering": _offering_id(),
+            "contact": demo["contact"].pk,
+            "challenges": "Pipelines take 40 minutes.",
+        },
+    ).case.cta
+    ctas.accept(cta, cse=demo["cse"], actor=demo["cse"])
+    _sign_in(page, demo, "cse")
+    page.goto(f"/ctas/{cta.pk}/")
+    form = page.get_by_test_id("close-form")
+    form.get_by_label("Done: Schedule the call").check()
+    form.get_by_test_id("close").click()
+    # Tasks left unticked need a reason: refused beside the field, the tick kept.
+    form = page.get_by_test_id("close-form")
+    expect(form.locator("#close-skip-error")).to_contain_text(
+        "Say why the 4 unticked tasks are skipped"
+    )
+    expect(form.get_by_label("Done: Schedule the call")).to_be_checked()
+    form.get_by_label("Why are the others skipped?").fill("Answered by email.")
+    form.get_by_test_id("close").click()
+    expect(page.get_by_test_id("cta-status")).to_have_text("Closed")
+    schedule = CtaTask.objects.get(cta=cta, title="Schedule the call")
+    assert schedule.status == "done" and schedule.completed_by == demo["cse"]
+    skipped = CtaTask.objects.filter(cta=cta, status="skipped", note="Skipped: Answered by email.")
+    assert skipped.exists()
     assert page.problems == []  # type: ignore[attr-defined]

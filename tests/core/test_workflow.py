@@ -68,7 +68,8 @@ def test_time_in_states_adds_up_every_visit():
 def test_a_cta_and_its_case_log_each_move(cast, case_data, covering_cse):
     opened = cases.open_case(cast.account_owner, case_data).case
     cta = ctas.accept(opened.cta, cse=covering_cse, actor=covering_cse)
-    ctas.close(cta, actor=covering_cse, reason="Delivered the workshop.")
+    done = [t.pk for t in cta.tasks.filter(status="open")]
+    ctas.close(cta, actor=covering_cse, reason="Delivered the workshop.", done_task_ids=done)
     log = list(CtaTransition.objects.filter(cta=cta).values_list("from_state", "to_state", "actor"))
     assert log == [
         ("open", "in_progress", covering_cse.pk),

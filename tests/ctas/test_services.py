@@ -2,7 +2,7 @@ import threading
 
 import pytest
 from django.core import mail
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 
@@ -11,7 +11,7 @@ from rhythm.cases.models import Case
 from rhythm.core.models import OutboundMessage
 from rhythm.ctas import services
 from rhythm.ctas.choices import CtaSource, CtaStatus, TaskStatus
-from rhythm.ctas.models import Cta, PlaybookStep
+from rhythm.ctas.models import Cta, CtaTask, PlaybookStep
 from rhythm.customers.models import Opportunity
 from tests.factories import UserFactory
 
@@ -59,7 +59,9 @@ def test_only_the_owner_or_a_manager_closes_an_owned_cta(cast, cta, covering_cse
         services.close(cta, actor=UserFactory(roles=["cse"]))  # another CSE
     cta.refresh_from_db()
     assert cta.status == CtaStatus.IN_PROGRESS
-    services.close(cta, actor=cast.manager, reason="Duplicate of another engagement.")
+    services.close(
+        cta, actor=cast.manager, reason="Duplicate of another engagement.", skip_reason="Duplicate"
+    )
     cta.refresh_from_db()
     assert cta.status == CtaStatus.CLOSED
     assert Case.objects.get(pk=cta.case_id).status == "closed"
@@ -82,7 +84,7 @@ def test_ticking_tasks_and_closing(cast, cta, covering_cse):
     assert task.status == TaskStatus.DONE and task.completed_by == covering_cse
     with pytest.raises(PermissionDenied):
         services.set_task_status(task, status=TaskStatus.OPEN, actor=UserFactory(roles=["cse"]))
-    services.close(cta, actor=covering_cse)
+    services.close(cta, actor=covering_cse, skip_reason="Answered by email instead.")
     cta.refresh_from_db()
     assert cta.status == CtaStatus.CLOSED and cta.closed_at
     assert Case.objects.get(pk=cta.case_id).status == "closed"
@@ -236,12 +238,68 @@ def test_the_outreach_says_who_asked_and_what_the_session_is(cast, cta, covering
     assert "You asked" not in outreach.body_text
 
 
-def test_closing_a_cta_skips_what_is_left_and_ticks_the_close_task(cast, cta, covering_cse):
+def test_closing_a_cta_asks_which_open_tasks_were_done_and_why_the_rest_are_skipped(
+    cast, cta, covering_cse
+):
     services.accept(cta, cse=covering_cse, actor=covering_cse)
-    services.close(cta, actor=covering_cse)
+    schedule = cta.tasks.get(title="Schedule the call")
+    services.close(
+        cta,
+        actor=covering_cse,
+        done_task_ids=[schedule.pk],
+        skip_reason="The customer answered their own question.",
+    )
+    schedule.refresh_from_db()
+    assert schedule.status == TaskStatus.DONE and schedule.completed_by == covering_cse
+    assert schedule.completed_at is not None
     statuses = {t.title: t.status for t in cta.tasks.all()}
     assert statuses["Close the CTA"] == TaskStatus.DONE
     assert TaskStatus.OPEN not in statuses.values()
     skipped = cta.tasks.get(title__startswith="Send the follow-up")
-    assert skipped.status == TaskStatus.SKIPPED and "CTA was closed" in skipped.note
+    assert skipped.status == TaskStatus.SKIPPED and skipped.completed_by is None
+    assert skipped.note == "Skipped: The customer answered their own question."
     assert skipped.history.count() == 2  # created, then skipped
+    assert schedule.history.first().status == TaskStatus.DONE
+    log = cta.transitions.get(to_state=CtaStatus.CLOSED)
+    assert "The customer answered their own question." in log.reason
+
+
+def test_closing_with_every_task_done_needs_no_skip_reason(cast, cta, covering_cse):
+    services.accept(cta, cse=covering_cse, actor=covering_cse)
+    open_ids = list(cta.tasks.filter(status=TaskStatus.OPEN).values_list("pk", flat=True))
+    services.close(cta, actor=covering_cse, done_task_ids=open_ids)
+    assert set(cta.tasks.values_list("status", flat=True)) == {TaskStatus.DONE}
+
+
+def test_closing_with_skipped_tasks_and_no_reason_is_refused_naming_the_field(
+    cast, cta, covering_cse
+):
+    services.accept(cta, cse=covering_cse, actor=covering_cse)
+    with pytest.raises(ValidationError) as refused:
+        services.close(cta, actor=covering_cse, skip_reason="   ")
+    assert set(refused.value.message_dict) == {"skip_reason"}
+    assert (
+        "Say why the 5 unticked tasks are skipped" in refused.value.message_dict["skip_reason"][0]
+    )
+    cta.refresh_from_db()
+    # Nothing half-written: the CTA, its log and its tasks are as they were.
+    assert cta.status == CtaStatus.IN_PROGRESS and cta.closed_at is None
+    assert not cta.transitions.filter(to_state=CtaStatus.CLOSED).exists()
+    assert not cta.tasks.filter(status=TaskStatus.SKIPPED).exclude(note__contains="opted").exists()
+    assert Case.objects.get(pk=cta.case_id).status != "closed"
+
+
+def test_done_task_ids_of_another_cta_or_unknown_are_refused_naming_the_field(
+    cast, cta, covering_cse
+):
+    services.accept(cta, cse=covering_cse, actor=covering_cse)
+    other_cta = Cta.objects.create(name="Another", account=cta.account, owner=covering_cse)
+    foreign = CtaTask.objects.create(cta=other_cta, position=1, title="Someone else's task")
+    already_done = cta.tasks.exclude(status=TaskStatus.OPEN).first()
+    assert already_done is not None  # accepting ticked "Accept the request"
+    for ids in ([999_999], [foreign.pk], [already_done.pk]):
+        with pytest.raises(ValidationError) as refused:
+            services.close(cta, actor=covering_cse, done_task_ids=ids, skip_reason="Done enough")
+        assert set(refused.value.message_dict) == {"done_task_ids"}
+    cta.refresh_from_db()
+    assert cta.status == CtaStatus.IN_PROGRESS

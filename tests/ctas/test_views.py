@@ -82,7 +82,10 @@ def test_who_works_a_cta(client, cast, cta, who):
     _as(client, user)
     task = _task(cta, 3)
     toggled = client.post(reverse("ctas:task-toggle", args=[task.pk]), headers=HTMX)
-    closed = client.post(reverse("ctas:close", args=[cta.pk]), {"reason": "Handled on a call"})
+    closed = client.post(
+        reverse("ctas:close", args=[cta.pk]),
+        {"reason": "Handled on a call", "skip_reason": "Handled on a call"},
+    )
     task.refresh_from_db()
     cta.refresh_from_db()
     if who in WORKERS:
@@ -117,7 +120,10 @@ def test_a_manager_closing_a_cta_nobody_owns_says_why_and_the_ae_is_told(client,
     assert "Say why you close a CTA you do not own" in refused.content.decode()
     cta.refresh_from_db()
     assert cta.status == CtaStatus.OPEN
-    client.post(reverse("ctas:close", args=[cta.pk]), {"reason": "The customer solved it."})
+    client.post(
+        reverse("ctas:close", args=[cta.pk]),
+        {"reason": "The customer solved it.", "skip_reason": "Solved before we called."},
+    )
     cta.refresh_from_db()
     case = cta.case
     assert cta.status == CtaStatus.CLOSED and case.status == "closed"
@@ -310,7 +316,7 @@ def test_a_tick_refused_shows_the_reason_in_the_row(client, cast, cta, covering_
 
 
 def test_a_closed_ctas_tasks_no_longer_tick(client, cast, cta):
-    services.close(cta, actor=cast.manager, reason="Duplicate")
+    services.close(cta, actor=cast.manager, reason="Duplicate", skip_reason="Duplicate")
     _as(client, cast.manager)
     task = _task(cta, 3)
     response = client.post(reverse("ctas:task-toggle", args=[task.pk]), headers=HTMX)

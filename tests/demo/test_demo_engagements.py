@@ -34,7 +34,7 @@ pytestmark = pytest.mark.usefixtures("demo", "db")
 HTMX = {"HX-Request": "true"}
 # Pinned on SQLite and checked on PostgreSQL: no choice the demo makes may depend
 # on the order a database returns rows in, or on its ids.
-ENGAGEMENTS_FINGERPRINT = "b8fc2429241d917d03c314535a0f21fbabe143ce0b8676b65c6e431ecf9771ab"
+ENGAGEMENTS_FINGERPRINT = "29f694b33308f49e38993bcfbbf141e176bf63ca8e7c5b7c91916e53d4d7662f"
 
 
 def demo_cases():
@@ -281,3 +281,21 @@ def fingerprint(taken: dict[str, list]) -> str:
 
 def test_the_engagements_are_the_same_on_every_database():
     assert fingerprint(snapshot()) == ENGAGEMENTS_FINGERPRINT
+
+
+def test_closed_demo_ctas_say_what_was_done_and_why_the_rest_was_skipped():
+    closed = CtaTask.objects.filter(cta__status=CtaStatus.CLOSED)
+    assert closed.exists() and not closed.filter(status=TaskStatus.OPEN).exists()
+    skipped = closed.filter(status=TaskStatus.SKIPPED, cta__request__isnull=True)
+    assert skipped.filter(note__startswith="Skipped: The customer had what they needed").exists()
+    assert closed.filter(status=TaskStatus.DONE, completed_by__isnull=False).exists()
+
+
+def test_completed_demo_requests_say_which_deliverables_were_achieved_on_time():
+    done = EngagementRequest.objects.filter(transitions__to_state=RequestState.COMPLETE).distinct()
+    assert done.exists()
+    for request in done:
+        outcomes = list(request.deliverable_outcomes.all())
+        assert [o.text for o in outcomes] == request.deliverables
+    on_time = {o.on_time for r in done for o in r.deliverable_outcomes.all()}
+    assert on_time == {True, False}  # the KPI has something to count either way

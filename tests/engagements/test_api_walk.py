@@ -110,7 +110,20 @@ def test_complex_request_through_review_to_closed(api, cast, account, objective,
     stale = manager.post(path, {"to": "started", "cse": covering_cse.pk})
     assert stale.status_code == 409 and stale.json()["current_state"] == "started"
 
-    assert cse.post(path, {"to": "complete"}).status_code == 200
+    unanswered = cse.post(path, {"to": "complete"})
+    assert unanswered.status_code == 422
+    assert [e["field"] for e in unanswered.json()["errors"]] == ["deliverables"]
+    answers = [{"achieved": True, "on_time": True}] * len(qualified.json()["deliverables"])
+    half = cse.post(path, {"to": "complete", "deliverables": [{"achieved": True}, *answers[1:]]})
+    assert half.status_code == 422
+    assert [e["field"] for e in half.json()["errors"]] == ["deliverables.0.on_time"]
+    completed = cse.post(path, {"to": "complete", "deliverables": answers})
+    assert completed.status_code == 200, completed.content
+    assert [o["achieved"] for o in completed.json()["deliverable_outcomes"]] == [True] * len(
+        answers
+    )
+    shown = csm.get(path.removesuffix("/transitions")).json()["deliverable_outcomes"]
+    assert [(o["achieved"], o["on_time"]) for o in shown] == [(True, True)] * len(answers)
     closed = cse.post(path, {"to": "closed"})
     assert closed.json()["state"] == "closed"
     assert csm.get(f"/ctas/{cta_id}").json()["status"] == "closed"

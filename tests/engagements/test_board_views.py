@@ -182,9 +182,18 @@ def test_a_move_the_rules_allow_goes_through_the_same_service(client, cast, requ
     refused = client.post(url, {"card": card, "column": "complete"})
     assert refused.json()["message"] == "Only the assigned CSE may complete this request."
     _as(client, covering_cse)
-    completed = client.post(url, {"card": card, "column": "complete"})
-    assert completed.status_code == 200
-    assert completed.json() == {"ok": True, "message": "Moved to Complete.", "url": ""}
+    # Completing asks for each deliverable's outcome, which a drag cannot give either.
+    completing = client.post(url, {"card": card, "column": "complete"})
+    assert completing.status_code == 409
+    assert completing.json() == {
+        "ok": False,
+        "message": "Mark it complete from the request page: "
+        "say there which deliverables were achieved.",
+        "url": f"/engagements/{request_.pk}/",
+    }
+    request_.refresh_from_db()
+    assert request_.state == RequestState.STARTED
+    _move(request_, covering_cse, "complete")
     closed = client.post(url, {"card": card, "column": "closed"})
     assert closed.status_code == 200
     request_.refresh_from_db()
@@ -210,6 +219,15 @@ def test_dragging_a_cta_to_in_progress_accepts_it(client, cast, case_data, cover
         "A CTA cannot move to Complete."
     )
     assert board.COLUMNS[3] == ("complete", "Complete")
+    # Closing asks which open tasks were done, which a drag cannot say: its page does.
+    closing = client.post(
+        reverse("engagements:board-move"), {"card": f"cta-{cta.pk}", "column": "closed"}
+    )
+    assert closing.status_code == 409
+    assert "unticked tasks are skipped" in closing.json()["message"]
+    assert closing.json()["url"] == f"/ctas/{cta.pk}/"
+    cta.refresh_from_db()
+    assert cta.status == CtaStatus.IN_PROGRESS
 
 
 # --- Capacity ----------------------------------------------------------------------

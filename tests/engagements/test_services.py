@@ -8,12 +8,13 @@ from django.db import connection
 
 from rhythm.core.models import OutboundMessage
 from rhythm.core.workflow import TransitionConflict
-from rhythm.ctas.choices import CtaStatus
-from rhythm.ctas.models import Cta
+from rhythm.ctas.choices import CtaStatus, TaskStatus
+from rhythm.ctas.models import Cta, CtaTask
 from rhythm.engagements import services
 from rhythm.engagements.choices import RequestState
 from rhythm.engagements.models import EngagementRequest, Transition
-from rhythm.engagements.services import TransitionInput
+from rhythm.engagements.services import DeliverableAnswer
+from tests.engagements.helpers import move
 from tests.engagements_fixtures import TARGET_START
 from tests.factories import ObjectiveFactory, UserFactory
 
@@ -40,10 +41,6 @@ STAKEHOLDERS = [{"name": "Ana Costa", "role_title": "VP Eng", "responsibilities"
 @pytest.fixture
 def request_(cast, request_data):
     return services.file_request(cast.csm, request_data, STAKEHOLDERS)
-
-
-def move(request, actor, to, **kw):
-    return services.transition(request, actor, TransitionInput(to=to, **kw))
 
 
 def test_filing_names_every_missing_part(cast, account):
@@ -300,9 +297,14 @@ def test_a_requests_cta_closes_only_with_its_request(cast, request_, covering_cs
     done = _mail_to(cast.manager)[-1]
     assert done.subject == f"Complete: {request_.title}"
     assert "Close it to close its CTA." in done.body_text
+    left = CtaTask.objects.create(cta=cta, position=99, title="Write the engagement summary")
     move(request_, covering_cse, "closed")
     cta.refresh_from_db()
     assert cta.status == CtaStatus.CLOSED
+    # Nothing asked on the request's behalf: what was left open is skipped, naming it.
+    left.refresh_from_db()
+    assert left.status == TaskStatus.SKIPPED
+    assert left.note == f"Skipped: its engagement request “{request_.title}” was closed."
 
 
 def test_a_withdrawal_from_review_tells_the_managers(cast, request_):
@@ -377,3 +379,42 @@ def test_a_reason_for_a_request_that_repeats_nothing_is_not_kept(cast, request_d
     alone = services.file_request(cast.csm, {**request_data, "duplicate_reason": WHY}, STAKEHOLDERS)
     alone.refresh_from_db()
     assert alone.duplicate_reason == ""
+
+
+def test_marking_complete_records_each_deliverables_outcome(cast, request_, covering_cse):
+    move(request_, cast.manager, "started", cse=covering_cse.pk)
+    first, second = request_.deliverables[:2]
+    answers = (
+        DeliverableAnswer(achieved=True, on_time=False),
+        DeliverableAnswer(achieved=False),
+        *(DeliverableAnswer(achieved=True, on_time=True) for _ in request_.deliverables[2:]),
+    )
+    move(request_, covering_cse, "complete", deliverables=answers)
+    outcomes = list(request_.deliverable_outcomes.values_list("text", "achieved", "on_time"))
+    assert outcomes[:2] == [(first, True, False), (second, False, False)]
+    completed = request_.transitions.get(to_state=RequestState.COMPLETE)
+    assert set(request_.deliverable_outcomes.values_list("transition", flat=True)) == {completed.pk}
+
+
+@pytest.mark.parametrize(
+    ("answers", "field"),
+    [
+        ((), "deliverables"),
+        ((DeliverableAnswer(),), "deliverables"),  # too few
+        ((DeliverableAnswer(), DeliverableAnswer(True, True)), "deliverables.0.achieved"),
+        ((DeliverableAnswer(True, True), DeliverableAnswer(True)), "deliverables.1.on_time"),
+    ],
+)
+def test_marking_complete_without_the_answers_is_refused_naming_the_field(
+    cast, request_, covering_cse, answers, field
+):
+    move(request_, cast.manager, "started", cse=covering_cse.pk)
+    assert len(request_.deliverables) == 2
+    with pytest.raises(ValidationError) as refused:
+        move(request_, covering_cse, "complete", deliverables=answers)
+    assert list(refused.value.message_dict) == [field]
+    request_.refresh_from_db()
+    # Nothing half-written: still started, no log row, no outcome.
+    assert request_.state == RequestState.STARTED
+    assert not request_.transitions.filter(to_state=RequestState.COMPLETE).exists()
+    assert not request_.deliverable_outcomes.exists()

@@ -339,6 +339,15 @@ def _detail(client, request_) -> str:
     return client.get(reverse("engagements:detail", args=[request_.pk])).content.decode()
 
 
+def _all_achieved(request_) -> dict[str, str]:
+    """The complete form's answers when every deliverable was achieved on time."""
+    fields = {}
+    for index, _ in enumerate(request_.deliverables):
+        fields[f"deliverable-{index}-achieved"] = "yes"
+        fields[f"deliverable-{index}-on_time"] = "yes"
+    return fields
+
+
 def _transition(client, request_, **data):
     return client.post(reverse("engagements:transition", args=[request_.pk]), data)
 
@@ -432,7 +441,7 @@ def test_the_walk_from_review_to_closed_on_the_page(client, cast, request_, cove
     _transition(client, request_, to="started", cse=covering_cse.pk, expected_state="review")
     _as(client, covering_cse)
     assert 'data-move="complete"' in _detail(client, request_)
-    _transition(client, request_, to="complete")
+    _transition(client, request_, to="complete", **_all_achieved(request_))
     _transition(client, request_, to="closed")
     request_.refresh_from_db()
     assert request_.state == RequestState.CLOSED
@@ -613,3 +622,42 @@ def test_the_request_warning_comes_with_the_other_errors(
     assert f'href="{request_.get_absolute_url()}"' in _warning(html)
     assert "Describe the outcome" in _field_errors(html, "outcome")
     assert EngagementRequest.objects.count() == 1
+
+
+def test_the_complete_form_asks_each_deliverables_outcome_and_shows_it(
+    client, cast, request_, covering_cse
+):
+    _move(request_, cast.manager, "started", cse=covering_cse.pk)
+    _as(client, covering_cse)
+    html = _detail(client, request_)
+    for index, text in enumerate(request_.deliverables):
+        assert f'name="deliverable-{index}-achieved"' in html
+        assert f'name="deliverable-{index}-on_time"' in html
+        assert text in html
+    # Unanswered: refused, each error beside its question, what was ticked kept.
+    refused = _transition(
+        client, request_, to="complete", **{"deliverable-0-achieved": "yes"}
+    ).content.decode()
+    assert "was achieved within the agreed timeline" in _move_errors(refused, "d0-on_time")
+    assert 'id="d0-achieved-yes" value="yes" checked' in refused
+    request_.refresh_from_db()
+    assert request_.state == RequestState.STARTED
+    answers = _all_achieved(request_)
+    answers["deliverable-0-on_time"] = "no"
+    done = _transition(client, request_, to="complete", **answers)
+    assert done.status_code == 302
+    request_.refresh_from_db()
+    assert request_.state == RequestState.COMPLETE
+    page = _detail(client, request_)
+    assert 'data-testid="deliverable-outcomes"' in page and "achieved, late" in page
+
+
+def test_unanswered_deliverables_are_said_once_beside_their_questions(
+    client, cast, request_, covering_cse
+):
+    _move(request_, cast.manager, "started", cse=covering_cse.pk)
+    _as(client, covering_cse)
+    page = _transition(client, request_, to="complete").content.decode()
+    text = request_.deliverables[0]
+    assert page.count(f"Say whether “{text}” was achieved.") == 1
+    assert 'data-field="deliverables.0.achieved"' in page

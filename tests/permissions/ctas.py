@@ -26,6 +26,8 @@ ROUTES = [
         "ctas:close",
         get=expect(403, **WORKS_CTAS),
         post=expect(403, **WORKS_CTAS),
+        # A valid close, so that what each role gets comes from its rights.
+        data=lambda w: {"reason": "The customer solved it.", "skip_reason": "Solved already."},
         stranger=NO_CTA_WORK,
     ),
     Route(
@@ -72,7 +74,7 @@ OPERATIONS = [
     Operation(
         "POST /ctas/{cta_id}/close",
         expect(403, manager=200, admin=200, outsider=404),
-        body=lambda w: {"reason": "The customer solved it."},
+        body=lambda w: {"reason": "The customer solved it.", "skip_reason": "Solved already."},
     ),
     Operation(
         "PATCH /cta-tasks/{task_id}",

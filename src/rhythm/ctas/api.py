@@ -130,13 +130,26 @@ def accept_cta(request: AuthedRequest, cta_id: int, payload: AcceptIn):
 
 class CloseIn(Body):
     reason: Text = Field("", max_length=2000)
+    done_task_ids: list[Id] = Field(
+        default_factory=list,
+        description="The open tasks that were done; every other open task is skipped.",
+    )
+    skip_reason: Text = Field(
+        "", max_length=250, description="Why the open tasks not done are skipped."
+    )
 
 
 @router.post("/ctas/{cta_id}/close", response={200: CtaOut, **ERROR_RESPONSES})
 def close_cta(request: AuthedRequest, cta_id: int, payload: CloseIn):
     cta = get_object_or_404(_ctas(request), pk=cta_id)
     require_perm(request, "ctas.change_cta")
-    services.close(cta, actor=request.user, reason=payload.reason)
+    services.close(
+        cta,
+        actor=request.user,
+        reason=payload.reason,
+        done_task_ids=payload.done_task_ids,
+        skip_reason=payload.skip_reason,
+    )
     return _ctas(request).get(pk=cta.pk)
 
 

@@ -77,6 +77,11 @@ def task_due_date(start: date, offset_business_days: int) -> date:
     return add_business_days(start, offset_business_days)
 
 
+def is_closing_task(title: str) -> bool:
+    """The playbook's "Close…" task: closing the CTA is doing it."""
+    return title.startswith("Close")
+
+
 def close_refusal(
     *,
     owner_id: int | None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple
@@ -454,9 +455,22 @@ def set_task_status(task: CtaTask, *, status: TaskStatus, actor) -> CtaTask:
 
 
 @transaction.atomic
-def close(cta: Cta, *, actor, reason: str = "", on_behalf_of_request: bool = False) -> Cta:
+def close(
+    cta: Cta,
+    *,
+    actor,
+    reason: str = "",
+    done_task_ids: Collection[int] = (),
+    skip_reason: str = "",
+    on_behalf_of_request: bool = False,
+) -> Cta:
     """Close the CTA (its case follows): see rules.close_refusal for who may. Closing
-    an engagement request closes its CTA, whoever the workflow let close the request."""
+    an engagement request closes its CTA, whoever the workflow let close the request.
+
+    The closer says which open tasks were done (`done_task_ids`) and why the rest
+    are skipped (`skip_reason`, required when any is). The "Close…" task is done by
+    closing. On behalf of a request nothing is asked: the request's completion
+    recorded the outcome, and what is still open is skipped naming the request."""
     cta = _locked(cta)
     if cta.status == CtaStatus.CLOSED:
         return cta
@@ -477,28 +491,67 @@ def close(cta: Cta, *, actor, reason: str = "", on_behalf_of_request: bool = Fal
                 raise PermissionDenied(message)
             raise ValidationError({field: ValidationError(message, code="refused")})
     workflow.enforce(rules.WORKFLOW, cta.status, CtaStatus.CLOSED, acting)
+    open_tasks = list(CtaTask.objects.select_for_update().filter(cta=cta, status=TaskStatus.OPEN))
+    done = set(done_task_ids)
+    if on_behalf_of_request:
+        title = cta.request.title if cta.request else ""
+        skip_note = f"Skipped: its engagement request “{title}” was closed."[:300]
+    else:
+        done |= {task.pk for task in open_tasks if rules.is_closing_task(task.title)}
+        skip_note = _closing_outcome(open_tasks, done, skip_reason)
     now = timezone.now()
     cta.closed_at = now
+    log_reason = reason.strip()
+    if skip_note and not on_behalf_of_request:
+        log_reason = " ".join(part for part in (log_reason, skip_note) if part)
     workflow.record(
         cta,
         CtaTransition(cta=cta, owner=cta.owner),
         CtaStatus.CLOSED,
         actor=actor,
-        reason=reason,
+        reason=log_reason,
         update_fields=("closed_at",),
         at=now,
     )
-    # Closing is the last task; what is still open will not be done now: skipped,
-    # each task saved, so its history says when and by whom.
-    for task in CtaTask.objects.filter(cta=cta, status=TaskStatus.OPEN):
-        closing = task.title.startswith("Close")
-        task.status = TaskStatus.DONE if closing else TaskStatus.SKIPPED
-        task.completed_by = actor if closing else None
-        task.completed_at = now if closing else None
-        task.note = task.note or ("" if closing else "Skipped: the CTA was closed.")
+    # Each task saved on its own, so its history says when, by whom and why.
+    for task in open_tasks:
+        finished = task.pk in done
+        task.status = TaskStatus.DONE if finished else TaskStatus.SKIPPED
+        task.completed_by = actor if finished else None
+        task.completed_at = now if finished else None
+        if not finished:
+            task.note = skip_note
         task.save(update_fields=["status", "completed_by", "completed_at", "note", "updated_at"])
     events.publish(CtaClosed(cta, actor, reason.strip()))
     return cta
+
+
+def _closing_outcome(open_tasks: list[CtaTask], done: set[int], skip_reason: str) -> str:
+    """The note the skipped tasks get, or a refusal naming the field to fix."""
+    unknown = done - {task.pk for task in open_tasks}
+    if unknown:
+        listed = ", ".join(str(pk) for pk in sorted(unknown))
+        raise ValidationError(
+            {
+                "done_task_ids": ValidationError(
+                    f"Not open tasks of this CTA: {listed}.", code="invalid_choice"
+                )
+            }
+        )
+    skipped = [task for task in open_tasks if task.pk not in done]
+    if not skipped:
+        return ""
+    reason = skip_reason.strip()
+    if not reason:
+        count = f"{len(skipped)} unticked task" + ("s are" if len(skipped) > 1 else " is")
+        raise ValidationError(
+            {
+                "skip_reason": ValidationError(
+                    f"Say why the {count} skipped, or tick them done.", code="required"
+                )
+            }
+        )
+    return f"Skipped: {reason}"[:300]
 
 
 def open_work(user) -> list[tuple[int, str]]:

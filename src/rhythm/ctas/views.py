@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from rhythm.core.http import AuthedRequest, post_only, sign_in_first
-from rhythm.ctas import playbooks, services
+from rhythm.ctas import playbooks, rules, services
 from rhythm.ctas.choices import CtaStatus, TaskStatus
 from rhythm.ctas.forms import PlaybookForm, StepForm
 from rhythm.ctas.models import Cta, CtaTask, Playbook, PlaybookStep
@@ -55,7 +55,11 @@ def _cta_page(request: AuthedRequest, cta_id: int) -> Cta:
 
 @login_required
 @permission_required("ctas.view_cta", raise_exception=True)
-def cta_detail(request: AuthedRequest, cta_id: int):
+def cta_detail(
+    request: AuthedRequest, cta_id: int, close_errors: dict[str, list[str]] | None = None
+):
+    """A CTA and what the viewer may do with it; a refused close shows its errors
+    beside the Close form's fields, with what was ticked and typed kept."""
     cta = _cta_page(request, cta_id)
     cses = []
     if request.user.has_perm("ctas.assign_cta"):
@@ -84,6 +88,18 @@ def cta_detail(request: AuthedRequest, cta_id: int):
         "outreach": services.outreach_state(cta),
         "may_work": services.may_work(cta, request.user),
         "may_close": services.may_close(cta, request.user),
+        # The open tasks the closer says were done or skipped (closing does "Close…").
+        "closing_tasks": [
+            t
+            for t in cta.tasks.all()
+            if t.status == TaskStatus.OPEN and not rules.is_closing_task(t.title)
+        ],
+        "close_errors": close_errors or {},
+        "close_non_field": (close_errors or {}).get("__all__", []),
+        "close_data": request.POST if close_errors else {},
+        "close_done": {int(v) for v in request.POST.getlist("done") if v.isdigit()}
+        if close_errors
+        else set(),
     }
     return render(request, "ctas/cta_detail.html", context)
 
@@ -117,12 +133,24 @@ def cta_accept(request: AuthedRequest, cta_id: int):
 def cta_close(request: AuthedRequest, cta_id: int):
     cta = _cta_page(request, cta_id)
     try:
-        services.close(cta, actor=request.user, reason=request.POST.get("reason", ""))
-    except (ValidationError, PermissionDenied) as exc:
+        services.close(
+            cta,
+            actor=request.user,
+            reason=request.POST.get("reason", ""),
+            done_task_ids=[int(v) for v in request.POST.getlist("done") if v.isdigit()],
+            skip_reason=request.POST.get("skip_reason", ""),
+        )
+    except ValidationError as exc:
+        return cta_detail(request, cta_id, close_errors=_errors(exc))
+    except PermissionDenied as exc:
         messages.error(request, _message(exc))
     else:
         messages.success(request, f"{cta.name} is closed.")
     return redirect("ctas:detail", cta_id=cta.pk)
+
+
+def _errors(exc: ValidationError) -> dict[str, list[str]]:
+    return exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
 
 
 def _message(exc: ValidationError | PermissionDenied) -> str:

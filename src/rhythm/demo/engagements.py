@@ -308,13 +308,20 @@ def _work_ctas(
         if stage < 2:
             continue
         tasks = list(CtaTask.objects.filter(cta=cta, status=TaskStatus.OPEN).order_by("position"))
-        to_finish = tasks if stage == 4 else tasks[:2]
-        for task in to_finish:
-            if stage == 4 and task.title.startswith("Close"):
-                continue  # closing the CTA ticks it
-            ctas.set_task_status(task, status=TaskStatus.DONE, actor=cse)
-        if stage == 4:
-            ctas.close(cta, actor=cse, reason="Call held, follow-up sent, customer satisfied.")
+        if stage < 4:
+            for task in tasks[:2]:
+                ctas.set_task_status(task, status=TaskStatus.DONE, actor=cse)
+            continue
+        # Closing says what was done; every other closed CTA skipped its last step.
+        work = [task for task in tasks if not task.title.startswith("Close")]
+        skipped = work[-1:] if turn % 2 else []
+        ctas.close(
+            cta,
+            actor=cse,
+            reason="Call held, customer satisfied.",
+            done_task_ids=[task.pk for task in work if task not in skipped],
+            skip_reason="The customer had what they needed after the call." if skipped else "",
+        )
 
 
 # --- Complex engagement requests -----------------------------------------------
@@ -444,11 +451,25 @@ def _travel(
                 request.assigned_cse,
                 RequestState.COMPLETE,
                 reason="Deliverables handed over and the success criteria met.",
+                deliverables=_outcomes(request),
             )
         elif step == "close":
             request = move(
                 request, manager, RequestState.CLOSED, reason="Reviewed with the CSM; closing."
             )
+
+
+def _outcomes(request: EngagementRequest) -> tuple[engagements.DeliverableAnswer, ...]:
+    """What the CSE says of each deliverable: mostly achieved on time; on some
+    requests (by their title, so every database agrees) the last came late or not."""
+    count = len(request.deliverables)
+    slip = len(request.title) % 3  # 0: all on time, 1: the last late, 2: the last not done
+    return tuple(
+        engagements.DeliverableAnswer(
+            achieved=not (slip == 2 and last), on_time=not (slip and last)
+        )
+        for last in (index == count - 1 for index in range(count))
+    )
 
 
 # --- Office hours and notes ----------------------------------------------------

@@ -1,7 +1,12 @@
 from django.contrib import admin
 
 from rhythm.core.admin import RecordAdmin
-from rhythm.engagements.models import EngagementRequest, Stakeholder, Transition
+from rhythm.engagements.models import (
+    DeliverableOutcome,
+    EngagementRequest,
+    Stakeholder,
+    Transition,
+)
 
 _STAKEHOLDER_FIELDS = (
     "name",
@@ -35,10 +40,21 @@ class TransitionInline(admin.TabularInline):
     can_delete = False
 
 
+_OUTCOME_FIELDS = ("position", "text", "achieved", "on_time", "transition")
+
+
+class DeliverableOutcomeInline(admin.TabularInline):
+    model = DeliverableOutcome
+    fields = _OUTCOME_FIELDS
+    readonly_fields = _OUTCOME_FIELDS
+    extra = 0
+    can_delete = False
+
+
 @admin.register(EngagementRequest)
 class EngagementRequestAdmin(RecordAdmin):
     list_display = ["title", "account", "state", "assigned_cse", "target_start_date"]
     list_filter = ["state", "effort_kind"]
     search_fields = ["title", "account__name"]
     list_select_related = ["account", "assigned_cse"]
-    inlines = [StakeholderInline, TransitionInline]
+    inlines = [StakeholderInline, TransitionInline, DeliverableOutcomeInline]

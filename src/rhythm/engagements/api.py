@@ -72,6 +72,14 @@ class TransitionOut(Schema):
     override_reason: str
 
 
+class DeliverableOutcomeOut(Schema):
+    position: int
+    text: str
+    achieved: bool
+    on_time: bool = Field(description="Achieved within the agreed timeline.")
+    transition: int = Field(alias="transition_id")
+
+
 class RequestOut(Schema):
     id: int
     title: str
@@ -93,6 +101,9 @@ class RequestOut(Schema):
     cta: int | None = None
     stakeholders: list[StakeholderOut]
     transitions: list[TransitionOut]
+    deliverable_outcomes: list[DeliverableOutcomeOut] = Field(
+        description="What marking it complete said of each agreed deliverable."
+    )
     seconds_in_state: dict[str, float]
 
     @staticmethod
@@ -109,6 +120,10 @@ class RequestOut(Schema):
         return list(obj.transitions.all())
 
     @staticmethod
+    def resolve_deliverable_outcomes(obj: EngagementRequest) -> list:
+        return list(obj.deliverable_outcomes.all())
+
+    @staticmethod
     def resolve_seconds_in_state(obj: EngagementRequest) -> dict[str, float]:
         return {s: d.total_seconds() for s, d in services.time_in_states(obj).items()}
 
@@ -123,7 +138,7 @@ def _requests(request: AuthedRequest):
     return (
         EngagementRequest.objects.visible_to(request.user)
         .select_related("cta")
-        .prefetch_related("stakeholders", "transitions")
+        .prefetch_related("stakeholders", "transitions", "deliverable_outcomes")
     )
 
 
@@ -150,6 +165,13 @@ def file_request(request: AuthedRequest, payload: RequestIn):
     return Status(201, _requests(request).get(pk=filed.pk))
 
 
+class DeliverableAnswerIn(Body):
+    achieved: bool | None = None
+    on_time: bool | None = Field(
+        None, description="Achieved within the agreed timeline; needed when achieved."
+    )
+
+
 class TransitionIn(Body):
     to: RequestState
     reason: Text = Field("", max_length=5000)
@@ -159,6 +181,11 @@ class TransitionIn(Body):
     override_reason: Text = Field("", max_length=2000)
     expected_state: RequestState | None = Field(
         None, description="The state you saw; if it has moved since, you get 409."
+    )
+    deliverables: list[DeliverableAnswerIn] = Field(
+        default_factory=list,
+        description="Marking complete: for each agreed deliverable, in order, whether it "
+        "was achieved and whether within the agreed timeline.",
     )
 
 
@@ -177,7 +204,7 @@ class ConflictOut(ErrorOut):
 def transition(request: AuthedRequest, request_id: int, payload: TransitionIn):
     """Move the request along the review workflow. Refusals name the rule: 403 when it
     is not your move, 409 (with `current_state`) when the request is elsewhere, 422
-    when a reason, a rejection code or a CSE is missing."""
+    when a reason, a rejection code, a CSE or a deliverable's outcome is missing."""
     engagement = get_object_or_404(_requests(request), pk=request_id)
     services.transition(
         engagement,
@@ -190,6 +217,10 @@ def transition(request: AuthedRequest, request_id: int, payload: TransitionIn):
             confirm_over_capacity=payload.confirm_over_capacity,
             override_reason=payload.override_reason,
             expected_state=payload.expected_state or "",
+            deliverables=tuple(
+                services.DeliverableAnswer(achieved=d.achieved, on_time=d.on_time)
+                for d in payload.deliverables
+            ),
         ),
     )
     return _requests(request).get(pk=engagement.pk)

@@ -22,7 +22,7 @@ from rhythm.ctas import services as ctas
 from rhythm.ctas.choices import CtaStatus
 from rhythm.ctas.models import Cta
 from rhythm.customers.models import Segment
-from rhythm.engagements import services
+from rhythm.engagements import rules, services
 from rhythm.engagements.choices import RequestState
 from rhythm.engagements.models import EngagementRequest
 from rhythm.people.choices import Role
@@ -291,6 +291,18 @@ def _move_request(user, pk: int, column: str) -> MoveResult:
         return MoveResult(
             False,
             "Qualify from the request page: choose the CSE there.",
+            url=request.get_absolute_url(),
+        )
+    completing = rules.TRANSITIONS.get((request.state, target))
+    if (
+        target == RequestState.COMPLETE
+        and completing is not None
+        and services.parties(user, request) & completing.parties
+    ):
+        # Its deliverables' outcomes are asked on the page; a drag cannot give them.
+        return MoveResult(
+            False,
+            "Mark it complete from the request page: say there which deliverables were achieved.",
             url=request.get_absolute_url(),
         )
     services.transition(request, user, services.TransitionInput(to=target))

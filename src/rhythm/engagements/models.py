@@ -130,3 +130,26 @@ class Transition(TransitionRecord):
     class Meta:
         ordering = ["request", "at", "id"]
         indexes = [models.Index(fields=["to_state", "at"])]
+
+
+class DeliverableOutcome(models.Model):
+    """Whether one agreed deliverable was achieved, and within the agreed timeline,
+    as the CSE said when marking the engagement complete (the KPI "% of deliverables
+    achieved within the agreed timeline" counts these). Append-only."""
+
+    request = models.ForeignKey(
+        EngagementRequest, on_delete=models.PROTECT, related_name="deliverable_outcomes"
+    )
+    transition = models.ForeignKey(
+        Transition, on_delete=models.PROTECT, related_name="deliverable_outcomes"
+    )
+    position = models.PositiveSmallIntegerField()
+    text = models.CharField(max_length=500)
+    achieved = models.BooleanField()
+    on_time = models.BooleanField(help_text="Achieved within the agreed timeline.")
+
+    class Meta:
+        ordering = ["request", "transition", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.text}: {'achieved' if self.achieved else 'not achieved'}"

@@ -325,3 +325,33 @@ def duplicate_reason_problem(reason: str, *, duplicate: bool) -> str | None:
     if len(reason) > DUPLICATE_REASON_MAX_LENGTH:
         return f"At most {DUPLICATE_REASON_MAX_LENGTH} characters; this has {len(reason)}."
     return None
+
+
+@dataclass(frozen=True)
+class DeliverableAnswer:
+    """What the CSE says of one agreed deliverable on marking the engagement complete;
+    None where they have not said."""
+
+    achieved: bool | None = None
+    on_time: bool | None = None
+
+
+def missing_deliverable_answers(
+    deliverables: list[str], answers: list[DeliverableAnswer]
+) -> dict[str, str]:
+    """What "Mark complete" still needs, by field: for each agreed deliverable, in
+    order, whether it was achieved and, if so, whether within the agreed timeline."""
+    if len(answers) != len(deliverables):
+        return {
+            "deliverables": f"Answer for each of the {len(deliverables)} agreed deliverables, "
+            f"in order (got {len(answers)})."
+        }
+    missing: dict[str, str] = {}
+    for index, (text, answer) in enumerate(zip(deliverables, answers, strict=True)):
+        if answer.achieved is None:
+            missing[f"deliverables.{index}.achieved"] = f"Say whether “{text}” was achieved."
+        elif answer.achieved and answer.on_time is None:
+            missing[f"deliverables.{index}.on_time"] = (
+                f"Say whether “{text}” was achieved within the agreed timeline."
+            )
+    return missing

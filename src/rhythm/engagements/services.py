@@ -21,7 +21,12 @@ from rhythm.customers.models import Account, Objective
 from rhythm.engagements import rules
 from rhythm.engagements.choices import EffortKind, RejectionReason, RequestState
 from rhythm.engagements.events import RequestFiled, RequestMoved
-from rhythm.engagements.models import EngagementRequest, Stakeholder, Transition
+from rhythm.engagements.models import (
+    DeliverableOutcome,
+    EngagementRequest,
+    Stakeholder,
+    Transition,
+)
 from rhythm.people.choices import Role
 from rhythm.people.models import User
 
@@ -269,6 +274,9 @@ def parties(actor, request: EngagementRequest) -> set[rules.Party]:
     return found
 
 
+DeliverableAnswer = rules.DeliverableAnswer  # what marking complete says of each deliverable
+
+
 @dataclass(frozen=True)
 class TransitionInput:
     to: str
@@ -278,6 +286,8 @@ class TransitionInput:
     confirm_over_capacity: bool = False
     override_reason: str = ""
     expected_state: str = ""  # what the caller saw; a mismatch is a conflict
+    # Marking complete: one answer per agreed deliverable, in order.
+    deliverables: tuple[rules.DeliverableAnswer, ...] = ()
 
 
 @transaction.atomic
@@ -322,6 +332,14 @@ def transition(request: EngagementRequest, actor, move: TransitionInput) -> Enga
     )
     if target == RequestState.STARTED:
         _assign(request, move, record)
+    if target == RequestState.COMPLETE:
+        missing = rules.missing_deliverable_answers(
+            list(request.deliverables), list(move.deliverables)
+        )
+        if missing:
+            raise ValidationError(
+                {field: ValidationError(text, code="required") for field, text in missing.items()}
+            )
     now = timezone.now()
     request.state_changed_at = now
     workflow.record(
@@ -334,6 +352,20 @@ def transition(request: EngagementRequest, actor, move: TransitionInput) -> Enga
         update_fields=("state_changed_at", "assigned_cse"),
         at=now,
     )
+    if target == RequestState.COMPLETE:
+        DeliverableOutcome.objects.bulk_create(
+            DeliverableOutcome(
+                request=request,
+                transition=record,
+                position=index,
+                text=str(text)[:500],
+                achieved=bool(answer.achieved),
+                on_time=bool(answer.achieved and answer.on_time),
+            )
+            for index, (text, answer) in enumerate(
+                zip(request.deliverables, move.deliverables, strict=True)
+            )
+        )
     events.publish(RequestMoved(request, record))
     # The handbook's rules, as explicit calls: a started engagement is tracked by a
     # CTA owned by its CSE, and closing the request closes that CTA.

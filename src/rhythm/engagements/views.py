@@ -1,3 +1,4 @@
+import dataclasses
 from datetime import timedelta
 from typing import Any
 
@@ -160,7 +161,12 @@ def request_detail(
     engagement = get_object_or_404(
         _requests(request)
         .select_related("objective", "offering", "cta")
-        .prefetch_related("stakeholders", "transitions__actor", "transitions__assigned_cse"),
+        .prefetch_related(
+            "stakeholders",
+            "transitions__actor",
+            "transitions__assigned_cse",
+            "deliverable_outcomes",
+        ),
         pk=request_id,
     )
     moves = _next_steps(request, engagement, failed, errors or {})
@@ -201,7 +207,7 @@ def _next_steps(
 ) -> list[dict[str, Any]]:
     """The moves this person may make now, each with its form's errors and input."""
     parties = services.parties(request.user, engagement)
-    moves = [
+    moves: list[dict[str, Any]] = [
         {
             "to": to,
             "move": move,
@@ -214,6 +220,9 @@ def _next_steps(
     if errors and not any(m["errors"] for m in moves):
         # A refusal with no form to show it beside (a move not offered to this person).
         messages.error(request, " ".join(e for field in errors.values() for e in field))
+    for m in moves:
+        if m["to"] == RequestState.COMPLETE:
+            m["deliverables"], m["errors"] = _deliverable_rows(engagement, m["data"], m["errors"])
     return moves
 
 
@@ -228,7 +237,11 @@ def request_transition(request: AuthedRequest, request_id: int) -> HttpResponse:
         return request_detail(request, request_id, failed=target, errors=_texts(form.errors))
     data = form.cleaned_data
     try:
-        services.transition(engagement, request.user, _input(data))
+        move = _input(data)
+        if move.to == RequestState.COMPLETE:
+            answers = _answers(request.POST, len(engagement.deliverables))
+            move = dataclasses.replace(move, deliverables=answers)
+        services.transition(engagement, request.user, move)
     except TransitionConflict as exc:
         messages.warning(request, exc.message)
     except PermissionDenied as exc:
@@ -238,6 +251,40 @@ def request_transition(request: AuthedRequest, request_id: int) -> HttpResponse:
     else:
         messages.success(request, f"Moved to {RequestState(data['to']).label}.")
     return redirect("engagements:detail", request_id=engagement.pk)
+
+
+def _deliverable_rows(
+    engagement: EngagementRequest, data: Any, errors: dict
+) -> tuple[list[dict[str, Any]], dict]:
+    """The complete form's question per agreed deliverable, with what was answered
+    and its errors beside it; the other errors are left for the form's top."""
+    rows = [
+        {
+            "index": index,
+            "text": text,
+            "achieved": data.get(f"deliverable-{index}-achieved", "") if data else "",
+            "on_time": data.get(f"deliverable-{index}-on_time", "") if data else "",
+            "achieved_errors": errors.get(f"deliverables.{index}.achieved", []),
+            "on_time_errors": errors.get(f"deliverables.{index}.on_time", []),
+        }
+        for index, text in enumerate(engagement.deliverables)
+    ]
+    rest = {k: v for k, v in errors.items() if not k.startswith("deliverables.")}
+    return rows, rest
+
+
+def _answers(post: Any, count: int) -> tuple[services.DeliverableAnswer, ...]:
+    """The complete form's yes/no answers; anything else is no answer."""
+
+    def yes_no(key: str) -> bool | None:
+        return {"yes": True, "no": False}.get(post.get(key, ""))
+
+    return tuple(
+        services.DeliverableAnswer(
+            achieved=yes_no(f"deliverable-{i}-achieved"), on_time=yes_no(f"deliverable-{i}-on_time")
+        )
+        for i in range(count)
+    )
 
 
 def _texts(errors: Any) -> dict[str, list[str]]:
