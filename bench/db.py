@@ -38,16 +38,22 @@ def recreate() -> None:
         for suffix in ("", "-wal", "-shm"):
             (VAR_DIR / f"rhythm.sqlite3{suffix}").unlink(missing_ok=True)
         return
+    recreate_postgresql(url, marker="bench", variable="BENCH_DATABASE_URL")
+
+
+def recreate_postgresql(url: str, *, marker: str, variable: str) -> None:
+    """Drop and create the PostgreSQL database `url` names, refusing one whose name
+    does not say `marker` (it is someone's data otherwise)."""
     import dj_database_url
     import psycopg
     from psycopg import sql
 
     config = dj_database_url.parse(url)
     name = config["NAME"]
-    if "bench" not in name:
+    if marker not in name:
         sys.exit(
-            f"bench: BENCH_DATABASE_URL names {name!r}; it is dropped and recreated,"
-            " so its name must say 'bench'."
+            f"{marker}: {variable} names {name!r}; it is dropped and recreated,"
+            f" so its name must say '{marker}'."
         )
     with psycopg.connect(
         host=config.get("HOST") or None,

@@ -347,11 +347,12 @@ def make_cases(n: int) -> None:
         cursor.execute(
             f"""INSERT INTO cases_case (created_at, updated_at, archived_at, kind,
                     opportunity_id, account_id, offering_id, contact_id, challenges,
-                    opt_out_outreach, priority, status, opened_by_id, idempotency_key)
+                    opt_out_outreach, priority, status, opened_by_id, idempotency_key,
+                    duplicate_reason)
                 {with_clause}
                 SELECT %(t)s, %(t)s, NULL, 'cse_help', %(opp)s + x / 100, %(acc)s + x / 100,
                     %(offering)s, %(contact)s + x / 100, 'Pipelines are slow.', x %% 5 = 0,
-                    'medium', 'open', %(owner)s, NULL
+                    'medium', 'open', %(owner)s, NULL, ''
                 FROM {series} ORDER BY x""",
             {
                 "t": created,

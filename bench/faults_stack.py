@@ -11,6 +11,7 @@ import time
 import django
 
 from bench import faults
+from bench.db import recreate_postgresql
 
 
 def recreate_database() -> None:
@@ -23,29 +24,7 @@ def recreate_database() -> None:
             for suffix in ("", "-wal", "-shm"):
                 (faults.VAR_DIR / f"{name}{suffix}").unlink(missing_ok=True)
         return
-    import dj_database_url
-    import psycopg
-    from psycopg import sql
-
-    config = dj_database_url.parse(url)
-    name = config["NAME"]
-    if "faults" not in name:
-        sys.exit(
-            f"faults: FAULTS_DATABASE_URL names {name!r}; it is dropped and recreated,"
-            " so its name must say 'faults'."
-        )
-    with psycopg.connect(
-        host=config.get("HOST") or None,
-        port=config.get("PORT") or None,
-        user=config.get("USER") or None,
-        password=config.get("PASSWORD") or None,
-        dbname="postgres",
-        autocommit=True,
-    ) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    recreate_postgresql(url, marker="faults", variable="FAULTS_DATABASE_URL")
 
 
 def main() -> None:

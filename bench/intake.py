@@ -93,6 +93,9 @@ def make_fixture() -> tuple[str, list[bytes]]:
                 "challenges": "Pipelines take 40 minutes; the team wants them under 10. " * 4,
                 "opt_out_outreach": i % 5 == 0,
                 "priority": "high",
+                # The bodies come round again, on opportunities whose first case is
+                # still open: the account owner says why, as the duplicate rule asks.
+                "duplicate_reason": "Another team on this account asks for help too.",
             }
         ).encode()
         for i, (opp, contact) in enumerate(zip(opportunities, contacts, strict=True))

@@ -127,12 +127,13 @@ def make_fixture(cases: int, log) -> None:
         cursor.execute(
             f"""INSERT INTO cases_case (created_at, updated_at, archived_at, kind,
                     opportunity_id, account_id, offering_id, contact_id, challenges,
-                    opt_out_outreach, priority, status, opened_by_id, idempotency_key)
+                    opt_out_outreach, priority, status, opened_by_id, idempotency_key,
+                    duplicate_reason)
                 {with_clause}
                 SELECT %(t)s, %(t)s, NULL, 'cse_help', %(opp)s + {account}, %(acc)s + {account},
                     %(offering)s, %(contact)s + {account}, 'Pipelines are slow.', {opted_out},
                     CASE x %% 3 WHEN 0 THEN 'low' WHEN 1 THEN 'medium' ELSE 'high' END,
-                    'open', %(owner)s, NULL
+                    'open', %(owner)s, NULL, ''
                 FROM {series} ORDER BY x""",
             {
                 "t": created,
