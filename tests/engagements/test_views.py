@@ -12,7 +12,6 @@ from django.urls import reverse
 
 from rhythm.cases import services as cases
 from rhythm.ctas import services as ctas
-from rhythm.ctas.choices import CtaStatus
 from rhythm.ctas.models import Cta
 from rhythm.engagements import board, services
 from rhythm.engagements.choices import RequestState
@@ -21,10 +20,11 @@ from rhythm.people.choices import Role
 from rhythm.timeline.models import TimelineEntry
 from tests.conftest import CAST
 from tests.engagements.helpers import HTMX, STAKEHOLDER
+from tests.engagements.helpers import field_errors as _field_errors
 from tests.engagements.helpers import move as _move
+from tests.engagements.helpers import request_form as _form
 from tests.engagements.helpers import service_data as _service_data
 from tests.engagements.helpers import signed_in as _as
-from tests.engagements_fixtures import TARGET_START
 from tests.factories import (
     AccountFactory,
     ObjectiveFactory,
@@ -33,40 +33,6 @@ from tests.factories import (
 
 VIEWERS = frozenset(CAST) - {"outsider"}
 FILERS = frozenset({"csm", "admin"})  # engagements.add_engagementrequest
-
-
-def _field_errors(html: str, field: str) -> str:
-    found = re.search(rf'<ul class="errorlist" id="id_{field}_error">(.*?)</ul>', html, re.S)
-    return re.sub(r"<[^>]+>", " ", found.group(1)).strip() if found else ""
-
-
-def _move_errors(html: str, element_id: str) -> str:
-    """The errors beside one field of a transition form (ids like reason-clarification)."""
-    found = re.search(rf'<ul class="errorlist" id="{element_id}_error"[^>]*>(.*?)</ul>', html, re.S)
-    return re.sub(r"<[^>]+>", " ", found.group(1)).strip() if found else ""
-
-
-def _form(chosen, **changes) -> dict:
-    data = {
-        "objective": chosen.pk,
-        "title": "CI for three teams",
-        "effort_kind": "duration",
-        "duration_weeks": "6",
-        "hours_per_week": "5",
-        "target_start_date": TARGET_START.isoformat(),
-        "outcome": "Every team builds on GitLab CI.",
-        "metrics": "Pipelines under 10 minutes\nNo Jenkins jobs left",
-        "deliverables": "Reference pipeline",
-        "stakeholders-TOTAL_FORMS": "3",
-        "stakeholders-INITIAL_FORMS": "0",
-        "stakeholders-MIN_NUM_FORMS": "0",
-        "stakeholders-MAX_NUM_FORMS": "20",
-        "stakeholders-0-name": STAKEHOLDER["name"],
-        "stakeholders-0-role_title": STAKEHOLDER["role_title"],
-        "stakeholders-0-responsibilities": STAKEHOLDER["responsibilities"],
-    }
-    data.update(changes)
-    return data
 
 
 # --- Permissions, looped over the cast ----------------------------------------
@@ -332,128 +298,6 @@ def test_a_start_date_in_the_past_is_refused(client, cast, account, objective):
     assert not EngagementRequest.objects.exists()
 
 
-# --- The review workflow on the request page --------------------------------------
-
-
-def _detail(client, request_) -> str:
-    return client.get(reverse("engagements:detail", args=[request_.pk])).content.decode()
-
-
-def _all_achieved(request_) -> dict[str, str]:
-    """The complete form's answers when every deliverable was achieved on time."""
-    fields = {}
-    for index, _ in enumerate(request_.deliverables):
-        fields[f"deliverable-{index}-achieved"] = "yes"
-        fields[f"deliverable-{index}-on_time"] = "yes"
-    return fields
-
-
-def _transition(client, request_, **data):
-    return client.post(reverse("engagements:transition", args=[request_.pk]), data)
-
-
-def test_each_party_sees_only_their_moves(client, cast, request_, covering_cse):
-    _as(client, cast.manager)
-    html = _detail(client, request_)
-    assert 'data-move="ask"' in html and 'data-move="qualify"' in html
-    assert 'data-move="reject"' in html and 'data-move="withdraw"' not in html
-    # The suggested CSE comes first, with the reasons for its rank.
-    options = re.findall(r'<option value="(\d+)"[^>]*>([^<]*)</option>', html)
-    assert options[0][0] == str(covering_cse.pk)
-    assert "(suggested)" in options[0][1] and "Covers AMER" in options[0][1]
-    _as(client, cast.csm)
-    html = _detail(client, request_)
-    assert 'data-move="withdraw"' in html and 'data-move="qualify"' not in html
-    _as(client, cast.cse)
-    html = _detail(client, request_)
-    assert 'data-testid="actions"' not in html
-    assert "Waiting for a CSE manager" in html
-
-
-def test_a_question_without_text_is_refused_beside_the_question(client, cast, request_):
-    _as(client, cast.manager)
-    response = _transition(client, request_, to="clarification", reason="  ")
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "Write the question for the CSM." in _move_errors(html, "reason-clarification")
-    # Only the form that was sent shows the error.
-    assert _move_errors(html, "reason-rejected") == ""
-    assert Transition.objects.filter(request=request_).count() == 1
-    request_.refresh_from_db()
-    assert request_.state == RequestState.REVIEW
-
-
-def test_a_rejection_without_a_reason_code_keeps_what_was_typed(client, cast, request_):
-    _as(client, cast.manager)
-    response = _transition(client, request_, to="rejected", reason="Out of scope for us")
-    html = response.content.decode()
-    assert "Choose a rejection reason." in _move_errors(html, "code-rejected")
-    assert ">Out of scope for us</textarea>" in html
-    request_.refresh_from_db()
-    assert request_.state == RequestState.REVIEW
-
-
-def test_an_empty_rejection_names_both_the_code_and_the_reason(client, cast, request_):
-    _as(client, cast.manager)
-    html = _transition(client, request_, to="rejected").content.decode()
-    assert "Choose a rejection reason." in _move_errors(html, "code-rejected")
-    assert "Say why the request is rejected." in _move_errors(html, "reason-rejected")
-
-
-def test_over_capacity_asks_for_confirmation_beside_the_checkbox(
-    client, cast, request_, covering_cse
-):
-    covering_cse.weekly_capacity_hours = Decimal("2")
-    covering_cse.save()
-    _as(client, cast.manager)
-    response = _transition(client, request_, to="started", cse=covering_cse.pk)
-    html = response.content.decode()
-    assert "confirm to assign beyond capacity" in _move_errors(html, "confirm-started")
-    assert f'<option value="{covering_cse.pk}" selected>' in html
-    request_.refresh_from_db()
-    assert request_.state == RequestState.REVIEW and request_.assigned_cse is None
-    confirmed = _transition(
-        client, request_, to="started", cse=covering_cse.pk, confirm_over_capacity="on"
-    )
-    assert confirmed.status_code == 302
-    request_.refresh_from_db()
-    assert request_.state == RequestState.STARTED
-
-
-def test_a_stale_page_is_told_the_request_moved(client, cast, request_):
-    _move(request_, cast.manager, "clarification", reason="Which runners?")
-    _as(client, cast.manager)
-    response = _transition(
-        client, request_, to="rejected", reason="x", reason_code="other", expected_state="review"
-    )
-    page = client.get(response["Location"]).content.decode()
-    assert "moved to Clarification meanwhile" in page
-    request_.refresh_from_db()
-    assert request_.state == RequestState.CLARIFICATION
-
-
-def test_the_walk_from_review_to_closed_on_the_page(client, cast, request_, covering_cse):
-    _as(client, cast.manager)
-    _transition(client, request_, to="clarification", reason="Which runners?")
-    _as(client, cast.csm)
-    _transition(client, request_, to="review", reason="Self-managed Linux")
-    _as(client, cast.manager)
-    _transition(client, request_, to="started", cse=covering_cse.pk, expected_state="review")
-    _as(client, covering_cse)
-    assert 'data-move="complete"' in _detail(client, request_)
-    _transition(client, request_, to="complete", **_all_achieved(request_))
-    _transition(client, request_, to="closed")
-    request_.refresh_from_db()
-    assert request_.state == RequestState.CLOSED
-    cta = Cta.objects.get(request=request_)
-    assert cta.status == CtaStatus.CLOSED
-    html = _detail(client, request_)
-    assert 'data-testid="request-state">Closed<' in html
-    assert 'data-testid="request-cta-status">Closed<' in html
-    assert html.count('<li class="list-group-item"><strong>') == 6  # every transition
-    assert "Clarification: " in html  # time in each state
-
-
 # --- Every page, every role: never a server error ---------------------------------
 
 
@@ -551,15 +395,6 @@ def test_every_page_answers_every_role_without_a_server_error(client, cast, ever
                 assert response.status_code == 200, (who, url)
 
 
-def test_the_csm_answers_with_the_question_in_view(client, cast, request_):
-    _move(request_, cast.manager, "clarification", reason="Which teams go first?")
-    _as(client, cast.csm)
-    html = _detail(client, request_)
-    found = re.search(r'data-testid="open-question">(.*?)</blockquote>', html, re.S)
-    assert found and "Which teams go first?" in found.group(1)
-    assert str(cast.manager) in found.group(1)
-
-
 # --- Duplicates ---------------------------------------------------------------
 
 
@@ -622,42 +457,3 @@ def test_the_request_warning_comes_with_the_other_errors(
     assert f'href="{request_.get_absolute_url()}"' in _warning(html)
     assert "Describe the outcome" in _field_errors(html, "outcome")
     assert EngagementRequest.objects.count() == 1
-
-
-def test_the_complete_form_asks_each_deliverables_outcome_and_shows_it(
-    client, cast, request_, covering_cse
-):
-    _move(request_, cast.manager, "started", cse=covering_cse.pk)
-    _as(client, covering_cse)
-    html = _detail(client, request_)
-    for index, text in enumerate(request_.deliverables):
-        assert f'name="deliverable-{index}-achieved"' in html
-        assert f'name="deliverable-{index}-on_time"' in html
-        assert text in html
-    # Unanswered: refused, each error beside its question, what was ticked kept.
-    refused = _transition(
-        client, request_, to="complete", **{"deliverable-0-achieved": "yes"}
-    ).content.decode()
-    assert "was achieved within the agreed timeline" in _move_errors(refused, "d0-on_time")
-    assert 'id="d0-achieved-yes" value="yes" checked' in refused
-    request_.refresh_from_db()
-    assert request_.state == RequestState.STARTED
-    answers = _all_achieved(request_)
-    answers["deliverable-0-on_time"] = "no"
-    done = _transition(client, request_, to="complete", **answers)
-    assert done.status_code == 302
-    request_.refresh_from_db()
-    assert request_.state == RequestState.COMPLETE
-    page = _detail(client, request_)
-    assert 'data-testid="deliverable-outcomes"' in page and "achieved, late" in page
-
-
-def test_unanswered_deliverables_are_said_once_beside_their_questions(
-    client, cast, request_, covering_cse
-):
-    _move(request_, cast.manager, "started", cse=covering_cse.pk)
-    _as(client, covering_cse)
-    page = _transition(client, request_, to="complete").content.decode()
-    text = request_.deliverables[0]
-    assert page.count(f"Say whether “{text}” was achieved.") == 1
-    assert 'data-field="deliverables.0.achieved"' in page
