@@ -182,3 +182,88 @@ def time_in_states(changes: Sequence[tuple[str, datetime]], now: datetime) -> di
         left = nxt[1] if nxt else now
         totals[state] = totals.get(state, timedelta()) + (left - entered)
     return totals
+
+
+# --- Aging --------------------------------------------------------------------
+# Work past its due date, or waiting in a state longer than the team's norm
+# (settings.RHYTHM_AGING_NORMS, in business days), is marked wherever it is listed.
+
+
+def business_days_between(start: date, end: date, holidays: frozenset[date] = frozenset()) -> int:
+    """Business days after `start` up to and including `end` (0 when `end` is not
+    after `start`): Monday to Wednesday is 2, Friday to Monday is 1."""
+    if end <= start:
+        return 0
+    weeks, extra = divmod((end - start).days, 7)
+    days = weeks * 5 + sum(1 for n in range(1, extra + 1) if (start.weekday() + n) % 7 < 5)
+    return days - sum(1 for day in holidays if start < day <= end and day.weekday() < 5)
+
+
+def aging_cutoff(today: date, norm: int, holidays: frozenset[date] = frozenset()) -> date:
+    """The first day a piece of work may have entered its state and not be aging
+    today: it ages when it entered before this day (more than `norm` business days
+    ago). Lets a list ask the database for what ages without reading every row."""
+    day = today
+    while business_days_between(day - timedelta(days=1), today, holidays) <= norm:
+        day -= timedelta(days=1)
+    return day
+
+
+@dataclass(frozen=True)
+class Aging:
+    """Whether a piece of work is overdue (past its due date) or aging (longer in its
+    state than the norm), with the reasons a person reads."""
+
+    overdue: bool = False
+    aging: bool = False
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def late(self) -> bool:
+        return self.overdue or self.aging
+
+    @property
+    def label(self) -> str:
+        return "Overdue" if self.overdue else "Aging" if self.aging else ""
+
+    def __bool__(self) -> bool:
+        return self.late
+
+
+ON_TIME = Aging()
+
+
+def _days(n: int) -> str:
+    return f"{n} business day{'s' if n != 1 else ''}"
+
+
+def aging(
+    *,
+    today: date,
+    waiting: str = "",
+    entered: date | None = None,
+    norm: int | None = None,
+    due: date | None = None,
+    due_what: str = "Due",
+    holidays: frozenset[date] = frozenset(),
+) -> Aging:
+    """Overdue when `due` has passed; aging when it has waited in its state since
+    `entered` for more than `norm` business days (`waiting` says how, as a person
+    would: "In review"). Work that is done (the caller passes no state and no due
+    date) is on time."""
+    reasons = []
+    overdue = due is not None and due < today
+    if overdue:
+        assert due is not None
+        late = business_days_between(due, today, holidays)
+        when = f"{_days(late)} ago" if late else "passed"
+        reasons.append(f"{due_what} {due:%a} {due.day} {due:%b}, {when}")
+    stale = False
+    if waiting and entered is not None and norm is not None:
+        spent = business_days_between(entered, today, holidays)
+        if spent > norm:
+            stale = True
+            reasons.append(f"{waiting} for {_days(spent)}; the norm is {norm}")
+    if not reasons:
+        return ON_TIME
+    return Aging(overdue=overdue, aging=stale, reasons=reasons)

@@ -1,3 +1,5 @@
+from functools import cached_property
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -6,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from rhythm.core.choices import Priority
 from rhythm.core.models import ArchivableModel, TimeStampedModel, TransitionRecord
+from rhythm.core.rules import Aging
 from rhythm.ctas import rules
 from rhythm.ctas.choices import CtaSource, CtaStatus, StepCondition, TaskStatus
 from rhythm.customers.access import AccountScopedQuerySet
@@ -114,6 +117,18 @@ class Cta(TimeStampedModel):
     def status_enum(self) -> CtaStatus:
         return CtaStatus(self.status)
 
+    @cached_property
+    def aging(self) -> Aging:
+        """Overdue or aging today (rules.cta_aging): the mark lists show."""
+        return rules.cta_aging(
+            status=self.status,
+            raised_on=timezone.localdate(self.raised_at),
+            accepted_on=timezone.localdate(self.accepted_at) if self.accepted_at else None,
+            due=self.due_date,
+            today=timezone.localdate(),
+            norms=settings.RHYTHM_AGING_NORMS,
+        )
+
 
 class CtaTask(TimeStampedModel):
     cta = models.ForeignKey(Cta, on_delete=models.PROTECT, related_name="tasks")
@@ -146,6 +161,11 @@ class CtaTask(TimeStampedModel):
     @property
     def status_enum(self) -> TaskStatus:
         return TaskStatus(self.status)
+
+    @cached_property
+    def aging(self) -> Aging:
+        """Overdue today, if open past its due date (rules.task_aging)."""
+        return rules.task_aging(status=self.status, due=self.due_date, today=timezone.localdate())
 
 
 class CtaTransition(TransitionRecord):

@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 # text library: no I/O, as a rule should be.
 import regex
 
-from rhythm.core.rules import Move, Workflow, add_business_days
+from rhythm.core.rules import ON_TIME, Aging, Move, Workflow, add_business_days, aging
 from rhythm.ctas.choices import CtaStatus as S
+from rhythm.ctas.choices import TaskStatus
 
 CTA_NAME_SUFFIX = " - Ad-Hoc CSE Engagement Request"
 CTA_TYPE = "Digital Journey"
@@ -160,3 +161,45 @@ WORKFLOW = Workflow(
         Party.REQUEST: "its engagement request",
     },
 )
+
+
+# --- Aging ----------------------------------------------------------------------
+
+# How a CTA waits in each state, as its aging reason says it ("Unaccepted for 3
+# business days; the norm is 1"), and the key of its norm in RHYTHM_AGING_NORMS.
+WAITING = {S.OPEN: "Unaccepted", S.IN_PROGRESS: "In progress"}
+
+
+def norm_key(status: str) -> str:
+    return f"cta.{status}"
+
+
+def cta_aging(
+    *,
+    status: str,
+    raised_on: date,
+    accepted_on: date | None,
+    due: date | None,
+    today: date,
+    norms: dict[str, int],
+) -> Aging:
+    """A CTA not closed is overdue past its due date, and aging when it waited
+    unaccepted, or has been in progress since it was accepted, longer than the
+    norm for that state."""
+    if status not in WAITING:
+        return ON_TIME
+    entered = raised_on if status == S.OPEN else accepted_on or raised_on
+    return aging(
+        today=today,
+        waiting=WAITING[S(status)],
+        entered=entered,
+        norm=norms.get(norm_key(status)),
+        due=due,
+    )
+
+
+def task_aging(*, status: str, due: date | None, today: date) -> Aging:
+    """An open task is overdue past its due date; a done or skipped one never is."""
+    if status != TaskStatus.OPEN:
+        return ON_TIME
+    return aging(today=today, due=due)

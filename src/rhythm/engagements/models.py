@@ -1,4 +1,5 @@
 from decimal import Decimal
+from functools import cached_property
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -8,7 +9,9 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from rhythm.core.models import ArchivableModel, TransitionRecord
+from rhythm.core.rules import Aging
 from rhythm.customers.access import ArchivableAccountScopedQuerySet
+from rhythm.engagements import rules
 from rhythm.engagements.choices import EffortKind, RejectionReason, RequestState
 
 
@@ -86,6 +89,19 @@ class EngagementRequest(ArchivableModel):
     @property
     def state_enum(self) -> RequestState:
         return RequestState(self.state)
+
+    @cached_property
+    def aging(self) -> Aging:
+        """Overdue or aging today (rules.request_aging): the mark lists show."""
+        return rules.request_aging(
+            state=self.state,
+            entered=timezone.localdate(self.state_changed_at),
+            target_start=self.target_start_date,
+            effort_kind=self.effort_kind,
+            duration_weeks=self.duration_weeks,
+            today=timezone.localdate(),
+            norms=settings.RHYTHM_AGING_NORMS,
+        )
 
 
 class Stakeholder(models.Model):
