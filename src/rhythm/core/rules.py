@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import zoneinfo
 from collections.abc import Mapping, Sequence
@@ -267,3 +268,87 @@ def aging(
     if not reasons:
         return ON_TIME
     return Aging(overdue=overdue, aging=stale, reasons=reasons)
+
+
+# --- Emails a person reads before they go -----------------------------------------
+
+SUBJECT_MAX_LENGTH = 255  # the outbox's column
+BODY_MAX_LENGTH = 20_000
+
+
+def plain_text(text: str) -> str:
+    """A body as a browser's textarea or an API client sends it, as the outbox keeps
+    it: Unix line ends, no trailing spaces, one final line end."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").strip().split("\n")
+    return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def one_line(subject: str) -> str:
+    """A subject on one line, as a mail header must be."""
+    return " ".join(subject.split())
+
+
+@dataclass(frozen=True)
+class Wording:
+    """The words a sender gave an email: None keeps the drafted subject or body."""
+
+    subject: str | None = None
+    body: str | None = None
+
+    def problems(self) -> dict[str, str]:
+        return wording_problems(self.subject, self.body)
+
+
+AS_DRAFTED = Wording()
+
+
+@dataclass(frozen=True)
+class EmailDraft:
+    """An email as it would go: its recipients and its words, composed from its
+    templates; shown to the sender, edited by them, then written to the outbox."""
+
+    key: str  # the outbox's idempotency key: one message per key, however often sent
+    to: tuple[str, ...]
+    subject: str
+    body_text: str
+    body_html: str = ""
+    cc: tuple[str, ...] = ()
+    reply_to: tuple[str, ...] = ()
+    from_email: str = ""
+
+    def edited(self, wording: Wording = AS_DRAFTED) -> EmailDraft:
+        """The draft in the sender's words. A part left out (None) stays as drafted; a
+        body they changed goes as they wrote it, its HTML made from its text (the
+        drafted HTML may say what they took out)."""
+        draft = self
+        if wording.subject is not None:
+            draft = dataclasses.replace(draft, subject=one_line(wording.subject))
+        body = wording.body
+        if body is not None and plain_text(body) != plain_text(self.body_text):
+            draft = dataclasses.replace(draft, body_text=plain_text(body), body_html="")
+        return draft
+
+    def same_words(self, subject: str, body_text: str) -> bool:
+        """Whether an email with this subject and body says what this draft says."""
+        return (one_line(subject), plain_text(body_text)) == (
+            one_line(self.subject),
+            plain_text(self.body_text),
+        )
+
+
+def wording_problems(subject: str | None, body: str | None) -> dict[str, str]:
+    """What is wrong with the words a sender gave (None: kept as drafted), by field."""
+    problems = {}
+    if subject is not None:
+        if not subject.strip():
+            problems["subject"] = "Write a subject, or leave the drafted one."
+        elif len(one_line(subject)) > SUBJECT_MAX_LENGTH:
+            problems["subject"] = (
+                f"At most {SUBJECT_MAX_LENGTH} characters; this has {len(one_line(subject))}."
+            )
+    if body is not None:
+        if not body.strip():
+            problems["body"] = "Write the email, or leave the drafted text."
+        elif len(body) > BODY_MAX_LENGTH:
+            problems["body"] = f"At most {BODY_MAX_LENGTH} characters; this has {len(body)}."
+    return problems

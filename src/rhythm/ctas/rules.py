@@ -83,6 +83,52 @@ def is_closing_task(title: str) -> bool:
     return title.startswith("Close")
 
 
+def is_outreach_task(title: str) -> bool:
+    """The playbook's "Reach out…" task: sending the outreach email is doing it."""
+    return title.startswith("Reach out")
+
+
+def greeting_name(full_name: str) -> str:
+    """Whom an email greets: a contact by their first name ("Grace" of "Grace
+    Hopper"), as a person writes to a person."""
+    words = full_name.split()
+    return words[0] if words else full_name
+
+
+def outreach_refusal(
+    *,
+    has_case: bool,
+    opted_out: bool,
+    status: str,
+    owner_id: int | None,
+    actor_id: int,
+    is_manager: bool,
+) -> tuple[str, str, str] | None:
+    """Why this person may not send the CTA's outreach email now, as (field, code,
+    message); None if they may.
+
+    The email is the assigned CSE's first (DESIGN rule 4): it goes in the owner's
+    name, so it waits for an owner; the owner sends it, or a manager standing in
+    for them (as with the tasks). An account owner's opt-out holds whoever asks.
+    """
+    if not has_case:
+        return ("outreach", "no_case", "This CTA tracks a complex engagement: it has no outreach.")
+    if opted_out:
+        return (
+            "outreach",
+            "opted_out",
+            "The account owner opted out of automatic outreach: no email goes from here.",
+        )
+    if status == S.CLOSED:
+        return ("status", "closed", "The CTA is closed.")
+    if owner_id is None:
+        message = "Accept the CTA first: the outreach goes in its owner's name."
+        return ("owner", "unassigned", message)
+    if owner_id != actor_id and not is_manager:
+        return ("owner", "not_owner", "Only its owner, or a manager for them, sends the outreach.")
+    return None
+
+
 def close_refusal(
     *,
     owner_id: int | None,
