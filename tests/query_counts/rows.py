@@ -558,3 +558,15 @@ def earlier_engagements(stage: Stage, n: int) -> None:
     states = list(_PATHS)
     for i in range(n - half):
         requests(stage, 1, states[i % len(states)], spread=False)
+
+
+def late_work(stage: Stage, n: int) -> None:
+    """Work a home page marks late: CTAs of cases left unaccepted for a fortnight,
+    half as many requests a fortnight in review."""
+    made = cases(stage, n - n // 2)
+    long_ago = timezone.now() - timedelta(days=14)
+    Cta.objects.filter(case__in=made).update(raised_at=long_ago)
+    waiting = requests(stage, n // 2)
+    EngagementRequest.objects.filter(pk__in=[r.pk for r in waiting]).update(
+        state_changed_at=long_ago
+    )

@@ -218,6 +218,9 @@ class Aging:
     overdue: bool = False
     aging: bool = False
     reasons: list[str] = field(default_factory=list)
+    # How late, in business days: past the due date, or past the norm (the larger),
+    # so the latest can be listed first.
+    days: int = 0
 
     @property
     def late(self) -> bool:
@@ -252,22 +255,23 @@ def aging(
     `entered` for more than `norm` business days (`waiting` says how, as a person
     would: "In review"). Work that is done (the caller passes no state and no due
     date) is on time."""
-    reasons = []
+    reasons, days = [], 0
     overdue = due is not None and due < today
     if overdue:
         assert due is not None
-        late = business_days_between(due, today, holidays)
-        when = f"{_days(late)} ago" if late else "passed"
+        days = business_days_between(due, today, holidays)
+        when = f"{_days(days)} ago" if days else "passed"
         reasons.append(f"{due_what} {due:%a} {due.day} {due:%b}, {when}")
     stale = False
     if waiting and entered is not None and norm is not None:
         spent = business_days_between(entered, today, holidays)
         if spent > norm:
             stale = True
+            days = max(days, spent - norm)
             reasons.append(f"{waiting} for {_days(spent)}; the norm is {norm}")
     if not reasons:
         return ON_TIME
-    return Aging(overdue=overdue, aging=stale, reasons=reasons)
+    return Aging(overdue=overdue, aging=stale, reasons=reasons, days=days)
 
 
 # --- Emails a person reads before they go -----------------------------------------

@@ -3,18 +3,21 @@
 from datetime import date, datetime, timedelta
 from typing import Annotated
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import FilterLookup, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
 from rhythm.core.api import (
     ERROR_RESPONSES,
+    AgingOut,
     Body,
     Id,
     Pagination,
     Text,
+    aging_out,
     require_perm,
     validation_error,
 )
@@ -23,7 +26,7 @@ from rhythm.core.http import AuthedRequest
 from rhythm.core.rules import AS_DRAFTED, EmailDraft, Wording
 from rhythm.ctas import notifications, playbooks, services
 from rhythm.ctas.choices import CtaSource, CtaStatus, OutreachState, StepCondition, TaskStatus
-from rhythm.ctas.models import Cta, CtaTask, Playbook, PlaybookStep
+from rhythm.ctas.models import Cta, CtaTask, Playbook, PlaybookStep, late_condition
 from rhythm.people.choices import Role
 from rhythm.people.models import User
 
@@ -39,6 +42,11 @@ class TaskOut(Schema):
     note: str
     completed_by: int | None = Field(alias="completed_by_id")
     completed_at: datetime | None
+    aging: AgingOut
+
+    @staticmethod
+    def resolve_aging(obj: CtaTask) -> AgingOut:
+        return aging_out(obj.aging)
 
 
 class CtaOut(Schema):
@@ -59,7 +67,12 @@ class CtaOut(Schema):
     raised_at: datetime
     latency_seconds: float | None = None
     outreach: str = Field(description="What happened to the outreach email, and why.")
+    aging: AgingOut
     tasks: list[TaskOut]
+
+    @staticmethod
+    def resolve_aging(obj: Cta) -> AgingOut:
+        return aging_out(obj.aging)
 
     @staticmethod
     def resolve_playbook(obj: Cta) -> str | None:
@@ -84,6 +97,15 @@ class CtaFilter(FilterSchema):
     account: Annotated[Id | None, FilterLookup("account_id")] = None
     owner: Annotated[Id | None, FilterLookup("owner_id")] = None
     status: CtaStatus | None = None
+    late: bool | None = Field(
+        None, description="Only late CTAs (past due, or longer in their state than the norm)."
+    )
+
+    def filter_late(self, value: bool | None) -> Q:
+        if value is None:
+            return Q()
+        condition = late_condition(timezone.localdate())
+        return condition if value else ~condition
 
 
 def _ctas(request: AuthedRequest):

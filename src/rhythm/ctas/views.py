@@ -35,6 +35,8 @@ def cta_list(request: AuthedRequest):
         ctas = ctas.filter(owner__isnull=True, status=CtaStatus.OPEN)
     elif show == "open":
         ctas = ctas.exclude(status=CtaStatus.CLOSED)
+    elif show == "late":
+        ctas = ctas.late()
     page = Paginator(ctas, 50).get_page(request.GET.get("page"))
     return render(request, "ctas/cta_list.html", {"page": page, "show": show})
 

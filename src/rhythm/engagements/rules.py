@@ -248,6 +248,10 @@ def rank_candidates(
     return ranked
 
 
+# The longest engagement a request may plan (its model's validator).
+MAX_DURATION_WEEKS = 104
+
+
 def effort_weeks(effort_kind: str, duration_weeks: int | None) -> int:
     return 1 if effort_kind == "one_off" else max(duration_weeks or 1, 1)
 
