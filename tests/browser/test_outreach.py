@@ -121,3 +121,34 @@ def test_a_cse_rewords_the_outreach_and_sends_it_once(page: Page, cta):
     ]
     assert CtaTask.objects.get(cta=cta, title__startswith="Reach out").completed_by == cse
     assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_a_manager_reads_the_email_the_chosen_cse_gets(page: Page, cta):
+    cta, cse, password = cta
+    other = UserFactory(
+        username="kenji.cse", first_name="Kenji", last_name="Tanaka", roles=[Role.CSE]
+    )
+    manager = UserFactory(username="maria.manager", roles=[Role.CSE_MANAGER])
+    manager.set_password(password)
+    manager.save(update_fields=["password"])
+    page.goto("/login/")
+    page.get_by_label("Username").fill(manager.username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"/ctas/{cta.pk}/")
+    panel = page.get_by_test_id("assign-panel")
+    expect(panel.get_by_test_id("assign-email")).to_contain_text(cse.email)
+    panel.get_by_label("Assign to").select_option(
+        label="Kenji Tanaka (does not cover EMEA · Strategic)"
+    )
+    email = panel.get_by_test_id("assign-email")
+    expect(email).to_contain_text(other.email)  # swapped in for the new choice
+    email.locator("summary").click()
+    expect(email.get_by_label("Message")).to_have_value(re.compile(r"^Hello Kenji,\n"))
+    email.get_by_label("Message").fill("Kenji, please take this one: Martin is away.")
+    panel.get_by_placeholder("Why them, if they do not cover it").fill("Martin is away.")
+    panel.get_by_role("button", name="Assign").click()
+    expect(page.get_by_test_id("cta-owner")).to_have_text("Kenji Tanaka")
+    told = OutboundMessage.objects.get(idempotency_key=f"cta-assigned:{cta.pk}:{other.pk}")
+    assert told.body_text == "Kenji, please take this one: Martin is away.\n"
+    assert page.problems == []  # type: ignore[attr-defined]

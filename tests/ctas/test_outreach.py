@@ -209,3 +209,45 @@ def test_the_closing_email_takes_the_closers_words_and_ends_with_the_reason(acce
         "Hello,\n\nWe closed it: they found the answer in the docs.\n"
         "\nWhy: The customer solved it.\n"
     )
+
+
+# --- Over the API ------------------------------------------------------------------
+
+
+def test_an_api_caller_reads_the_draft_and_sends_it_reworded(api, accepted):
+    client = api(accepted.owner)
+    draft = client.get(f"/ctas/{accepted.pk}/outreach").json()
+    assert draft["state"] == "draft" and draft["message"] is None
+    assert draft["email"]["body"].startswith("Hello Ana,\n")
+    assert draft["email"]["to"] == ["ana@customer.example"]
+    sent = client.post(f"/ctas/{accepted.pk}/outreach", {"body": "Hello Ana,\n\nTuesday?"})
+    assert sent.status_code == 200, sent.content
+    assert sent.json()["tasks"][1]["status"] == "done"
+    after = client.get(f"/ctas/{accepted.pk}/outreach").json()
+    assert after["state"] == "sent" and after["email"]["body"] == "Hello Ana,\n\nTuesday?\n"
+    assert after["email"]["subject"] == draft["email"]["subject"]  # left out: as drafted
+    again = client.post(f"/ctas/{accepted.pk}/outreach", {"body": "Wednesday?"})
+    assert again.status_code == 422
+    assert again.json()["errors"][0]["field"] == "outreach"
+    assert again.json()["errors"][0]["rule"] == "already_sent"
+
+
+def test_an_api_caller_accepts_and_sends_the_default_text_in_one_call(api, cta, covering_cse):
+    response = api(covering_cse).post(f"/ctas/{cta.pk}/accept", {"outreach": {}})
+    assert response.status_code == 200, response.content
+    assert response.json()["outreach"].startswith("Outreach email ")
+    message = OutboundMessage.objects.get(idempotency_key=f"cta-outreach:{cta.pk}")
+    cta.refresh_from_db()
+    assert message.body_text == services.outreach_draft(cta).body_text
+
+
+def test_the_api_names_the_field_of_blank_words(api, cta, covering_cse):
+    response = api(covering_cse).post(f"/ctas/{cta.pk}/accept", {"outreach": {"subject": " "}})
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {
+            "field": "outreach.subject",
+            "rule": "invalid",
+            "message": "Write a subject, or leave the drafted one.",
+        }
+    ]

@@ -106,3 +106,18 @@ def test_an_account_owner_sees_the_late_ctas_of_their_cases(client, cast, late):
 def test_nothing_late_says_so(client, cast, frozen):
     html = _home(client, cast.manager)
     assert 'data-testid="nothing-late"' in html
+
+
+def test_a_cse_is_reminded_of_the_outreach_drafts_they_have_not_sent(
+    client, cast, case_data, covering_cse
+):
+    cta = cases.open_case(cast.account_owner, case_data).case.cta
+    ctas.accept(cta, cse=covering_cse, actor=covering_cse)
+    html = _home(client, covering_cse)
+    card = html.split("Outreach drafts for you to send")[1].split("</a>")[0]
+    assert ">1<" in card and "?show=outreach" in card
+    listed = client.get(reverse("ctas:list"), {"show": "outreach"}).content.decode()
+    assert listed.count('data-testid="cta-row"') == 1
+    ctas.send_outreach(cta, actor=covering_cse)
+    listed = client.get(reverse("ctas:list"), {"show": "outreach"}).content.decode()
+    assert 'data-testid="cta-row"' not in listed

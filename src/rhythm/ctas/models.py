@@ -83,6 +83,15 @@ class CtaQuerySet(AccountScopedQuerySet):
     def late(self, today: date | None = None) -> CtaQuerySet:
         return self.filter(late_condition(today or timezone.localdate()))
 
+    def outreach_waiting(self) -> CtaQuerySet:
+        """Accepted CTAs whose outreach is drafted and not sent (and not opted out)."""
+        return self.filter(
+            owner__isnull=False,
+            case__isnull=False,
+            case__opt_out_outreach=False,
+            outreach_message__isnull=True,
+        ).exclude(status=CtaStatus.CLOSED)
+
 
 class CtaTaskQuerySet(AccountScopedQuerySet):
     def overdue(self, today: date | None = None) -> CtaTaskQuerySet:

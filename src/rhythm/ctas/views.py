@@ -37,6 +37,8 @@ def cta_list(request: AuthedRequest):
         ctas = ctas.exclude(status=CtaStatus.CLOSED)
     elif show == "late":
         ctas = ctas.late()
+    elif show == "outreach":
+        ctas = ctas.outreach_waiting().filter(owner=request.user)
     page = Paginator(ctas, 50).get_page(request.GET.get("page"))
     return render(request, "ctas/cta_list.html", {"page": page, "show": show})
 

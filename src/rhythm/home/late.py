@@ -42,10 +42,20 @@ class LateWork:
     def total(self) -> int:
         return sum(self.counts.values())
 
+    @property
+    def summary(self) -> str:
+        """ "2 CTAs, 1 request": what is late, by kind."""
+        return ", ".join(
+            f"{count} {kind if kind == 'CTA' else kind.lower()}{'s' if count != 1 else ''}"
+            for kind, count in self.counts.items()
+            if count
+        )
+
 
 def late_work(user, roles: set[Role], today: date) -> LateWork | None:
     """What is late for this person, or None when their role holds no such work."""
-    ctas = Cta.objects.visible_to(user).late(today)
+    # A CTA that tracks an engagement request is late with it: the request is listed.
+    ctas = Cta.objects.visible_to(user).late(today).filter(request__isnull=True)
     requests = EngagementRequest.objects.visible_to(user).active().late(today)
     tasks = None
     if user.manages_cses:

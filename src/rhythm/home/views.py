@@ -76,6 +76,11 @@ def _your_work(user, roles: set[Role]) -> list[WorkItem]:
                 f"{reverse('ctas:list')}?show=mine",
             ),
             WorkItem(
+                "Outreach drafts for you to send",
+                ctas.outreach_waiting().filter(owner=user).count(),
+                f"{reverse('ctas:list')}?show=outreach",
+            ),
+            WorkItem(
                 "Your engagements running",
                 requests.filter(assigned_cse=user, state=RequestState.STARTED).count(),
                 f"{reverse('engagements:list')}?state=started&mine=1",
