@@ -38,6 +38,10 @@ def main() -> None:
                 log=log,
             )
         )
+    if "cpu" in which:
+        from bench import intake_cpu
+
+        rows.append(intake_cpu.run(rounds=int(os.environ.get("BENCH_CPU_ROUNDS", "5")), log=log))
     if "reconcile" in which:
         from bench import reconcile
 
