@@ -32,8 +32,8 @@ def main() -> None:
 
         rows.append(
             intake.run(
-                clients=int(os.environ.get("BENCH_CLIENTS", "8")),
-                seconds=float(os.environ.get("BENCH_SECONDS", "4")),
+                clients=int(os.environ.get("BENCH_CLIENTS", "16")),
+                seconds=float(os.environ.get("BENCH_SECONDS", "10")),
                 rounds=int(os.environ.get("BENCH_ROUNDS", "3")),
                 log=log,
             )
