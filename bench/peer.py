@@ -119,7 +119,9 @@ def database_config(rhythm: dict, *, sqlite_path: Path) -> dict:
         )
         if key in rhythm
     }
-    if rhythm["ENGINE"].endswith("sqlite3"):
+    if "sqlite" in rhythm["ENGINE"]:
+        # Django's own SQLite: the peer has no Rhythm to import the turn-taking from.
+        config["ENGINE"] = "django.db.backends.sqlite3"
         config["NAME"] = str(sqlite_path)
     else:
         config["NAME"] = f"{rhythm['NAME']}_helpdesk"

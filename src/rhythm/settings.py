@@ -108,11 +108,13 @@ DATABASE_URL = env_str("DATABASE_URL")
 DATABASES = {
     "default": env_database("DATABASE_URL", conn_max_age=60)
     or {
-        "ENGINE": "django.db.backends.sqlite3",
+        "ENGINE": "rhythm.core.sqlite",
         "NAME": str(SQLITE_PATH),
     }
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] in ("django.db.backends.sqlite3", "rhythm.core.sqlite"):
+    # Django's SQLite, with one process's writers taking turns (core/sqlite/base.py).
+    DATABASES["default"]["ENGINE"] = "rhythm.core.sqlite"
     # The same behaviour for a sqlite:///… URL as for the default file. Tests use
     # a file too, so that a worker thread sees what the test wrote.
     DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
