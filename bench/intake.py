@@ -245,7 +245,7 @@ def stored_rows() -> dict[str, int]:
 # --- Servers ----------------------------------------------------------------------
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -283,11 +283,14 @@ def start(
     command: list[str], *, port: int, probe: str, cwd: Path, env: dict[str, str]
 ) -> subprocess.Popen:
     """Start a server and wait until GET `probe` answers below 500."""
-    server = subprocess.Popen(command, cwd=cwd, env=env)
+    return wait_until_up(subprocess.Popen(command, cwd=cwd, env=env), port, probe)
+
+
+def wait_until_up(server: subprocess.Popen, port: int, probe: str) -> subprocess.Popen:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"{command[0]} exited with {server.returncode}")
+            raise RuntimeError(f"{server.args[0]} exited with {server.returncode}")
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", probe)
@@ -296,7 +299,7 @@ def start(
         except OSError:
             time.sleep(0.2)
     stop_server(server)
-    raise RuntimeError(f"{command[0]} did not answer within 60 s")
+    raise RuntimeError(f"{server.args[0]} did not answer within 60 s")
 
 
 def stop_server(server: subprocess.Popen) -> None:
@@ -422,7 +425,7 @@ def run(*, clients: int, seconds: float, rounds: int, log) -> dict:
     queries["helpdesk"] = peer.queries(tickets[0][1])
     peer_before = peer.count()
 
-    rhythm_port, peer_port = _free_port(), _free_port()
+    rhythm_port, peer_port = free_port(), free_port()
     auth = {"Authorization": f"Bearer {token}"}
     subjects = [
         Subject(
@@ -480,7 +483,7 @@ def run(*, clients: int, seconds: float, rounds: int, log) -> dict:
 
 
 def measure(
-    subjects: list[Subject], *, clients: int, seconds: float, rounds: int, log
+    subjects: list[Subject], *, clients: int, seconds: float, rounds: int, log, label="intake"
 ) -> dict[str, Totals]:
     """A warm-up phase per subject, then the rounds, alternating the order."""
     totals = {subject.key: Totals() for subject in subjects}
@@ -496,7 +499,7 @@ def measure(
                 phase = drive(subject, clients, seconds, workdir)
                 totals[subject.key].add(phase, measured=True)
                 log(
-                    f"  intake round {n + 1}/{rounds} {subject.key}: {phase.rate:,.0f} req/s,"
+                    f"  {label} round {n + 1}/{rounds} {subject.key}: {phase.rate:,.0f} req/s,"
                     f" p99 {percentile(phase.latencies_ms, 0.99):.0f} ms"
                     + (f", {len(phase.errors)} errors" if phase.errors else "")
                 )

@@ -38,6 +38,17 @@ def main() -> None:
                 log=log,
             )
         )
+    if "serve" in which:
+        from bench import serve
+
+        rows.append(
+            serve.run(
+                clients=int(os.environ.get("BENCH_CLIENTS", "16")),
+                seconds=float(os.environ.get("BENCH_SERVE_SECONDS", "6")),
+                rounds=int(os.environ.get("BENCH_ROUNDS", "3")),
+                log=log,
+            )
+        )
     if "cpu" in which:
         from bench import intake_cpu
 
