@@ -28,6 +28,7 @@
     message.replaceChildren(document.createTextNode(text));
     message.className = "alert board-message " + (ok ? "alert-success" : "alert-warning");
     message.dataset.state = ok ? "moved" : "refused";
+    fit();
   }
 
   // What the viewer may do instead: each offered move, on the board or on its page.
@@ -61,6 +62,7 @@
       box.append(control);
     });
     message.append(" ", box);
+    fit();  // the message grew: the board starts lower
   }
 
   function reload() {
