@@ -48,8 +48,15 @@ from bench.db import ROOT
 
 INTAKE_PATH = "/api/v1/cases"
 BARE_PATH = "/bench/bare-insert"
-WORKERS = 2  # `rhythm serve`'s defaults, for both servers
-THREADS = 4
+
+
+def serve_defaults() -> tuple[int, int]:
+    """`rhythm serve`'s workers and threads on this database, for both servers."""
+    from rhythm.core.management.commands.serve import defaults
+
+    return defaults()
+
+
 ACCOUNTS = 40
 TARGET = 1.5
 WARM_UP_SECONDS = 2
@@ -252,13 +259,14 @@ def free_port() -> int:
 
 
 def gunicorn_options(port: int) -> list[str]:
+    workers, threads = serve_defaults()
     return [
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
-        str(WORKERS),
+        str(workers),
         "--threads",
-        str(THREADS),
+        str(threads),
         "--keep-alive",
         "30",
         "--no-control-socket",
@@ -476,7 +484,8 @@ def run(*, clients: int, seconds: float, rounds: int, log) -> dict:
         problems=problems,
         queries=queries,
         scale=(
-            f"{clients} clients ({wrk_version()}), gunicorn {WORKERS}w x {THREADS}t,"
+            f"{clients} clients ({wrk_version()}), gunicorn"
+            f" {serve_defaults()[0]}w x {serve_defaults()[1]}t,"
             f" {rounds} round{'s' if rounds != 1 else ''} x {seconds:g} s alternated"
         ),
     )
