@@ -295,7 +295,7 @@ def _work_ctas(
 ) -> None:
     """About half the CTAs accepted (a few assigned by the manager), their outreach
     sent but for the newest; some of those under way, a few done and closed. The
-    rest wait in the board's New column."""
+    rest wait in the CTA board's Open column."""
     chosen = sorted(rng.sample(range(len(opened)), len(opened) // 2))
     for turn, index in enumerate(chosen):
         case = opened[index]
