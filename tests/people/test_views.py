@@ -390,6 +390,7 @@ def test_home_says_what_waits_for_each_role(client, cast, case_data, covering_cs
     client.force_login(covering_cse)
     assert _work(client.get(reverse("home")).content.decode()) == {
         "Your open CTAs": "1",
+        "Outreach drafts for you to send": "1",  # accepting drafts it; they send it
         "Your engagements running": "0",
     }
     client.force_login(cast.account_owner)
