@@ -4,6 +4,7 @@ copied by the database instead of built one Python object at a time."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -34,6 +35,28 @@ def id_list(ids: Iterable[int]) -> str:
     """Ids written into the statement (integers, so no quoting is needed): a long
     list of them as parameters would meet SQLite's parameter limit."""
     return ", ".join(str(int(pk)) for pk in ids)
+
+
+@contextlib.contextmanager
+def checkpoints_deferred():
+    """SQLite: the write-ahead log copied back into the database once, after a run
+    of many transactions, instead of at every commit that finds it past 1,000 pages.
+    The reconciliation commits a transaction per batch to keep each one short (an
+    intake waits for the write lock while it is held); at a million cases each
+    commit's checkpoint rewrote the same index pages, for a fifth of the run."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        (pages,) = cursor.fetchone()
+        cursor.execute("PRAGMA wal_autocheckpoint = 0")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
+            cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
 
 @functools.cache
