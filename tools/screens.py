@@ -11,7 +11,12 @@ meeting, an office-hours question, a playbook, the board.
 Exits non-zero when a page (or a fragment it loads) answers an error, throws a
 script error, or is wider than a phone's screen.
 
-    python tools/screens.py [--roles cse,csm] [--keep-site]
+    python tools/screens.py [--roles cse,csm] [--keep-site] [--readme]
+
+The roles are the ones whose work the product is for (DEFAULT_ROLES); `--roles`
+names others (cs_operations, demo_architect). `--readme` also writes the README's
+few screenshots to docs/screens/: the first screen at laptop width, 1280 px wide,
+in 256 colours, so the repository stays small.
 """
 
 from __future__ import annotations
@@ -34,6 +39,15 @@ OUT = ROOT / "var" / "screens"
 CHROMIUM = Path(os.environ.get("RHYTHM_CHROMIUM", "/usr/bin/chromium"))
 WIDTHS = {"laptop": (1440, 900), "phone": (390, 844)}
 RHYTHM = [sys.executable, "-m", "rhythm.cli"]
+DEFAULT_ROLES = {"cse", "cse_manager", "csm", "account_owner", "program_manager", "admin"}
+# The README's screenshots: (role, page, file under docs/screens/).
+README_SHOTS = [
+    ("cse", "cta", "cta-workspace.png"),
+    ("cse_manager", "board", "board.png"),
+    ("csm", "account", "account.png"),
+    ("cse_manager", "request", "request-review.png"),
+]
+README_WIDTH = 1280
 
 
 @dataclass
@@ -116,7 +130,7 @@ def pages_by_role(only: set[str]) -> dict[str, tuple[str, list[tuple[str, str]]]
     chosen: dict[str, tuple[str, list[tuple[str, str]]]] = {}
     for member in TEAM:
         role = member.role.value
-        if role in chosen or (only and role not in only):
+        if role in chosen or role not in only:
             continue
         user = users.get(username=member.username)
         pages: list[tuple[str, str]] = []
@@ -221,8 +235,10 @@ OVERFLOW = """() => {
   const wide = [];
   for (const el of document.querySelectorAll('body *')) {
     const box = el.getBoundingClientRect();
-    if (box.width && box.right > width + 1 && !el.closest('.rh-table-wrap, .offcanvas-lg, .table-responsive, [data-scrolls]')) {
-      wide.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}.${[...el.classList].join('.')} (${Math.round(box.right)} px)`);
+    const scrolls = el.closest('.rh-table-wrap, .offcanvas-lg, .table-responsive, [data-scrolls]');
+    if (box.width && box.right > width + 1 && !scrolls) {
+      const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '');
+      wide.push(`${name}.${[...el.classList].join('.')} (${Math.round(box.right)} px)`);
     }
   }
   return {scroll: document.documentElement.scrollWidth, width, wide: wide.slice(0, 5)};
@@ -250,13 +266,15 @@ def shoot(base: str, plan, problems: Problems) -> int:
             tab.screenshot(path=str(OUT / "anonymous" / f"login-{width_name}.png"), full_page=True)
             count += 1
         context.close()
+        # Which page the listeners below report on: one dict, rewritten as the walk goes.
+        where = {"page": "sign-in"}
         for role, (username, pages) in plan.items():
             print(f"{role} ({username}): {len(pages)} pages", flush=True)
             context = browser.new_context(base_url=base, reduced_motion="reduce")
             context.set_default_timeout(20_000)
             context.add_init_script(COUNT_HTMX)
             tab = context.new_page()
-            where = {"page": "sign-in"}
+            where["page"] = f"{role}/sign-in"
             tab.on("pageerror", lambda exc: problems.add(where["page"], f"script error: {exc}"))
             tab.on(
                 "response",
@@ -294,10 +312,32 @@ def shoot(base: str, plan, problems: Problems) -> int:
     return count
 
 
+def readme_shots() -> None:
+    from PIL import Image
+
+    target = ROOT / "docs" / "screens"
+    target.mkdir(parents=True, exist_ok=True)
+    for role, page, name in README_SHOTS:
+        source = OUT / role / f"{page}-laptop.png"
+        if not source.exists():
+            print(f"  ! no {source.relative_to(ROOT)} for the README")
+            continue
+        with Image.open(source) as shot:
+            width, height = WIDTHS["laptop"]
+            first_screen = shot.convert("RGB").crop((0, 0, width, min(height, shot.height)))
+            small = first_screen.resize(
+                (README_WIDTH, round(first_screen.height * README_WIDTH / width)),
+                Image.Resampling.LANCZOS,
+            )
+            small.quantize(colors=256, dither=Image.Dither.NONE).save(target / name, optimize=True)
+        print(f"  docs/screens/{name}: {(target / name).stat().st_size // 1024} KB")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--roles", default="", help="comma-separated role values; all by default")
     parser.add_argument("--keep-site", action="store_true", help="reuse var/screens.site")
+    parser.add_argument("--readme", action="store_true", help="write docs/screens/ too")
     args = parser.parse_args()
     if not CHROMIUM.exists():
         print(f"No Chromium at {CHROMIUM}: apt install chromium", file=sys.stderr)
@@ -305,7 +345,7 @@ def main() -> int:
     started = time.monotonic()
     if not (args.keep_site and (SITE / "rhythm.sqlite3").exists()):
         prepare_site()
-    plan = pages_by_role({r for r in args.roles.split(",") if r})
+    plan = pages_by_role({r for r in args.roles.split(",") if r} or DEFAULT_ROLES)
     shutil.rmtree(OUT, ignore_errors=True)
     port = _free_port()
     server = serve(port)
@@ -316,6 +356,8 @@ def main() -> int:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
     print(f"{count} screenshots in {OUT.relative_to(ROOT)}/ in {time.monotonic() - started:.0f} s")
+    if args.readme:
+        readme_shots()
     if problems.items:
         print(f"{len(problems.items)} problem(s):", *problems.items, sep="\n  ", file=sys.stderr)
         return 1
