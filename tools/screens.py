@@ -42,10 +42,10 @@ RHYTHM = [sys.executable, "-m", "rhythm.cli"]
 DEFAULT_ROLES = {"cse", "cse_manager", "csm", "account_owner", "program_manager", "admin"}
 # The README's screenshots: (role, page, file under docs/screens/).
 README_SHOTS = [
-    ("cse", "cta", "cta-workspace.png"),
-    ("cse_manager", "board", "board.png"),
-    ("csm", "account", "account.png"),
+    ("cse", "ctas", "ctas.png"),
     ("cse_manager", "request", "request-review.png"),
+    ("cse_manager", "board", "board.png"),
+    ("csm", "office-hours", "office-hours.png"),
 ]
 README_WIDTH = 1280
 

@@ -273,7 +273,10 @@ def test_list_search_and_filters(client, cast, spread):
     assert _names(client.get(url, {"segment": strategic, "region": "AMER"})) == ["Cobalt Health"]
     assert _names(client.get(url, {"archived": "true"})) == ["Dodo Logistics"]
     assert _names(client.get(url, {"q": "nothing like it"})) == []
-    assert "No accounts match these filters." in client.get(url, {"q": "nothing like it"}).content.decode()
+    assert (
+        "No accounts match these filters."
+        in client.get(url, {"q": "nothing like it"}).content.decode()
+    )
 
 
 def test_list_keeps_the_chosen_filters_in_the_form(client, cast, spread):

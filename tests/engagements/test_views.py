@@ -429,7 +429,9 @@ def test_a_second_request_shows_the_warning_links_the_first_and_asks_why(
         in warning
     )
     assert f'href="{request_.get_absolute_url()}"' in warning
-    assert '<label class="form-label" for="id_duplicate_reason">Why file it anyway?</label>' in warning
+    assert (
+        '<label class="form-label" for="id_duplicate_reason">Why file it anyway?</label>' in warning
+    )
     assert html.count("is still open on this objective") == 1  # said once
     assert EngagementRequest.objects.count() == 1
     # Sent again with a reason and the same token (the refusal did not spend it): filed.

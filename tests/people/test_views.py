@@ -350,7 +350,9 @@ def test_team_filters_by_role_and_region_and_totals_capacity(client, cast):
 
     def names(params):
         html = client.get(url, params).content.decode()
-        found = re.findall(r'<a class="rh-person" href="/team/\d+/">.*?<span>([^<]+)</span></a>', html)
+        found = re.findall(
+            r'<a class="rh-person" href="/team/\d+/">.*?<span>([^<]+)</span></a>', html
+        )
         return set(found), html
 
     found, html = names({"role": "cse", "region": "EMEA"})

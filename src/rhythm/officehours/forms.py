@@ -7,7 +7,7 @@ from rhythm.officehours.models import OfficeHourSession
 class SessionChoiceField(forms.ModelChoiceField):
     """A session named with its next time in the viewer's zone, the host's beside it."""
 
-    def label_from_instance(self, obj: OfficeHourSession) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: OfficeHourSession) -> str:
         mine, theirs = display.weekly_slot(obj.weekday, obj.start_time, obj.cse.time_zone)
         host = f" ({theirs} for {obj.cse})" if theirs else f" ({obj.cse})"
         return f"{obj.title} — {mine}{host}"
