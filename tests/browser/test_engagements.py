@@ -111,7 +111,7 @@ def _sign_in(page: Page, demo, who: str) -> None:
 
 
 def _state(page: Page):
-    return page.get_by_test_id("request-state")
+    return page.get_by_test_id("request-status")
 
 
 def _boxes(page: Page, *locators: Locator) -> list[dict[str, float]]:
@@ -133,7 +133,7 @@ def test_done_when_a_case_its_cta_and_a_request_through_review(page: Page, demo)
     page.get_by_role("link", name="Borealis Bank").click()
     expect(page.get_by_test_id("cases")).to_contain_text("No CS Help cases yet.")  # htmx
     page.get_by_role("link", name="Premium expansion").click()
-    expect(page.get_by_test_id("opportunity-name")).to_have_text("Premium expansion")
+    expect(page.get_by_test_id("opportunity-title")).to_have_text("Premium expansion")
     expect(page.get_by_test_id("cases")).to_contain_text("No CS Help cases yet.")
     page.get_by_test_id("cs-help").click()
 

@@ -118,13 +118,13 @@ def test_pages_and_filters_move_without_a_reload(page: Page, demo):
     expect(page).to_have_url(re.compile(r"page=2"))
     page.get_by_label("Sort by").select_option(label="Name")
     page.get_by_label("Archived").select_option("true")
-    expect(page.get_by_test_id("account-table")).to_contain_text("No accounts match.")
+    expect(page.get_by_test_id("account-table")).to_contain_text("No accounts match these filters.")
     assert page.evaluate("window.rhythmMarker") == "same page"
 
     # A full load of the pushed URL shows the same choices.
     page.reload()
     expect(page.get_by_label("Archived")).to_have_value("true")
-    expect(page.get_by_test_id("account-table")).to_contain_text("No accounts match.")
+    expect(page.get_by_test_id("account-table")).to_contain_text("No accounts match these filters.")
     assert page.problems == []  # type: ignore[attr-defined]
 
 

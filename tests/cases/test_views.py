@@ -409,7 +409,9 @@ def test_a_second_case_shows_the_warning_links_the_first_and_asks_why(
         in warning
     )
     assert f'href="{case.get_absolute_url()}"' in warning
-    assert '<label for="id_duplicate_reason">Why file it anyway?</label>' in warning
+    assert (
+        '<label class="form-label" for="id_duplicate_reason">Why file it anyway?</label>' in warning
+    )
     assert 'name="duplicate_reason"' in warning
     # Said once, in the warning: not again as an error above or beside a field.
     assert html.count("is still open on this opportunity") == 1

@@ -273,7 +273,10 @@ def test_list_search_and_filters(client, cast, spread):
     assert _names(client.get(url, {"segment": strategic, "region": "AMER"})) == ["Cobalt Health"]
     assert _names(client.get(url, {"archived": "true"})) == ["Dodo Logistics"]
     assert _names(client.get(url, {"q": "nothing like it"})) == []
-    assert "No accounts match." in client.get(url, {"q": "nothing like it"}).content.decode()
+    assert (
+        "No accounts match these filters."
+        in client.get(url, {"q": "nothing like it"}).content.decode()
+    )
 
 
 def test_list_keeps_the_chosen_filters_in_the_form(client, cast, spread):
@@ -432,7 +435,7 @@ def test_negative_arr_is_refused_beside_the_arr_field(client, cast, account):
     assert _field_errors(html, "name") == ""
     assert re.search(r'<input[^>]*name="arr"[^>]*aria-invalid="true"', html)
     # The page still names the account as it is saved, not as typed.
-    assert f'<h1 class="h3 mb-3">Edit {account.name}</h1>' in html
+    assert f'<h1 class="rh-page-title">Edit {account.name}</h1>' in html
     account.refresh_from_db()
     assert (account.name, account.arr) == (account.name, Decimal("120000"))
     assert account.name != "Renamed"

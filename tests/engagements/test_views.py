@@ -165,7 +165,7 @@ def test_filing_a_request(client, cast, account, objective):
     assert request.hours_per_week == Decimal("5") and request.duration_weeks == 6
     assert [(s.name, s.role_title) for s in request.stakeholders.all()] == [("Ana Costa", "VP Eng")]
     page = client.get(response["Location"]).content.decode()
-    assert "Request filed" in page and 'data-testid="request-state">Review<' in page
+    assert "Request filed" in page and 'data-testid="request-status">Review<' in page
     # It shows on its account's list.
     listed = client.get(reverse("engagements:list"), {"account": account.pk}, headers=HTMX)
     assert "CI for three teams" in listed.content.decode()
@@ -434,7 +434,9 @@ def test_a_second_request_shows_the_warning_links_the_first_and_asks_why(
         in warning
     )
     assert f'href="{request_.get_absolute_url()}"' in warning
-    assert '<label for="id_duplicate_reason">Why file it anyway?</label>' in warning
+    assert (
+        '<label class="form-label" for="id_duplicate_reason">Why file it anyway?</label>' in warning
+    )
     assert html.count("is still open on this objective") == 1  # said once
     assert EngagementRequest.objects.count() == 1
     # Sent again with a reason and the same token (the refusal did not spend it): filed.

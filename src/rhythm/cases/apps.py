@@ -11,7 +11,9 @@ class CasesConfig(registry.RhythmAppConfig):
     url_prefix = "cases/"
     urls = "rhythm.cases.urls"
     api_router = "rhythm.cases.api.router"
-    navigation = (NavItem("cases.view_case", "cases:list", "Cases", order=20),)
+    navigation = (
+        NavItem("cases.view_case", "cases:list", "Cases", "Customers", 20, "bi-life-preserver"),
+    )
     timeline_kinds = (TimelineKind("case", "Case", "bi-life-preserver"),)
     # A case follows its CTA (accepted, closed): cases hears the CTA's events.
     registers = ("rhythm.cases.subscribers",)

@@ -24,14 +24,16 @@ from django.utils.module_loading import import_string
 class NavItem:
     """A menu entry, shown to those holding `permission` ("" for everyone signed in).
 
-    `group` says what a role does there (Customers, Work, Team, Setup); `order`
-    places the entry in the bar."""
+    `group` says what a role does there (Customers, Engagements, Team, Setup; ""
+    stands above the groups); groups come in the order of their first entry, and
+    `order` places the entry. `icon` is a Bootstrap icon (docs/ui.md)."""
 
     permission: str
     url_name: str
     label: str
-    group: str = "Work"
+    group: str = "Engagements"
     order: int = 50
+    icon: str = "bi-circle"
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,14 @@ def navigation() -> list[NavItem]:
     """Every app's menu entries in their order."""
     items = [item for config in rhythm_apps() for item in config.navigation]
     return sorted(items, key=lambda i: (i.order, i.label))
+
+
+def navigation_groups(items: list[NavItem]) -> list[tuple[str, list[NavItem]]]:
+    """`items` (in their order) under their groups, each group where its first entry is."""
+    groups: dict[str, list[NavItem]] = {}
+    for item in items:
+        groups.setdefault(item.group, []).append(item)
+    return list(groups.items())
 
 
 def api_routers() -> list[tuple[str, Any]]:

@@ -114,6 +114,10 @@ class Cta(TimeStampedModel):
     def status_enum(self) -> CtaStatus:
         return CtaStatus(self.status)
 
+    @property
+    def priority_enum(self) -> Priority:
+        return Priority(self.priority)
+
 
 class CtaTask(TimeStampedModel):
     cta = models.ForeignKey(Cta, on_delete=models.PROTECT, related_name="tasks")

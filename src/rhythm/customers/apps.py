@@ -17,7 +17,14 @@ class CustomersConfig(registry.RhythmAppConfig):
     urls = "rhythm.customers.urls"
     api_router = "rhythm.customers.api.router"
     navigation = (
-        NavItem("customers.view_account", "customers:account-list", "Accounts", "Customers", 10),
+        NavItem(
+            "customers.view_account",
+            "customers:account-list",
+            "Accounts",
+            "Customers",
+            10,
+            icon="bi-buildings",
+        ),
     )
     open_work = "rhythm.customers.services.open_work"
     # Account owners and CSMs see the accounts they own or manage; the CSE

@@ -14,9 +14,11 @@ class EngagementsConfig(registry.RhythmAppConfig):
     urls = "rhythm.engagements.urls"
     api_router = "rhythm.engagements.api.router"
     navigation = (
-        NavItem(VIEW, "engagements:list", "Requests", order=40),
-        NavItem(VIEW, "engagements:board", "Board", order=50),
-        NavItem(VIEW, "engagements:capacity", "Capacity", group="Team", order=60),
+        NavItem(VIEW, "engagements:list", "Requests", order=40, icon="bi-inboxes"),
+        NavItem(VIEW, "engagements:board", "Board", order=50, icon="bi-kanban"),
+        NavItem(
+            VIEW, "engagements:capacity", "Capacity", group="Team", order=60, icon="bi-speedometer2"
+        ),
     )
     timeline_kinds = (
         TimelineKind("request", "Engagement request", "bi-briefcase"),
