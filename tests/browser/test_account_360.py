@@ -158,7 +158,9 @@ def test_the_timeline_folds_an_objects_events_and_filters_by_kind(page: Page, te
     expect(earlier.first).to_be_visible()
     expect(earlier.last).to_contain_text("CTA raised")
 
-    page.get_by_role("link", name="Note", exact=True).click()
+    page.get_by_role("navigation", name="Filter the timeline by kind").get_by_role(
+        "link", name="Note", exact=True
+    ).click()
     expect(page).to_have_url(re.compile(r"/timeline/\?kind=note$"))
     expect(entries).to_have_count(1)
     expect(entries.first).to_contain_text("Kick-off went well")

@@ -213,7 +213,7 @@ def test_the_timeline_filters_by_kind_across_pages(client, cast, account):
     url = reverse("timeline:account", args=[account.pk])
     cases = client.get(url, {"kind": "case"}, headers=HTMX).content.decode()
     assert _titles(cases) == [f"case {i:03d}" for i in range(60, 65)]
-    assert 'aria-pressed="true">Case<' in cases
+    assert re.search(r'class="nav-link active" aria-current="true"[^>]*>Case<', cases)
     meetings = client.get(url, {"kind": "meeting"}, headers=HTMX).content.decode()
     assert _older(meetings) == f"{url}?before={_id(account, 'meeting 049')}&kind=meeting"
     assert len(_titles(client.get(_older(meetings), headers=HTMX).content.decode())) == 10
