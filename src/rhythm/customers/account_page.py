@@ -39,6 +39,8 @@ from rhythm.customers.choices import HealthStatus
 from rhythm.customers.models import Account, Contact, Objective, Opportunity, SuccessPlan
 
 OVERVIEW = "overview"
+# The open opportunities the overview lists, soonest to close first; the tab has all.
+OVERVIEW_OPPORTUNITIES = 8
 # The id of the element a tab's content is swapped into.
 PANEL = "account-tab"
 
@@ -174,7 +176,7 @@ def overview_tab(request: AuthedRequest, account: Account) -> HttpResponse:
     )
     opportunities = (
         Opportunity.objects.active().filter(account=account, is_open=True).select_related("owner")
-    )
+    )[:OVERVIEW_OPPORTUNITIES]
     context = {
         "account": account,
         "figures": [(f, tab_url(account, f.tab)) for f in _figures(request, account)],
