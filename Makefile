@@ -59,7 +59,13 @@ openapi: setup
 pytest:
 	$(BIN)/pytest
 
+# The intake benchmark's HTTP client is wrk (Debian's package), installed when missing
+# as .ci/run installs Chromium; django-helpdesk, its peer, installs itself under var/bench/.
 bench: setup
+	@command -v wrk >/dev/null 2>&1 || { \
+		echo "== installing wrk, the intake benchmark's HTTP client"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python -m bench
 
 # Workers SIGKILLed mid-work; non-zero exit on any loss, duplicate or stall. SQLite,

@@ -32,12 +32,27 @@ def main() -> None:
 
         rows.append(
             intake.run(
-                clients=int(os.environ.get("BENCH_CLIENTS", "8")),
-                seconds=float(os.environ.get("BENCH_SECONDS", "4")),
+                clients=int(os.environ.get("BENCH_CLIENTS", "16")),
+                seconds=float(os.environ.get("BENCH_SECONDS", "10")),
                 rounds=int(os.environ.get("BENCH_ROUNDS", "3")),
                 log=log,
             )
         )
+    if "serve" in which:
+        from bench import serve
+
+        rows.append(
+            serve.run(
+                clients=int(os.environ.get("BENCH_CLIENTS", "16")),
+                seconds=float(os.environ.get("BENCH_SERVE_SECONDS", "6")),
+                rounds=int(os.environ.get("BENCH_ROUNDS", "3")),
+                log=log,
+            )
+        )
+    if "cpu" in which:
+        from bench import intake_cpu
+
+        rows.append(intake_cpu.run(rounds=int(os.environ.get("BENCH_CPU_ROUNDS", "5")), log=log))
     if "reconcile" in which:
         from bench import reconcile
 

@@ -108,14 +108,21 @@ DATABASE_URL = env_str("DATABASE_URL")
 DATABASES = {
     "default": env_database("DATABASE_URL", conn_max_age=60)
     or {
-        "ENGINE": "django.db.backends.sqlite3",
+        "ENGINE": "rhythm.core.sqlite",
         "NAME": str(SQLITE_PATH),
     }
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] in ("django.db.backends.sqlite3", "rhythm.core.sqlite"):
+    # Django's SQLite, with one process's writers taking turns (core/sqlite/base.py).
+    DATABASES["default"]["ENGINE"] = "rhythm.core.sqlite"
     # The same behaviour for a sqlite:///… URL as for the default file. Tests use
     # a file too, so that a worker thread sees what the test wrote.
     DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
+    # One connection per server thread for its life: opening a SQLite connection
+    # runs the PRAGMAs above and starts a cold statement cache, about 4 ms of CPU,
+    # more than a whole request's SQL (`make bench`, "intake CPU").
+    DATABASES["default"]["CONN_MAX_AGE"] = None
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
     DATABASES["default"].setdefault("TEST", {"NAME": str(VAR_DIR / "test.sqlite3")})
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -157,7 +164,7 @@ else:
 AUTH_USER_MODEL = "people.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "rhythm.people.backends.PermissionBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -2,13 +2,11 @@
 
 An AE opens a CS Help case from an opportunity page and sees its CTA at once; a CSE
 accepts it and the outreach goes to the outbox once; a CSM files a complex request
-that goes through review to closed; and a card dragged where the rules refuse it
-snaps back with the reason.
+that goes through review to closed (the board's drags are in test_board.py).
 """
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 import pytest
@@ -19,7 +17,6 @@ from rhythm.cases import services as cases
 from rhythm.cases.models import Case
 from rhythm.core.models import OutboundMessage
 from rhythm.ctas.models import Cta
-from rhythm.engagements import services as engagements
 from rhythm.engagements.choices import RequestState
 from rhythm.engagements.models import EngagementRequest
 from rhythm.people.choices import Role
@@ -294,80 +291,6 @@ def test_done_when_a_case_its_cta_and_a_request_through_review(page: Page, demo)
     timeline = page.get_by_test_id("timeline")
     expect(timeline).to_contain_text("Engagement request filed: CI for three product teams")
     expect(timeline).to_contain_text(f"CTA raised: {CTA_NAME}")
-    assert page.problems == []  # type: ignore[attr-defined]
-
-
-def _card(page: Page, column: str, key: str):
-    return page.get_by_test_id(f"column-{column}").locator(f'[data-card="{key}"]')
-
-
-def test_a_card_dragged_where_the_rules_refuse_snaps_back_with_the_reason(page: Page, demo):
-    request = engagements.file_request(
-        demo["csm"],
-        {
-            "account": demo["account"].pk,
-            "objective": demo["objective"].pk,
-            "title": "CI for three product teams",
-            "effort_kind": "one_off",
-            "target_start_date": TARGET_START,
-            "outcome": "Every team builds on GitLab CI.",
-            "metrics": ["Pipelines under 10 minutes"],
-            "deliverables": ["Reference pipeline"],
-        },
-        [{"name": "Grace Hopper", "role_title": "VP Eng", "responsibilities": "Sponsor"}],
-    )
-    _sign_in(page, demo, "manager")
-    page.get_by_role("link", name="Board", exact=True).click()
-    card = _card(page, "new", f"request-{request.pk}")
-    expect(card).to_be_visible()
-    card.drag_to(page.get_by_test_id("column-complete"))
-
-    message = page.get_by_test_id("board-message")
-    expect(message).to_have_text(
-        "A request in Review cannot move to Complete; "
-        "it may move to Clarification, Rejected, Started, Closed."
-    )
-    expect(message).to_have_class(re.compile(r"alert-warning"))
-    expect(_card(page, "new", f"request-{request.pk}")).to_have_count(1)
-    expect(_card(page, "complete", f"request-{request.pk}")).to_have_count(0)
-    request.refresh_from_db()
-    assert request.state == RequestState.REVIEW
-
-    # A move the page can make (it asks for the CSE) points there. Sortable ignores a
-    # drag that starts while the card is still sliding back (`animated` is set until
-    # the slide ends): wait for it to come to rest.
-    card = _card(page, "new", f"request-{request.pk}")
-    page.wait_for_function("(card) => !card.animated", arg=card.element_handle())
-    card.drag_to(page.get_by_test_id("column-in_progress"))
-    expect(message).to_contain_text("Qualify from the request page")
-    message.get_by_test_id("board-message-link").click()
-    expect(page).to_have_url(re.compile(rf"/engagements/{request.pk}/$"))
-    # The refusal is the only error the page saw: a 409 from the move endpoint.
-    problems = [p for p in page.problems if "409" not in p]  # type: ignore[attr-defined]
-    assert problems == []
-
-
-def test_a_card_dragged_where_the_rules_allow_moves_and_the_columns_reload(page: Page, demo):
-    cta = cases.open_case(
-        demo["ae"],
-        {
-            "opportunity": demo["opportunity"].pk,
-            "offering": _offering_id(),
-            "contact": demo["contact"].pk,
-            "challenges": "Pipelines take 40 minutes.",
-        },
-    ).case.cta
-    _sign_in(page, demo, "cse")
-    page.goto("/engagements/board/")
-    expect(page.get_by_test_id("column-new").get_by_test_id("column-total")).to_have_text("1 card")
-    _card(page, "new", f"cta-{cta.pk}").drag_to(page.get_by_test_id("column-in_progress"))
-    expect(page.get_by_test_id("board-message")).to_have_text("Accepted: the CTA is yours.")
-    in_progress = page.get_by_test_id("column-in_progress")
-    expect(in_progress.get_by_test_id("column-total")).to_have_text("1 card")
-    expect(in_progress).to_contain_text("Martin Brummer")
-    expect(page.get_by_test_id("column-new").get_by_test_id("column-total")).to_have_text("0 cards")
-    cta.refresh_from_db()
-    assert cta.owner == demo["cse"]
     assert page.problems == []  # type: ignore[attr-defined]
 
 

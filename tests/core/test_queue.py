@@ -215,7 +215,7 @@ def test_the_periodic_sweeper_runs_on_a_worker(real_queue, mailoutbox):
 
 def _database_url_for_this_test_database() -> str:
     db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
+    if connection.vendor == "sqlite":
         return f"sqlite:///{db['NAME']}"
     user = quote(db["USER"] or "", safe="")
     password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""

@@ -89,3 +89,10 @@ def test_a_logged_move_is_never_rewritten(cast, case_data, covering_cse):
     row.reason = "edited later"
     with pytest.raises(ValueError, match="append-only"):
         row.save()
+
+
+def test_the_moves_a_party_may_make_are_listed_in_the_tables_order():
+    assert [to for to, _ in DOOR.moves_for("open", {"guest"})] == ["shut"]
+    assert DOOR.moves_for("shut", {"guest"}) == []
+    assert [m.action for _, m in DOOR.moves_for("shut", {"keyholder", "guest"})] == ["open"]
+    assert DOOR.moves_for("gone", {"keyholder"}) == []

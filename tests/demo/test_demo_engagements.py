@@ -185,10 +185,12 @@ def test_a_second_load_creates_nothing():
 def test_the_board_and_the_capacity_page_show_the_demo_to_the_manager(client):
     client.force_login(User.objects.get(username="maria.manager"))
     assert client.get(reverse("engagements:board")).status_code == 200
-    for column, _ in board.COLUMNS:
-        response = client.get(reverse("engagements:board-column", args=[column]), headers=HTMX)
-        assert response.status_code == 200, column
-        assert 'data-card="' in response.content.decode(), f"the {column} column is empty"
+    for kind, columns in board.COLUMNS.items():
+        for column in columns:
+            url = reverse("engagements:board-column", args=[column.state])
+            response = client.get(url, {"kind": kind}, headers=HTMX)
+            assert response.status_code == 200, column
+            assert 'data-card="' in response.content.decode(), f"{kind}: {column.label} is empty"
     capacity = client.get(reverse("engagements:capacity"))
     assert capacity.status_code == 200
     for cse in User.objects.with_role(Role.CSE):

@@ -1,304 +1,344 @@
-"""The board and the capacity page through the HTTP client: columns paged by a
-cursor, filters, moves by the same services as the buttons, constant queries."""
+"""The board through the HTTP client: columns named after their states with their
+counts, compact cards with their age and due date, swimlanes per CSE (with each
+CSE's work-in-progress limit) or per region, filters kept in the URL, and cells
+paged by a cursor."""
 
 from __future__ import annotations
 
 import re
 from datetime import timedelta
+from decimal import Decimal
 from html import unescape
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from rhythm.cases import services as cases
-from rhythm.ctas import services as ctas
-from rhythm.ctas.choices import CtaStatus
 from rhythm.ctas.models import Cta
-from rhythm.engagements import board, services
-from rhythm.engagements.choices import RequestState
-from rhythm.engagements.models import EngagementRequest, Transition
+from rhythm.engagements import board
+from rhythm.engagements.models import EngagementRequest
 from rhythm.people.choices import Role
-from tests.engagements.helpers import HTMX, STAKEHOLDER
-from tests.engagements.helpers import move as _move
-from tests.engagements.helpers import service_data as _service_data
+from tests.engagements.helpers import HTMX
 from tests.engagements.helpers import signed_in as _as
 from tests.engagements_fixtures import TARGET_START
-from tests.factories import AccountFactory, ObjectiveFactory, SuccessPlanFactory, UserFactory
+from tests.factories import (
+    AccountFactory,
+    ObjectiveFactory,
+    SegmentFactory,
+    SuccessPlanFactory,
+    UserFactory,
+)
 
-# --- The board -------------------------------------------------------------------
+BOARD = reverse("engagements:board")
 
 
-def _requests_in(account, objective, csm, state: str, count: int) -> None:
+def _requests_in(account, objective, csm, state: str, count: int, **fields) -> list:
     """Rows straight into the table: the board reads them, and hundreds are needed."""
     now = timezone.now()
-    EngagementRequest.objects.bulk_create(
+    made = EngagementRequest.objects.bulk_create(
         EngagementRequest(
-            title=f"Request {state} {i}",
-            account=account,
-            objective=objective,
-            effort_kind="one_off",
-            target_start_date=TARGET_START,
-            outcome="x",
-            metrics=["m"],
-            deliverables=["d"],
-            state=state,
-            requested_by=csm,
-            created_at=now - timedelta(minutes=i),
-            updated_at=now - timedelta(minutes=i),
+            **{
+                "title": f"Request {state} {i}",
+                "account": account,
+                "objective": objective,
+                "effort_kind": "one_off",
+                "target_start_date": TARGET_START,
+                "outcome": "x",
+                "metrics": ["m"],
+                "deliverables": ["d"],
+                "state": state,
+                "requested_by": csm,
+                **fields,
+            }
         )
         for i in range(count)
     )
+    # Changed a minute apart, newest first (bulk_create stamps them all now).
+    for i, request in enumerate(made):
+        EngagementRequest.objects.filter(pk=request.pk).update(
+            updated_at=now - timedelta(minutes=i)
+        )
+    return made
 
 
 def _cards(html: str) -> list[str]:
     return re.findall(r'data-card="([a-z]+-\d+)"', html)
 
 
+def _cell(html: str, testid: str) -> str:
+    """One cell's (or column's) markup: from its element to the next cell's."""
+    start = html.index(f'data-testid="{testid}"')
+    rest = html[start:]
+    ends = [m.start() for m in re.finditer(r'class="board-(cell|lane-head)"', rest)][1:2]
+    return rest[: ends[0]] if ends else rest
+
+
 def _next(client, html: str):
-    """Follow a column's "Load more" button, as HTMX does."""
+    """Follow a cell's "more" button, as HTMX does."""
     (url,) = re.findall(r'hx-get="([^"]+)" hx-swap="outerHTML" data-testid="load-more"', html)
     return client.get(unescape(url), headers=HTMX).content.decode()
 
 
-def test_a_column_pages_fifty_cards_at_a_time(client, cast, account, objective, case_data):
-    _requests_in(account, objective, cast.csm, "review", 110)
-    cases.open_case(cast.account_owner, case_data)  # an open CTA: a card of "New" too
+def _page(client, **query) -> str:
+    response = client.get(BOARD, query)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_columns_are_named_after_the_states_they_hold_with_their_counts(
+    client, cast, account, objective, case_data
+):
+    for state, count in [("review", 3), ("clarification", 1), ("started", 2), ("rejected", 1)]:
+        _requests_in(account, objective, cast.csm, state, count)
+    cases.open_case(cast.account_owner, case_data)
+    _as(client, cast.manager)
+    html = _page(client)
+    heads = re.findall(r'class="board-column-label">([^<]+)<', html)
+    assert heads == ["Review", "Clarification", "Started", "Complete", "Rejected", "Closed"]
+    counts = dict(re.findall(r'data-testid="count-(\w+)"[^>]*>(\d+)<', html))
+    assert counts == {
+        "review": "3",
+        "clarification": "1",
+        "started": "2",
+        "complete": "0",
+        "rejected": "1",
+        "closed": "0",
+    }
+    assert 'data-testid="board-total">7 cards<' in html
+    assert "No requests in Complete." in _cell(html, "column-complete")
+    # The CTAs are a board of their own, with their own states.
+    ctas = _page(client, kind="ctas")
+    assert re.findall(r'class="board-column-label">([^<]+)<', ctas) == [
+        "Open",
+        "In progress",
+        "Closed",
+    ]
+    assert len(_cards(ctas)) == 1 and _cards(ctas)[0].startswith("cta-")
+    assert not any(card.startswith("request-") for card in _cards(ctas))
+
+
+def test_a_card_shows_its_account_title_owner_age_and_due_date(
+    client, cast, account, objective, case_data, covering_cse
+):
+    now = timezone.now()
+    today = timezone.localdate()
+    (waiting,) = _requests_in(
+        account,
+        objective,
+        cast.csm,
+        "review",
+        1,
+        target_start_date=today - timedelta(days=2),
+        state_changed_at=now - timedelta(days=3, hours=2),
+    )
+    (running,) = _requests_in(
+        account,
+        objective,
+        cast.csm,
+        "started",
+        1,
+        assigned_cse=covering_cse,
+        effort_kind="duration",
+        duration_weeks=3,
+        target_start_date=today + timedelta(days=1),
+        state_changed_at=now - timedelta(hours=5),
+    )
     _as(client, cast.cse)
-    url = reverse("engagements:board-column", args=["new"])
-    first = client.get(url, headers=HTMX).content.decode()
-    assert "111 cards" in first
-    assert len(_cards(first)) == 50 and _cards(first)[0].startswith("cta-")  # newest first
+    html = _page(client)
+    late = _cell(html, "column-review")
+    assert account.name in late and waiting.title in late
+    assert re.search(r'data-testid="card-age"[^>]*>3 days<', late)
+    # Its start has passed while it waits: late, and said so in words too.
+    assert "rh-late" in late and ", 2 days late" in late
+    assert "Starts " + (today - timedelta(days=2)).strftime("%-d %b") in late
+    assert "Unassigned" in late
+    going = _cell(html, "column-started")
+    assert re.search(r'data-testid="card-age"[^>]*>5 hours<', going)
+    end = today + timedelta(days=1, weeks=3)
+    assert "Due " + end.strftime("%-d %b") in going and "rh-late" not in going
+    initials = (covering_cse.first_name[0] + covering_cse.last_name[0]).upper()
+    assert f'title="{covering_cse}"' in going and f">{initials}<" in going
+    # A CTA's card names its offering; its name's account part is the line above.
+    cases.open_case(cast.account_owner, case_data)
+    cta = _cell(_page(client, kind="ctas"), "column-open")
+    assert ">Ad-Hoc CSE Engagement Request<" in cta
+    assert "Streamline Your CI Workflows" in cta
+    assert "Due " in cta
+
+
+def test_a_column_shows_fifty_cards_and_pages_the_rest(client, cast, account, objective):
+    _requests_in(account, objective, cast.csm, "review", 110)
+    _as(client, cast.cse)
+    first = _cell(_page(client), "column-review")
+    assert len(_cards(first)) == 50
+    assert ">60 more</button>" in first
     second = _next(client, first)
     third = _next(client, second)
-    assert len(_cards(second)) == 50 and len(_cards(third)) == 11
-    assert "Load more" not in third and "cards" not in third
+    assert len(_cards(second)) == 50 and len(_cards(third)) == 10
+    assert "load-more" not in third
     every = _cards(first) + _cards(second) + _cards(third)
-    assert len(set(every)) == 111
+    assert len(set(every)) == 110
+    ids = [int(card.split("-")[1]) for card in every]
+    assert ids == sorted(ids)  # made a minute apart, the first newest: newest change first
     # A cursor that is not one gives the first page; an unknown column is not found.
-    assert _cards(client.get(url, {"after": "x~1~2"}, headers=HTMX).content.decode()) == _cards(
-        first
-    )
-    missing = reverse("engagements:board-column", args=["nowhere"])
-    assert client.get(missing, headers=HTMX).status_code == 404
-    empty = reverse("engagements:board-column", args=["complete"])
-    assert "Nothing here." in client.get(empty, headers=HTMX).content.decode()
+    url = reverse("engagements:board-column", args=["review"])
+    assert _cards(client.get(url, {"after": "x~2"}, headers=HTMX).content.decode()) == _cards(first)
+    for column, kind in [("nowhere", "requests"), ("open", "requests"), ("review", "ctas")]:
+        missing = reverse("engagements:board-column", args=[column])
+        assert client.get(missing, {"kind": kind}, headers=HTMX).status_code == 404
 
 
 def test_deep_pages_of_a_column_cost_what_the_first_does(
-    client, cast, account, objective, case_data, django_assert_max_num_queries
+    client, cast, account, objective, django_assert_max_num_queries
 ):
-    """Keyset paging: cards changed at the same instant, of both kinds, are each shown
-    once, and page three reads no more rows or queries than page two."""
-    _requests_in(account, objective, cast.csm, "review", 120)
-    same = timezone.now() - timedelta(minutes=30)
-    EngagementRequest.objects.update(updated_at=same)
-    for _ in range(3):
-        cases.open_case(cast.account_owner, {**case_data, "duplicate_reason": "Another team"})
-    Cta.objects.update(updated_at=same)
+    """Keyset paging: cards changed at the same instant are each shown once, and page
+    three makes no more queries than page two."""
+    _requests_in(account, objective, cast.csm, "review", 123)
+    EngagementRequest.objects.update(updated_at=timezone.now() - timedelta(minutes=30))
     _as(client, cast.cse)
-    html = client.get(reverse("engagements:board-column", args=["new"]), headers=HTMX)
-    pages = [html.content.decode()]
+    pages = [_cell(_page(client), "column-review")]
     while "load-more" in pages[-1]:
-        with django_assert_max_num_queries(8):
+        with django_assert_max_num_queries(6):
             pages.append(_next(client, pages[-1]))
     every = [card for page in pages for card in _cards(page)]
     assert len(every) == len(set(every)) == 123
     assert [len(_cards(page)) for page in pages] == [50, 50, 23]
-    # Requests before CTAs at the same instant, newest id first within each kind.
-    requests = [int(c.split("-")[1]) for c in every if c.startswith("request-")]
-    assert requests == sorted(requests, reverse=True)
-    assert all(c.startswith("cta-") for c in every[-3:])
+    ids = [int(c.split("-")[1]) for c in every]
+    assert ids == sorted(ids, reverse=True)  # at the same instant, newest id first
 
 
-def test_the_board_filters_its_columns(client, cast, account, objective):
+def test_filters_narrow_the_board_and_stay_in_its_url(client, cast, account, objective, offering):
+    emea = AccountFactory(region="EMEA", csm=cast.csm, segment=SegmentFactory(name="Strategic"))
+    emea_objective = ObjectiveFactory(success_plan=SuccessPlanFactory(account=emea))
     _requests_in(account, objective, cast.csm, "review", 2)
-    elsewhere = AccountFactory(region="EMEA", csm=cast.csm)
-    other_objective = ObjectiveFactory(success_plan=SuccessPlanFactory(account=elsewhere))
-    _requests_in(elsewhere, other_objective, cast.csm, "review", 3)
+    mine = _requests_in(emea, emea_objective, cast.csm, "started", 3, assigned_cse=cast.cse)
+    EngagementRequest.objects.filter(pk=mine[0].pk).update(offering=offering)
     _as(client, cast.manager)
-    page = client.get(reverse("engagements:board"), {"region": "EMEA"}).content.decode()
-    assert 'hx-get="/engagements/board/columns/new?region=EMEA"' in page
-    column = client.get(
-        reverse("engagements:board-column", args=["new"]), {"region": "EMEA"}, headers=HTMX
-    )
-    assert len(_cards(column.content.decode())) == 3
 
+    def count(**query) -> int:
+        return len(_cards(_page(client, **query)))
 
-def _column_queries(client, column: str) -> int:
-    url = reverse("engagements:board-column", args=[column])
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, headers=HTMX)
-    assert response.status_code == 200
-    return len(queries)
+    assert count() == 5
+    assert count(region="EMEA") == 3
+    assert count(segment=emea.segment_id) == 3
+    assert count(owner=cast.cse.pk) == 3
+    assert count(owner="none") == 2
+    assert count(offering=offering.pk) == 1
+    assert count(region="EMEA", owner="none") == 0
+    # What a URL cannot mean is left out, not an error.
+    assert count(region="Mars", owner="someone", kind="boards", lanes="diagonal") == 5
 
-
-def test_a_columns_queries_do_not_grow_with_its_cards(client, cast, account, objective):
-    _requests_in(account, objective, cast.csm, "review", 10)
-    _as(client, cast.cse)
-    _column_queries(client, "new")
-    few = _column_queries(client, "new")
-    _requests_in(account, objective, cast.csm, "review", 290)
-    assert _column_queries(client, "new") == few
-    # Pinned: session, user, the user's and the groups' permissions, then one page of
-    # requests, one of CTAs, and a count of each.
-    assert few == 8
-
-
-def test_a_refused_move_is_409_with_the_reason(client, cast, request_):
-    _as(client, cast.manager)
-    url = reverse("engagements:board-move")
-    refused = client.post(url, {"card": f"request-{request_.pk}", "column": "complete"})
-    assert refused.status_code == 409
-    assert refused.json() == {
-        "ok": False,
-        "message": "A request in Review cannot move to Complete; "
-        "it may move to Clarification, Rejected, Started, Closed.",
-        "url": "",
+    html = _page(client, region="EMEA", owner=cast.cse.pk, lanes="cse")
+    assert '<option value="EMEA" selected>' in html
+    assert f'<option value="{cast.cse.pk}" selected>' in html
+    assert '<option value="cse" selected>' in html
+    # The other board keeps the filters; "Clear" drops them.
+    kinds = re.findall(r'href="\?([^"]*)"[^>]*data-testid="kind-(\w+)"', html)
+    assert {kind: unescape(query) for query, kind in kinds} == {
+        "requests": f"lanes=cse&owner={cast.cse.pk}&region=EMEA",
+        "ctas": f"kind=ctas&lanes=cse&owner={cast.cse.pk}&region=EMEA",
     }
-    qualify = client.post(url, {"card": f"request-{request_.pk}", "column": "in_progress"})
-    assert qualify.status_code == 409
-    assert "choose the CSE there" in qualify.json()["message"]
-    assert qualify.json()["url"] == f"/engagements/{request_.pk}/"
-    nonsense = client.post(url, {"card": "request-x", "column": "done"})
-    assert nonsense.status_code == 409 and nonsense.json()["message"] == "Unknown card or column."
-    request_.refresh_from_db()
-    assert request_.state == RequestState.REVIEW
-    assert Transition.objects.filter(request=request_).count() == 1
+    assert re.search(r'href="/engagements/board/"[^>]*data-testid="clear"', html)
+    # A cell's next page is asked with the same filters.
+    _requests_in(emea, emea_objective, cast.csm, "started", 60, assigned_cse=cast.cse)
+    column = _cell(_page(client, region="EMEA"), "column-started")
+    (more,) = re.findall(r'hx-get="([^"]+)"', column)
+    assert unescape(more).endswith("&region=EMEA") and ">13 more<" in column
+    assert len(_cards(_next(client, column))) == 13
+    # Nothing matching says so, with the way back.
+    empty = _page(client, region="APAC")
+    assert "Nothing on this board matches the filters." in empty
 
 
-def test_a_move_the_rules_allow_goes_through_the_same_service(client, cast, request_, covering_cse):
-    url = reverse("engagements:board-move")
-    card = f"request-{request_.pk}"
-    _as(client, cast.csm)
-    # A withdrawal needs a reason, which a drag cannot give: refused, with the rule.
-    withdrawn = client.post(url, {"card": card, "column": "closed"})
-    assert withdrawn.status_code == 409
-    assert withdrawn.json()["message"] == "Say why you withdraw the request."
-    # ... and points to the page whose form asks for it.
-    assert withdrawn.json()["url"] == f"/engagements/{request_.pk}/"
-    _move(request_, cast.manager, "started", cse=covering_cse.pk)
-    refused = client.post(url, {"card": card, "column": "complete"})
-    assert refused.json()["message"] == "Only the assigned CSE may complete this request."
-    _as(client, covering_cse)
-    # Completing asks for each deliverable's outcome, which a drag cannot give either.
-    completing = client.post(url, {"card": card, "column": "complete"})
-    assert completing.status_code == 409
-    assert completing.json() == {
-        "ok": False,
-        "message": "Mark it complete from the request page: "
-        "say there which deliverables were achieved.",
-        "url": f"/engagements/{request_.pk}/",
-    }
-    request_.refresh_from_db()
-    assert request_.state == RequestState.STARTED
-    _move(request_, covering_cse, "complete")
-    closed = client.post(url, {"card": card, "column": "closed"})
-    assert closed.status_code == 200
-    request_.refresh_from_db()
-    assert request_.state == RequestState.CLOSED
-    assert Cta.objects.get(request=request_).status == CtaStatus.CLOSED
-    moves = Transition.objects.filter(request=request_).values_list("to_state", "actor")
-    assert list(moves)[-2:] == [("complete", covering_cse.pk), ("closed", covering_cse.pk)]
-
-
-def test_dragging_a_cta_to_in_progress_accepts_it(client, cast, case_data, covering_cse):
-    cta = cases.open_case(cast.account_owner, case_data).case.cta
-    _as(client, covering_cse)
-    response = client.post(
-        reverse("engagements:board-move"), {"card": f"cta-{cta.pk}", "column": "in_progress"}
-    )
-    assert response.status_code == 200 and response.json()["ok"] is True
-    cta.refresh_from_db()
-    assert cta.owner == covering_cse
-    refused = client.post(
-        reverse("engagements:board-move"), {"card": f"cta-{cta.pk}", "column": "complete"}
-    )
-    assert refused.status_code == 409 and refused.json()["message"] == (
-        "A CTA cannot move to Complete."
-    )
-    assert board.COLUMNS[3] == ("complete", "Complete")
-    # Closing asks which open tasks were done, which a drag cannot say: its page does.
-    closing = client.post(
-        reverse("engagements:board-move"), {"card": f"cta-{cta.pk}", "column": "closed"}
-    )
-    assert closing.status_code == 409
-    assert "unticked tasks are skipped" in closing.json()["message"]
-    assert closing.json()["url"] == f"/ctas/{cta.pk}/"
-    cta.refresh_from_db()
-    assert cta.status == CtaStatus.IN_PROGRESS
-
-
-# --- Capacity ----------------------------------------------------------------------
-
-
-def _load(cses, cast, account, objective, case_data) -> None:
-    """One started engagement and one open CTA for each CSE."""
-    # One objective and one offering for them all: each filing after the first says why.
-    again = {"duplicate_reason": "Another phase of the same objective."}
-    case_data = {**case_data, **again}
-    for cse in cses:
-        request = services.file_request(
-            cast.csm, {**_service_data(account, objective), **again}, [STAKEHOLDER]
-        )
-        _move(
-            request,
-            cast.manager,
-            "started",
-            cse=cse.pk,
-            confirm_over_capacity=True,
-            override_reason="Covers for the team",
-        )
-        cta = cases.open_case(cast.account_owner, case_data).case.cta
-        ctas.accept(cta, cse=cse, actor=cse, override_reason="Covers for the team")
-
-
-def test_the_capacity_page_shows_every_cses_weeks(client, cast, covering_cse, request_):
-    _move(request_, cast.manager, "started", cse=covering_cse.pk)
-    _as(client, cast.manager)
-    html = client.get(reverse("engagements:capacity")).content.decode()
-    row = re.search(rf'<a href="/team/{covering_cse.pk}/">.*?</tr>', html, re.S).group(0)
-    assert row.count("<td") == 11  # capacity, engagements, CTAs and eight weeks
-    assert ">1</td>" in row  # one active engagement
-    assert "table-success" in row
-
-
-def test_the_capacity_page_says_when_there_is_no_cse(client, cast):
-    cast.cse.groups.clear()
-    _as(client, cast.manager)
-    assert "No CSEs yet." in client.get(reverse("engagements:capacity")).content.decode()
-
-
-def test_the_capacity_page_queries_do_not_grow_with_cses_and_engagements(
-    client, cast, account, objective, case_data
+def test_lanes_per_cse_show_each_cses_limit_and_mark_it_exceeded(
+    client, cast, account, objective, settings
 ):
-    _load([cast.cse], cast, account, objective, case_data)
+    settings.RHYTHM_CTA_HOURS_PER_WEEK = 2
+    busy = cast.cse
+    busy.weekly_capacity_hours = Decimal("10")
+    busy.save()
+    idle = UserFactory(
+        username="idle", first_name="Ida", last_name="Idle", roles=[Role.CSE], region="EMEA"
+    )
+    # Two engagements of 5 h a week running now, and an open CTA of 2 h: 12 of 10 h.
+    running = _requests_in(
+        account,
+        objective,
+        cast.csm,
+        "started",
+        2,
+        assigned_cse=busy,
+        hours_per_week=Decimal("5"),
+        target_start_date=timezone.localdate(),
+    )
+    waiting = _requests_in(account, objective, cast.csm, "review", 9)
+    cta = Cta.objects.create(account=account, name="A CTA", owner=busy, status="in_progress")
     _as(client, cast.manager)
-    url = reverse("engagements:capacity")
-    client.get(url)
-    with CaptureQueriesContext(connection) as few:
-        client.get(url)
-    more = UserFactory.create_batch(8, roles=[Role.CSE])
-    _load(more, cast, account, objective, case_data)
-    with CaptureQueriesContext(connection) as many:
-        html = client.get(url).content.decode()
-    assert len(many) == len(few)
-    assert html.count("/team/") >= 9
+    html = _page(client, lanes="cse")
+    lanes = re.findall(r'data-testid="lane" data-lane="([^"]+)"', html)
+    assert lanes[0] == "none" and set(lanes[1:]) == {str(busy.pk), str(idle.pk)}
+    busy_lane = html[html.index(f'data-lane="{busy.pk}"') :]
+    busy_head = busy_lane[: busy_lane.index('class="board-cell"')]
+    assert 'data-level="over"' in busy_head and "Over its limit" in busy_head
+    assert "12 / 10 h" in busy_head and "2 cards" in busy_head
+    assert "2 started engagements and 1 open CTA" in busy_head
+    idle_lane = html[html.index(f'data-lane="{idle.pk}"') :]
+    idle_head = idle_lane[: idle_lane.index('class="board-cell"')]
+    assert 'data-level="room"' in idle_head and "0 / 40 h" in idle_head
+    assert "Over its limit" not in idle_head and "0 cards" in idle_head
+    # Each card is in its lane: the running ones in the busy CSE's, the waiting in
+    # nobody's, six at most a cell, the rest a click away in the same lane.
+    started = _cell(html, f"cell-started-{busy.pk}")
+    assert set(_cards(started)) == {f"request-{r.pk}" for r in running}
+    review = _cell(html, "cell-review-none")
+    assert len(_cards(review)) == board.CELL and ">3 more<" in review
+    rest = _next(client, review)
+    assert len(set(_cards(review) + _cards(rest))) == len(waiting)
+    assert "Unassigned" in html
+    # The CTA is on the CTA board's lanes, not the requests'.
+    assert f"cta-{cta.pk}" not in html
+    assert f"cta-{cta.pk}" in _cell(
+        _page(client, lanes="cse", kind="ctas"), f"cell-in_progress-{busy.pk}"
+    )
+    # One CSE's lane alone, with their filter.
+    alone = _page(client, lanes="cse", owner=idle.pk)
+    assert re.findall(r'data-testid="lane" data-lane="([^"]+)"', alone) == [str(idle.pk)]
 
 
-def test_board_refusals_say_what_to_do_instead(client, cast, request_, case_data):
-    from rhythm.cases import services as cases
+def test_lanes_per_region_hold_the_cards_of_their_accounts(client, cast, account, objective):
+    emea = AccountFactory(region="EMEA", csm=cast.csm)
+    emea_objective = ObjectiveFactory(success_plan=SuccessPlanFactory(account=emea))
+    _requests_in(account, objective, cast.csm, "review", 2)
+    there = _requests_in(emea, emea_objective, cast.csm, "review", 1)
+    _as(client, cast.cse)
+    html = _page(client, lanes="region")
+    assert re.findall(r'data-testid="lane" data-lane="([^"]+)"', html) == ["AMER", "EMEA", "APAC"]
+    assert _cards(_cell(html, "cell-review-EMEA")) == [f"request-{there[0].pk}"]
+    assert len(_cards(_cell(html, "cell-review-AMER"))) == 2
+    assert 'data-testid="wip"' not in html  # a region has no limit of its own
 
-    cta = cases.open_case(cast.account_owner, case_data).case.cta
+
+def test_an_account_owner_sees_the_cards_of_their_accounts(client, cast, account, objective):
+    _requests_in(account, objective, cast.csm, "review", 2)
+    elsewhere = AccountFactory()
+    _requests_in(
+        elsewhere,
+        ObjectiveFactory(success_plan=SuccessPlanFactory(account=elsewhere)),
+        cast.csm,
+        "review",
+        3,
+    )
+    _as(client, cast.account_owner)
+    assert len(_cards(_page(client))) == 2
     _as(client, cast.manager)
-    url = reverse("engagements:board-move")
-    to_work = client.post(url, {"card": f"cta-{cta.pk}", "column": "in_progress"}).json()
-    assert to_work == {
-        "ok": False,
-        "message": "Assign it to a CSE on its page.",
-        "url": f"/ctas/{cta.pk}/",
-    }
-    _move(request_, cast.csm, "closed", reason="No longer needed")
-    done = client.post(url, {"card": f"request-{request_.pk}", "column": "new"}).json()
-    assert done["message"] == "A request in Closed cannot move to Review; it moves no further."
+    assert len(_cards(_page(client))) == 5
+
+
+def test_the_board_reloads_its_cards_alone_by_htmx(client, cast, account, objective):
+    _requests_in(account, objective, cast.csm, "review", 2)
+    _as(client, cast.cse)
+    partial = client.get(BOARD, {"lanes": "cse"}, headers=HTMX)
+    html = partial.content.decode()
+    assert partial.status_code == 200 and "<html" not in html
+    assert 'data-query="lanes=cse"' in html and len(_cards(html)) == 2
+    assert "HX-Request" in partial["Vary"]

@@ -184,3 +184,61 @@ def test_a_duplicate_request_needs_a_reason_of_readable_length():
     too_long = "x" * (rules.DUPLICATE_REASON_MAX_LENGTH + 1)
     assert "2001" in rules.duplicate_reason_problem(too_long, duplicate=True)
     assert rules.duplicate_reason_problem("", duplicate=False) is None
+
+
+# --- The board's cards -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("spent", "label"),
+    [
+        (timedelta(seconds=50), "now"),
+        (timedelta(minutes=1), "1 minute"),
+        (timedelta(minutes=59), "59 minutes"),
+        (timedelta(hours=1), "1 hour"),
+        (timedelta(hours=23, minutes=59), "23 hours"),
+        (timedelta(days=1), "1 day"),
+        (timedelta(days=13, hours=23), "13 days"),
+        (timedelta(days=14), "2 weeks"),
+        (timedelta(days=100), "14 weeks"),
+        (timedelta(minutes=-5), "now"),  # a clock a little ahead of the row's
+    ],
+)
+def test_a_cards_age_is_one_unit(spent, label):
+    assert rules.age_label(spent) == label
+
+
+def test_a_due_date_says_what_is_left_or_how_late_it_is():
+    today = date(2026, 3, 10)
+    assert rules.due("Due", None, today) is None
+    ahead = rules.due("Due", date(2026, 3, 22), today)
+    assert (ahead.days, ahead.late, ahead.words) == (12, False, "in 12 days")
+    assert rules.due("Due", date(2026, 3, 11), today).words == "in 1 day"
+    assert rules.due("Starts", today, today).words == "today"
+    late = rules.due("Starts", date(2026, 3, 7), today)
+    assert (late.label, late.late, late.words) == ("Starts", True, "3 days late")
+
+
+@pytest.mark.parametrize(
+    ("name", "letters"),
+    [
+        ("Martin Brummer", "MB"),
+        ("Maria José de la Cruz", "MC"),
+        ("philippe", "PH"),
+        ("j.doe", "JD"),
+        ("Émile Zola", "ÉZ"),
+        ("", "?"),
+        ("  ", "?"),
+    ],
+)
+def test_initials_are_the_first_and_last_names_first_letters(name, letters):
+    assert rules.initials(name) == letters
+
+
+def test_the_work_in_progress_limit_is_the_weekly_capacity():
+    capacity = Decimal("40")
+    assert rules.wip_level(Decimal("40.5"), capacity) == rules.WipLevel.OVER
+    assert rules.wip_level(Decimal("40"), capacity) == rules.WipLevel.NEAR
+    assert rules.wip_level(Decimal("36"), capacity) == rules.WipLevel.NEAR
+    assert rules.wip_level(Decimal("35.9"), capacity) == rules.WipLevel.ROOM
+    assert rules.wip_level(Decimal("0"), Decimal("0")) == rules.WipLevel.NEAR

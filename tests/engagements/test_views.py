@@ -45,7 +45,7 @@ def _reads(account, request_) -> list[tuple[str, dict, dict]]:
         (reverse("engagements:list"), {"account": account.pk}, HTMX),
         (reverse("engagements:detail", args=[request_.pk]), {}, {}),
         (reverse("engagements:board"), {}, {}),
-        (reverse("engagements:board-column", args=["new"]), {}, HTMX),
+        (reverse("engagements:board-column", args=["review"]), {}, HTMX),
         (reverse("engagements:capacity"), {}, {}),
     ]
 
@@ -146,7 +146,8 @@ def test_requests_of_an_account_someone_does_not_own_or_manage_are_not_found(
     moved = client.post(
         reverse("engagements:board-move"), {"card": f"request-{request_.pk}", "column": "closed"}
     )
-    assert moved.status_code == 404 and moved.json()["message"] == "Not found."
+    assert moved.status_code == 404
+    assert moved.json()["message"] == "No such request, or not one you may see."
     assert EngagementRequest.objects.count() == 1
     request_.refresh_from_db()
     assert request_.state == RequestState.REVIEW
@@ -409,7 +410,11 @@ def everything(cast, account, objective, case_data, covering_cse):
             reverse("engagements:create", args=[empty_account.pk]),
             *[reverse("engagements:detail", args=[r.pk]) for r in requests.values()],
             reverse("engagements:board"),
-            *[reverse("engagements:board-column", args=[c]) for c, _ in board.COLUMNS],
+            *[
+                reverse("engagements:board-column", args=[column.state]) + f"?kind={kind}"
+                for kind, columns in board.COLUMNS.items()
+                for column in columns
+            ],
             reverse("engagements:capacity"),
             reverse("officehours:list"),
             *[reverse("officehours:question", args=[q.pk]) for q in questions],

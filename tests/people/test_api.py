@@ -359,8 +359,8 @@ def test_the_team_list_costs_the_same_for_10_and_500_members(api, cast):
     assert (body["count"], len(body["items"])) == (500, 500)
     bulk = [m for m in body["items"] if m["username"].startswith("bulk")]
     assert all(m["roles"] == ["cse"] and m["covered_segments"] == [segment.pk] for m in bulk)
-    # The token, the user's two permission sets, the count, the page, roles, segments.
-    assert small == large == 7
+    # The token, the user's permissions, the count, the page, roles, segments.
+    assert small == large == 6
 
 
 def test_a_member_with_open_work_is_not_archived_until_it_is_handed_over(

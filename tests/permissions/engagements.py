@@ -36,12 +36,13 @@ ROUTES = [
     ),
     Route("engagements:board", get=expect(200, outsider=403)),
     Route("engagements:board-column", get=expect(200, outsider=403), htmx=True),
-    # A drag and drop of the CTA onto "In progress": the CSE takes it; any other role
-    # that sees the board is refused with the reason (409) and the card snaps back.
+    # A drag and drop of the CTA onto "In progress", answered as the API answers: the
+    # CSE takes it; a manager (or an admin) assigns it to someone on its page (422);
+    # any other role that sees the board does not work CTAs (403). The card snaps back.
     Route(
         "engagements:board-move",
         get=expect(BOARD, anonymous=BOARD),
-        post=expect(409, cse=200, outsider=403, anonymous=401),
+        post=expect(403, cse=200, manager=422, admin=422, anonymous=401),
         data=lambda w: {"card": f"cta-{w.cta.pk}", "column": "in_progress"},
         stranger={
             "get": hidden(BOARD),

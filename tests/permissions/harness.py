@@ -300,7 +300,7 @@ class World:
             "step_id": self.step.pk,
             "member_id": self.teammate.pk,
             "token_id": self.ae_token.pk,
-            "column": "new",
+            "column": "review",
         }
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import time, timedelta
 from decimal import Decimal
 
+from bench import board
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -366,30 +367,24 @@ def requests(
     return made
 
 
-def board_column(column: str):
-    """A maker for one column of the board: requests, and CTAs where the column has any."""
-    request_state = {
-        "new": RequestState.REVIEW,
-        "clarification": RequestState.CLARIFICATION,
-        "in_progress": RequestState.STARTED,
-        "complete": RequestState.COMPLETE,
-        "closed": RequestState.CLOSED,
-    }[column]
-    cta_status = {
-        "new": CtaStatus.OPEN,
-        "in_progress": CtaStatus.IN_PROGRESS,
-        "closed": CtaStatus.CLOSED,
-    }.get(column)
+def board_column(column: str, kind: str = ""):
+    """A maker for one column of a board: requests in that state, or CTAs."""
 
     def make(stage: Stage, n: int) -> None:
-        if cta_status is None:
-            requests(stage, n, request_state)
-            return
-        requests(stage, n - n // 2, request_state)
-        case_ctas(stage, n // 2, cta_status)
+        if kind == "ctas":
+            case_ctas(stage, n, CtaStatus(column))
+        else:
+            requests(stage, n, RequestState(column))
 
-    make.__name__ = f"board_{column}"
+    make.__name__ = f"board_{kind or 'requests'}_{column}"
     return make
+
+
+def board_cards(stage: Stage, n: int) -> None:
+    """n cards on each board, over every column and the team's CSEs, on accounts of
+    their own (nine in ten the account owner's): bench.board.fill, the helper that
+    builds a 300-card board quickly."""
+    board.fill(n, accounts=accounts(stage, n))
 
 
 # --- The team -------------------------------------------------------------------------

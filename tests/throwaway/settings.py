@@ -10,7 +10,7 @@ INSTALLED_APPS = [*INSTALLED_APPS, "tests.throwaway.apps.ThrowawayConfig"]  # no
 # database it must neither share nor delete at its end.
 DATABASES = copy.deepcopy(DATABASES)  # noqa: F405
 _test = DATABASES["default"].setdefault("TEST", {})
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+if "sqlite" in DATABASES["default"]["ENGINE"]:  # noqa: F405
     _test["NAME"] = str(VAR_DIR / "test-throwaway.sqlite3")  # noqa: F405
 else:
     _test["NAME"] = f"test_{DATABASES['default']['NAME']}_throwaway"

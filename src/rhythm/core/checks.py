@@ -12,7 +12,7 @@ from rhythm.env import redis_url_problem
 def check_database_url(app_configs, **kwargs):
     errors = []
     engine = settings.DATABASES["default"]["ENGINE"]
-    if engine not in {"django.db.backends.sqlite3", "django.db.backends.postgresql"}:
+    if engine not in {"rhythm.core.sqlite", "django.db.backends.postgresql"}:
         errors.append(
             Error(
                 f"DATABASE_URL selects {engine!r}; Rhythm supports SQLite and PostgreSQL.",

@@ -142,6 +142,11 @@ class Workflow:
     def moves_from(self, state: str) -> list[tuple[str, Move]]:
         return [(to, move) for (frm, to), move in self.moves.items() if frm == state]
 
+    def moves_for(self, state: str, parties: AbstractSet[str]) -> list[tuple[str, Move]]:
+        """The moves from `state` that `parties` may make, in the table's order: what a
+        person is offered (a refused drag on the board lists these)."""
+        return [(to, move) for to, move in self.moves_from(state) if parties & move.parties]
+
     def check(
         self, current: str, target: str, parties: AbstractSet[str], given: Mapping[str, object]
     ) -> Verdict:

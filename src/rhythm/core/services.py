@@ -18,6 +18,7 @@ from django.utils.html import linebreaks, urlize
 from rhythm.core import locks, rules
 from rhythm.core.choices import MessageStatus
 from rhythm.core.models import ApiToken, ArchivableModel, OutboundMessage
+from rhythm.core.prepared import Prepared
 
 log = logging.getLogger(__name__)
 
@@ -237,15 +238,16 @@ def revoke_token(token: ApiToken) -> ApiToken:
     return token
 
 
+# Every API request looks its token up: the statement is compiled once (core.prepared).
+_TOKEN = Prepared(
+    lambda _, key_hash: ApiToken.objects.usable().select_related("user").filter(key_hash=key_hash)
+)
+
+
 def authenticate_token(plain: str) -> ApiToken | None:
     if not rules.looks_like_token(plain):
         return None
-    token = (
-        ApiToken.objects.usable()
-        .select_related("user")
-        .filter(key_hash=rules.hash_token(plain))
-        .first()
-    )
+    token = _TOKEN.first(None, rules.hash_token(plain))
     if token is None:
         return None
     if getattr(token.user, "archived_at", None) is not None:

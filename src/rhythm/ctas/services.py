@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -14,6 +15,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from rhythm.core import bulk, events, workflow
+from rhythm.core.prepared import Prepared
 from rhythm.ctas import notifications, rules
 from rhythm.ctas.choices import CtaSource, CtaStatus, StepCondition, TaskStatus
 from rhythm.ctas.events import CtaAccepted, CtaClosed, CtasRaised, RaisedCta
@@ -162,14 +164,20 @@ def _insert_ctas(rows: list[tuple], template: Cta) -> list[int]:
     return [ids[row[0]] for row in rows]
 
 
-def _one_off_playbook_and_steps() -> tuple[Playbook | None, list[PlaybookStep]]:
-    """The one-off playbook and its active steps in order, in one query."""
-    steps = list(
+# Read by every intake: the statement is compiled once (core.prepared).
+_ONE_OFF_STEPS = Prepared(
+    lambda _: (
         PlaybookStep.objects.active()
         .filter(playbook__name=rules.ONE_OFF_PLAYBOOK, playbook__archived_at__isnull=True)
         .select_related("playbook")
         .order_by("position")
     )
+)
+
+
+def _one_off_playbook_and_steps() -> tuple[Playbook | None, list[PlaybookStep]]:
+    """The one-off playbook and its active steps in order, in one query."""
+    steps = _ONE_OFF_STEPS.all(None)
     if steps:
         return steps[0].playbook, steps
     return one_off_playbook(), []
@@ -189,11 +197,30 @@ def _insert_tasks(cta_ids: list[int], steps: list[PlaybookStep], *, start: date,
     The task templates come from `_tasks_from_steps`, once for a case that opted out
     of outreach and once for one that did not; the database joins each CTA's case
     with the matching set. A column all templates agree on is a plain parameter."""
-    template_cta = Cta(raised_at=now)
+    key = tuple((s.pk, s.title, s.due_offset_days, s.condition) for s in steps)
+    sql, params = _tasks_statement(key, start, connection.vendor)
+    when = CtaTask._meta.get_field("created_at").get_db_prep_save(now, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql % {"ids": bulk.id_list(cta_ids)}, [when if p is _NOW else p for p in params]
+        )
+
+
+_NOW = object()  # stands for the time of raising among a cached statement's parameters
+
+
+@functools.lru_cache(maxsize=64)
+def _tasks_statement(steps: tuple, start: date, vendor: str) -> tuple[str, tuple]:
+    """`_insert_tasks`'s statement and parameters for these steps (id, title, due
+    offset, condition) and start date, the same for every CTA raised that day:
+    built once, not per intake. "%(ids)s" stands for the CTA ids, `_NOW` for the
+    time of raising."""
+    template_cta = Cta()  # the tasks' times are the raising's: `_NOW`, filled per statement
+    rows = [PlaybookStep(pk=pk, title=t, due_offset_days=d, condition=c) for pk, t, d, c in steps]
     templates = [
         (opted_out, task)
         for opted_out in (False, True)
-        for task in _tasks_from_steps(template_cta, steps, start=start, opted_out=opted_out)
+        for task in _tasks_from_steps(template_cta, rows, start=start, opted_out=opted_out)
     ]
     fields = [f for f in CtaTask._meta.concrete_fields if not f.primary_key]
     prepared: dict = {}
@@ -202,6 +229,10 @@ def _insert_tasks(cta_ids: list[int], steps: list[PlaybookStep], *, start: date,
         if f.attname == "cta_id":
             select.append("t.id")
             continue
+        if f.attname in ("created_at", "updated_at"):
+            select.append("%s")
+            params.append(_NOW)
+            continue
         values = [_prep(f, getattr(task, f.attname), prepared) for _, task in templates]
         if f.attname not in ("step_id", "position") and all(v == values[0] for v in values):
             select.append("NULL" if values[0] is None else "%s")
@@ -209,27 +240,26 @@ def _insert_tasks(cta_ids: list[int], steps: list[PlaybookStep], *, start: date,
         else:
             select.append(f"v.{bulk.quoted(f)}")
             varying.append((f, values))
-    rows = ", ".join(f"(%s, {bulk.placeholders(varying)})" for _ in templates)
+    rows_sql = ", ".join(f"(%s, {bulk.placeholders(varying)})" for _ in templates)
     row_params = [
         value
         for n, (opted_out, _) in enumerate(templates)
         for value in [opted_out, *(values[n] for _, values in varying)]
     ]
     qn = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {qn(CtaTask._meta.db_table)}"
-            f" ({', '.join(map(bulk.quoted, fields))})"
-            f" WITH v (opted_out, {', '.join(bulk.quoted(f) for f, _ in varying)})"
-            f" AS (VALUES {rows})"
-            f" SELECT {', '.join(select)}"
-            f" FROM {qn(Cta._meta.db_table)} t"
-            f" JOIN {qn(Case._meta.db_table)} c ON c.id = t.case_id"
-            f" JOIN v ON v.opted_out = c.opt_out_outreach"
-            f" WHERE t.id IN ({bulk.id_list(cta_ids)})"
-            " ORDER BY t.id, v.position",
-            [*row_params, *params],
-        )
+    sql = (
+        f"INSERT INTO {qn(CtaTask._meta.db_table)}"
+        f" ({', '.join(map(bulk.quoted, fields))})"
+        f" WITH v (opted_out, {', '.join(bulk.quoted(f) for f, _ in varying)})"
+        f" AS (VALUES {rows_sql})"
+        f" SELECT {', '.join(select)}"
+        f" FROM {qn(Cta._meta.db_table)} t"
+        f" JOIN {qn(Case._meta.db_table)} c ON c.id = t.case_id"
+        f" JOIN v ON v.opted_out = c.opt_out_outreach"
+        " WHERE t.id IN (%(ids)s)"
+        " ORDER BY t.id, v.position"
+    )
+    return sql.replace("%s", "%%s"), (*row_params, *params)
 
 
 def _tasks_from_steps(

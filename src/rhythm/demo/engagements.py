@@ -294,7 +294,7 @@ def _work_ctas(
     rng: random.Random, opened: list[Case], cses: list[User], manager: User | None
 ) -> None:
     """About half the CTAs accepted (a few assigned by the manager); some of those
-    under way, a few done and closed. The rest wait in the board's New column."""
+    under way, a few done and closed. The rest wait in the CTA board's Open column."""
     chosen = sorted(rng.sample(range(len(opened)), len(opened) // 2))
     for turn, index in enumerate(chosen):
         case = opened[index]

@@ -1,24 +1,29 @@
-"""The engagement board: requests and CTAs in columns by state.
+"""The engagement board: a read model over requests (one board) and CTAs (another),
+in columns named after the states they hold, optionally in swimlanes per CSE (each
+with its work-in-progress limit) or per region. Moves are board_moves'.
 
-A read model over two tables, paged per column so thousands of cards stay quick,
-and a drag-and-drop dispatcher that calls the same services as the buttons.
+The whole board is a constant number of queries however many cards it holds: one
+reads the first cards of every cell (a window function numbers them within their
+cell), one counts every cell, and the lanes per CSE read the team's capacity once
+(services.capacity). A cell's further cards come a page at a time, by a cursor.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
-from django.urls import reverse
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from rhythm.catalog.models import Offering
-from rhythm.core.workflow import TransitionConflict
-from rhythm.ctas import services as ctas
+from rhythm.core.choices import Priority
 from rhythm.ctas.choices import CtaStatus
 from rhythm.ctas.models import Cta
 from rhythm.customers.models import Segment
@@ -28,302 +33,505 @@ from rhythm.engagements.models import EngagementRequest
 from rhythm.people.choices import Role
 from rhythm.people.models import User
 
-PAGE = 50
-COLUMNS = [
-    ("new", "New"),
-    ("clarification", "Clarification"),
-    ("in_progress", "In progress"),
-    ("complete", "Complete"),
-    ("closed", "Closed"),
-]
-REQUEST_STATES = {
-    "new": [RequestState.REVIEW],
-    "clarification": [RequestState.CLARIFICATION],
-    "in_progress": [RequestState.STARTED],
-    "complete": [RequestState.COMPLETE],
-    "closed": [RequestState.CLOSED, RequestState.REJECTED],
-}
-CTA_STATES = {
-    "new": [CtaStatus.OPEN],
-    "clarification": [],
-    "in_progress": [CtaStatus.IN_PROGRESS],
-    "complete": [],
-    "closed": [CtaStatus.CLOSED],
-}
-# Where a request dropped on a column goes.
-DROP_TARGET = {
-    "new": RequestState.REVIEW,
-    "clarification": RequestState.CLARIFICATION,
-    "in_progress": RequestState.STARTED,
-    "complete": RequestState.COMPLETE,
-    "closed": RequestState.CLOSED,
-}
+PAGE = 50  # a column's cards at a time, without swimlanes
+CELL = 6  # a cell's first cards, with swimlanes
+AVATAR_COLOURS = 8  # board.css has a colour per remainder of a person's id
+
+REQUESTS, CTAS = "requests", "ctas"
+KINDS = {REQUESTS: "Requests", CTAS: "CTAs"}
+NO_LANES, CSE_LANES, REGION_LANES = "", "cse", "region"
+LANES = {NO_LANES: "No swimlanes", CSE_LANES: "By CSE", REGION_LANES: "By region"}
+UNASSIGNED = "none"  # the lane, and the owner filter, of cards nobody holds yet
+
+
+@dataclass(frozen=True)
+class Column:
+    state: str
+    label: str
+    colour: str
+
+
+def _columns(states: Iterable[Any]) -> list[Column]:
+    return [Column(s.value, s.label, s.colour) for s in states]
+
+
+S = RequestState
+REQUEST_COLUMNS = _columns([S.REVIEW, S.CLARIFICATION, S.STARTED, S.COMPLETE, S.REJECTED, S.CLOSED])
+CTA_COLUMNS = _columns([CtaStatus.OPEN, CtaStatus.IN_PROGRESS, CtaStatus.CLOSED])
+COLUMNS = {REQUESTS: REQUEST_COLUMNS, CTAS: CTA_COLUMNS}
+
+
+# --- Filters ----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class BoardFilters:
-    cse: int | None = None
+    """What the board shows, as its URL says it: every filter is a query parameter,
+    so a board can be bookmarked, shared and reloaded as it was."""
+
+    kind: str = REQUESTS
+    lanes: str = NO_LANES
+    owner: str = ""  # a member's id, or UNASSIGNED
     segment: int | None = None
     region: str = ""
     offering: int | None = None
 
     @classmethod
-    def from_query(cls, query) -> BoardFilters:
+    def from_query(cls, query: Mapping[str, str]) -> BoardFilters:
+        """The filters a URL asks for; anything it cannot mean is left out."""
+
         def number(key: str) -> int | None:
             value = query.get(key, "")
             return int(value) if value.isdigit() else None
 
+        owner = query.get("owner", "")
         region = query.get("region", "")
+        kind = query.get("kind", "")
+        lanes = query.get("lanes", "")
         return cls(
-            cse=number("cse"),
+            kind=kind if kind in KINDS else REQUESTS,
+            lanes=lanes if lanes in LANES else NO_LANES,
+            owner=owner if owner.isdigit() or owner == UNASSIGNED else "",
             segment=number("segment"),
             region=region if region in settings.RHYTHM_REGIONS else "",
             offering=number("offering"),
         )
 
-    def as_query(self) -> str:
-        parts = [f"{k}={v}" for k, v in self.__dict__.items() if v not in (None, "")]
-        return "&".join(parts)
+    def as_query(self, **changes: Any) -> str:
+        """The URL query of these filters (with `changes`), defaults left out."""
+        wanted = replace(self, **changes)
+        defaults = BoardFilters()
+        return urlencode(
+            {
+                name: value
+                for name, value in wanted.__dict__.items()
+                if value not in (None, "") and value != getattr(defaults, name)
+            }
+        )
 
-
-@dataclass(frozen=True)
-class Card:
-    key: str  # "request-12" or "cta-5"
-    id: int
-    kind: str
-    title: str
-    account: str
-    owner: str
-    url: str
-    badge: str
-    updated_at: Any
+    @property
+    def narrowed(self) -> int:
+        """How many filters narrow the cards (the kind and the lanes do not)."""
+        return sum(
+            value not in (None, "")
+            for value in (self.owner, self.segment, self.region, self.offering)
+        )
 
 
 def filter_choices() -> dict[str, Any]:
     return {
-        "cses": User.objects.active().filter(groups__name=Role.CSE.label),
+        "cses": User.objects.active()
+        .filter(groups__name=Role.CSE.label)
+        .order_by("first_name", "username"),
         "segments": Segment.objects.active(),
         "regions": settings.RHYTHM_REGIONS,
         "offerings": Offering.objects.active(),
+        "lane_choices": LANES,
+        "unassigned": UNASSIGNED,
     }
 
 
-def _requests(user, column: str, f: BoardFilters) -> QuerySet[EngagementRequest]:
-    qs = (
-        EngagementRequest.objects.visible_to(user)
-        .filter(state__in=REQUEST_STATES[column])
-        .select_related("account", "assigned_cse")
-    )
-    if f.cse:
-        qs = qs.filter(assigned_cse_id=f.cse)
-    if f.segment:
-        qs = qs.filter(account__segment_id=f.segment)
-    if f.region:
-        qs = qs.filter(account__region=f.region)
-    if f.offering:
-        qs = qs.filter(offering_id=f.offering)
-    return qs.order_by("-updated_at", "-id")
+# --- Cards ------------------------------------------------------------------------
 
 
-def _ctas(user, column: str, f: BoardFilters) -> QuerySet[Cta]:
-    # A request's own CTA is shown by the request's card.
-    qs = (
-        Cta.objects.visible_to(user)
-        .filter(
-            status__in=CTA_STATES[column],
-            request__isnull=True,
-        )
-        .select_related("account", "owner")
-    )
-    if f.cse:
-        qs = qs.filter(owner_id=f.cse)
-    if f.segment:
-        qs = qs.filter(account__segment_id=f.segment)
-    if f.region:
-        qs = qs.filter(account__region=f.region)
-    if f.offering:
-        qs = qs.filter(case__offering_id=f.offering)
-    return qs.order_by("-updated_at", "-id")
+@dataclass(frozen=True)
+class Person:
+    id: int
+    name: str
+    initials: str
+    colour: int  # which of board.css's avatar colours
+
+    @classmethod
+    def of(cls, user: User | None) -> Person | None:
+        if user is None:
+            return None
+        name = str(user)
+        return cls(user.pk, name, rules.initials(name), user.pk % AVATAR_COLOURS)
+
+
+@dataclass(frozen=True)
+class Card:
+    key: str  # "request-12" or "cta-5": what a drop posts
+    id: int
+    kind: str  # REQUESTS or CTAS
+    state: str
+    state_label: str
+    title: str
+    account: str
+    url: str
+    subtitle: str  # a CTA's offering: its name says little the account does not
+    owner: Person | None
+    age: str  # how long it has been in its column
+    since: datetime | None
+    due: rules.Due | None
+    badge: str  # a CTA's priority
+    badge_colour: str
+    updated_at: datetime
+    lane: str
 
 
 @dataclass(frozen=True)
 class Cursor:
-    """Where a column's next page starts: the last card shown. Cards sort newest
-    change first, then requests before CTAs, then newest id first; each table
-    resumes after the cursor by an indexed comparison, so page forty costs what
-    page one does."""
+    """Where a cell's next page starts: the last card shown. Cards sort newest change
+    first, then newest id first; the next page resumes after the cursor by an indexed
+    comparison, so page forty costs what page one does."""
 
     updated_at: datetime
-    rank: int  # KIND_RANK of the card's kind
     id: int
 
     def token(self) -> str:
-        return f"{self.updated_at.isoformat()}~{self.rank}~{self.id}"
+        return f"{self.updated_at.isoformat()}~{self.id}"
+
+    @classmethod
+    def of(cls, card: Card) -> Cursor:
+        return cls(card.updated_at, card.id)
 
     @classmethod
     def parse(cls, raw: str) -> Cursor | None:
         """The cursor a "Load more" link carries; None for anything else."""
-        parts = raw.split("~")
-        if len(parts) != 3 or parts[1] not in ("0", "1") or not parts[2].isdigit():
+        stamp, _, pk = raw.rpartition("~")
+        if not pk.isdigit():
             return None
         try:
-            updated_at = datetime.fromisoformat(parts[0])
+            updated_at = datetime.fromisoformat(stamp)
         except ValueError:
             return None
         if timezone.is_naive(updated_at):
             return None
-        return cls(updated_at, int(parts[1]), int(parts[2]))
+        return cls(updated_at, int(pk))
 
-    def after(self, rank: int) -> Q:
-        """The rows of the table whose cards have `rank` that sort after the cursor."""
-        same_time = Q(updated_at=self.updated_at)
-        if rank == self.rank:
-            same_time &= Q(id__lt=self.id)
-        elif rank > self.rank:
-            same_time = Q(pk__in=[])  # at the cursor's time this kind came first
-        return Q(updated_at__lt=self.updated_at) | same_time
+    def after(self) -> Q:
+        return Q(updated_at__lt=self.updated_at) | Q(updated_at=self.updated_at, id__lt=self.id)
 
 
-KIND_RANK = {"CTA": 0, "Request": 1}
+class _Kind:
+    """What differs between the two boards: their rows, fields and cards."""
+
+    name: str
+    state_field: str
+    owner_field: str
+
+    def rows(self, user, f: BoardFilters) -> QuerySet:
+        qs = self._visible(user)
+        if f.owner == UNASSIGNED:
+            qs = qs.filter(**{f"{self.owner_field}__isnull": True})
+        elif f.owner:
+            qs = qs.filter(**{f"{self.owner_field}_id": int(f.owner)})
+        if f.segment:
+            qs = qs.filter(account__segment_id=f.segment)
+        if f.region:
+            qs = qs.filter(account__region=f.region)
+        if f.offering:
+            qs = qs.filter(**{self.offering_path: f.offering})
+        return qs
+
+    offering_path: str
+
+    def _visible(self, user) -> QuerySet:
+        raise NotImplementedError
+
+    def lane_field(self, lanes: str) -> str | None:
+        if lanes == CSE_LANES:
+            return f"{self.owner_field}_id"
+        if lanes == REGION_LANES:
+            return "account__region"
+        return None
+
+    def in_lane(self, lanes: str, lane: str) -> Q:
+        field_name = self.lane_field(lanes)
+        if field_name is None:
+            return Q()
+        if lanes == CSE_LANES and lane == UNASSIGNED:
+            return Q(**{f"{self.owner_field}__isnull": True})
+        if lanes == CSE_LANES:
+            return Q(**{field_name: int(lane)}) if lane.isdigit() else Q(pk__in=[])
+        return Q(**{field_name: lane})
+
+    def card(self, row: Any, lanes: str, now: datetime, today: date) -> Card:
+        raise NotImplementedError
 
 
-@dataclass(frozen=True)
-class ColumnPage:
-    cards: list[Card]
-    next_cursor: Cursor | None  # None on the last page
-    total: int | None  # counted on the first page only
+def _lane_of(lanes: str, owner_id: int | None, region: str) -> str:
+    if lanes == CSE_LANES:
+        return str(owner_id) if owner_id else UNASSIGNED
+    if lanes == REGION_LANES:
+        return region
+    return ""
 
 
-def column_cards(user, column: str, f: BoardFilters, after: Cursor | None = None) -> ColumnPage:
-    """One page of a column, newest change first, merged from requests and CTAs."""
-    if column not in REQUEST_STATES:
-        return ColumnPage([], None, 0)
-    requests = _requests(user, column, f)
-    cta_rows = _ctas(user, column, f)
-    total = None if after else requests.count() + cta_rows.count()
-    if after:
-        requests = requests.filter(after.after(KIND_RANK["Request"]))
-        cta_rows = cta_rows.filter(after.after(KIND_RANK["CTA"]))
-    # One more than a page from each: then a longer merge means there is a next page.
-    cards = [_request_card(r) for r in requests[: PAGE + 1]]
-    cards += [_cta_card(c) for c in cta_rows[: PAGE + 1]]
-    cards.sort(key=_sort_key, reverse=True)
-    page = cards[:PAGE]
-    more = len(cards) > PAGE
-    return ColumnPage(page, Cursor(*_sort_key(page[-1])) if more else None, total)
+class _Requests(_Kind):
+    name = REQUESTS
+    state_field = "state"
+    owner_field = "assigned_cse"
+    offering_path = "offering_id"
+
+    def _visible(self, user) -> QuerySet:
+        return (
+            EngagementRequest.objects.visible_to(user)
+            .active()
+            .select_related("account", "assigned_cse")
+        )
+
+    def card(self, row: EngagementRequest, lanes: str, now: datetime, today: date) -> Card:
+        state = RequestState(row.state)
+        if state in (S.REVIEW, S.CLARIFICATION):
+            # A request waiting for a decision is late once its start has passed.
+            held_to = rules.due("Starts", row.target_start_date, today)
+        elif state == S.STARTED:
+            held_to = rules.due("Due", services.planned_end(row), today)
+        else:
+            held_to = None
+        return Card(
+            key=f"request-{row.pk}",
+            id=row.pk,
+            kind=REQUESTS,
+            state=row.state,
+            state_label=state.label,
+            title=row.title,
+            account=row.account.name,
+            url=row.get_absolute_url(),
+            subtitle="",
+            owner=Person.of(row.assigned_cse),
+            age=rules.age_label(now - row.state_changed_at),
+            since=row.state_changed_at,
+            due=held_to,
+            badge="",
+            badge_colour="",
+            updated_at=row.updated_at,
+            lane=_lane_of(lanes, row.assigned_cse_id, row.account.region),
+        )
 
 
-def _sort_key(card: Card) -> tuple[datetime, int, int]:
-    return card.updated_at, KIND_RANK[card.kind], card.id
+class _Ctas(_Kind):
+    name = CTAS
+    state_field = "status"
+    owner_field = "owner"
+    offering_path = "case__offering_id"
+
+    def _visible(self, user) -> QuerySet:
+        # A request's own CTA moves with its request: the requests' board shows it.
+        return (
+            Cta.objects.visible_to(user)
+            .filter(request__isnull=True)
+            .select_related("account", "owner", "case__offering")
+        )
+
+    def card(self, row: Cta, lanes: str, now: datetime, today: date) -> Card:
+        since = {
+            CtaStatus.OPEN: row.raised_at,
+            CtaStatus.IN_PROGRESS: row.accepted_at,
+            CtaStatus.CLOSED: row.closed_at,
+        }.get(CtaStatus(row.status)) or row.raised_at
+        open_ = row.status != CtaStatus.CLOSED
+        return Card(
+            key=f"cta-{row.pk}",
+            id=row.pk,
+            kind=CTAS,
+            state=row.status,
+            state_label=row.get_status_display(),
+            # "<Account> - Ad-Hoc CSE Engagement Request": the account is the line above.
+            title=row.name.removeprefix(f"{row.account.name} - "),
+            account=row.account.name,
+            url=row.get_absolute_url(),
+            subtitle=str(row.case.offering) if row.case and row.case.offering else "",
+            owner=Person.of(row.owner),
+            age=rules.age_label(now - since),
+            since=since,
+            due=rules.due("Due", row.due_date, today) if open_ else None,
+            badge=row.get_priority_display(),
+            badge_colour=_priority_colour(row.priority),
+            updated_at=row.updated_at,
+            lane=_lane_of(lanes, row.owner_id, row.account.region),
+        )
 
 
-def _request_card(r: EngagementRequest) -> Card:
-    return Card(
-        key=f"request-{r.pk}",
-        id=r.pk,
-        kind="Request",
-        title=r.title,
-        account=r.account.name,
-        owner=str(r.assigned_cse) if r.assigned_cse else "Unassigned",
-        url=r.get_absolute_url(),
-        badge=r.state_enum.label,
-        updated_at=r.updated_at,
-    )
+def _priority_colour(priority: str) -> str:
+    return Priority(priority).colour if priority in Priority.values else "secondary"
 
 
-def _cta_card(c: Cta) -> Card:
-    return Card(
-        key=f"cta-{c.pk}",
-        id=c.pk,
-        kind="CTA",
-        title=c.name,
-        account=c.account.name,
-        owner=str(c.owner) if c.owner else "Unassigned",
-        url=c.get_absolute_url(),
-        badge=c.get_priority_display(),
-        updated_at=c.updated_at,
-    )
+KIND = {REQUESTS: _Requests(), CTAS: _Ctas()}
 
 
-@dataclass(frozen=True)
-class MoveResult:
-    ok: bool
-    message: str
-    # Where the move can be made instead: a refusal for a missing reason or CSE
-    # points to the page with the form that asks for it.
-    url: str = ""
-    # A refused move is a 409 with its reason; a card one may not see is a 404,
-    # as its page is.
-    not_found: bool = False
+# --- The board --------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    column: Column
+    cards: list[Card] = field(default_factory=list)
+    total: int = 0
+    next_cursor: str = ""
 
     @property
-    def status(self) -> int:
-        return 200 if self.ok else 404 if self.not_found else 409
+    def more(self) -> int:
+        return self.total - len(self.cards)
 
 
-def move(user, card: str, column: str) -> MoveResult:
-    kind, _, raw_id = card.partition("-")
-    if column not in DROP_TARGET or not raw_id.isdigit():
-        return MoveResult(False, "Unknown card or column.")
-    try:
-        if kind == "request":
-            return _move_request(user, int(raw_id), column)
-        if kind == "cta":
-            return _move_cta(user, int(raw_id), column)
-    except TransitionConflict as exc:
-        return MoveResult(False, exc.message)
-    except PermissionDenied as exc:
-        return MoveResult(False, str(exc))
-    except ValidationError as exc:
-        page = reverse(
-            "engagements:detail" if kind == "request" else "ctas:detail", args=[int(raw_id)]
+@dataclass(frozen=True)
+class Wip:
+    """A CSE's work in progress this week against their limit, from the capacity
+    computation: planned hours of started engagements and open CTAs."""
+
+    load: Decimal  # hours
+    capacity: Decimal
+    level: rules.WipLevel
+    engagements: int
+    open_ctas: int
+
+    @property
+    def percent(self) -> int:
+        if not self.capacity:
+            return 100 if self.load else 0
+        return min(int(self.load * 100 / self.capacity), 100)
+
+
+@dataclass
+class Lane:
+    key: str
+    title: str
+    person: Person | None = None
+    wip: Wip | None = None
+    cells: list[Cell] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(cell.total for cell in self.cells)
+
+
+@dataclass
+class Board:
+    filters: BoardFilters
+    columns: list[Cell]  # each column's card count over every lane (no cards)
+    lanes: list[Lane]
+
+    @property
+    def total(self) -> int:
+        return sum(column.total for column in self.columns)
+
+    @property
+    def over_limit(self) -> list[Lane]:
+        return [lane for lane in self.lanes if lane.wip and lane.wip.level == rules.WipLevel.OVER]
+
+
+def load(user, f: BoardFilters, now: datetime | None = None) -> Board:
+    """The board as `user` sees it with filters `f`: every column's count, and each
+    cell's first cards (a column's first PAGE without lanes, CELL with them)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    kind = KIND[f.kind]
+    columns = COLUMNS[f.kind]
+    rows = kind.rows(user, f)
+    lane_field = kind.lane_field(f.lanes)
+    per_cell = CELL if lane_field else PAGE
+    partition = [F(kind.state_field)] + ([F(lane_field)] if lane_field else [])
+    numbered = rows.annotate(
+        place=Window(
+            RowNumber(), partition_by=partition, order_by=[F("updated_at").desc(), F("id").desc()]
         )
-        return MoveResult(False, " ".join(exc.messages), url=page)
-    return MoveResult(False, "Unknown card.")
+    ).filter(place__lte=per_cell)
+    cards = [kind.card(row, f.lanes, now, today) for row in numbered.order_by("-updated_at", "-id")]
+    grouped = [kind.state_field] + ([lane_field] if lane_field else [])
+    counts = {
+        (row[kind.state_field], _lane_key(f.lanes, row.get(lane_field))): row["n"]
+        for row in rows.order_by().values(*grouped).annotate(n=Count("id"))
+    }
+    lanes = _lanes(f, cards, counts)
+    by_place: dict[tuple[str, str], list[Card]] = {}
+    for card in cards:
+        by_place.setdefault((card.state, card.lane), []).append(card)
+    for lane in lanes:
+        for column in columns:
+            held = by_place.get((column.state, lane.key), [])
+            total = counts.get((column.state, lane.key), 0)
+            lane.cells.append(
+                Cell(
+                    column,
+                    held,
+                    total,
+                    Cursor.of(held[-1]).token() if held and total > len(held) else "",
+                )
+            )
+    totals = [
+        Cell(column, total=sum(n for (state, _), n in counts.items() if state == column.state))
+        for column in columns
+    ]
+    return Board(f, totals, lanes)
 
 
-def _move_request(user, pk: int, column: str) -> MoveResult:
-    request = EngagementRequest.objects.visible_to(user).filter(pk=pk).first()
-    if request is None:
-        return MoveResult(False, "Not found.", not_found=True)
-    target = DROP_TARGET[column]
-    if target == RequestState.STARTED and request.state == RequestState.REVIEW:
-        return MoveResult(
-            False,
-            "Qualify from the request page: choose the CSE there.",
-            url=request.get_absolute_url(),
+def _lane_key(lanes: str, value: Any) -> str:
+    if lanes == CSE_LANES:
+        return str(value) if value else UNASSIGNED
+    return "" if value is None else str(value)
+
+
+def _lanes(f: BoardFilters, cards: list[Card], counts: dict[tuple[str, str], int]) -> list[Lane]:
+    """The lanes, in order: nobody's work first (what a manager assigns), then every
+    CSE of the team with their limit (empty lanes too: room to give work), then
+    anyone else who holds a card; or the team's regions."""
+    if f.lanes == NO_LANES:
+        return [Lane("", "")]
+    present = {lane for _, lane in counts}
+    if f.lanes == REGION_LANES:
+        regions = [r for r in settings.RHYTHM_REGIONS if not f.region or r == f.region]
+        regions += sorted(present - set(regions))
+        return [Lane(region, region) for region in regions]
+    lanes = [Lane(UNASSIGNED, "Unassigned")] if f.owner in ("", UNASSIGNED) else []
+    if f.owner == UNASSIGNED:
+        return lanes
+    for row in services.capacity(weeks=1):
+        if f.owner and str(row.user.pk) != f.owner:
+            continue
+        lanes.append(
+            Lane(
+                str(row.user.pk),
+                str(row.user),
+                Person.of(row.user),
+                Wip(
+                    row.load_now,
+                    row.capacity,
+                    rules.wip_level(row.load_now, row.capacity),
+                    row.active_engagements,
+                    row.open_ctas,
+                ),
+            )
         )
-    completing = rules.TRANSITIONS.get((request.state, target))
-    if (
-        target == RequestState.COMPLETE
-        and completing is not None
-        and services.parties(user, request) & completing.parties
-    ):
-        # Its deliverables' outcomes are asked on the page; a drag cannot give them.
-        return MoveResult(
-            False,
-            "Mark it complete from the request page: say there which deliverables were achieved.",
-            url=request.get_absolute_url(),
-        )
-    services.transition(request, user, services.TransitionInput(to=target))
-    return MoveResult(True, f"Moved to {target.label}.")
+    # Cards held by someone who is no CSE of the team now (a leaver, a manager).
+    shown = {lane.key for lane in lanes}
+    others = {c.lane: c.owner for c in cards if c.lane not in shown and c.owner is not None}
+    for key in sorted(present - shown, key=lambda k: others[k].name if k in others else k):
+        owner = others.get(key)
+        lanes.append(Lane(key, owner.name if owner else f"Member {key}", owner))
+    return lanes
 
 
-def _move_cta(user, pk: int, column: str) -> MoveResult:
-    cta = Cta.objects.visible_to(user).filter(pk=pk).first()
-    if cta is None:
-        return MoveResult(False, "Not found.", not_found=True)
-    if not user.has_perm("ctas.change_cta"):
-        return MoveResult(False, "Your role does not work CTAs.")
-    if column == "in_progress" and cta.status == CtaStatus.OPEN:
-        if not user.groups.filter(name=Role.CSE.label).exists():
-            return MoveResult(False, "Assign it to a CSE on its page.", url=cta.get_absolute_url())
-        ctas.accept(cta, cse=user, actor=user)
-        return MoveResult(True, "Accepted: the CTA is yours.")
-    if column == "closed" and cta.status != CtaStatus.CLOSED:
-        ctas.close(cta, actor=user)
-        return MoveResult(True, "Closed.")
-    return MoveResult(False, f"A CTA cannot move to {dict(COLUMNS)[column]}.")
+@dataclass(frozen=True)
+class CellPage:
+    cards: list[Card]
+    next_cursor: str
+
+
+def cell_cards(
+    user, f: BoardFilters, column: str, lane: str = "", after: Cursor | None = None
+) -> CellPage:
+    """A page of one cell's cards (a column's, without lanes), after the cursor."""
+    kind = KIND[f.kind]
+    rows = (
+        kind.rows(user, f).filter(**{kind.state_field: column}).filter(kind.in_lane(f.lanes, lane))
+    )
+    if after:
+        rows = rows.filter(after.after())
+    now = timezone.now()
+    today = timezone.localdate(now)
+    found = [
+        kind.card(row, f.lanes, now, today)
+        for row in rows.order_by("-updated_at", "-id")[: PAGE + 1]
+    ]
+    page = found[:PAGE]
+    return CellPage(page, Cursor.of(page[-1]).token() if len(found) > PAGE else "")
+
+
+def column_named(kind: str, state: str) -> Column | None:
+    return next((c for c in COLUMNS[kind] if c.state == state), None)
 
 
 def week_starts(weeks: int, today: date | None = None) -> list[date]:

@@ -355,3 +355,80 @@ def missing_deliverable_answers(
                 f"Say whether “{text}” was achieved within the agreed timeline."
             )
     return missing
+
+
+# --- The board ------------------------------------------------------------------
+
+
+def _count(n: int, unit: str) -> str:
+    return f"{n} {unit}{'' if n == 1 else 's'}"
+
+
+def age_label(spent: timedelta) -> str:
+    """How long a card has been in its column, in one unit, as the design language
+    reads ages ("3 days"): "2 weeks" from two weeks, "5 hours", "12 minutes", "now"."""
+    minutes = max(int(spent.total_seconds() // 60), 0)
+    if minutes >= 14 * 24 * 60:
+        return _count(minutes // (7 * 24 * 60), "week")
+    if minutes >= 24 * 60:
+        return _count(minutes // (24 * 60), "day")
+    if minutes >= 60:
+        return _count(minutes // 60, "hour")
+    return _count(minutes, "minute") if minutes else "now"
+
+
+@dataclass(frozen=True)
+class Due:
+    """A date a card is held to: when a request in review should start, when an
+    engagement or a CTA should be done. `days` is what is left (negative: late)."""
+
+    label: str  # "Starts" or "Due"
+    on: date
+    days: int
+
+    @property
+    def late(self) -> bool:
+        return self.days < 0
+
+    @property
+    def words(self) -> str:
+        """ "in 12 days", "today", "3 days late"."""
+        if self.days < 0:
+            return f"{_count(-self.days, 'day')} late"
+        if self.days == 0:
+            return "today"
+        return f"in {_count(self.days, 'day')}"
+
+
+def due(label: str, on: date | None, today: date) -> Due | None:
+    return None if on is None else Due(label, on, (on - today).days)
+
+
+def initials(name: str) -> str:
+    """What an avatar shows for a person without a picture: the first letters of
+    their first and last names ("Martin Brummer" → "MB"), or of the one name."""
+    words = [w for w in name.replace(".", " ").split() if w[:1].isalnum()]
+    if not words:
+        return "?"
+    letters = words[0][0] + (words[-1][0] if len(words) > 1 else words[0][1:2])
+    return letters.upper()
+
+
+class WipLevel(StrEnum):
+    """A CSE's planned hours this week against their weekly capacity: the board's
+    work-in-progress limit, as the capacity page colours it."""
+
+    OVER = "over"  # more than their capacity: the limit is exceeded
+    NEAR = "near"  # within 4 h of it
+    ROOM = "room"
+
+
+NEAR_LIMIT = Decimal("4")
+
+
+def wip_level(load: Decimal, capacity: Decimal) -> WipLevel:
+    if load > capacity:
+        return WipLevel.OVER
+    if load >= capacity - NEAR_LIMIT:
+        return WipLevel.NEAR
+    return WipLevel.ROOM

@@ -17,7 +17,7 @@ from rhythm.core.http import AuthedRequest, post_only, sign_in_first
 from rhythm.core.registry import AccountFigure
 from rhythm.core.workflow import TransitionConflict
 from rhythm.customers.models import Account
-from rhythm.engagements import board, rules, services
+from rhythm.engagements import board, board_moves, rules, services
 from rhythm.engagements.choices import RejectionReason, RequestState
 from rhythm.engagements.forms import RequestForm, StakeholderFormSet, TransitionForm
 from rhythm.engagements.models import EngagementRequest
@@ -355,56 +355,70 @@ def _input(data: dict) -> services.TransitionInput:
     )
 
 
-@login_required
+@sign_in_first
 @permission_required(VIEW, raise_exception=True)
+@vary_on_headers("HX-Request")
 def board_page(request: AuthedRequest) -> HttpResponse:
+    """The board as its URL's filters say; the board's script reloads the cards (the
+    partial, by HTMX) after a move, so that every count tells the truth."""
     filters = board.BoardFilters.from_query(request.GET)
+    context = {"board": board.load(request.user, filters), "filters": filters}
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, "engagements/_board_body.html", context)
+    kinds = [
+        (key, label, filters.as_query(kind=key), key == filters.kind)
+        for key, label in board.KINDS.items()
+    ]
     return render(
         request,
         "engagements/board.html",
-        {"columns": board.COLUMNS, "filters": filters, **board.filter_choices()},
+        {**context, "kinds": kinds, **board.filter_choices()},
     )
 
 
 @sign_in_first
 @permission_required(VIEW, raise_exception=True)
 def board_column(request: AuthedRequest, column: str) -> HttpResponse:
-    """One column's cards, 50 at a time: the board stays quick at thousands of cards."""
-    if column not in dict(board.COLUMNS):
-        raise Http404(f"No column {column}.")
+    """A cell's next cards (a column's, without swimlanes), 50 at a time, after the
+    cursor its "Load more" button carries."""
     filters = board.BoardFilters.from_query(request.GET)
+    if board.column_named(filters.kind, column) is None:
+        raise Http404(f"No column {column} on the {board.KINDS[filters.kind]} board.")
+    lane = request.GET.get("lane", "")
     after = board.Cursor.parse(request.GET.get("after", ""))
-    page = board.column_cards(request.user, column, filters, after)
+    page = board.cell_cards(request.user, filters, column, lane, after)
     return render(
         request,
         "engagements/_board_cards.html",
         {
             "cards": page.cards,
+            "next_cursor": page.next_cursor,
             "column": column,
-            "next_cursor": page.next_cursor.token() if page.next_cursor else "",
-            "total": page.total,
+            "lane": lane,
             "query": filters.as_query(),
-            "first_page": after is None,
         },
     )
 
 
 @post_only(lambda: reverse("engagements:board"))
 def board_move(request: AuthedRequest) -> JsonResponse:
-    """A drag and drop: the same services as the buttons; a refusal (409, with the
-    reason) snaps the card back. Answers in JSON whatever happens: the board's script
-    shows the message."""
+    """A drag and drop: the same services as the buttons, answered with the API's
+    status codes (403 not your move, 409 not a move from there, 422 a move that
+    needs what only its page asks); a refusal lists the moves the viewer may make,
+    and the board's script puts the card back."""
     if not request.user.is_authenticated:
         return JsonResponse({"ok": False, "message": "Sign in again to move cards."}, status=401)
     if not request.user.has_perm(VIEW):
         return JsonResponse(
             {"ok": False, "message": "Your role does not use the board."}, status=403
         )
-    result = board.move(request.user, request.POST.get("card", ""), request.POST.get("column", ""))
-    return JsonResponse(
-        {"ok": result.ok, "message": result.message, "url": result.url},
-        status=result.status,
+    result = board_moves.move(
+        request.user,
+        request.POST.get("card", ""),
+        request.POST.get("column", ""),
+        request.POST.get("from", ""),
     )
+    return JsonResponse(result.as_json(), status=result.status)
 
 
 @login_required

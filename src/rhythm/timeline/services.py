@@ -30,12 +30,9 @@ def record(entry: Entry) -> TimelineEntry:
 
 
 def record_entries(entries: list[Entry]) -> None:
-    """Write the entries: one INSERT for one, multi-row INSERTs with no model
-    instance per entry for the thousands a reconciliation raises at once."""
+    """Write the entries in multi-row INSERTs with no model instance per entry: one
+    for the line a use case writes, a few for the thousands a reconciliation raises."""
     if not entries:
-        return
-    if len(entries) == 1:
-        record(entries[0])
         return
     now = timezone.now()
     rows = [

@@ -1,0 +1,42 @@
+"""What one intake costs the database, and that its faster paths write what the ORM
+would have written."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from rhythm.cases import services
+from rhythm.cases.models import Case
+
+# The token; the person's permissions; the opportunity, the offering and the contact
+# (each one compiled statement); then, in the transaction, the open duplicates; the
+# case and its history row; its timeline line; the playbook's steps; the CTA and its
+# history; its tasks and their history; the CTA's timeline line; BEGIN and COMMIT
+# (a savepoint and its release, in a test). PostgreSQL locks the opportunity
+# too; SQLite's write lock is the transaction's.
+STATEMENTS_PER_INTAKE = 17
+
+
+def test_one_intake_through_the_api_runs_a_fixed_number_of_statements(cast, api, case_data):
+    client = api(cast.account_owner)
+    assert client.post("/cases", case_data).status_code == 201  # warm: tokens touched
+    for n in range(3):
+        body = {**case_data, "duplicate_reason": f"Another team, the {n}th."}
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post("/cases", body)
+        assert response.status_code == 201, response.content
+        expected = STATEMENTS_PER_INTAKE + connection.features.has_select_for_update
+        assert len(queries) == expected, [q["sql"][:80] for q in queries]
+
+
+def test_the_case_history_row_is_the_one_simple_history_writes(cast, case_data):
+    case = services.open_case(cast.account_owner, case_data).case
+    (copied,) = Case.history.filter(id=case.pk)
+    assert (copied.history_type, copied.history_user_id) == ("+", cast.account_owner.pk)
+    # The same case saved through the ORM: django-simple-history's own row.
+    case.save()
+    orm_row = Case.history.filter(id=case.pk, history_type="~").get()
+    tracked = [f.attname for f in Case.history.model.tracked_fields]
+    assert {a: getattr(copied, a) for a in tracked if a != "updated_at"} == {
+        a: getattr(orm_row, a) for a in tracked if a != "updated_at"
+    }
+    assert copied.history_change_reason == orm_row.history_change_reason

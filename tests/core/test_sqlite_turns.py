@@ -1,0 +1,58 @@
+"""SQLite's writers in one process take turns on a lock that wakes the next at once
+(core/sqlite/base.py), and every way out of a transaction gives the turn back."""
+
+import threading
+
+import pytest
+from django.db import connection, connections, transaction
+
+from rhythm.core.sqlite.base import _turn_for
+from rhythm.timeline.models import TimelineEntry
+from tests.factories import AccountFactory
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="SQLite's write lock; PostgreSQL locks rows"
+)
+
+
+def _turn():
+    return _turn_for(connection.settings_dict["NAME"])
+
+
+def test_a_transaction_holds_the_turn_and_commit_or_rollback_gives_it_back(transactional_db):
+    account = AccountFactory()
+    with transaction.atomic():
+        TimelineEntry.objects.create(account=account, kind="note", title="held")
+        assert _turn().locked()
+    assert not _turn().locked()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        TimelineEntry.objects.create(account=account, kind="note", title="rolled back")
+        raise RuntimeError("undo")
+    assert not _turn().locked()
+    assert list(TimelineEntry.objects.values_list("title", flat=True)) == ["held"]
+
+
+def test_concurrent_writers_all_commit_in_turn(transactional_db):
+    account = AccountFactory()
+    started = threading.Barrier(8)
+    failures: list[BaseException] = []
+
+    def write(n: int) -> None:
+        try:
+            started.wait()
+            for m in range(10):
+                with transaction.atomic():
+                    TimelineEntry.objects.create(account=account, kind="note", title=f"{n}-{m}")
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert TimelineEntry.objects.filter(account=account).count() == 80
+    assert not _turn().locked()
