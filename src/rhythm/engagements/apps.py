@@ -1,5 +1,5 @@
 from rhythm.core import registry
-from rhythm.core.registry import EVERYONE, NavItem, TimelineKind
+from rhythm.core.registry import EVERYONE, AccountTab, NavItem, TimelineKind
 from rhythm.people.choices import Role
 
 VIEW = "engagements.view_engagementrequest"
@@ -23,6 +23,16 @@ class EngagementsConfig(registry.RhythmAppConfig):
     timeline_kinds = (
         TimelineKind("request", "Engagement request", "bi-briefcase"),
         TimelineKind("transition", "Review step", "bi-arrow-right-circle"),
+    )
+    account_tabs = (
+        AccountTab(
+            "requests",
+            "Engagement requests",
+            "rhythm.engagements.views.account_tab",
+            VIEW,
+            order=50,
+            figures="rhythm.engagements.views.account_figures",
+        ),
     )
     registers = ("rhythm.engagements.notifications",)
     open_work = "rhythm.engagements.services.open_work"
