@@ -240,7 +240,7 @@ def _call(http, world, operation: Operation, member: str):
     headers = {} if member == ANONYMOUS else {"Authorization": f"Bearer {world.tokens[member]}"}
     path = API_PREFIX + operation.path.format(**world.parameters())
     if operation.method == "get":
-        return http.get(path, headers=headers)
+        return http.get(path, operation.body(world) if operation.body else None, headers=headers)
     body = json.dumps(operation.body(world) if operation.body else {})
     return http.generic(
         operation.method.upper(), path, body, content_type="application/json", headers=headers

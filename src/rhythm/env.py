@@ -78,6 +78,36 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_int_map(
+    name: str, default: dict[str, int], keys: frozenset[str] = frozenset()
+) -> dict[str, int]:
+    """`key=N,key=N` over the defaults; a key given with no number ("key=") drops
+    its default. A key that is neither a default's nor one of `keys` is a typo,
+    refused by name."""
+    known_keys = set(default) | keys
+    raw = os.environ.get(name)
+    values = dict(default)
+    if raw is None or raw.strip() == "":
+        return values
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        key, sep, number = (piece.strip() for piece in item.partition("="))
+        if not sep or key not in known_keys:
+            known = ", ".join(sorted(known_keys))
+            raise ConfigError(f"{name}: {item!r} is not key=number with a key of {known}.")
+        if not number:
+            values.pop(key, None)
+            continue
+        try:
+            values[key] = int(number)
+        except ValueError as exc:
+            raise ConfigError(f"{name}: {key} must be a whole number; got {number!r}.") from exc
+        if values[key] < 0:
+            raise ConfigError(f"{name}: {key} must be 0 or more; got {number!r}.")
+    return values
+
+
 SUPPORTED_DATABASE_ENGINES = {"django.db.backends.sqlite3", "django.db.backends.postgresql"}
 
 

@@ -8,6 +8,7 @@ from rhythm.env import (
     env_bool,
     env_database,
     env_int,
+    env_int_map,
     env_list,
     env_secret,
     env_str,
@@ -285,3 +286,21 @@ RHYTHM_CTA_NAME_LIMIT = env_int("RHYTHM_CTA_NAME_LIMIT", 80)
 RHYTHM_CTA_DUE_DAYS = env_int("RHYTHM_CTA_DUE_DAYS", 2)
 # Capacity: hours a week an open or accepted CTA takes from its CSE.
 RHYTHM_CTA_HOURS_PER_WEEK = env_int("RHYTHM_CTA_HOURS_PER_WEEK", 2)
+# Aging: how many business days work may wait in a state before it is marked
+# (ctas.rules.cta_aging, engagements.rules.request_aging). A CTA is accepted the
+# day it is raised (the playbook's first task is due then) and runs its nine
+# business days; a manager reviews a request within two, a CSM answers within
+# three; a finished or rejected request is closed soon after. A started
+# engagement has no norm: it is late once its planned end has passed.
+RHYTHM_AGING_NORMS = env_int_map(
+    "RHYTHM_AGING_NORMS",
+    {
+        "cta.open": 1,
+        "cta.in_progress": 10,
+        "request.review": 2,
+        "request.clarification": 3,
+        "request.complete": 3,
+        "request.rejected": 5,
+    },
+    keys=frozenset({"request.started"}),
+)

@@ -1,8 +1,9 @@
 """The engagements issue's "done when", walked in a real browser.
 
 An AE opens a CS Help case from an opportunity page and sees its CTA at once; a CSE
-accepts it and the outreach goes to the outbox once; a CSM files a complex request
-that goes through review to closed (the board's drags are in test_board.py).
+accepts it and sends the drafted outreach, which goes to the outbox once; a CSM
+files a complex request that goes through review to closed (the board's drags are
+in test_board.py).
 """
 
 from __future__ import annotations
@@ -167,8 +168,11 @@ def test_done_when_a_case_its_cta_and_a_request_through_review(page: Page, demo)
     expect(page.get_by_test_id("cta-owner")).to_have_text("Unassigned")
     page.get_by_test_id("accept").click()
     expect(page.get_by_test_id("cta-owner")).to_have_text("Martin Brummer")
+    # The outreach waits, drafted in their name, until they send it
+    # (tests/browser/test_outreach.py rewords it first).
+    page.get_by_test_id("send-outreach").click()
     expect(page.get_by_test_id("outreach")).to_contain_text("grace@borealis.example")
-    page.reload()  # a second look, a second accept would change nothing
+    page.reload()  # a second look, a second send would change nothing
     cta = Cta.objects.get(case=case)
     outreach = OutboundMessage.objects.filter(idempotency_key=f"cta-outreach:{cta.pk}")
     assert outreach.count() == 1
@@ -344,6 +348,7 @@ def test_closing_a_cta_asks_which_tasks_were_done_and_why_the_rest_are_skipped(p
     ctas.accept(cta, cse=demo["cse"], actor=demo["cse"])
     _sign_in(page, demo, "cse")
     page.goto(f"/ctas/{cta.pk}/")
+    page.get_by_text("Close this CTA").click()  # folded away until it is asked for
     form = page.get_by_test_id("close-form")
     form.get_by_label("Done: Schedule the call").check()
     form.get_by_test_id("close").click()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -75,3 +75,93 @@ def test_only_plausible_tokens_reach_the_database(candidate, plausible):
 )
 def test_last_use_is_recorded_at_most_once_a_minute(last_used, touch):
     assert rules.token_needs_touch(last_used, NOW) is touch
+
+
+# --- Aging --------------------------------------------------------------------
+
+MONDAY = date(2026, 3, 2)
+WEDNESDAY, FRIDAY = MONDAY + timedelta(days=2), MONDAY + timedelta(days=4)
+NEXT_MONDAY = MONDAY + timedelta(days=7)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "days"),
+    [
+        (MONDAY, WEDNESDAY, 2),
+        (FRIDAY, NEXT_MONDAY, 1),  # the weekend does not count
+        (MONDAY, NEXT_MONDAY, 5),
+        (MONDAY, MONDAY, 0),
+        (WEDNESDAY, MONDAY, 0),  # an end before the start
+        (MONDAY, MONDAY + timedelta(days=28), 20),
+    ],
+)
+def test_business_days_between_count_the_weekdays_after_the_start(start, end, days):
+    assert rules.business_days_between(start, end) == days
+
+
+def test_business_days_between_skip_holidays():
+    tuesday = MONDAY + timedelta(days=1)
+    assert rules.business_days_between(MONDAY, FRIDAY, frozenset({tuesday})) == 3
+
+
+days_2026 = st.dates(min_value=date(2026, 1, 1), max_value=date(2027, 12, 31))
+
+
+@given(days_2026, days_2026)
+def test_business_days_between_agree_with_counting_day_by_day(start, end):
+    by_day = sum(
+        1 for n in range(1, (end - start).days + 1) if (start + timedelta(days=n)).weekday() < 5
+    )
+    assert rules.business_days_between(start, end) == by_day
+
+
+@given(days_2026, st.integers(min_value=0, max_value=30), st.integers(min_value=0, max_value=90))
+def test_the_cutoff_is_where_work_starts_to_age(today, norm, back):
+    """Work that entered before the cutoff ages; from the cutoff on it does not: a
+    list may ask the database for `entered < cutoff` instead of reading every row."""
+    entered = today - timedelta(days=back)
+    ages = rules.business_days_between(entered, today) > norm
+    assert ages is (entered < rules.aging_cutoff(today, norm))
+
+
+def test_overdue_work_says_since_when():
+    verdict = rules.aging(today=WEDNESDAY, due=MONDAY)
+    assert verdict.overdue and not verdict.aging and verdict.label == "Overdue"
+    assert verdict.reasons == ["Due Mon 2 Mar, 2 business days ago"]
+
+
+def test_work_due_today_is_on_time():
+    assert not rules.aging(today=MONDAY, due=MONDAY)
+    assert rules.aging(today=MONDAY, due=MONDAY) == rules.ON_TIME
+
+
+def test_waiting_longer_than_the_norm_is_aging_with_both_figures():
+    verdict = rules.aging(
+        today=NEXT_MONDAY + timedelta(days=1), waiting="In review", entered=MONDAY, norm=2
+    )
+    assert verdict.aging and not verdict.overdue and verdict.label == "Aging"
+    assert verdict.reasons == ["In review for 6 business days; the norm is 2"]
+
+
+def test_waiting_as_long_as_the_norm_is_not_aging():
+    assert not rules.aging(today=WEDNESDAY, waiting="In review", entered=MONDAY, norm=2)
+
+
+def test_without_a_norm_nothing_ages_by_time():
+    assert not rules.aging(today=NEXT_MONDAY, waiting="Started", entered=MONDAY, norm=None)
+
+
+def test_late_on_both_counts_is_overdue_first_with_every_reason():
+    verdict = rules.aging(
+        today=NEXT_MONDAY,
+        waiting="In progress",
+        entered=MONDAY,
+        norm=1,
+        due=FRIDAY,
+        due_what="Planned end",
+    )
+    assert verdict.overdue and verdict.aging and verdict.label == "Overdue"
+    assert verdict.reasons == [
+        "Planned end Fri 6 Mar, 1 business day ago",
+        "In progress for 5 business days; the norm is 1",
+    ]

@@ -118,6 +118,41 @@ def test_lists_and_strings(monkeypatch):
     assert env.env_str("RHYTHM_TEXT", "fallback") == "fallback"
 
 
+NORMS = {"cta.open": 1, "request.review": 2}
+
+
+def test_a_map_of_whole_numbers_overrides_its_defaults_key_by_key(monkeypatch):
+    monkeypatch.delenv("RHYTHM_NORMS", raising=False)
+    assert env.env_int_map("RHYTHM_NORMS", NORMS) == NORMS
+    monkeypatch.setenv("RHYTHM_NORMS", " request.review = 5 ,, cta.open=, request.started=20")
+    parsed = env.env_int_map("RHYTHM_NORMS", NORMS, keys=frozenset({"request.started"}))
+    # "cta.open=" drops that norm: a state without one never ages by time.
+    assert parsed == {"request.review": 5, "request.started": 20}
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("request.reveiw=5", r"'request.reveiw=5' is not key=number with a key of cta.open, "),
+        ("request.review", r"'request.review' is not key=number"),
+        ("request.review=two", r"request.review must be a whole number; got 'two'"),
+        ("request.review=-1", r"request.review must be 0 or more; got '-1'"),
+    ],
+)
+def test_a_bad_map_names_its_variable_and_the_key(monkeypatch, raw, message):
+    monkeypatch.setenv("RHYTHM_NORMS", raw)
+    with pytest.raises(ConfigError, match=rf"^RHYTHM_NORMS: {message}"):
+        env.env_int_map("RHYTHM_NORMS", NORMS)
+
+
+def test_the_aging_norms_come_from_the_environment(load_settings):
+    loaded = load_settings(RHYTHM_AGING_NORMS="request.review=4")
+    assert loaded.RHYTHM_AGING_NORMS["request.review"] == 4
+    assert loaded.RHYTHM_AGING_NORMS["cta.open"] == 1
+    with pytest.raises(ConfigError, match="RHYTHM_AGING_NORMS"):
+        load_settings(RHYTHM_AGING_NORMS="review=4")
+
+
 def test_a_bad_setting_stops_the_settings_with_its_name(load_settings):
     with pytest.raises(ConfigError, match="RHYTHM_DEBUG"):
         load_settings(RHYTHM_DEBUG="sometimes")

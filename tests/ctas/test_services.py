@@ -9,6 +9,7 @@ from django.db import IntegrityError, connection, transaction
 from rhythm.cases import services as cases
 from rhythm.cases.models import Case
 from rhythm.core.models import OutboundMessage
+from rhythm.core.rules import AS_DRAFTED
 from rhythm.ctas import services
 from rhythm.ctas.choices import CtaSource, CtaStatus, TaskStatus
 from rhythm.ctas.models import Cta, CtaTask, PlaybookStep
@@ -21,15 +22,32 @@ def cta(cast, case_data):
     return cases.open_case(cast.account_owner, case_data).case.cta
 
 
-def test_accepting_writes_the_outreach_once_with_the_owner_in_copy(
+def test_accepting_drafts_the_outreach_and_sends_nothing(
+    cast, cta, covering_cse, django_capture_on_commit_callbacks
+):
+    """Accepting no longer sends blind: the outreach waits, drafted in the new
+    owner's name, for them to read and send (tests/ctas/test_outreach.py)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        services.accept(cta, cse=covering_cse, actor=covering_cse)
+    assert not OutboundMessage.objects.exists() and mail.outbox == []
+    cta.refresh_from_db()
+    assert cta.status == CtaStatus.IN_PROGRESS and cta.owner == covering_cse
+    assert cta.tasks.get(position=1).status == TaskStatus.DONE
+    assert cta.tasks.get(position=2).status == TaskStatus.OPEN  # "Reach out…" waits
+    assert services.outreach_state(cta) == (
+        f"Drafted in {covering_cse}'s name, waiting for them to read it and send it."
+    )
+
+
+def test_accepting_with_the_outreach_writes_it_once_with_the_owner_in_copy(
     cast, cta, account, contact, covering_cse, django_capture_on_commit_callbacks
 ):
     covering_cse.booking_url = "https://calendly.com/demo/cse"
     covering_cse.save()
     with django_capture_on_commit_callbacks(execute=True):
-        services.accept(cta, cse=covering_cse, actor=covering_cse)
+        services.accept(cta, cse=covering_cse, actor=covering_cse, outreach=AS_DRAFTED)
     with django_capture_on_commit_callbacks(execute=True):
-        services.accept(cta, cse=covering_cse, actor=covering_cse)  # a retry
+        services.accept(cta, cse=covering_cse, actor=covering_cse, outreach=AS_DRAFTED)  # a retry
     assert OutboundMessage.objects.filter(idempotency_key=f"cta-outreach:{cta.pk}").count() == 1
     assert len(mail.outbox) == 1
     email = mail.outbox[0]
@@ -41,11 +59,13 @@ def test_accepting_writes_the_outreach_once_with_the_owner_in_copy(
     cta.refresh_from_db()
     assert cta.status == CtaStatus.IN_PROGRESS and cta.owner == covering_cse
     assert cta.tasks.get(position=1).status == TaskStatus.DONE
+    assert cta.tasks.get(position=2).status == TaskStatus.DONE
 
 
 def test_an_opted_out_case_sends_nothing_and_says_why(cast, case_data, covering_cse):
     case = cases.open_case(cast.account_owner, {**case_data, "opt_out_outreach": True}).case
-    cta = services.accept(case.cta, cse=covering_cse, actor=covering_cse)
+    # Asked to send the outreach with the acceptance, the opt-out still holds.
+    cta = services.accept(case.cta, cse=covering_cse, actor=covering_cse, outreach=AS_DRAFTED)
     assert cta.outreach_message is None
     assert not OutboundMessage.objects.exists()
     outreach_task = cta.tasks.get(position=2)
@@ -209,7 +229,7 @@ def test_the_cli_takes_the_hyphenated_name(cast, case_data, monkeypatch, capsys)
 
 
 def test_reassigning_tells_the_previous_owner_and_the_new_one_takes_over(cast, cta, covering_cse):
-    services.accept(cta, cse=covering_cse, actor=cast.manager)
+    services.accept(cta, cse=covering_cse, actor=cast.manager, outreach=AS_DRAFTED)
     successor = UserFactory(roles=["cse"])
     services.accept(cta, cse=successor, actor=cast.manager, override_reason="Covering leave")
     cta.refresh_from_db()
@@ -227,14 +247,13 @@ def test_reassigning_tells_the_previous_owner_and_the_new_one_takes_over(cast, c
 
 def test_the_outreach_says_who_asked_and_what_the_session_is(cast, cta, covering_cse):
     services.accept(cta, cse=covering_cse, actor=covering_cse)
+    services.send_outreach(cta, actor=covering_cse)
     outreach = OutboundMessage.objects.get(idempotency_key=f"cta-outreach:{cta.pk}")
     owner = cta.case.account.account_owner
     offering = cta.case.offering
     said = f"{owner.get_full_name() or owner.username} asked us to help you with"
     assert said in outreach.body_text and said in outreach.body_html
-    assert f"the session we hold {offering.description[0].lower()}{offering.description[1:]}" in (
-        outreach.body_text
-    )
+    assert f'"{offering.name}". What it covers: {offering.description}' in outreach.body_text
     assert "You asked" not in outreach.body_text
 
 

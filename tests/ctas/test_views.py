@@ -163,9 +163,11 @@ def test_an_invisible_cta_cannot_be_worked(client, cta):
 # --- Accepting and outreach ----------------------------------------------------
 
 
-def test_a_cse_accepts_and_the_outreach_is_written_once(
+def test_a_cse_accepts_and_reads_the_outreach_drafted_in_their_name(
     client, cast, cta, covering_cse, django_capture_on_commit_callbacks
 ):
+    covering_cse.booking_url = "https://calendly.com/cse/intro"
+    covering_cse.save()
     _as(client, covering_cse)
     url = reverse("ctas:accept", args=[cta.pk])
     with django_capture_on_commit_callbacks(execute=True):
@@ -175,13 +177,63 @@ def test_a_cse_accepts_and_the_outreach_is_written_once(
     assert response["Location"] == reverse("ctas:detail", args=[cta.pk])
     cta.refresh_from_db()
     assert cta.owner == covering_cse and cta.status == CtaStatus.IN_PROGRESS
-    messages = OutboundMessage.objects.filter(idempotency_key=f"cta-outreach:{cta.pk}")
-    assert messages.count() == 1
-    assert messages.get().cc == [cast.account_owner.email]
-    html = client.get(url.replace("accept", "")).content.decode()
+    assert not OutboundMessage.objects.filter(idempotency_key=f"cta-outreach:{cta.pk}").exists()
+    html = client.get(reverse("ctas:detail", args=[cta.pk])).content.decode()
     assert 'data-testid="cta-owner">' + str(covering_cse) in html
-    assert "Outreach email" in html and "ana@customer.example" in html
     assert 'data-testid="accept"' not in html
+    # The draft, to read and reword: greeting by first name, the offering, the link.
+    assert 'data-testid="outreach-draft"' in html
+    assert "Hello Ana,\n" in html  # the contact is Ana Costa
+    assert "Streamline Your CI Workflows" in html
+    assert "https://calendly.com/cse/intro" in html
+    assert f"{cast.account_owner.email} in copy" in html
+
+
+def test_sending_the_reworded_outreach_goes_once_and_ticks_reach_out(
+    client, cast, cta, covering_cse, django_capture_on_commit_callbacks
+):
+    services.accept(cta, cse=covering_cse, actor=covering_cse)
+    _as(client, covering_cse)
+    form = {
+        "form_token": "outreach-token-0123456789",
+        "outreach-subject": "Your pipelines, faster",
+        "outreach-body": "Hello Ana,\r\n\r\nShall we talk on Tuesday?\r\n",
+    }
+    send = reverse("ctas:outreach", args=[cta.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(send, form)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(send, form, follow=True)  # the same form again
+    assert first["Location"] == reverse("ctas:detail", args=[cta.pk])
+    (message,) = OutboundMessage.objects.filter(idempotency_key=f"cta-outreach:{cta.pk}")
+    assert message.subject == "Your pipelines, faster"
+    assert message.body_text == "Hello Ana,\n\nShall we talk on Tuesday?\n"
+    assert "already sent" in again.content.decode()
+    assert _task(cta, 2).status == TaskStatus.DONE
+    html = again.content.decode()
+    assert 'data-testid="outreach-draft"' not in html
+    assert "Outreach email sent to ana@customer.example." in html
+
+
+def test_a_blank_subject_comes_back_beside_its_field_with_the_words_kept(client, cta, covering_cse):
+    services.accept(cta, cse=covering_cse, actor=covering_cse)
+    _as(client, covering_cse)
+    response = client.post(
+        reverse("ctas:outreach", args=[cta.pk]),
+        {"outreach-subject": " ", "outreach-body": "Hello Ana, my own words."},
+    )
+    html = response.content.decode()
+    assert "Write a subject, or leave the drafted one." in html
+    assert "Hello Ana, my own words." in html
+    assert not OutboundMessage.objects.exists()
+    assert _task(cta, 2).status == TaskStatus.OPEN
+
+
+def test_an_unaccepted_cta_shows_a_cse_what_would_go_in_their_name(client, cta, covering_cse):
+    _as(client, covering_cse)
+    html = client.get(reverse("ctas:detail", args=[cta.pk])).content.decode()
+    assert 'data-testid="outreach-preview"' in html and "Hello Ana," in html
+    assert 'data-testid="outreach-draft"' not in html  # nothing to send before accepting
 
 
 def test_an_opted_out_case_says_why_no_email_went(client, cast, case_data, covering_cse):

@@ -56,6 +56,13 @@ def test_case_to_cta_to_outreach(
         again = cse.post(f"/ctas/{cta['id']}/accept", {})
     assert accepted.status_code == 200 and again.status_code == 200
     assert accepted.json()["owner"] == covering_cse.pk
+    # Accepting drafts the outreach in the CSE's name; sending it (as drafted) and
+    # sending it again write one email.
+    draft = cse.get(f"/ctas/{cta['id']}/outreach").json()
+    assert draft["state"] == "draft" and draft["email"]["cc"] == [cast.account_owner.email]
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert cse.post(f"/ctas/{cta['id']}/outreach", {}).status_code == 200
     assert OutboundMessage.objects.filter(idempotency_key=f"cta-outreach:{cta['id']}").count() == 1
     assert [m.cc for m in mail.outbox] == [[cast.account_owner.email]]
 

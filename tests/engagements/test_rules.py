@@ -242,3 +242,54 @@ def test_the_work_in_progress_limit_is_the_weekly_capacity():
     assert rules.wip_level(Decimal("36"), capacity) == rules.WipLevel.NEAR
     assert rules.wip_level(Decimal("35.9"), capacity) == rules.WipLevel.ROOM
     assert rules.wip_level(Decimal("0"), Decimal("0")) == rules.WipLevel.NEAR
+
+
+# --- Aging --------------------------------------------------------------------
+
+MONDAY = date(2026, 3, 2)
+NORMS = {"request.review": 2, "request.clarification": 3, "request.complete": 3}
+
+
+def _aging(state, *, entered=MONDAY, target_start=MONDAY + timedelta(days=28), today, weeks=6):
+    return rules.request_aging(
+        state=state,
+        entered=entered,
+        target_start=target_start,
+        effort_kind="duration",
+        duration_weeks=weeks,
+        today=today,
+        norms=NORMS,
+    )
+
+
+def test_a_request_in_review_ages_past_the_norm():
+    assert not _aging(S.REVIEW, today=MONDAY + timedelta(days=2))
+    verdict = _aging(S.REVIEW, today=MONDAY + timedelta(days=8))
+    assert verdict.aging and not verdict.overdue
+    assert verdict.reasons == ["In review for 6 business days; the norm is 2"]
+
+
+def test_a_request_still_in_review_after_its_target_start_is_overdue():
+    verdict = _aging(S.REVIEW, target_start=MONDAY, today=MONDAY + timedelta(days=1))
+    assert verdict.overdue and verdict.reasons == ["Target start Mon 2 Mar, 1 business day ago"]
+
+
+def test_a_started_engagement_has_no_norm_but_its_planned_end():
+    started = MONDAY + timedelta(days=28)  # target start; six weeks to run
+    assert not _aging(S.STARTED, entered=MONDAY, today=started + timedelta(weeks=6))
+    late = _aging(S.STARTED, entered=MONDAY, today=started + timedelta(weeks=6, days=1))
+    assert late.overdue and late.reasons == ["Planned end Mon 11 May, 1 business day ago"]
+
+
+def test_a_complete_request_waits_to_be_closed():
+    verdict = _aging(S.COMPLETE, today=MONDAY + timedelta(days=7))
+    assert verdict.reasons == ["Complete and not closed for 5 business days; the norm is 3"]
+
+
+def test_a_closed_request_never_ages():
+    assert not _aging(S.CLOSED, target_start=MONDAY, today=MONDAY + timedelta(days=90))
+
+
+def test_a_state_whose_norm_is_not_set_ages_only_by_its_date():
+    # Rejected has no norm in NORMS here, and no date it is due against.
+    assert not _aging(S.REJECTED, today=MONDAY + timedelta(days=90))

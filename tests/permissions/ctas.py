@@ -22,6 +22,22 @@ ROUTES = [
         post=expect(403, **WORKS_CTAS),
         stranger=NO_CTA_WORK,
     ),
+    # The world's CTA has no owner yet: its outreach waits for one, and the page
+    # says so (the CSE, the manager); the others may not send anything.
+    Route(
+        "ctas:outreach",
+        get=expect(403, **WORKS_CTAS),
+        post=expect(403, cse=200, manager=200, admin=200),
+        stranger=NO_CTA_WORK,
+    ),
+    # The emails assigning it sends, swapped in as a manager picks the CSE.
+    Route(
+        "ctas:assign-emails",
+        get=expect(403, manager=200, admin=200),
+        query=lambda w: f"cse={w.cast.cse.pk}",
+        htmx=True,
+        stranger={"get": hidden(403)},
+    ),
     Route(
         "ctas:close",
         get=expect(403, **WORKS_CTAS),
@@ -70,6 +86,19 @@ OPERATIONS = [
         expect(403, cse=200, manager=200, admin=200, outsider=404),
         body=lambda w: {"cse": w.cast.cse.pk},
     ),
+    Operation("GET /ctas/{cta_id}/outreach", expect(200, outsider=404)),
+    # Nobody owns the CTA yet: the outreach waits for an owner (422), whoever asks.
+    Operation(
+        "POST /ctas/{cta_id}/outreach",
+        expect(403, cse=422, manager=422, admin=422, outsider=404),
+        body=lambda w: {},
+    ),
+    Operation(
+        "GET /ctas/{cta_id}/assign-emails",
+        expect(403, manager=200, admin=200, outsider=404),
+        body=lambda w: {"cse": w.cast.cse.pk},
+    ),
+    Operation("GET /ctas/{cta_id}/closing-email", expect(200, outsider=404)),
     # Nobody owns the CTA yet: a manager may close it, a CSE not.
     Operation(
         "POST /ctas/{cta_id}/close",

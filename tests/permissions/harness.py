@@ -200,7 +200,8 @@ class Operation:
     """An API operation ("METHOD /path" as the OpenAPI document names it, without
     the /api/v1 prefix) and what each role gets; an anonymous caller gets 401
     unless the row says otherwise. A write sends `body`, valid where the row gives
-    one, so that the refusal comes from the rights and not from the schema."""
+    one, so that the refusal comes from the rights and not from the schema; a GET
+    sends it as its query."""
 
     key: str
     expected: dict[str, Expected]

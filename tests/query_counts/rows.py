@@ -26,7 +26,7 @@ from rhythm.catalog.models import Offering
 from rhythm.core.models import ApiToken
 from rhythm.ctas import services as ctas
 from rhythm.ctas.choices import CtaSource, CtaStatus
-from rhythm.ctas.models import Cta, Playbook, PlaybookStep
+from rhythm.ctas.models import Cta, CtaTransition, Playbook, PlaybookStep
 from rhythm.customers.models import (
     Account,
     Contact,
@@ -561,3 +561,42 @@ def mixed_requests(stage: Stage, n: int) -> None:
         share = n // len(states) + (1 if i < n % len(states) else 0)
         if share:
             requests(stage, share, state)
+
+
+def earlier_engagements(stage: Stage, n: int) -> None:
+    """What the CTA page lists of its account's past: CTAs of other cases (some
+    closed, with why) and engagement requests in every state, all on its account."""
+    half = n // 2
+    made = cases(stage, half, spread=False)
+    closed = Cta.objects.filter(case__in=made[::2])
+    now = timezone.now()
+    ctas_closed = list(closed)
+    closed.update(status=CtaStatus.CLOSED, owner=stage.cast.cse, closed_at=now)
+    CtaTransition.objects.bulk_create(
+        [
+            CtaTransition(
+                cta=c,
+                from_state=CtaStatus.OPEN,
+                to_state=CtaStatus.CLOSED,
+                actor=stage.cast.cse,
+                reason="Answered by email.",
+                at=now,
+            )
+            for c in ctas_closed
+        ]
+    )
+    states = list(_PATHS)
+    for i in range(n - half):
+        requests(stage, 1, states[i % len(states)], spread=False)
+
+
+def late_work(stage: Stage, n: int) -> None:
+    """Work a home page marks late: CTAs of cases left unaccepted for a fortnight,
+    half as many requests a fortnight in review."""
+    made = cases(stage, n - n // 2)
+    long_ago = timezone.now() - timedelta(days=14)
+    Cta.objects.filter(case__in=made).update(raised_at=long_ago)
+    waiting = requests(stage, n // 2)
+    EngagementRequest.objects.filter(pk__in=[r.pk for r in waiting]).update(
+        state_changed_at=long_ago
+    )

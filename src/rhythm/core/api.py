@@ -25,7 +25,7 @@ from ninja.utils import check_csrf
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
-from rhythm.core import services
+from rhythm.core import rules, services
 from rhythm.core.http import AuthedRequest
 from rhythm.core.models import ApiToken
 from rhythm.core.workflow import TransitionConflict
@@ -284,6 +284,18 @@ class Pagination(LimitOffsetPagination):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_limit=settings.API_MAX_PAGE_SIZE, **kwargs)
+
+
+class AgingOut(Schema):
+    """Whether the work is late today (core.rules.Aging), and why."""
+
+    overdue: bool = Field(description="Past its due date.")
+    aging: bool = Field(description="Longer in its state than the team's norm.")
+    reasons: list[str]
+
+
+def aging_out(verdict: rules.Aging) -> AgingOut:
+    return AgingOut(overdue=verdict.overdue, aging=verdict.aging, reasons=verdict.reasons)
 
 
 def require_perm(request: HttpRequest, perm: str) -> None:

@@ -72,11 +72,24 @@ class Event:
         return ()
 
     def payload(self) -> dict[str, Any]:
-        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
+        return {f.name: _plain(getattr(self, f.name)) for f in _payload_fields(self)}
 
     @classmethod
     def payload_fields(cls) -> list[str]:
-        return [f.name for f in dataclasses.fields(cls)]
+        return [f.name for f in _payload_fields(cls)]
+
+
+# A field declared with `local_field()` is for the subscribers in the transaction
+# (the words a person wrote into the emails the change sends), not for the outside.
+LOCAL = "local"
+
+
+def local_field(**kwargs: Any) -> Any:
+    return dataclasses.field(metadata={LOCAL: True}, **kwargs)
+
+
+def _payload_fields(event: Any) -> list[dataclasses.Field]:
+    return [f for f in dataclasses.fields(event) if not f.metadata.get(LOCAL)]
 
 
 def _plain(value: Any) -> Any:

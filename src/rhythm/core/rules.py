@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import zoneinfo
 from collections.abc import Mapping, Sequence
@@ -201,3 +202,176 @@ def time_in_states(changes: Sequence[tuple[str, datetime]], now: datetime) -> di
         left = nxt[1] if nxt else now
         totals[state] = totals.get(state, timedelta()) + (left - entered)
     return totals
+
+
+# --- Aging --------------------------------------------------------------------
+# Work past its due date, or waiting in a state longer than the team's norm
+# (settings.RHYTHM_AGING_NORMS, in business days), is marked wherever it is listed.
+
+
+def business_days_between(start: date, end: date, holidays: frozenset[date] = frozenset()) -> int:
+    """Business days after `start` up to and including `end` (0 when `end` is not
+    after `start`): Monday to Wednesday is 2, Friday to Monday is 1."""
+    if end <= start:
+        return 0
+    weeks, extra = divmod((end - start).days, 7)
+    days = weeks * 5 + sum(1 for n in range(1, extra + 1) if (start.weekday() + n) % 7 < 5)
+    return days - sum(1 for day in holidays if start < day <= end and day.weekday() < 5)
+
+
+def aging_cutoff(today: date, norm: int, holidays: frozenset[date] = frozenset()) -> date:
+    """The first day a piece of work may have entered its state and not be aging
+    today: it ages when it entered before this day (more than `norm` business days
+    ago). Lets a list ask the database for what ages without reading every row."""
+    day = today
+    while business_days_between(day - timedelta(days=1), today, holidays) <= norm:
+        day -= timedelta(days=1)
+    return day
+
+
+@dataclass(frozen=True)
+class Aging:
+    """Whether a piece of work is overdue (past its due date) or aging (longer in its
+    state than the norm), with the reasons a person reads."""
+
+    overdue: bool = False
+    aging: bool = False
+    reasons: list[str] = field(default_factory=list)
+    # How late, in business days: past the due date, or past the norm (the larger),
+    # so the latest can be listed first.
+    days: int = 0
+
+    @property
+    def late(self) -> bool:
+        return self.overdue or self.aging
+
+    @property
+    def label(self) -> str:
+        return "Overdue" if self.overdue else "Aging" if self.aging else ""
+
+    def __bool__(self) -> bool:
+        return self.late
+
+
+ON_TIME = Aging()
+
+
+def _days(n: int) -> str:
+    return f"{n} business day{'s' if n != 1 else ''}"
+
+
+def aging(
+    *,
+    today: date,
+    waiting: str = "",
+    entered: date | None = None,
+    norm: int | None = None,
+    due: date | None = None,
+    due_what: str = "Due",
+    holidays: frozenset[date] = frozenset(),
+) -> Aging:
+    """Overdue when `due` has passed; aging when it has waited in its state since
+    `entered` for more than `norm` business days (`waiting` says how, as a person
+    would: "In review"). Work that is done (the caller passes no state and no due
+    date) is on time."""
+    reasons, days = [], 0
+    overdue = due is not None and due < today
+    if overdue:
+        assert due is not None
+        days = business_days_between(due, today, holidays)
+        when = f"{_days(days)} ago" if days else "passed"
+        reasons.append(f"{due_what} {due:%a} {due.day} {due:%b}, {when}")
+    stale = False
+    if waiting and entered is not None and norm is not None:
+        spent = business_days_between(entered, today, holidays)
+        if spent > norm:
+            stale = True
+            days = max(days, spent - norm)
+            reasons.append(f"{waiting} for {_days(spent)}; the norm is {norm}")
+    if not reasons:
+        return ON_TIME
+    return Aging(overdue=overdue, aging=stale, reasons=reasons, days=days)
+
+
+# --- Emails a person reads before they go -----------------------------------------
+
+SUBJECT_MAX_LENGTH = 255  # the outbox's column
+BODY_MAX_LENGTH = 20_000
+
+
+def plain_text(text: str) -> str:
+    """A body as a browser's textarea or an API client sends it, as the outbox keeps
+    it: Unix line ends, no trailing spaces, one final line end."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").strip().split("\n")
+    return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def one_line(subject: str) -> str:
+    """A subject on one line, as a mail header must be."""
+    return " ".join(subject.split())
+
+
+@dataclass(frozen=True)
+class Wording:
+    """The words a sender gave an email: None keeps the drafted subject or body."""
+
+    subject: str | None = None
+    body: str | None = None
+
+    def problems(self) -> dict[str, str]:
+        return wording_problems(self.subject, self.body)
+
+
+AS_DRAFTED = Wording()
+
+
+@dataclass(frozen=True)
+class EmailDraft:
+    """An email as it would go: its recipients and its words, composed from its
+    templates; shown to the sender, edited by them, then written to the outbox."""
+
+    key: str  # the outbox's idempotency key: one message per key, however often sent
+    to: tuple[str, ...]
+    subject: str
+    body_text: str
+    body_html: str = ""
+    cc: tuple[str, ...] = ()
+    reply_to: tuple[str, ...] = ()
+    from_email: str = ""
+
+    def edited(self, wording: Wording = AS_DRAFTED) -> EmailDraft:
+        """The draft in the sender's words. A part left out (None) stays as drafted; a
+        body they changed goes as they wrote it, its HTML made from its text (the
+        drafted HTML may say what they took out)."""
+        draft = self
+        if wording.subject is not None:
+            draft = dataclasses.replace(draft, subject=one_line(wording.subject))
+        body = wording.body
+        if body is not None and plain_text(body) != plain_text(self.body_text):
+            draft = dataclasses.replace(draft, body_text=plain_text(body), body_html="")
+        return draft
+
+    def same_words(self, subject: str, body_text: str) -> bool:
+        """Whether an email with this subject and body says what this draft says."""
+        return (one_line(subject), plain_text(body_text)) == (
+            one_line(self.subject),
+            plain_text(self.body_text),
+        )
+
+
+def wording_problems(subject: str | None, body: str | None) -> dict[str, str]:
+    """What is wrong with the words a sender gave (None: kept as drafted), by field."""
+    problems = {}
+    if subject is not None:
+        if not subject.strip():
+            problems["subject"] = "Write a subject, or leave the drafted one."
+        elif len(one_line(subject)) > SUBJECT_MAX_LENGTH:
+            problems["subject"] = (
+                f"At most {SUBJECT_MAX_LENGTH} characters; this has {len(one_line(subject))}."
+            )
+    if body is not None:
+        if not body.strip():
+            problems["body"] = "Write the email, or leave the drafted text."
+        elif len(body) > BODY_MAX_LENGTH:
+            problems["body"] = f"At most {BODY_MAX_LENGTH} characters; this has {len(body)}."
+    return problems

@@ -69,6 +69,21 @@ def enqueue_email(
     return message
 
 
+def send_draft(draft: rules.EmailDraft) -> OutboundMessage:
+    """Write a composed (and perhaps edited) email to the outbox, in the caller's
+    transaction: the same key twice returns the first message."""
+    return enqueue_email(
+        key=draft.key,
+        to=draft.to,
+        cc=draft.cc,
+        reply_to=draft.reply_to,
+        from_email=draft.from_email,
+        subject=draft.subject,
+        body_text=draft.body_text,
+        body_html=draft.body_html,
+    )
+
+
 @dataclass(frozen=True)
 class DeliveryResult:
     message_id: int

@@ -3,26 +3,31 @@
 from datetime import date, datetime, timedelta
 from typing import Annotated
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import FilterLookup, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
 from rhythm.core.api import (
     ERROR_RESPONSES,
+    AgingOut,
     Body,
     Id,
     Pagination,
     Text,
+    aging_out,
     require_perm,
     validation_error,
 )
-from rhythm.core.choices import Priority
+from rhythm.core.choices import MessageStatus, Priority
 from rhythm.core.http import AuthedRequest
-from rhythm.ctas import playbooks, services
-from rhythm.ctas.choices import CtaSource, CtaStatus, StepCondition, TaskStatus
-from rhythm.ctas.models import Cta, CtaTask, Playbook, PlaybookStep
+from rhythm.core.rules import AS_DRAFTED, EmailDraft, Wording
+from rhythm.ctas import notifications, playbooks, services
+from rhythm.ctas.choices import CtaSource, CtaStatus, OutreachState, StepCondition, TaskStatus
+from rhythm.ctas.models import Cta, CtaTask, Playbook, PlaybookStep, late_condition
+from rhythm.people.choices import Role
 from rhythm.people.models import User
 
 router = Router(tags=["ctas"])
@@ -37,6 +42,11 @@ class TaskOut(Schema):
     note: str
     completed_by: int | None = Field(alias="completed_by_id")
     completed_at: datetime | None
+    aging: AgingOut
+
+    @staticmethod
+    def resolve_aging(obj: CtaTask) -> AgingOut:
+        return aging_out(obj.aging)
 
 
 class CtaOut(Schema):
@@ -57,7 +67,12 @@ class CtaOut(Schema):
     raised_at: datetime
     latency_seconds: float | None = None
     outreach: str = Field(description="What happened to the outreach email, and why.")
+    aging: AgingOut
     tasks: list[TaskOut]
+
+    @staticmethod
+    def resolve_aging(obj: Cta) -> AgingOut:
+        return aging_out(obj.aging)
 
     @staticmethod
     def resolve_playbook(obj: Cta) -> str | None:
@@ -82,12 +97,21 @@ class CtaFilter(FilterSchema):
     account: Annotated[Id | None, FilterLookup("account_id")] = None
     owner: Annotated[Id | None, FilterLookup("owner_id")] = None
     status: CtaStatus | None = None
+    late: bool | None = Field(
+        None, description="Only late CTAs (past due, or longer in their state than the norm)."
+    )
+
+    def filter_late(self, value: bool | None) -> Q:
+        if value is None:
+            return Q()
+        condition = late_condition(timezone.localdate())
+        return condition if value else ~condition
 
 
 def _ctas(request: AuthedRequest):
     return (
         Cta.objects.visible_to(request.user)
-        .select_related("account", "playbook", "case", "outreach_message")
+        .select_related("account", "owner", "playbook", "case", "outreach_message")
         .prefetch_related(Prefetch("tasks", CtaTask.objects.order_by("position")))
     )
 
@@ -104,6 +128,105 @@ def get_cta(request: AuthedRequest, cta_id: int):
     return get_object_or_404(_ctas(request), pk=cta_id)
 
 
+class WordingIn(Body):
+    """The words of an email: a part left out goes as drafted."""
+
+    subject: str | None = Field(None, description="Left out: the drafted subject.")
+    body: str | None = Field(None, description="Plain text. Left out: the drafted text.")
+
+    def wording(self) -> Wording:
+        return Wording(self.subject, self.body)
+
+
+def _wording(words: WordingIn | None) -> Wording | None:
+    return words.wording() if words is not None else None
+
+
+class EmailOut(Schema):
+    """An email as it goes (or would go): its recipients and its words."""
+
+    to: list[str]
+    cc: list[str]
+    reply_to: list[str]
+    from_email: str
+    subject: str
+    body: str
+
+    @staticmethod
+    def of(draft: EmailDraft) -> "EmailOut":
+        return EmailOut(
+            to=list(draft.to),
+            cc=list(draft.cc),
+            reply_to=list(draft.reply_to),
+            from_email=draft.from_email,
+            subject=draft.subject,
+            body=draft.body_text,
+        )
+
+
+class OutreachOut(Schema):
+    state: OutreachState
+    explanation: str = Field(description="What happened to the outreach email, and why.")
+    email: EmailOut | None = Field(
+        description="The email as it went (sent) or as it would go now (draft, for "
+        "its owner or, before anyone accepts the CTA, for you if you are a CSE)."
+    )
+    message: int | None = Field(None, description="The outbox message, once sent.")
+    delivery: MessageStatus | None = None
+
+
+@router.get("/ctas/{cta_id}/outreach", response={200: OutreachOut, **ERROR_RESPONSES})
+def get_outreach(request: AuthedRequest, cta_id: int):
+    """The outreach email of a CSE-help CTA: sent, or drafted in its owner's name
+    for them to read, reword and send (`POST …/outreach`)."""
+    cta = get_object_or_404(_ctas(request).select_related("owner", "case__contact"), pk=cta_id)
+    return _outreach_out(cta, request.user)
+
+
+def _outreach_out(cta: Cta, user) -> OutreachOut:
+    explanation = services.outreach_state(cta)
+    sent = cta.outreach_message
+    if sent is not None:
+        email = EmailOut(
+            to=sent.to,
+            cc=sent.cc,
+            reply_to=sent.reply_to,
+            from_email=sent.from_email,
+            subject=sent.subject,
+            body=sent.body_text,
+        )
+        return OutreachOut(
+            state=OutreachState.SENT,
+            explanation=explanation,
+            email=email,
+            message=sent.pk,
+            delivery=MessageStatus(sent.status),
+        )
+    state = services.outreach_stage(cta)
+    draft = None
+    if state == OutreachState.DRAFT:
+        draft = services.outreach_draft(cta)
+    elif state == OutreachState.UNASSIGNED and user.has_role(Role.CSE):
+        draft = services.outreach_draft(cta, user)
+    return OutreachOut(
+        state=state,
+        explanation=explanation,
+        email=EmailOut.of(draft) if draft else None,
+        message=None,
+    )
+
+
+@router.post("/ctas/{cta_id}/outreach", response={200: CtaOut, **ERROR_RESPONSES})
+def send_outreach(request: AuthedRequest, cta_id: int, payload: WordingIn):
+    """Send the outreach email in the owner's name, in these words (a part left out
+    goes as drafted), and tick the "Reach out…" task. Once: the same words again
+    change nothing, other words are refused (422, `outreach`)."""
+    cta = get_object_or_404(_ctas(request), pk=cta_id)
+    require_perm(request, "ctas.change_cta")
+    services.send_outreach(cta, actor=request.user, wording=payload.wording())
+    return _ctas(request).get(pk=cta.pk)
+
+
 class AcceptIn(Body):
     cse: Id | None = Field(None, description="Assign to this CSE (managers); default: you.")
     override_reason: Text = Field(
@@ -111,12 +234,50 @@ class AcceptIn(Body):
         max_length=2000,
         description="Why this CSE, when they do not cover the account's region or segment.",
     )
+    outreach: WordingIn | None = Field(
+        None,
+        description="Send the outreach email with the acceptance, in these words (`{}`: "
+        "as drafted), unless the case opted out. Left out, it waits as a draft.",
+    )
+    assigned_email: WordingIn | None = Field(
+        None, description="The words of the email telling the CSE a manager assigned it."
+    )
+    reassigned_email: WordingIn | None = Field(
+        None, description="The words of the email telling its previous owner."
+    )
+
+
+class AssignEmailsOut(Schema):
+    """What assigning the CTA to a CSE would send them, and its previous owner."""
+
+    assigned_email: EmailOut | None
+    reassigned_email: EmailOut | None
+
+
+@router.get("/ctas/{cta_id}/assign-emails", response={200: AssignEmailsOut, **ERROR_RESPONSES})
+def preview_assign_emails(request: AuthedRequest, cta_id: int, cse: Id):
+    """The emails assigning the CTA to `cse` would send, as drafted (a manager's)."""
+    cta = get_object_or_404(_ctas(request), pk=cta_id)
+    require_perm(request, "ctas.assign_cta")
+    chosen = User.objects.active().filter(pk=cse).first()
+    if chosen is None:
+        raise validation_error("cse", f"No active team member with id {cse}.")
+    drafts = services.assign_drafts(cta, cse=chosen, actor=request.user)
+    return AssignEmailsOut(
+        assigned_email=_email(drafts.get(notifications.ASSIGNED)),
+        reassigned_email=_email(drafts.get(notifications.REASSIGNED)),
+    )
+
+
+def _email(draft: EmailDraft | None) -> EmailOut | None:
+    return EmailOut.of(draft) if draft is not None else None
 
 
 @router.post("/ctas/{cta_id}/accept", response={200: CtaOut, **ERROR_RESPONSES})
 def accept_cta(request: AuthedRequest, cta_id: int, payload: AcceptIn):
-    """Accept the CTA yourself, or (a manager) assign it to a CSE. Unless the case
-    opted out, the outreach email is queued once, to the contact, owner in copy."""
+    """Accept the CTA yourself, or (a manager) assign it to a CSE. The outreach email
+    waits, drafted in the new owner's name (`GET …/outreach`), unless `outreach`
+    sends it now; either way once, to the contact, the account owner in copy."""
     cta = get_object_or_404(_ctas(request), pk=cta_id)
     require_perm(request, "ctas.change_cta")
     cse = request.user
@@ -124,7 +285,22 @@ def accept_cta(request: AuthedRequest, cta_id: int, payload: AcceptIn):
         cse = User.objects.active().filter(pk=payload.cse).first()
         if cse is None:
             raise validation_error("cse", f"No active team member with id {payload.cse}.")
-    services.accept(cta, cse=cse, actor=request.user, override_reason=payload.override_reason)
+    wording = {
+        name: words.wording()
+        for name, words in (
+            (notifications.ASSIGNED, payload.assigned_email),
+            (notifications.REASSIGNED, payload.reassigned_email),
+        )
+        if words is not None
+    }
+    services.accept(
+        cta,
+        cse=cse,
+        actor=request.user,
+        override_reason=payload.override_reason,
+        outreach=_wording(payload.outreach),
+        wording=wording,
+    )
     return _ctas(request).get(pk=cta.pk)
 
 
@@ -137,6 +313,19 @@ class CloseIn(Body):
     skip_reason: Text = Field(
         "", max_length=250, description="Why the open tasks not done are skipped."
     )
+    closing_email: WordingIn | None = Field(
+        None,
+        description="The words of the email telling the account owner (when one goes: "
+        "`GET …/closing-email`); the reason ends it.",
+    )
+
+
+@router.get("/ctas/{cta_id}/closing-email", response={200: EmailOut | None, **ERROR_RESPONSES})
+def preview_closing_email(request: AuthedRequest, cta_id: int):
+    """The email closing the CTA would send its account owner, as drafted; null when
+    none would go (no case, or you opened it)."""
+    cta = get_object_or_404(_ctas(request), pk=cta_id)
+    return _email(services.closing_draft(cta, actor=request.user))
 
 
 @router.post("/ctas/{cta_id}/close", response={200: CtaOut, **ERROR_RESPONSES})
@@ -149,6 +338,7 @@ def close_cta(request: AuthedRequest, cta_id: int, payload: CloseIn):
         reason=payload.reason,
         done_task_ids=payload.done_task_ids,
         skip_reason=payload.skip_reason,
+        wording=_wording(payload.closing_email) or AS_DRAFTED,
     )
     return _ctas(request).get(pk=cta.pk)
 

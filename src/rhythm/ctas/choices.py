@@ -24,3 +24,14 @@ class TaskStatus(ColouredChoices):
 class StepCondition(models.TextChoices):
     ALWAYS = "always", "Always"
     UNLESS_OPTED_OUT = "unless_opted_out", "Skipped when the case opted out of outreach"
+
+
+class OutreachState(models.TextChoices):
+    """Where a CTA's outreach email is (ctas.services.outreach_stage)."""
+
+    SENT = "sent", "Sent"
+    DRAFT = "draft", "Drafted, waiting for its owner to send it"
+    UNASSIGNED = "unassigned", "Waiting for someone to accept the CTA"
+    OPTED_OUT = "opted_out", "The account owner opted out"
+    CLOSED = "closed", "Closed before it was sent"
+    NONE = "none", "No outreach: the CTA tracks a complex engagement"

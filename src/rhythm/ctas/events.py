@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from django.urls import reverse
 
-from rhythm.core.events import Entry, Event, event
+from rhythm.core.events import Entry, Event, event, local_field
+from rhythm.core.rules import Wording
 
 
 class RaisedCta(NamedTuple):
@@ -54,6 +55,9 @@ class CtaAccepted(Event):
     cse: Any
     actor: Any
     previous: Any  # the CSE it was taken from, if any
+    # What the assigning manager wrote into the emails it sends, by email name
+    # (ctas.notifications); an email not named goes as drafted.
+    wording: Mapping[str, Wording] = local_field(default_factory=dict)
 
     @property
     def assigned(self) -> bool:
@@ -81,6 +85,7 @@ class CtaClosed(Event):
     cta: Any
     actor: Any
     reason: str
+    wording: Mapping[str, Wording] = local_field(default_factory=dict)
 
     def timeline(self) -> Iterator[Entry]:
         cta = self.cta
@@ -89,6 +94,30 @@ class CtaClosed(Event):
             kind="cta",
             title=f"CTA closed: {cta.name}",
             body=self.reason,
+            actor=self.actor,
+            link=cta.get_absolute_url(),
+        )
+
+
+@event
+@dataclass(frozen=True)
+class OutreachSent(Event):
+    """The CTA's outreach email was written to the outbox, in its owner's name."""
+
+    name = "cta.outreach_sent"
+    cta: Any
+    actor: Any
+    message: Any  # the outbox message
+
+    def timeline(self) -> Iterator[Entry]:
+        cta, message = self.cta, self.message
+        yield Entry(
+            account_id=cta.account_id,
+            kind="cta",
+            title=f"Outreach sent: {message.subject}",
+            body=f"To {', '.join(message.to)}"
+            + (f", {', '.join(message.cc)} in copy" if message.cc else "")
+            + f", for {cta.name}.",
             actor=self.actor,
             link=cta.get_absolute_url(),
         )

@@ -1,11 +1,19 @@
+from __future__ import annotations
+
+from datetime import date
+from functools import cached_property
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from rhythm.core.choices import Priority
+from rhythm.core.dates import day_start
 from rhythm.core.models import ArchivableModel, TimeStampedModel, TransitionRecord
+from rhythm.core.rules import Aging, aging_cutoff
 from rhythm.ctas import rules
 from rhythm.ctas.choices import CtaSource, CtaStatus, StepCondition, TaskStatus
 from rhythm.customers.access import AccountScopedQuerySet
@@ -54,6 +62,43 @@ class PlaybookStep(ArchivableModel):
         return f"{self.position}. {self.title}"
 
 
+def late_condition(today: date) -> Q:
+    """The CTAs rules.cta_aging marks on `today`, as a condition the database asks:
+    the same ones, so a list counts and finds them without reading every CTA."""
+    norms = settings.RHYTHM_AGING_NORMS
+    late = Q(due_date__lt=today)
+    norm = norms.get(rules.norm_key(CtaStatus.OPEN))
+    if norm is not None:
+        late |= Q(status=CtaStatus.OPEN, raised_at__lt=day_start(aging_cutoff(today, norm)))
+    norm = norms.get(rules.norm_key(CtaStatus.IN_PROGRESS))
+    if norm is not None:
+        since = day_start(aging_cutoff(today, norm))
+        late |= Q(status=CtaStatus.IN_PROGRESS) & (
+            Q(accepted_at__lt=since) | Q(accepted_at__isnull=True, raised_at__lt=since)
+        )
+    return ~Q(status=CtaStatus.CLOSED) & late
+
+
+class CtaQuerySet(AccountScopedQuerySet):
+    def late(self, today: date | None = None) -> CtaQuerySet:
+        return self.filter(late_condition(today or timezone.localdate()))
+
+    def outreach_waiting(self) -> CtaQuerySet:
+        """Accepted CTAs whose outreach is drafted and not sent (and not opted out)."""
+        return self.filter(
+            owner__isnull=False,
+            case__isnull=False,
+            case__opt_out_outreach=False,
+            outreach_message__isnull=True,
+        ).exclude(status=CtaStatus.CLOSED)
+
+
+class CtaTaskQuerySet(AccountScopedQuerySet):
+    def overdue(self, today: date | None = None) -> CtaTaskQuerySet:
+        """Open tasks past their due date (rules.task_aging)."""
+        return self.filter(status=TaskStatus.OPEN, due_date__lt=today or timezone.localdate())
+
+
 class Cta(TimeStampedModel):
     """A call to action for a CSE. One per CSE-help case, guaranteed by the database."""
 
@@ -92,7 +137,7 @@ class Cta(TimeStampedModel):
         "core.OutboundMessage", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
-    objects = AccountScopedQuerySet.as_manager()
+    objects = CtaQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -118,6 +163,18 @@ class Cta(TimeStampedModel):
     def priority_enum(self) -> Priority:
         return Priority(self.priority)
 
+    @cached_property
+    def aging(self) -> Aging:
+        """Overdue or aging today (rules.cta_aging): the mark lists show."""
+        return rules.cta_aging(
+            status=self.status,
+            raised_on=timezone.localdate(self.raised_at),
+            accepted_on=timezone.localdate(self.accepted_at) if self.accepted_at else None,
+            due=self.due_date,
+            today=timezone.localdate(),
+            norms=settings.RHYTHM_AGING_NORMS,
+        )
+
 
 class CtaTask(TimeStampedModel):
     cta = models.ForeignKey(Cta, on_delete=models.PROTECT, related_name="tasks")
@@ -135,7 +192,7 @@ class CtaTask(TimeStampedModel):
     completed_at = models.DateTimeField(null=True, blank=True)
 
     account_path = "cta__account"
-    objects = AccountScopedQuerySet.as_manager()
+    objects = CtaTaskQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -150,6 +207,11 @@ class CtaTask(TimeStampedModel):
     @property
     def status_enum(self) -> TaskStatus:
         return TaskStatus(self.status)
+
+    @cached_property
+    def aging(self) -> Aging:
+        """Overdue today, if open past its due date (rules.task_aging)."""
+        return rules.task_aging(status=self.status, due=self.due_date, today=timezone.localdate())
 
 
 class CtaTransition(TransitionRecord):

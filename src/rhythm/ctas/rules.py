@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 # text library: no I/O, as a rule should be.
 import regex
 
-from rhythm.core.rules import Move, Workflow, add_business_days
+from rhythm.core.rules import ON_TIME, Aging, Move, Workflow, add_business_days, aging
 from rhythm.ctas.choices import CtaStatus as S
+from rhythm.ctas.choices import TaskStatus
 
 CTA_NAME_SUFFIX = " - Ad-Hoc CSE Engagement Request"
 CTA_TYPE = "Digital Journey"
@@ -80,6 +81,52 @@ def task_due_date(start: date, offset_business_days: int) -> date:
 def is_closing_task(title: str) -> bool:
     """The playbook's "Close…" task: closing the CTA is doing it."""
     return title.startswith("Close")
+
+
+def is_outreach_task(title: str) -> bool:
+    """The playbook's "Reach out…" task: sending the outreach email is doing it."""
+    return title.startswith("Reach out")
+
+
+def greeting_name(full_name: str) -> str:
+    """Whom an email greets: a contact by their first name ("Grace" of "Grace
+    Hopper"), as a person writes to a person."""
+    words = full_name.split()
+    return words[0] if words else full_name
+
+
+def outreach_refusal(
+    *,
+    has_case: bool,
+    opted_out: bool,
+    status: str,
+    owner_id: int | None,
+    actor_id: int,
+    is_manager: bool,
+) -> tuple[str, str, str] | None:
+    """Why this person may not send the CTA's outreach email now, as (field, code,
+    message); None if they may.
+
+    The email is the assigned CSE's first (DESIGN rule 4): it goes in the owner's
+    name, so it waits for an owner; the owner sends it, or a manager standing in
+    for them (as with the tasks). An account owner's opt-out holds whoever asks.
+    """
+    if not has_case:
+        return ("outreach", "no_case", "This CTA tracks a complex engagement: it has no outreach.")
+    if opted_out:
+        return (
+            "outreach",
+            "opted_out",
+            "The account owner opted out of automatic outreach: no email goes from here.",
+        )
+    if status == S.CLOSED:
+        return ("status", "closed", "The CTA is closed.")
+    if owner_id is None:
+        message = "Accept the CTA first: the outreach goes in its owner's name."
+        return ("owner", "unassigned", message)
+    if owner_id != actor_id and not is_manager:
+        return ("owner", "not_owner", "Only its owner, or a manager for them, sends the outreach.")
+    return None
 
 
 def close_refusal(
@@ -160,3 +207,45 @@ WORKFLOW = Workflow(
         Party.REQUEST: "its engagement request",
     },
 )
+
+
+# --- Aging ----------------------------------------------------------------------
+
+# How a CTA waits in each state, as its aging reason says it ("Unaccepted for 3
+# business days; the norm is 1"), and the key of its norm in RHYTHM_AGING_NORMS.
+WAITING = {S.OPEN: "Unaccepted", S.IN_PROGRESS: "In progress"}
+
+
+def norm_key(status: str) -> str:
+    return f"cta.{status}"
+
+
+def cta_aging(
+    *,
+    status: str,
+    raised_on: date,
+    accepted_on: date | None,
+    due: date | None,
+    today: date,
+    norms: dict[str, int],
+) -> Aging:
+    """A CTA not closed is overdue past its due date, and aging when it waited
+    unaccepted, or has been in progress since it was accepted, longer than the
+    norm for that state."""
+    if status not in WAITING:
+        return ON_TIME
+    entered = raised_on if status == S.OPEN else accepted_on or raised_on
+    return aging(
+        today=today,
+        waiting=WAITING[S(status)],
+        entered=entered,
+        norm=norms.get(norm_key(status)),
+        due=due,
+    )
+
+
+def task_aging(*, status: str, due: date | None, today: date) -> Aging:
+    """An open task is overdue past its due date; a done or skipped one never is."""
+    if status != TaskStatus.OPEN:
+        return ON_TIME
+    return aging(today=today, due=due)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple
@@ -15,10 +15,12 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from rhythm.core import bulk, events, workflow
+from rhythm.core import services as core_services
 from rhythm.core.prepared import Prepared
+from rhythm.core.rules import AS_DRAFTED, EmailDraft, Wording
 from rhythm.ctas import notifications, rules
-from rhythm.ctas.choices import CtaSource, CtaStatus, StepCondition, TaskStatus
-from rhythm.ctas.events import CtaAccepted, CtaClosed, CtasRaised, RaisedCta
+from rhythm.ctas.choices import CtaSource, CtaStatus, OutreachState, StepCondition, TaskStatus
+from rhythm.ctas.events import CtaAccepted, CtaClosed, CtasRaised, OutreachSent, RaisedCta
 from rhythm.ctas.models import Cta, CtaTask, CtaTransition, Playbook, PlaybookStep
 from rhythm.people import rules as coverage_rules
 from rhythm.people.choices import Role
@@ -389,12 +391,28 @@ def coverage_gaps(cta: Cta, cse) -> list[str]:
 
 
 @transaction.atomic
-def accept(cta: Cta, *, cse, actor, override_reason: str = "") -> Cta:
-    """A CSE takes the CTA (or a manager assigns it). Unless the case opted out, the
-    outreach email goes to the contact with the account owner in copy — once.
+def accept(
+    cta: Cta,
+    *,
+    cse,
+    actor,
+    override_reason: str = "",
+    outreach: Wording | None = None,
+    wording: Mapping[str, Wording] | None = None,
+) -> Cta:
+    """A CSE takes the CTA (or a manager assigns it, the CSE told by email).
+
+    Accepting sends nothing to the customer: the outreach email is drafted in the
+    new owner's name for them to read, reword and send (`send_outreach`). Given
+    `outreach` (the words, or AS_DRAFTED), it goes with the acceptance, in the same
+    transaction — unless the case opted out, which holds. `wording` rewords the
+    emails to the CSEs (notifications.ASSIGNED, REASSIGNED).
 
     A CSE who does not cover the account's region or segment takes it only with a
     reason, as a request is assigned: the log keeps why."""
+    _refuse_wording(
+        {**(wording or {}), **({notifications.OUTREACH: outreach} if outreach is not None else {})}
+    )
     cta = _locked(cta)
     if cta.status == CtaStatus.CLOSED:
         raise ValidationError({"status": ValidationError("The CTA is closed.", code="closed")})
@@ -432,13 +450,99 @@ def accept(cta: Cta, *, cse, actor, override_reason: str = "") -> Cta:
     )
     _finish_task(cta, position=1, actor=actor, now=now)
     case = cta.case
-    if case is not None and not case.opt_out_outreach:
-        # The handbook's rule 4: the assigned CSE's first email goes to the contact,
-        # the account owner in copy, unless the account owner opted out.
-        cta.outreach_message = notifications.outreach(cta, case, cse)
-        cta.save(update_fields=["outreach_message", "updated_at"])
-    events.publish(CtaAccepted(cta, cse, actor, previous))
+    if outreach is not None and case is not None and not case.opt_out_outreach:
+        _send_outreach(cta, actor=actor, wording=outreach, now=now)
+    # After the outreach: the email telling the CSE says whether it went.
+    events.publish(CtaAccepted(cta, cse, actor, previous, wording=dict(wording or {})))
     return cta
+
+
+# --- The outreach: the assigned CSE's first email (DESIGN rule 4) ---------------------
+
+
+def outreach_draft(cta: Cta, cse=None) -> EmailDraft | None:
+    """The outreach as it would go now from `cse` (default: the CTA's owner), or
+    None where no outreach goes (no case, an opt-out, nobody to send it)."""
+    case = cta.case
+    cse = cse or cta.owner
+    if case is None or case.opt_out_outreach or cse is None:
+        return None
+    return notifications.outreach_draft(cta, case, cse)
+
+
+@transaction.atomic
+def send_outreach(cta: Cta, *, actor, wording: Wording = AS_DRAFTED) -> Cta:
+    """Send the outreach email in the owner's name, in the words given (what is left
+    out goes as drafted), and tick the playbook's "Reach out…" task.
+
+    Once per CTA: sending it again with the words it went with changes nothing (a
+    retry); with other words it is refused, naming when it went and to whom."""
+    _refuse_wording({notifications.OUTREACH: wording}, alone=True)
+    cta = _locked(cta)
+    case = cta.case
+    refusal = rules.outreach_refusal(
+        has_case=case is not None,
+        opted_out=case is not None and case.opt_out_outreach,
+        status=cta.status,
+        owner_id=cta.owner_id,
+        actor_id=actor.pk,
+        is_manager=actor.has_perm("ctas.assign_cta"),
+    )
+    if refusal is not None:
+        field_name, code, message = refusal
+        if code == "not_owner":
+            raise PermissionDenied(message)
+        raise ValidationError({field_name: ValidationError(message, code=code)})
+    _send_outreach(cta, actor=actor, wording=wording, now=timezone.now())
+    return cta
+
+
+def _send_outreach(cta: Cta, *, actor, wording: Wording, now: datetime) -> None:
+    draft = notifications.outreach_draft(cta, cta.case, cta.owner).edited(wording)
+    sent = cta.outreach_message
+    if sent is not None:
+        if draft.same_words(sent.subject, sent.body_text) or wording == AS_DRAFTED:
+            return  # a retry, or a reassignment after it went: one outreach per CTA
+        went = timezone.localdate(sent.created_at)
+        raise ValidationError(
+            {
+                "outreach": ValidationError(
+                    f"The outreach email already went on {went.day} {went:%b %Y} to "
+                    f"{', '.join(sent.to)}; write to them from your mailbox to say more.",
+                    code="already_sent",
+                )
+            }
+        )
+    message = core_services.send_draft(draft)
+    cta.outreach_message = message
+    cta.save(update_fields=["outreach_message", "updated_at"])
+    for task in CtaTask.objects.select_for_update().filter(cta=cta, status=TaskStatus.OPEN):
+        if rules.is_outreach_task(task.title):
+            task.status, task.completed_by, task.completed_at = TaskStatus.DONE, actor, now
+            task.save(update_fields=["status", "completed_by", "completed_at", "updated_at"])
+    events.publish(OutreachSent(cta, actor, message))
+
+
+# The field each email's words go under, in a refusal (and the API's bodies).
+EMAIL_FIELDS = {
+    notifications.OUTREACH: "outreach",
+    notifications.ASSIGNED: "assigned_email",
+    notifications.REASSIGNED: "reassigned_email",
+    notifications.CLOSED: "closing_email",
+}
+
+
+def _refuse_wording(wording: Mapping[str, Wording], *, alone: bool = False) -> None:
+    """Refuse blank or oversized words for any email, naming the email and the part
+    ("assigned_email.subject"; plain "subject" for a use case that sends one email
+    and takes nothing else, `alone`)."""
+    errors = {}
+    for email, words in wording.items():
+        for part, problem in words.problems().items():
+            name = part if alone else f"{EMAIL_FIELDS[email]}.{part}"
+            errors[name] = ValidationError(problem, code="invalid")
+    if errors:
+        raise ValidationError(errors)
 
 
 def _finish_task(cta: Cta, *, position: int, actor, now: datetime) -> None:
@@ -451,6 +555,19 @@ def may_work(cta: Cta, actor) -> bool:
     return rules.works_the_cta(
         owner_id=cta.owner_id, actor_id=actor.pk, is_manager=actor.has_perm("ctas.assign_cta")
     )
+
+
+def may_send_outreach(cta: Cta, actor) -> bool:
+    """Whether to offer the outreach's Send form (rules.outreach_refusal)."""
+    case = cta.case
+    return rules.outreach_refusal(
+        has_case=case is not None,
+        opted_out=case is not None and case.opt_out_outreach,
+        status=cta.status,
+        owner_id=cta.owner_id,
+        actor_id=actor.pk,
+        is_manager=actor.has_perm("ctas.assign_cta"),
+    ) is None and actor.has_perm("ctas.change_cta")
 
 
 def may_close(cta: Cta, actor) -> bool:
@@ -498,6 +615,7 @@ def close(
     done_task_ids: Collection[int] = (),
     skip_reason: str = "",
     on_behalf_of_request: bool = False,
+    wording: Wording = AS_DRAFTED,
 ) -> Cta:
     """Close the CTA (its case follows): see rules.close_refusal for who may. Closing
     an engagement request closes its CTA, whoever the workflow let close the request.
@@ -505,7 +623,10 @@ def close(
     The closer says which open tasks were done (`done_task_ids`) and why the rest
     are skipped (`skip_reason`, required when any is). The "Close…" task is done by
     closing. On behalf of a request nothing is asked: the request's completion
-    recorded the outcome, and what is still open is skipped naming the request."""
+    recorded the outcome, and what is still open is skipped naming the request.
+    `wording` rewords the email that tells the account owner (notifications.closed_draft);
+    the reason ends it whatever it says."""
+    _refuse_wording({notifications.CLOSED: wording})
     cta = _locked(cta)
     if cta.status == CtaStatus.CLOSED:
         return cta
@@ -557,7 +678,7 @@ def close(
         if not finished:
             task.note = skip_note
         task.save(update_fields=["status", "completed_by", "completed_at", "note", "updated_at"])
-    events.publish(CtaClosed(cta, actor, reason.strip()))
+    events.publish(CtaClosed(cta, actor, reason.strip(), wording={notifications.CLOSED: wording}))
     return cta
 
 
@@ -595,6 +716,44 @@ def open_work(user) -> list[tuple[int, str]]:
     return [(held, "open CTA")]
 
 
+def outreach_stage(cta: Cta) -> OutreachState:
+    case = cta.case
+    if case is None:
+        return OutreachState.NONE
+    if case.opt_out_outreach:
+        return OutreachState.OPTED_OUT
+    if cta.outreach_message_id is not None:
+        return OutreachState.SENT
+    if cta.status == CtaStatus.CLOSED:
+        return OutreachState.CLOSED
+    return OutreachState.UNASSIGNED if cta.owner_id is None else OutreachState.DRAFT
+
+
+def assign_drafts(cta: Cta, *, cse, actor) -> dict[str, EmailDraft]:
+    """The emails assigning the CTA to `cse` would send, as drafted, by name: to the
+    CSE (when a manager assigns it), and to the owner it is taken from."""
+    drafts: dict[str, EmailDraft] = {}
+    if cse.pk == cta.owner_id:
+        return drafts  # they have it already: nobody hears anything new
+    previous = cta.owner if cta.owner_id is not None else None
+    if actor.pk != cse.pk and cse.email:
+        drafts[notifications.ASSIGNED] = notifications.assigned_draft(
+            cta, cta.case, cse, actor, previous=previous
+        )
+    if previous is not None and previous.email and previous.pk != actor.pk:
+        drafts[notifications.REASSIGNED] = notifications.reassigned_draft(
+            cta, previous=previous, cse=cse, actor=actor
+        )
+    return drafts
+
+
+def closing_draft(cta: Cta, *, actor) -> EmailDraft | None:
+    """The email closing the CTA would send the account owner, as drafted, or None."""
+    if not notifications.closing_email_goes(cta, actor):
+        return None
+    return notifications.closed_draft(cta, cta.case, actor)
+
+
 def outreach_state(cta: Cta) -> str:
     """What happened to the outreach email, in words a person can act on."""
     case = cta.case
@@ -603,6 +762,10 @@ def outreach_state(cta: Cta) -> str:
     if case.opt_out_outreach:
         return "No email sent: the account owner opted out of automatic outreach."
     message = cta.outreach_message
-    if message is None:
-        return "The outreach email goes out when a CSE accepts the CTA."
-    return f"Outreach email {message.get_status_display().lower()} to {', '.join(message.to)}."
+    if message is not None:
+        return f"Outreach email {message.get_status_display().lower()} to {', '.join(message.to)}."
+    if cta.status == CtaStatus.CLOSED:
+        return "Closed before any outreach email was sent."
+    if cta.owner_id is None:
+        return "Drafted in the name of whoever accepts the CTA; they read it and send it."
+    return f"Drafted in {cta.owner}'s name, waiting for them to read it and send it."

@@ -1,16 +1,20 @@
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
-from django.http import HttpResponse
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from rhythm.core.forms import once
 from rhythm.core.http import AuthedRequest, post_only, sign_in_first
-from rhythm.ctas import playbooks, rules, services
-from rhythm.ctas.choices import CtaStatus, TaskStatus
-from rhythm.ctas.forms import PlaybookForm, StepForm
+from rhythm.core.rules import AS_DRAFTED
+from rhythm.ctas import notifications, playbooks, rules, services, workspace
+from rhythm.ctas.choices import CtaStatus, OutreachState, TaskStatus
+from rhythm.ctas.forms import EmailForm, PlaybookForm, StepForm
 from rhythm.ctas.models import Cta, CtaTask, Playbook, PlaybookStep
 from rhythm.people.choices import Role
 from rhythm.people.models import User
@@ -31,6 +35,10 @@ def cta_list(request: AuthedRequest):
         ctas = ctas.filter(owner__isnull=True, status=CtaStatus.OPEN)
     elif show == "open":
         ctas = ctas.exclude(status=CtaStatus.CLOSED)
+    elif show == "late":
+        ctas = ctas.late()
+    elif show == "outreach":
+        ctas = ctas.outreach_waiting().filter(owner=request.user)
     page = Paginator(ctas, 50).get_page(request.GET.get("page"))
     return render(request, "ctas/cta_list.html", {"page": page, "show": show})
 
@@ -41,28 +49,58 @@ def _task_page(task_id: int) -> str:
 
 
 def _cta_page(request: AuthedRequest, cta_id: int) -> Cta:
-    return get_object_or_404(
-        _ctas(request)
-        .select_related(
-            "account__segment", "owner", "playbook", "case__contact", "outreach_message"
-        )
-        .prefetch_related(
-            Prefetch("tasks", CtaTask.objects.select_related("completed_by").order_by("position"))
-        ),
-        pk=cta_id,
-    )
+    try:
+        return workspace.cta_page(request.user, cta_id)
+    except Cta.DoesNotExist:
+        raise Http404(f"No CTA {cta_id}.") from None
+
+
+# The forms of the CTA page, each of which may come back with errors.
+ACCEPT, OUTREACH, CLOSE = "accept", "outreach", "close"
+ASSIGN_EMAILS = (
+    (notifications.ASSIGNED, "assigned_email", "To the CSE"),
+    (notifications.REASSIGNED, "reassigned_email", "To its previous owner"),
+)
 
 
 @login_required
 @permission_required("ctas.view_cta", raise_exception=True)
 def cta_detail(
-    request: AuthedRequest, cta_id: int, close_errors: dict[str, list[str]] | None = None
+    request: AuthedRequest,
+    cta_id: int,
+    failed: str = "",
+    errors: dict[str, list[str]] | None = None,
 ):
-    """A CTA and what the viewer may do with it; a refused close shows its errors
-    beside the Close form's fields, with what was ticked and typed kept."""
+    """The CSE's workspace: what they prepare from, what they do next, and the emails
+    the CTA sends, drafted for them to read and reword. A refused form comes back
+    with its errors beside its fields and what was ticked and typed kept."""
     cta = _cta_page(request, cta_id)
+    user = request.user
+    errors = errors or {}
+    failed_on = {failed: errors} if failed else {}
+    earlier, more_earlier = workspace.earlier_engagements(cta, user)
+    # A CSE may take it, and reads what would go in their name (one query, asked once).
+    is_cse = user.has_perm("ctas.change_cta") and user.has_role(Role.CSE)
+    context = {
+        "cta": cta,
+        "case": cta.case,
+        "renewal": workspace.from_today(cta.account.renewal_date),
+        "earlier": earlier,
+        "more_earlier": more_earlier,
+        **_taking(request, cta, failed_on.get(ACCEPT) or {}, is_cse=is_cse),
+        **_outreach(request, cta, failed_on.get(OUTREACH), is_cse=is_cse),
+        **_closing(request, cta, failed_on.get(CLOSE)),
+    }
+    return render(request, "ctas/cta_detail.html", context)
+
+
+def _taking(
+    request: AuthedRequest, cta: Cta, errors: dict[str, list[str]], *, is_cse: bool
+) -> dict[str, Any]:
+    """Accepting it (a CSE) or assigning it (a manager), with the emails that sends."""
+    user = request.user
     cses = []
-    if request.user.has_perm("ctas.assign_cta"):
+    if user.has_perm("ctas.assign_cta"):
         team = (
             User.objects.active()
             .filter(groups__name=Role.CSE.label)
@@ -74,34 +112,120 @@ def cta_detail(
             ((cse, cse.covers(cta.account)) for cse in team), key=lambda pair: not pair[1]
         )
     # Only a CSE takes a CTA for themselves; a manager assigns it instead.
-    can_accept = (
-        cta.owner_id is None
-        and request.user.has_perm("ctas.change_cta")
-        and request.user.groups.filter(name=Role.CSE.label).exists()
-    )
-    context = {
-        "cta": cta,
+    can_accept = cta.owner_id is None and user.has_perm("ctas.change_cta") and is_cse
+    chosen = None
+    if cses and cta.status != CtaStatus.CLOSED:
+        wanted = request.POST.get("cse") if errors else None
+        chosen = next(
+            (cse for cse, _ in cses if str(cse.pk) == (wanted or str(cta.owner_id))), cses[0][0]
+        )
+    return {
         "cses": cses,
+        "chosen_cse": chosen,
+        "assign_emails": _assign_email_forms(request, cta, chosen, errors) if chosen else [],
+        "assign_errors": [
+            message
+            for field, messages_ in errors.items()
+            if not field.endswith((".subject", ".body"))
+            for message in messages_
+        ],
         "can_accept": can_accept,
         # What of the account they do not cover, asked for before they take it.
-        "my_gaps": services.coverage_gaps(cta, request.user) if can_accept else [],
+        "my_gaps": services.coverage_gaps(cta, user) if can_accept else [],
+    }
+
+
+def _assign_email_forms(request: AuthedRequest, cta: Cta, cse, errors) -> list[dict[str, Any]]:
+    """The emails assigning the CTA to `cse` sends, as forms prefilled with their drafts."""
+    drafts = services.assign_drafts(cta, cse=cse, actor=request.user)
+    forms = []
+    for name, prefix, label in ASSIGN_EMAILS:
+        draft = drafts.get(name)
+        if draft is None:
+            continue
+        form = EmailForm(request.POST if errors else None, prefix=prefix, draft=draft)
+        if errors:
+            form.is_valid()
+            form.add_service_errors(errors, f"{prefix}.")
+        forms.append({"form": form, "label": label, "draft": draft})
+    return forms
+
+
+def _outreach(
+    request: AuthedRequest, cta: Cta, errors: dict | None, *, is_cse: bool
+) -> dict[str, Any]:
+    """The outreach email: its draft for whoever may send it, or what went."""
+    stage = services.outreach_stage(cta)
+    draft, form, preview = None, None, None
+    if stage == OutreachState.DRAFT and services.may_send_outreach(cta, request.user):
+        draft = services.outreach_draft(cta)
+        form = EmailForm(request.POST if errors is not None else None, prefix=OUTREACH, draft=draft)
+        if errors is not None:
+            form.is_valid()
+            form.add_service_errors(errors)
+    elif stage == OutreachState.UNASSIGNED and is_cse:
+        # What would go in their name: read before they take the CTA.
+        preview = services.outreach_draft(cta, request.user)
+    return {
         "outreach": services.outreach_state(cta),
+        "outreach_stage": stage,
+        "outreach_draft": draft,
+        "outreach_form": form,
+        "outreach_preview": preview,
+        "outreach_errors": [
+            message
+            for field, messages_ in (errors or {}).items()
+            if field not in ("subject", "body")
+            for message in messages_
+        ],
+        "no_booking_link": draft is not None
+        and cta.owner is not None
+        and not cta.owner.booking_url,
+    }
+
+
+def _closing(request: AuthedRequest, cta: Cta, errors: dict | None) -> dict[str, Any]:
+    """The Close form: which open tasks were done, why the rest are skipped, and the
+    email that tells the account owner."""
+    may_close = services.may_close(cta, request.user)
+    email_form = None
+    if may_close:
+        draft = services.closing_draft(cta, actor=request.user)
+        if draft is not None:
+            bound = request.POST if errors is not None else None
+            email_form = EmailForm(bound, prefix="closing_email", draft=draft)
+            if errors is not None:
+                email_form.is_valid()
+                email_form.add_service_errors(errors, "closing_email.")
+    close_errors = errors or {}
+    return {
         "may_work": services.may_work(cta, request.user),
-        "may_close": services.may_close(cta, request.user),
+        "may_close": may_close,
         # The open tasks the closer says were done or skipped (closing does "Close…").
         "closing_tasks": [
             t
             for t in cta.tasks.all()
             if t.status == TaskStatus.OPEN and not rules.is_closing_task(t.title)
         ],
-        "close_errors": close_errors or {},
-        "close_non_field": (close_errors or {}).get("__all__", []),
-        "close_data": request.POST if close_errors else {},
+        "closing_email_form": email_form,
+        "close_errors": close_errors,
+        "close_non_field": close_errors.get("__all__", []),
+        "close_data": request.POST if errors is not None else {},
         "close_done": {int(v) for v in request.POST.getlist("done") if v.isdigit()}
-        if close_errors
+        if errors is not None
         else set(),
     }
-    return render(request, "ctas/cta_detail.html", context)
+
+
+@sign_in_first
+@permission_required("ctas.assign_cta", raise_exception=True)
+def assign_emails(request: AuthedRequest, cta_id: int):
+    """The emails assigning the CTA to the chosen CSE sends (HTMX, as the choice changes)."""
+    cta = _cta_page(request, cta_id)
+    chosen = request.GET.get("cse", "")
+    cse = get_object_or_404(User.objects.active(), pk=chosen if chosen.isdigit() else None)
+    forms = _assign_email_forms(request, cta, cse, {})
+    return render(request, "ctas/_assign_emails.html", {"assign_emails": forms, "cta": cta})
 
 
 @login_required
@@ -113,17 +237,50 @@ def cta_accept(request: AuthedRequest, cta_id: int):
     if request.POST.get("cse"):
         chosen = request.POST["cse"]
         cse = get_object_or_404(User.objects.active(), pk=chosen if chosen.isdigit() else None)
+    wording = {
+        name: words
+        for name, prefix, _ in ASSIGN_EMAILS
+        if (words := EmailForm.posted(request.POST, prefix)) is not None
+    }
     try:
         services.accept(
             cta,
             cse=cse,
             actor=request.user,
             override_reason=request.POST.get("override_reason", ""),
+            wording=wording,
         )
-    except (ValidationError, PermissionDenied) as exc:
+    except ValidationError as exc:
+        if wording:  # the manager's form, with the emails' words to keep
+            return cta_detail(request, cta_id, failed=ACCEPT, errors=_errors(exc))
+        messages.error(request, _message(exc))
+    except PermissionDenied as exc:
         messages.error(request, _message(exc))
     else:
         messages.success(request, f"{cse} owns {cta.name}.")
+    return redirect("ctas:detail", cta_id=cta.pk)
+
+
+@login_required
+@permission_required("ctas.change_cta", raise_exception=True)
+@post_only(lambda cta_id: reverse("ctas:detail", args=[cta_id]))
+def cta_outreach(request: AuthedRequest, cta_id: int):
+    """Send the outreach email in the words on the form; a second submission of the
+    form (a double click, a lost response) sends nothing more."""
+    cta = _cta_page(request, cta_id)
+    wording = EmailForm.posted(request.POST, OUTREACH) or AS_DRAFTED
+    try:
+        _, sent = once(
+            request, lambda: services.send_outreach(cta, actor=request.user, wording=wording)
+        )
+    except ValidationError as exc:
+        return cta_detail(request, cta_id, failed=OUTREACH, errors=_errors(exc))
+    except PermissionDenied as exc:
+        messages.error(request, _message(exc))
+    else:
+        if sent:
+            contact = cta.case.contact if cta.case else None
+            messages.success(request, f"Outreach sent to {contact}: “Reach out” is ticked.")
     return redirect("ctas:detail", cta_id=cta.pk)
 
 
@@ -139,9 +296,10 @@ def cta_close(request: AuthedRequest, cta_id: int):
             reason=request.POST.get("reason", ""),
             done_task_ids=[int(v) for v in request.POST.getlist("done") if v.isdigit()],
             skip_reason=request.POST.get("skip_reason", ""),
+            wording=EmailForm.posted(request.POST, "closing_email") or AS_DRAFTED,
         )
     except ValidationError as exc:
-        return cta_detail(request, cta_id, close_errors=_errors(exc))
+        return cta_detail(request, cta_id, failed=CLOSE, errors=_errors(exc))
     except PermissionDenied as exc:
         messages.error(request, _message(exc))
     else:

@@ -293,8 +293,9 @@ def _cases(rng: random.Random, book: _Book, offerings: list[Offering]) -> list[C
 def _work_ctas(
     rng: random.Random, opened: list[Case], cses: list[User], manager: User | None
 ) -> None:
-    """About half the CTAs accepted (a few assigned by the manager); some of those
-    under way, a few done and closed. The rest wait in the CTA board's Open column."""
+    """About half the CTAs accepted (a few assigned by the manager), their outreach
+    sent but for the newest; some of those under way, a few done and closed. The
+    rest wait in the CTA board's Open column."""
     chosen = sorted(rng.sample(range(len(opened)), len(opened) // 2))
     for turn, index in enumerate(chosen):
         case = opened[index]
@@ -304,7 +305,10 @@ def _work_ctas(
         cse = rng.choice(covering)
         assigner = manager if manager is not None and turn % 4 == 3 else cse
         cta = ctas.accept(Cta.objects.get(case=case), cse=cse, actor=assigner)
-        stage = turn % 5  # 0, 1: just accepted; 2, 3: call scheduled; 4: closed
+        stage = turn % 5  # 0: just accepted; 1: outreach sent; 2, 3: call scheduled; 4: closed
+        if stage >= 1 and not case.opt_out_outreach:
+            # The CSE sends the drafted outreach; a just-accepted CTA's draft waits.
+            ctas.send_outreach(cta, actor=cse)
         if stage < 2:
             continue
         tasks = list(CtaTask.objects.filter(cta=cta, status=TaskStatus.OPEN).order_by("position"))

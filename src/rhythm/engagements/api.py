@@ -4,16 +4,28 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import FilterLookup, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
-from rhythm.core.api import ERROR_RESPONSES, Body, ErrorOut, Id, Pagination, Text, require_perm
+from rhythm.core.api import (
+    ERROR_RESPONSES,
+    AgingOut,
+    Body,
+    ErrorOut,
+    Id,
+    Pagination,
+    Text,
+    aging_out,
+    require_perm,
+)
 from rhythm.core.http import AuthedRequest
 from rhythm.engagements import services
 from rhythm.engagements.choices import EffortKind, RejectionReason, RequestState
-from rhythm.engagements.models import EngagementRequest
+from rhythm.engagements.models import EngagementRequest, late_condition
 from rhythm.engagements.rules import DUPLICATE_REASON_MAX_LENGTH
 
 router = Router(tags=["engagements"])
@@ -105,6 +117,11 @@ class RequestOut(Schema):
         description="What marking it complete said of each agreed deliverable."
     )
     seconds_in_state: dict[str, float]
+    aging: AgingOut
+
+    @staticmethod
+    def resolve_aging(obj: EngagementRequest) -> AgingOut:
+        return aging_out(obj.aging)
 
     @staticmethod
     def resolve_cta(obj: EngagementRequest) -> int | None:
@@ -132,6 +149,15 @@ class RequestFilter(FilterSchema):
     account: Annotated[Id | None, FilterLookup("account_id")] = None
     state: RequestState | None = None
     cse: Annotated[Id | None, FilterLookup("assigned_cse_id")] = None
+    late: bool | None = Field(
+        None, description="Only late requests (past a date, or longer in a state than the norm)."
+    )
+
+    def filter_late(self, value: bool | None) -> Q:
+        if value is None:
+            return Q()
+        condition = late_condition(timezone.localdate())
+        return condition if value else ~condition
 
 
 def _requests(request: AuthedRequest):

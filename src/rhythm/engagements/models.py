@@ -1,15 +1,52 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
 from decimal import Decimal
+from functools import cached_property
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from rhythm.core.dates import day_start
 from rhythm.core.models import ArchivableModel, TransitionRecord
+from rhythm.core.rules import Aging, aging_cutoff
 from rhythm.customers.access import ArchivableAccountScopedQuerySet
+from rhythm.engagements import rules
 from rhythm.engagements.choices import EffortKind, RejectionReason, RequestState
+
+
+def late_condition(today: date) -> Q:
+    """The requests rules.request_aging marks on `today`, as a condition the database
+    asks: the same ones, so a list counts and finds them without reading them all."""
+    norms = settings.RHYTHM_AGING_NORMS
+    late = Q(state__in=[RequestState.REVIEW, RequestState.CLARIFICATION]) & Q(
+        target_start_date__lt=today
+    )
+    for state in rules.WAITING:
+        norm = norms.get(rules.norm_key(state))
+        if norm is not None:
+            late |= Q(state=state, state_changed_at__lt=day_start(aging_cutoff(today, norm)))
+    # Started and past its planned end: its length is in weeks, one condition per
+    # length (no portable SQL adds weeks from a column to a date).
+    ended = Q(effort_kind=EffortKind.ONE_OFF) | Q(duration_weeks__isnull=True)
+    ended &= Q(target_start_date__lt=today - timedelta(weeks=1))
+    for weeks in range(1, rules.MAX_DURATION_WEEKS + 1):
+        ended |= Q(
+            effort_kind=EffortKind.DURATION,
+            duration_weeks=weeks,
+            target_start_date__lt=today - timedelta(weeks=weeks),
+        )
+    return late | (Q(state=RequestState.STARTED) & ended)
+
+
+class RequestQuerySet(ArchivableAccountScopedQuerySet):
+    def late(self, today: date | None = None) -> RequestQuerySet:
+        return self.filter(late_condition(today or timezone.localdate()))
 
 
 class EngagementRequest(ArchivableModel):
@@ -30,7 +67,9 @@ class EngagementRequest(ArchivableModel):
     )
     effort_kind = models.CharField(max_length=16, choices=EffortKind.choices)
     duration_weeks = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(104)]
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(rules.MAX_DURATION_WEEKS)],
     )
     hours_per_week = models.DecimalField(
         "effort (hours per week)",
@@ -66,7 +105,7 @@ class EngagementRequest(ArchivableModel):
         related_name="assigned_requests",
     )
 
-    objects = ArchivableAccountScopedQuerySet.as_manager()  # type: ignore[misc]  # narrows the base manager
+    objects = RequestQuerySet.as_manager()  # type: ignore[misc]  # narrows the base manager
     history = HistoricalRecords()
 
     class Meta:
@@ -86,6 +125,19 @@ class EngagementRequest(ArchivableModel):
     @property
     def state_enum(self) -> RequestState:
         return RequestState(self.state)
+
+    @cached_property
+    def aging(self) -> Aging:
+        """Overdue or aging today (rules.request_aging): the mark lists show."""
+        return rules.request_aging(
+            state=self.state,
+            entered=timezone.localdate(self.state_changed_at),
+            target_start=self.target_start_date,
+            effort_kind=self.effort_kind,
+            duration_weeks=self.duration_weeks,
+            today=timezone.localdate(),
+            norms=settings.RHYTHM_AGING_NORMS,
+        )
 
 
 class Stakeholder(models.Model):

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from rhythm.core.rules import Move, Verdict, Workflow
+from rhythm.core.rules import ON_TIME, Aging, Move, Verdict, Workflow, aging
 from rhythm.core.rules import time_in_states as workflow_time_in_states
 from rhythm.engagements.choices import RequestState as S
 
@@ -248,8 +248,65 @@ def rank_candidates(
     return ranked
 
 
+# The longest engagement a request may plan (its model's validator).
+MAX_DURATION_WEEKS = 104
+
+
 def effort_weeks(effort_kind: str, duration_weeks: int | None) -> int:
     return 1 if effort_kind == "one_off" else max(duration_weeks or 1, 1)
+
+
+def planned_end(target_start: date, effort_kind: str, duration_weeks: int | None) -> date:
+    """When an engagement is planned to end: its target start plus its weeks."""
+    return target_start + timedelta(weeks=effort_weeks(effort_kind, duration_weeks))
+
+
+# --- Aging --------------------------------------------------------------------
+
+# How a request waits in each state, as its aging reason says it ("In review for
+# 6 business days; the norm is 2"); the key of its norm in RHYTHM_AGING_NORMS is
+# `request.<state>`. A state without a norm in the settings never ages by time.
+WAITING = {
+    S.REVIEW: "In review",
+    S.CLARIFICATION: "Waiting for the CSM's answer",
+    S.STARTED: "Started",
+    S.COMPLETE: "Complete and not closed",
+    S.REJECTED: "Rejected and not closed",
+}
+
+
+def norm_key(state: str) -> str:
+    return f"request.{state}"
+
+
+def request_aging(
+    *,
+    state: str,
+    entered: date,
+    target_start: date,
+    effort_kind: str,
+    duration_weeks: int | None,
+    today: date,
+    norms: dict[str, int],
+) -> Aging:
+    """A request waiting for a decision ages past the norm of its state; one not
+    yet started is late once its target start has passed, a started one once its
+    planned end has."""
+    if state not in WAITING:
+        return ON_TIME
+    due, due_what = None, "Due"
+    if state in (S.REVIEW, S.CLARIFICATION):
+        due, due_what = target_start, "Target start"
+    elif state == S.STARTED:
+        due, due_what = planned_end(target_start, effort_kind, duration_weeks), "Planned end"
+    return aging(
+        today=today,
+        waiting=WAITING[S(state)],
+        entered=entered,
+        norm=norms.get(norm_key(state)),
+        due=due,
+        due_what=due_what,
+    )
 
 
 # --- Duplicates ---------------------------------------------------------------

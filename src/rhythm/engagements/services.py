@@ -385,8 +385,7 @@ def transition(request: EngagementRequest, actor, move: TransitionInput) -> Enga
 
 def planned_end(request: EngagementRequest) -> date:
     """When the engagement is planned to end: its CTA is due then, not at its start."""
-    weeks = rules.effort_weeks(request.effort_kind, request.duration_weeks)
-    return request.target_start_date + timedelta(weeks=weeks)
+    return rules.planned_end(request.target_start_date, request.effort_kind, request.duration_weeks)
 
 
 def _uncovered(suggestion: rules.Suggestion) -> str:

@@ -49,6 +49,9 @@ def request_list(request: AuthedRequest) -> HttpResponse:
         requests = requests.filter(state=state)
     else:
         state = ""
+    late = bool(request.GET.get("late"))
+    if late:
+        requests = requests.late()
     if request.GET.get("mine"):
         requests = requests.filter(assigned_cse=request.user) | requests.filter(
             requested_by=request.user
@@ -64,6 +67,7 @@ def request_list(request: AuthedRequest) -> HttpResponse:
             "state": state,
             "states": RequestState.choices,
             "scoped": raw_account,
+            "late": late,
         },
     )
 

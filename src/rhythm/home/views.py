@@ -17,8 +17,10 @@ from rhythm.core.http import AuthedRequest
 from rhythm.ctas.choices import CtaStatus
 from rhythm.ctas.models import Cta
 from rhythm.customers.models import Account
+from rhythm.engagements import services as engagements
 from rhythm.engagements.choices import RequestState
 from rhythm.engagements.models import EngagementRequest
+from rhythm.home import late
 from rhythm.meetings.choices import MeetingStatus
 from rhythm.meetings.models import Meeting
 from rhythm.people.choices import Role
@@ -26,8 +28,11 @@ from rhythm.people.choices import Role
 
 @login_required
 def home(request: AuthedRequest) -> HttpResponse:
-    """A person's start page: their accounts and the renewals coming up."""
+    """A person's start page: what waits for them, what is late, the renewals coming
+    up; a manager's also shows the team's late work and its capacity this week."""
     today = timezone.localdate()
+    user = request.user
+    roles = set(user.roles)
     accounts = Account.objects.visible_to(request.user).active()
     renewing = (
         accounts.filter(renewal_date__range=(today, today + timedelta(days=90)))
@@ -42,8 +47,11 @@ def home(request: AuthedRequest) -> HttpResponse:
         {
             "account_count": accounts.count(),
             "renewing": renewing,
-            "work": _your_work(request.user),
-            "next_call": _next_call(request.user),
+            "work": _your_work(user, roles),
+            "late": late.late_work(user, roles, today),
+            # Reused from the capacity page: this week's planned hours per CSE.
+            "capacity": engagements.capacity(weeks=1) if user.manages_cses else None,
+            "next_call": _next_call(user),
         },
     )
 
@@ -55,17 +63,22 @@ class WorkItem:
     url: str
 
 
-def _your_work(user) -> list[WorkItem]:
+def _your_work(user, roles: set[Role]) -> list[WorkItem]:
     """What waits for this person, by role: one count (one query) per line."""
     requests = EngagementRequest.objects.visible_to(user).active()
     ctas = Cta.objects.visible_to(user)
     work = []
-    if user.has_role(Role.CSE):
+    if Role.CSE in roles:
         work += [
             WorkItem(
                 "Your open CTAs",
                 ctas.filter(owner=user).exclude(status=CtaStatus.CLOSED).count(),
                 f"{reverse('ctas:list')}?show=mine",
+            ),
+            WorkItem(
+                "Outreach drafts for you to send",
+                ctas.outreach_waiting().filter(owner=user).count(),
+                f"{reverse('ctas:list')}?show=outreach",
             ),
             WorkItem(
                 "Your engagements running",
@@ -86,7 +99,7 @@ def _your_work(user) -> list[WorkItem]:
                 f"{reverse('ctas:list')}?show=unassigned",
             ),
         ]
-    if user.has_role(Role.CSM):
+    if Role.CSM in roles:
         work.append(
             WorkItem(
                 "Questions waiting for your answer",
