@@ -110,7 +110,7 @@ def test_a_csm_makes_a_plan_and_its_objective_and_files_a_request_on_it(page: Pa
     page.get_by_label("Stakeholder 1 role").fill("VP Engineering")
     page.get_by_label("Stakeholder 1 responsibilities").fill("Sponsor; signs off")
     page.get_by_role("button", name="File the request").click()
-    expect(page.get_by_test_id("request-state")).to_have_text("Review")
+    expect(page.get_by_test_id("request-status")).to_have_text("Review")
     request = EngagementRequest.objects.get()
     assert request.objective == objective and request.requested_by == team["csm"]
 

@@ -394,6 +394,7 @@ def test_home_says_what_waits_for_each_role(client, cast, case_data, covering_cs
     assert _work(client.get(reverse("home")).content.decode()) == {
         "Your open CTAs": "1",
         "Your engagements running": "0",
+        "Outreach drafts for you to send": "1",  # accepted: the draft waits for them
     }
     client.force_login(cast.account_owner)
     assert _work(client.get(reverse("home")).content.decode()) == {"Your open CS Help cases": "1"}
