@@ -10,7 +10,7 @@ OPENAPI := docs/openapi.json
 RHYTHM_BIND ?= 127.0.0.1:8000
 export RHYTHM_BIND
 
-.PHONY: run test setup lint types check-migrations check-openapi openapi pytest bench faults clean
+.PHONY: run test setup lint types check-migrations check-openapi openapi pytest bench faults screens clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,8 +36,8 @@ test: setup lint types check-migrations check-openapi pytest
 
 lint:
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/ruff format --check src tests bench
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench tools
+	$(BIN)/ruff check src tests bench tools
 
 types:
 	$(BIN)/mypy
@@ -72,6 +72,11 @@ bench: setup
 # plus PostgreSQL + Redis when FAULTS_DATABASE_URL and FAULTS_REDIS_URL are set.
 faults: setup
 	$(BIN)/python -m bench.faults
+
+# Every main page, for every demo role, at 1440x900 and 390x844: var/screens/<role>/.
+# A throwaway database under var/screens.site/; non-zero exit on a page's error.
+screens: setup
+	$(BIN)/python tools/screens.py
 
 clean:
 	rm -rf $(VENV) node_modules var

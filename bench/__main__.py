@@ -1,7 +1,7 @@
 """`make bench`: every benchmark on SQLite, and on PostgreSQL when BENCH_DATABASE_URL is
 set, printed as one table of ratios against baselines measured in the same run.
 
-    python -m bench [intake] [serve] [cpu] [reconcile] [--db sqlite|postgres]
+    python -m bench [intake] [serve] [cpu] [board] [reconcile] [--db sqlite|postgres]
 
 Environment: BENCH_SCALE (default | full | a number of cases), BENCH_DATABASE_URL
 (postgres://…/rhythm_bench; dropped and recreated, so its name must say "bench"),
@@ -22,12 +22,12 @@ import time
 
 from bench.db import ROOT, child_env
 
-BENCHMARKS = ("intake", "serve", "cpu", "reconcile")
+BENCHMARKS = ("intake", "serve", "cpu", "board", "reconcile")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("benchmarks", nargs="*", metavar="{intake,serve,cpu,reconcile}")
+    parser.add_argument("benchmarks", nargs="*", metavar="{intake,serve,cpu,board,reconcile}")
     parser.add_argument("--db", choices=["sqlite", "postgres"], action="append")
     args = parser.parse_args()
     which = args.benchmarks or list(BENCHMARKS)

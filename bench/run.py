@@ -49,6 +49,10 @@ def main() -> None:
                 log=log,
             )
         )
+    if "board" in which:
+        from bench import board_time
+
+        rows.append(board_time.run(rounds=int(os.environ.get("BENCH_ROUNDS", "3")), log=log))
     if "cpu" in which:
         from bench import intake_cpu
 

@@ -28,6 +28,8 @@ from huey.contrib.djhuey import HUEY
 
 import tests.permissions
 from rhythm.api import api
+from rhythm.core import registry
+from rhythm.customers.account_page import OVERVIEW
 from tests.conftest import make_cast
 from tests.core.test_api_auth_and_errors import assert_error
 from tests.permissions.exempt import EXEMPT
@@ -118,11 +120,19 @@ def test_every_api_operation_has_a_row():
     assert not missing, "API operations without a row in tests/permissions/: " + ", ".join(missing)
 
 
+def test_every_account_tab_has_a_row():
+    """A tab an app brings to the account page is a URL of its own: who may open it
+    is written down like any other's."""
+    rows = {row.kwargs.get("tab") for row in ROUTES if row.name == "customers:account-tab"}
+    tabs = set(registry.account_tabs()) - {OVERVIEW}  # the overview is account-detail's
+    assert tabs <= rows, "account tabs without a row: " + ", ".join(sorted(tabs - rows))
+
+
 def test_every_row_is_about_something_that_exists():
     urls = named_urls()
     stale = [row.name for row in ROUTES if row.name not in urls]
     stale += [row.key for row in OPERATIONS if row.key not in api_operations()]
-    keys = [row.name for row in ROUTES] + [row.key for row in OPERATIONS]
+    keys = [row.label for row in ROUTES] + [row.key for row in OPERATIONS]
     twice = sorted({key for key in keys if keys.count(key) > 1})
     assert not stale and not twice, f"rows for nothing: {stale}; rows given twice: {twice}"
 
@@ -169,6 +179,7 @@ def _url(world, route: Route) -> str:
     pattern = named_urls()[route.name]
     names = re.findall(r"<(?:\w+:)?(\w+)>", pattern)
     parameters = world.parameters()
+    parameters |= route.kwargs
     url = reverse(route.name, kwargs={name: parameters[name] for name in names})
     return f"{url}?{route.query(world)}" if route.query else url
 
@@ -202,7 +213,7 @@ ROUTE_CASES = [
         method,
         role,
         expected,
-        id=f"{route.name} {method.upper()} {role}",
+        id=f"{route.label} {method.upper()} {role}",
         marks=_xfail(expected),
     )
     for route in ROUTES
@@ -268,7 +279,7 @@ STRANGER_CASES = [
         method,
         role,
         expected,
-        id=f"{route.name} {method.upper()} another {role}",
+        id=f"{route.label} {method.upper()} another {role}",
         marks=_xfail(expected),
     )
     for route in ROUTES

@@ -109,6 +109,11 @@ def _whole_board(label: str, query: str, pin: int) -> Listing:
     )
 
 
+def _tab(slug: str, make: Callable[[Stage, int], Any], pin: int) -> Listing:
+    """A tab of the account page opened whole; both viewers make `pin` queries."""
+    return Listing(f"customers:account-tab · {slug}", make, pin, pin)
+
+
 def _ctas(stage: Stage, n: int) -> None:
     rows.case_ctas(stage, n, CtaStatus.OPEN)
 
@@ -138,7 +143,27 @@ LISTINGS = [
     Listing("home · the late work, and the team's capacity for a manager", rows.late_work, 18, 11),
     Listing("customers:account-list", rows.accounts, 6, 6),
     Listing("customers:account-list · the table, by HTMX", rows.accounts, 5, 5, htmx=True),
-    Listing("customers:account-detail", rows.account_page, 13, 13),
+    # The account page: its overview, and each tab, whole and as HTMX asks for it.
+    Listing("customers:account-detail", rows.account_page, 12, 12),
+    Listing(
+        "customers:account-detail · the overview, by HTMX", rows.account_page, 11, 11, htmx=True
+    ),
+    _tab("contacts", _local(rows.contacts), 6),
+    _tab("opportunities", _local(rows.opportunities), 6),
+    _tab("success-plans", _local(rows.success_plans), 7),
+    _tab("cases", _local(rows.cases), 7),
+    _tab("requests", _local(rows.requests), 7),
+    _tab("meetings", rows.account_meetings, 8),
+    _tab("timeline", rows.timeline_entries, 6),
+    _tab("history", rows.account_page, 10),
+    Listing(
+        "customers:account-tab · timeline · older entries, by HTMX",
+        rows.timeline_entries,
+        6,
+        6,
+        lambda s: f"before={rows.newest_entry(s)}",
+        htmx=True,
+    ),
     Listing("cases:list", rows.cases, 4, 4),
     Listing("cases:list · an account's", _local(rows.cases), 5, 5, _account, htmx=True),
     Listing("cases:list · an opportunity's", _local(rows.cases), 5, 5, _opportunity, htmx=True),
@@ -165,9 +190,14 @@ LISTINGS = [
     Listing("catalog:list", rows.offerings, 4, 4),
     Listing("people:team", rows.members, 6, 6),
     Listing("people:tokens", rows.tokens, 4, 4),
-    Listing("timeline:account", rows.timeline_entries, 6, 6, htmx=True),
+    Listing("timeline:account", rows.timeline_entries, 5, 5, htmx=True),
     Listing(
-        "timeline:account · load more", rows.timeline_entries, 6, 6, lambda s: "page=2", htmx=True
+        "timeline:account · older entries",
+        rows.timeline_entries,
+        6,
+        6,
+        lambda s: f"before={rows.newest_entry(s)}",
+        htmx=True,
     ),
 ]
 
@@ -200,6 +230,10 @@ NOT_LISTS = {
     "people:create-token": POST,
     "people:revoke-token": POST,
     "timeline:add-note": "a POST; it answers with timeline:account's first page",
+    "customers:plan-create": FORM,
+    "customers:plan-edit": FORM,
+    "customers:objective-create": FORM,
+    "customers:objective-edit": FORM,
 }
 
 
@@ -283,6 +317,7 @@ def _url(entry: Listing, stage: Stage) -> str:
         "playbook_id": stage.playbook.pk,
         "cta_id": stage.cta.pk,
         "column": entry.name.rsplit(" · ", 1)[-1],
+        "tab": entry.name.split(" · ")[1] if " · " in entry.name else "",
     }
     if entry.is_api:
         path = entry.target.split(" ", 1)[1]

@@ -88,11 +88,14 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "rhythm.core.context_processors.navigation",
             ],
-            # {% form_token %} beside {% csrf_token %} in every form that creates.
-            "builtins": ["rhythm.core.templatetags.form_tokens"],
+            # {% form_token %} beside {% csrf_token %} in every form that creates; the
+            # design language's helpers ({% pageheader %}, |when, docs/ui.md).
+            "builtins": ["rhythm.core.templatetags.form_tokens", "rhythm.core.templatetags.ui"],
         },
     },
 ]
+# Every form laid out once (docs/ui.md, "Forms"): label above, help and errors under.
+FORM_RENDERER = "rhythm.core.renderer.RhythmFormRenderer"
 
 # --- Database ---------------------------------------------------------------
 # SQLite under var/ unless DATABASE_URL names another database. WAL lets readers

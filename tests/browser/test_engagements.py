@@ -112,7 +112,7 @@ def _sign_in(page: Page, demo, who: str) -> None:
 
 
 def _state(page: Page):
-    return page.get_by_test_id("request-state")
+    return page.get_by_test_id("request-status")
 
 
 def _boxes(page: Page, *locators: Locator) -> list[dict[str, float]]:
@@ -132,9 +132,11 @@ def test_done_when_a_case_its_cta_and_a_request_through_review(page: Page, demo)
     _sign_in(page, demo, "ae")
     page.get_by_role("link", name="Accounts", exact=True).click()
     page.get_by_role("link", name="Borealis Bank").click()
-    expect(page.get_by_test_id("cases")).to_contain_text("No CS Help cases yet.")  # htmx
+    page.get_by_test_id("tab-cases").click()  # the account's tabs load by htmx
+    expect(page.get_by_test_id("cases")).to_contain_text("No CS Help cases yet.")
+    page.get_by_test_id("tab-opportunities").click()
     page.get_by_role("link", name="Premium expansion").click()
-    expect(page.get_by_test_id("opportunity-name")).to_have_text("Premium expansion")
+    expect(page.get_by_test_id("opportunity-title")).to_have_text("Premium expansion")
     expect(page.get_by_test_id("cases")).to_contain_text("No CS Help cases yet.")
     page.get_by_test_id("cs-help").click()
 
@@ -288,8 +290,8 @@ def test_done_when_a_case_its_cta_and_a_request_through_review(page: Page, demo)
         "complete",
         "closed",
     ]
-    # The account's timeline tells the whole story.
-    page.goto(f"/accounts/{demo['account'].pk}/")
+    # The account's timeline tells the whole story (a request's steps folded into one group).
+    page.goto(f"/accounts/{demo['account'].pk}/timeline/")
     timeline = page.get_by_test_id("timeline")
     expect(timeline).to_contain_text("Engagement request filed: CI for three product teams")
     expect(timeline).to_contain_text(f"CTA raised: {CTA_NAME}")

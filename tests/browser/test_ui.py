@@ -97,13 +97,34 @@ def test_sign_in_filter_the_list_and_open_an_account(page: Page, demo):
 
     page.get_by_role("link", name="Borealis Bank").click()
     expect(page.get_by_test_id("account-name")).to_have_text("Borealis Bank")
+    expect(page.get_by_test_id("plans-health")).to_contain_text("Amber")
+    expect(page.get_by_test_id("overview-plans")).to_contain_text("Move CI to GitLab")
+
+    # The tabs load in place (htmx), each at an address of its own.
+    page.evaluate("window.rhythmMarker = 'same page'")
+    page.get_by_test_id("tab-contacts").click()
     expect(page.get_by_test_id("contacts")).to_contain_text("Grace Hopper")
+    expect(page).to_have_url(re.compile(r"/accounts/\d+/contacts/$"))
+    expect(page.get_by_test_id("tab-contacts")).to_have_attribute("aria-current", "page")
+    expect(page.get_by_test_id("tab-overview")).not_to_have_attribute("aria-current", "page")
+    page.get_by_test_id("tab-opportunities").click()
     expect(page.get_by_test_id("opportunities")).to_contain_text("Premium expansion")
+    page.get_by_test_id("tab-success-plans").click()
     plan = page.get_by_test_id("success-plan")
     expect(plan).to_contain_text("FY27 modernisation")
     expect(plan).to_contain_text("Move CI to GitLab")
     expect(plan.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "60")
+    page.get_by_test_id("tab-history").click()
     expect(page.get_by_test_id("history")).to_contain_text("created account Borealis Bank")
+    assert page.evaluate("window.rhythmMarker") == "same page"
+
+    # Back returns to the tab before; a full load of its address opens it again.
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/success-plans/$"))
+    expect(page.get_by_test_id("success-plan")).to_contain_text("FY27 modernisation")
+    page.reload()
+    expect(page.get_by_test_id("tab-success-plans")).to_have_attribute("aria-current", "page")
+    expect(page.get_by_test_id("success-plan")).to_contain_text("Move CI to GitLab")
     assert page.problems == []  # type: ignore[attr-defined]
 
 
@@ -118,13 +139,13 @@ def test_pages_and_filters_move_without_a_reload(page: Page, demo):
     expect(page).to_have_url(re.compile(r"page=2"))
     page.get_by_label("Sort by").select_option(label="Name")
     page.get_by_label("Archived").select_option("true")
-    expect(page.get_by_test_id("account-table")).to_contain_text("No accounts match.")
+    expect(page.get_by_test_id("account-table")).to_contain_text("No accounts match these filters.")
     assert page.evaluate("window.rhythmMarker") == "same page"
 
     # A full load of the pushed URL shows the same choices.
     page.reload()
     expect(page.get_by_label("Archived")).to_have_value("true")
-    expect(page.get_by_test_id("account-table")).to_contain_text("No accounts match.")
+    expect(page.get_by_test_id("account-table")).to_contain_text("No accounts match these filters.")
     assert page.problems == []  # type: ignore[attr-defined]
 
 

@@ -148,18 +148,32 @@ def test_the_opportunity_page_has_no_cs_help_for_a_csm(client, cast, opportunity
     assert b'data-testid="cs-help"' not in html
 
 
-def test_the_account_page_links_opportunities_and_loads_its_sections(client, cast, opportunity):
+def test_the_account_page_links_opportunities_and_its_tabs(client, cast, opportunity):
     account = opportunity.account
     _as(client, cast.csm)
     html = client.get(reverse("customers:account-detail", args=[account.pk])).content.decode()
     assert f'href="{reverse("customers:opportunity-detail", args=[opportunity.pk])}"' in html
-    assert f'hx-get="{reverse("cases:list")}?account={account.pk}"' in html
-    assert f'hx-get="{reverse("engagements:list")}?account={account.pk}"' in html
-    assert f'hx-get="{reverse("timeline:account", args=[account.pk])}"' in html
+    for tab in ("cases", "requests", "timeline"):
+        url = reverse("customers:account-tab", args=[account.pk, tab])
+        assert f'href="{url}" hx-get="{url}"' in html
     assert f'href="{reverse("engagements:create", args=[account.pk])}"' in html  # CSM files
     _as(client, cast.account_owner)
     html = client.get(reverse("customers:account-detail", args=[account.pk])).content.decode()
     assert reverse("engagements:create", args=[account.pk]) not in html
+    assert f'href="{reverse("cases:create", args=[opportunity.pk])}"' in html  # AE: CS Help
+
+
+def test_the_cases_tab_lists_the_accounts_cases_their_ctas_and_the_other_ctas(
+    client, cast, case, opportunity
+):
+    account = opportunity.account
+    _as(client, cast.cse)
+    url = reverse("customers:account-tab", args=[account.pk, "cases"])
+    html = client.get(url, headers=HTMX).content.decode()
+    assert html.count('data-testid="case-row"') == 1
+    assert f'href="{reverse("ctas:detail", args=[case.cta.pk])}"' in html
+    assert "Unassigned" in html  # nobody has taken its CTA yet
+    assert 'data-testid="cta-row"' not in html  # no CTA without a case on this account
 
 
 def test_the_case_lists_show_the_cases_of_their_scope(client, cast, case, opportunity):
@@ -409,7 +423,9 @@ def test_a_second_case_shows_the_warning_links_the_first_and_asks_why(
         in warning
     )
     assert f'href="{case.get_absolute_url()}"' in warning
-    assert '<label for="id_duplicate_reason">Why file it anyway?</label>' in warning
+    assert (
+        '<label class="form-label" for="id_duplicate_reason">Why file it anyway?</label>' in warning
+    )
     assert 'name="duplicate_reason"' in warning
     # Said once, in the warning: not again as an error above or beside a field.
     assert html.count("is still open on this opportunity") == 1

@@ -10,7 +10,7 @@ from django.urls import reverse
 from tests.factories import UserFactory
 
 FORM_TARGETS = [
-    ("timeline:add-note", [7], "customers:account-detail", [7]),
+    ("timeline:add-note", [7], "customers:account-tab", [7, "timeline"]),
     ("engagements:transition", [7], "engagements:detail", [7]),
     ("engagements:board-move", [], "engagements:board", []),
     ("officehours:session-create", [], "officehours:list", []),
@@ -42,7 +42,7 @@ def test_signing_in_again_after_an_expired_session_lands_on_the_page(client, sup
     assert to_sign_in.status_code == 302
     assert to_sign_in["Location"].startswith(reverse("login"))
     client.force_login(superuser)
-    assert client.get(target)["Location"] == reverse("customers:account-detail", args=[7])
+    assert client.get(target)["Location"] == reverse("customers:account-tab", args=[7, "timeline"])
 
 
 def test_a_task_target_leads_to_its_cta(client, superuser, cast, case_data):

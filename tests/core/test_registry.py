@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_a_new_app_plugs_in_by_declaring_itself():
     """tests/throwaway is an app no other file names; under settings that install
-    it, it is in the menu, the API and the timeline."""
+    it, it is in the menu, the API, the timeline and the account page."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.throwaway.settings"}
     result = subprocess.run(
         [
@@ -37,7 +37,7 @@ def test_a_new_app_plugs_in_by_declaring_itself():
         timeout=300,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    assert "1 passed" in result.stdout
+    assert "2 passed" in result.stdout
 
 
 def test_every_menu_entry_and_url_mount_resolves():

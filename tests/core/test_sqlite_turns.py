@@ -56,3 +56,25 @@ def test_concurrent_writers_all_commit_in_turn(transactional_db):
     assert failures == []
     assert TimelineEntry.objects.filter(account=account).count() == 80
     assert not _turn().locked()
+
+
+def test_checkpoints_deferred_restores_sqlites_own_and_writes_the_log_back(transactional_db):
+    from rhythm.core import bulk
+
+    def autocheckpoint() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_autocheckpoint")
+            return cursor.fetchone()[0]
+
+    before = autocheckpoint()
+    account = AccountFactory()
+    with bulk.checkpoints_deferred():
+        assert autocheckpoint() == 0
+        for n in range(3):
+            with transaction.atomic():
+                TimelineEntry.objects.create(account=account, kind="note", title=f"batch {n}")
+    assert autocheckpoint() == before
+    with connection.cursor() as cursor:  # nothing left in the log to copy back
+        cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        busy, log_pages, copied = cursor.fetchone()
+    assert busy == 0 and log_pages == copied

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -18,11 +17,7 @@ from rhythm.people.choices import Role
 from tests.conftest import CAST
 from tests.factories import (
     AccountFactory,
-    ContactFactory,
-    ObjectiveFactory,
-    OpportunityFactory,
     SegmentFactory,
-    SuccessPlanFactory,
     UserFactory,
 )
 
@@ -60,49 +55,6 @@ def _account_data(account: Account, **changes) -> dict:
     }
     data.update(changes)
     return data
-
-
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
-
-
-class _TextOf(HTMLParser):
-    """The text inside every element carrying data-testid=<testid>, nested ones included."""
-
-    def __init__(self, testid: str):
-        super().__init__()
-        self.testid = testid
-        self.found: list[list[str]] = []
-        self.open: list[int] = []  # stack depth at which each matched element began
-        self.depth = 0
-
-    def handle_starttag(self, tag, attrs):
-        if self.open:
-            self.found[-1].append(" ")  # an element boundary separates words
-        if tag in _VOID:
-            return
-        self.depth += 1
-        if dict(attrs).get("data-testid") == self.testid:
-            self.open.append(self.depth)
-            self.found.append([])
-
-    def handle_endtag(self, tag):
-        if self.open:
-            self.found[-1].append(" ")
-        if tag in _VOID:
-            return
-        if self.open and self.open[-1] == self.depth:
-            self.open.pop()
-        self.depth -= 1
-
-    def handle_data(self, data):
-        if self.open:
-            self.found[-1].append(data)
-
-
-def _texts(html: str, testid: str) -> list[str]:
-    parser = _TextOf(testid)
-    parser.feed(html)
-    return [re.sub(r"\s+", " ", "".join(parts)).strip() for parts in parser.found]
 
 
 def _field_errors(html: str, field: str) -> str:
@@ -273,7 +225,10 @@ def test_list_search_and_filters(client, cast, spread):
     assert _names(client.get(url, {"segment": strategic, "region": "AMER"})) == ["Cobalt Health"]
     assert _names(client.get(url, {"archived": "true"})) == ["Dodo Logistics"]
     assert _names(client.get(url, {"q": "nothing like it"})) == []
-    assert "No accounts match." in client.get(url, {"q": "nothing like it"}).content.decode()
+    assert (
+        "No accounts match these filters."
+        in client.get(url, {"q": "nothing like it"}).content.decode()
+    )
 
 
 def test_list_keeps_the_chosen_filters_in_the_form(client, cast, spread):
@@ -390,32 +345,6 @@ def test_account_list_queries_do_not_grow_with_accounts(client, cast, who):
     assert _count_queries(client, url, headers={"HX-Request": "true"}) == few_htmx
 
 
-def _fill(account: Account, count: int, people) -> None:
-    """Contacts, opportunities, plans with objectives, and a change to each."""
-    for i in range(count):
-        contact = ContactFactory(account=account)
-        services.save_contact(people[0], {"title": f"Director {i}"}, contact)
-        OpportunityFactory(account=account, owner=people[i % len(people)])
-        plan = SuccessPlanFactory(account=account, name=f"Plan {i}")
-        objective = ObjectiveFactory(success_plan=plan)
-        ObjectiveFactory(success_plan=plan)
-        services.save_objective({"progress": 80, "status": "amber"}, objective)
-    services.save_account({"arr": account.arr + count, "csm": people[i % len(people)]}, account)
-
-
-def test_account_detail_queries_do_not_grow_with_its_rows(client, cast, account):
-    people = [cast.csm, UserFactory(roles=[Role.CSM]), UserFactory(roles=[Role.CSM])]
-    _fill(account, 2, people)
-    _as(client, cast.cse)
-    url = reverse("customers:account-detail", args=[account.pk])
-    client.get(url)
-    few = _count_queries(client, url)
-    _fill(account, 40, people)
-    assert _count_queries(client, url) == few
-    html = client.get(url).content.decode()
-    assert html.count('data-testid="success-plan"') == 42
-
-
 # --- Forms show their errors next to the field and write nothing ---------------
 
 
@@ -432,7 +361,7 @@ def test_negative_arr_is_refused_beside_the_arr_field(client, cast, account):
     assert _field_errors(html, "name") == ""
     assert re.search(r'<input[^>]*name="arr"[^>]*aria-invalid="true"', html)
     # The page still names the account as it is saved, not as typed.
-    assert f'<h1 class="h3 mb-3">Edit {account.name}</h1>' in html
+    assert f'<h1 class="rh-page-title">Edit {account.name}</h1>' in html
     account.refresh_from_db()
     assert (account.name, account.arr) == (account.name, Decimal("120000"))
     assert account.name != "Renamed"
@@ -486,54 +415,3 @@ def test_contact_without_a_name_is_refused(client, cast, account):
     )
     assert "required" in _field_errors(response.content.decode(), "name")
     assert not Contact.objects.exists()
-
-
-# --- The account page --------------------------------------------------------
-
-
-def test_account_page_shows_contacts_opportunities_and_plans(client, cast, account):
-    ContactFactory(account=account, name="Grace Hopper", email="grace@customer.example")
-    archived = ContactFactory(account=account, name="Gone Person")
-    services.archive(archived)
-    OpportunityFactory(account=account, name="Premium upgrade", owner=cast.account_owner)
-    plan = SuccessPlanFactory(account=account, name="FY27 plan")
-    ObjectiveFactory(success_plan=plan, title="Move CI to GitLab", status="red", progress=25)
-    _as(client, cast.csm)
-    html = client.get(reverse("customers:account-detail", args=[account.pk])).content.decode()
-    [contacts] = _texts(html, "contacts")
-    assert "Grace Hopper" in contacts and "grace@customer.example" in contacts
-    assert "Gone Person" not in contacts
-    assert "Premium upgrade" in html
-    assert "FY27 plan" in html and "Move CI to GitLab" in html
-    assert 'aria-valuenow="25"' in html
-    assert reverse("customers:contact-create", args=[account.pk]) in html
-    assert reverse("customers:account-edit", args=[account.pk]) not in html  # CSM may not edit
-    details = _texts(html, "account-details")[0]
-    assert f"Account owner {cast.account_owner}" in details
-    assert "Employees —" in details
-    assert f'href="{reverse("people:member", args=[cast.csm.pk])}"' in html
-
-
-def test_account_page_history_says_who_changed_which_fields(client, cast, account):
-    _as(client, cast.manager)
-    client.post(
-        reverse("customers:account-edit", args=[account.pk]),
-        _account_data(account, arr="95000", region="EMEA"),
-    )
-    _as(client, cast.csm)
-    client.post(
-        reverse("customers:contact-create", args=[account.pk]),
-        {"name": "Ann Lee", "email": "ann@customer.example"},
-    )
-    contact = Contact.objects.get()
-    services.archive(contact)
-    html = client.get(reverse("customers:account-detail", args=[account.pk])).content.decode()
-    text = _texts(html, "history-entry")
-    assert len(text) == 4, text
-    assert "system archived contact Ann Lee <ann@customer.example>" in text[0]
-    assert f"{cast.csm} created contact Ann Lee" in text[1]
-    assert f"{cast.manager} changed account {account.name}" in text[2]
-    assert "ARR: 120,000 → 95,000" in text[2]
-    assert "Region: AMER → EMEA" in text[2]
-    assert "LAM" not in text[2]  # unchanged fields are not listed
-    assert f"created account {account.name}" in text[3]

@@ -44,7 +44,9 @@ def test_the_capacity_page_shows_every_cses_weeks(client, cast, covering_cse, re
     _move(request_, cast.manager, "started", cse=covering_cse.pk)
     _as(client, cast.manager)
     html = client.get(reverse("engagements:capacity")).content.decode()
-    row = re.search(rf'<a href="/team/{covering_cse.pk}/">.*?</tr>', html, re.S).group(0)
+    row = re.search(
+        rf'<a class="rh-person" href="/team/{covering_cse.pk}/">.*?</tr>', html, re.S
+    ).group(0)
     assert row.count("<td") == 11  # capacity, engagements, CTAs and eight weeks
     assert ">1</td>" in row  # one active engagement
     assert "table-success" in row

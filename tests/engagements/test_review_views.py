@@ -132,9 +132,9 @@ def test_the_walk_from_review_to_closed_on_the_page(client, cast, request_, cove
     cta = Cta.objects.get(request=request_)
     assert cta.status == CtaStatus.CLOSED
     html = _detail(client, request_)
-    assert 'data-testid="request-state">Closed<' in html
+    assert 'data-testid="request-status">Closed<' in html
     assert 'data-testid="request-cta-status">Closed<' in html
-    assert html.count('<li class="list-group-item"><strong>') == 6  # every transition
+    assert html.count('data-testid="transition"') == 6  # every transition
     assert "Clarification: " in html  # time in each state
 
 

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from rhythm.cases import services as cases
+from rhythm.core import registry
 from rhythm.ctas import services as ctas
 from rhythm.ctas.models import Cta
 from rhythm.engagements import board, services
@@ -165,16 +166,46 @@ def test_filing_a_request(client, cast, account, objective):
     assert request.hours_per_week == Decimal("5") and request.duration_weeks == 6
     assert [(s.name, s.role_title) for s in request.stakeholders.all()] == [("Ana Costa", "VP Eng")]
     page = client.get(response["Location"]).content.decode()
-    assert "Request filed" in page and 'data-testid="request-state">Review<' in page
+    assert "Request filed" in page and 'data-testid="request-status">Review<' in page
     # It shows on its account's list.
     listed = client.get(reverse("engagements:list"), {"account": account.pk}, headers=HTMX)
     assert "CI for three teams" in listed.content.decode()
 
 
-def test_an_account_without_objectives_says_so(client, cast, account):
+def test_an_account_without_objectives_says_so_and_leads_to_its_success_plans(
+    client, cast, account
+):
+    form = reverse("engagements:create", args=[account.pk])
+    plans = reverse("customers:account-tab", args=[account.pk, "success-plans"])
     _as(client, cast.csm)
-    html = client.get(reverse("engagements:create", args=[account.pk])).content.decode()
+    html = client.get(form).content.decode()
     assert 'data-testid="no-objectives"' in html
+    # There, and back with the objective chosen (tests/customers/test_success_plan_views.py).
+    assert f'href="{plans}?next={form}" data-testid="add-objective-first"' in html
+    _as(client, cast.admin)
+    assert 'data-testid="add-objective-first"' in client.get(form).content.decode()
+
+
+def test_an_objective_not_listed_can_be_added_from_the_form(client, cast, account, objective):
+    form = reverse("engagements:create", args=[account.pk])
+    _as(client, cast.csm)
+    html = client.get(form).content.decode()
+    plans = reverse("customers:account-tab", args=[account.pk, "success-plans"])
+    assert f'href="{plans}?next={form}" data-testid="add-objective"' in html
+
+
+def test_the_form_opens_with_the_objective_it_is_sent_back_with(client, cast, account, objective):
+    other = ObjectiveFactory(success_plan=objective.success_plan, title="Adopt SAST")
+    stranger = ObjectiveFactory(title="Elsewhere objective")
+    form = reverse("engagements:create", args=[account.pk])
+    _as(client, cast.csm)
+    html = client.get(form, {"objective": other.pk}).content.decode()
+    assert re.search(rf'<option value="{other.pk}" selected>', html)
+    assert not re.search(rf'<option value="{objective.pk}" selected>', html)
+    # An objective of another account is not one to choose: nothing is chosen.
+    html = client.get(form, {"objective": stranger.pk}).content.decode()
+    assert " selected>" not in html.split('name="objective"')[1].split("</select>")[0]
+    assert str(stranger) not in html
 
 
 def test_every_missing_part_is_named_beside_it_and_nothing_is_written(
@@ -355,6 +386,12 @@ def everything(cast, account, objective, case_data, covering_cse):
             reverse("home"),
             reverse("customers:account-detail", args=[account.pk]),
             reverse("customers:account-detail", args=[empty_account.pk]),
+            *[
+                reverse("customers:account-tab", args=[a.pk, tab])
+                for a in (account, empty_account)
+                for tab in registry.account_tabs()
+                if tab != "overview"
+            ],
             reverse("customers:opportunity-detail", args=[case_data["opportunity"]]),
             reverse("customers:opportunity-detail", args=[empty_opportunity.pk]),
             reverse("cases:list"),
@@ -434,7 +471,9 @@ def test_a_second_request_shows_the_warning_links_the_first_and_asks_why(
         in warning
     )
     assert f'href="{request_.get_absolute_url()}"' in warning
-    assert '<label for="id_duplicate_reason">Why file it anyway?</label>' in warning
+    assert (
+        '<label class="form-label" for="id_duplicate_reason">Why file it anyway?</label>' in warning
+    )
     assert html.count("is still open on this objective") == 1  # said once
     assert EngagementRequest.objects.count() == 1
     # Sent again with a reason and the same token (the refusal did not spend it): filed.

@@ -276,7 +276,7 @@ def test_team_page_lists_region_segments_and_capacity(client, cast, scale):
     )
     client.force_login(cast.csm)
     html = client.get(reverse("people:team")).content.decode()
-    row = re.search(rf'<a href="/team/{cast.cse.pk}/">.*?</tr>', html, re.S)
+    row = re.search(rf'<a class="rh-person" href="/team/{cast.cse.pk}/">.*?</tr>', html, re.S)
     assert row
     cells = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row.group(0)))
     assert "EMEA" in cells and "Scale" in cells and "25" in cells and "CSE" in cells
@@ -350,7 +350,10 @@ def test_team_filters_by_role_and_region_and_totals_capacity(client, cast):
 
     def names(params):
         html = client.get(url, params).content.decode()
-        return set(re.findall(r'<a href="/team/\d+/">([^<]+)</a>', html)), html
+        found = re.findall(
+            r'<a class="rh-person" href="/team/\d+/">.*?<span>([^<]+)</span></a>', html
+        )
+        return set(found), html
 
     found, html = names({"role": "cse", "region": "EMEA"})
     assert found == {str(cast.cse), str(emea_cse)}
@@ -390,8 +393,8 @@ def test_home_says_what_waits_for_each_role(client, cast, case_data, covering_cs
     client.force_login(covering_cse)
     assert _work(client.get(reverse("home")).content.decode()) == {
         "Your open CTAs": "1",
-        "Outreach drafts for you to send": "1",  # accepting drafts it; they send it
         "Your engagements running": "0",
+        "Outreach drafts for you to send": "1",  # accepted: the draft waits for them
     }
     client.force_login(cast.account_owner)
     assert _work(client.get(reverse("home")).content.decode()) == {"Your open CS Help cases": "1"}

@@ -7,7 +7,9 @@ account owner's; success plans the CSM's, their objectives' progress also the
 CSE's and the manager's.
 """
 
-from tests.permissions.harness import Operation, Route, expect, hidden
+from tests.permissions.harness import Operation, Redirect, Route, expect, hidden
+
+PLANS_TAB = Redirect("customers:account-tab")
 
 ROUTES = [
     Route("customers:account-list", get=expect(200, outsider=403)),
@@ -25,6 +27,52 @@ ROUTES = [
         post=expect(200, manager=403, program_manager=403, demo_architect=403, outsider=403),
     ),
     Route("customers:opportunity-detail", get=expect(200, outsider=403)),
+    # The account page's tabs (each app brings its own; core.registry): everyone who
+    # sees the account reads every tab.
+    *(
+        Route("customers:account-tab", get=expect(200, outsider=403), kwargs={"tab": tab})
+        for tab in (
+            "contacts",
+            "opportunities",
+            "success-plans",
+            "cases",
+            "requests",
+            "meetings",
+            "timeline",
+            "history",
+        )
+    ),
+    # Success plans are the CSM's (and an admin's); their objectives' progress also the
+    # CSE's and the manager's. Refused before the account is looked up, so an account
+    # owner without the right gets 403 on any account, a CSM a 404 on another's.
+    Route(
+        "customers:plan-create",
+        get=expect(403, csm=200, admin=200),
+        post=expect(403, csm=PLANS_TAB, admin=PLANS_TAB),
+        data=lambda w: {"name": "FY27 plan"},
+        stranger={"get": hidden(account_owner=403), "post": hidden(account_owner=403)},
+    ),
+    Route(
+        "customers:plan-edit",
+        get=expect(403, csm=200, admin=200),
+        post=expect(403, csm=PLANS_TAB, admin=PLANS_TAB),
+        data=lambda w: {"name": "FY27 plan, reviewed"},
+        stranger={"get": hidden(account_owner=403), "post": hidden(account_owner=403)},
+    ),
+    Route(
+        "customers:objective-create",
+        get=expect(403, csm=200, admin=200),
+        post=expect(403, csm=PLANS_TAB, admin=PLANS_TAB),
+        data=lambda w: {"title": "Adopt SAST", "status": "amber", "progress": "10"},
+        stranger={"get": hidden(account_owner=403), "post": hidden(account_owner=403)},
+    ),
+    Route(
+        "customers:objective-edit",
+        get=expect(403, csm=200, cse=200, manager=200, admin=200),
+        post=expect(403, csm=PLANS_TAB, cse=PLANS_TAB, manager=PLANS_TAB, admin=PLANS_TAB),
+        data=lambda w: {"title": w.objective.title, "status": "green", "progress": "55"},
+        stranger={"get": hidden(account_owner=403), "post": hidden(account_owner=403)},
+    ),
 ]
 
 

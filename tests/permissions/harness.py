@@ -179,6 +179,14 @@ class Route:
     query: Callable[[World], str] | None = None
     data: Data | None = None
     stranger: Mapping[str, Mapping[str, Expected]] | None = None  # method -> role -> outcome
+    # URL parameters the row gives itself, over the world's (one row per account tab).
+    kwargs: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """The row's name, with its own URL parameters: what it is known by."""
+        given = ", ".join(f"{k}={v}" for k, v in self.kwargs.items())
+        return f"{self.name} ({given})" if given else self.name
 
     def methods(self) -> dict[str, dict[str, Expected]]:
         found = {m: e for m, e in (("get", self.get), ("post", self.post)) if e is not None}

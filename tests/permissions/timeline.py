@@ -3,7 +3,7 @@ program manager and the demo architect add notes."""
 
 from tests.permissions.harness import Operation, Redirect, Route, expect, hidden
 
-ACCOUNT = Redirect("customers:account-detail")
+ACCOUNT = Redirect("customers:account-tab")  # its timeline tab
 
 ROUTES = [
     Route("timeline:account", get=expect(200, outsider=403), htmx=True),
@@ -12,7 +12,7 @@ ROUTES = [
         get=expect(ACCOUNT, program_manager=403, demo_architect=403, outsider=403),
         post=expect(ACCOUNT, program_manager=403, demo_architect=403, outsider=403),
         data=lambda w: {"text": "Called them about the renewal."},
-        # A GET never reads the account: it leads to its page, which is a 404 to them.
+        # A GET never reads the account: it leads to its timeline, which is a 404 to them.
         stranger={"get": hidden(ACCOUNT)},
     ),
 ]

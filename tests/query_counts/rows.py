@@ -492,20 +492,55 @@ def meetings(stage: Stage, n: int) -> None:
 
 
 def timeline_entries(stage: Stage, n: int) -> None:
-    """Entries of every kind on the stage's account, by members of the cast in turn."""
+    """Entries of every kind on the stage's account, by members of the cast in turn,
+    older than those the stage began with; three in a row about one object (its
+    link), which the timeline shows as one group."""
     kinds = itertools.cycle(["case", "cta", "request", "transition", "meeting", "note"])
     actors = itertools.cycle([stage.cast.account_owner, stage.cast.csm, stage.cast.cse, None])
+    before = timezone.now() - timedelta(days=1)
+    serials = [next(_serial) for _ in range(n)]
     TimelineEntry.objects.bulk_create(
         [
             TimelineEntry(
                 account=stage.account,
                 kind=next(kinds),
-                title=f"Entry {next(_serial)}",
+                title=f"Entry {serial}",
                 body="What happened.",
                 actor=next(actors),
-                link="/",
+                link=f"/objects/{serial // 3}/",
+                occurred_at=before - timedelta(seconds=serial),
             )
-            for _ in range(n)
+            for serial in serials
+        ]
+    )
+
+
+def newest_entry(stage: Stage) -> int:
+    """The stage's account's newest timeline entry: the rows made later are older."""
+    entries = TimelineEntry.objects.filter(account=stage.account).order_by("-occurred_at", "-id")
+    newest = entries.values_list("pk", flat=True).first()
+    assert newest is not None, "the stage's case writes its CTA's entry"
+    return newest
+
+
+def account_meetings(stage: Stage, n: int) -> None:
+    """Calls on the stage's account, one in two still to come and the others held."""
+    cast = stage.cast
+    now = timezone.now()
+    Meeting.objects.bulk_create(
+        [
+            Meeting(
+                account=stage.account,
+                name=f"CSE: topic {next(_serial)}",
+                kind=MeetingKind.SPOT,
+                status=MeetingStatus.SCHEDULED if i % 2 else MeetingStatus.HELD,
+                scheduled_at=now + timedelta(days=3 if i % 2 else -3),
+                held_at=None if i % 2 else now - timedelta(days=3),
+                cse=cast.cse,
+                organiser=cast.csm,
+                created_by=cast.cse,
+            )
+            for i in range(n)
         ]
     )
 

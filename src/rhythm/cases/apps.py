@@ -1,5 +1,5 @@
 from rhythm.core import registry
-from rhythm.core.registry import EVERYONE, NavItem, TimelineKind
+from rhythm.core.registry import EVERYONE, AccountTab, NavItem, TimelineKind
 from rhythm.people.choices import Role
 
 
@@ -11,8 +11,20 @@ class CasesConfig(registry.RhythmAppConfig):
     url_prefix = "cases/"
     urls = "rhythm.cases.urls"
     api_router = "rhythm.cases.api.router"
-    navigation = (NavItem("cases.view_case", "cases:list", "Cases", order=20),)
+    navigation = (
+        NavItem("cases.view_case", "cases:list", "Cases", "Customers", 20, "bi-life-preserver"),
+    )
     timeline_kinds = (TimelineKind("case", "Case", "bi-life-preserver"),)
+    account_tabs = (
+        AccountTab(
+            "cases",
+            "Cases and CTAs",
+            "rhythm.cases.views.account_tab",
+            "cases.view_case",
+            order=40,
+            figures="rhythm.cases.views.account_figures",
+        ),
+    )
     # A case follows its CTA (accepted, closed): cases hears the CTA's events.
     registers = ("rhythm.cases.subscribers",)
     role_grants = {

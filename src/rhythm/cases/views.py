@@ -1,18 +1,24 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.vary import vary_on_headers
 
 from rhythm.cases import services
+from rhythm.cases.choices import CaseStatus
 from rhythm.cases.forms import CaseForm
 from rhythm.cases.models import Case
 from rhythm.core.forms import duplicate_warning, once, without_duplicate_warning
 from rhythm.core.http import AuthedRequest, sign_in_first
+from rhythm.core.registry import AccountFigure
+from rhythm.ctas.choices import CtaStatus
+from rhythm.ctas.models import Cta
 from rhythm.customers.models import Account, Opportunity
 
 LIST_LIMIT = 100
+TAB = "cases"  # its tab on the account page
 
 
 def _visible_cases(request: AuthedRequest):
@@ -103,3 +109,48 @@ def case_detail(request: AuthedRequest, case_id: int) -> HttpResponse:
         pk=case_id,
     )
     return render(request, "cases/case_detail.html", {"case": case})
+
+
+# --- The account page's "Cases and CTAs" tab (customers' account 360) ------------------
+
+
+def account_tab(request: AuthedRequest, account: Account) -> HttpResponse:
+    """The account's CS Help cases with their CTAs, and the CTAs raised otherwise
+    (with an engagement request, or by a campaign), newest first."""
+    cases = _visible_cases(request).filter(account=account)
+    cases = cases.select_related("offering", "opportunity", "cta__owner", "opened_by")
+    others = (
+        Cta.objects.visible_to(request.user)
+        .filter(account=account, case__isnull=True)
+        .select_related("owner")
+        .order_by("-raised_at", "-id")
+    )
+    return render(
+        request,
+        "cases/account_tab.html",
+        {
+            "account": account,
+            "cases": cases[:LIST_LIMIT],
+            "ctas": others[:LIST_LIMIT],
+            "limit": LIST_LIMIT,
+        },
+    )
+
+
+def account_figures(user, account: Account) -> list[AccountFigure]:
+    """Open cases, open CTAs and those nobody has taken yet: two queries."""
+    cases = Case.objects.visible_to(user).filter(account=account)
+    open_cases = cases.exclude(status=CaseStatus.CLOSED).count()
+    ctas = (
+        Cta.objects.visible_to(user)
+        .filter(account=account)
+        .aggregate(
+            open=Count("pk", filter=~Q(status=CtaStatus.CLOSED)),
+            unassigned=Count("pk", filter=Q(status=CtaStatus.OPEN, owner__isnull=True)),
+        )
+    )
+    return [
+        AccountFigure("Open CS Help cases", open_cases, TAB),
+        AccountFigure("Open CTAs", ctas["open"], TAB),
+        AccountFigure("CTAs nobody has taken", ctas["unassigned"], TAB, colour="warning"),
+    ]

@@ -12,7 +12,14 @@ class CatalogConfig(registry.RhythmAppConfig):
     urls = "rhythm.catalog.urls"
     api_router = "rhythm.catalog.api.router"
     navigation = (
-        NavItem("catalog.view_offering", "catalog:list", "Catalog", group="Setup", order=80),
+        NavItem(
+            "catalog.view_offering",
+            "catalog:list",
+            "Catalog",
+            group="Setup",
+            order=80,
+            icon="bi-journal-bookmark",
+        ),
     )
     role_grants = {
         EVERYONE: ("catalog.view_offering",),

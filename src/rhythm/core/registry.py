@@ -1,8 +1,9 @@
 """Apps declare themselves: what each one adds to the menu, the API, the URLs, the
-timeline, the role table and the list of a member's open work lives in its own
-`apps.py`, on a `RhythmAppConfig`. The central lists (navigation, the API's
-routers, the URL mounts, the timeline's kinds, the role groups, the archive check)
-are loops over the installed apps, so a new app edits no other app's files.
+timeline, the account page's tabs, the role table and the list of a member's open
+work lives in its own `apps.py`, on a `RhythmAppConfig`. The central lists
+(navigation, the API's routers, the URL mounts, the timeline's kinds, the account
+tabs, the role groups, the archive check) are loops over the installed apps, so a
+new app edits no other app's files.
 
 Read once the app registry is ready; nothing here imports a domain app.
 """
@@ -24,14 +25,16 @@ from django.utils.module_loading import import_string
 class NavItem:
     """A menu entry, shown to those holding `permission` ("" for everyone signed in).
 
-    `group` says what a role does there (Customers, Work, Team, Setup); `order`
-    places the entry in the bar."""
+    `group` says what a role does there (Customers, Engagements, Team, Setup; ""
+    stands above the groups); groups come in the order of their first entry, and
+    `order` places the entry. `icon` is a Bootstrap icon (docs/ui.md)."""
 
     permission: str
     url_name: str
     label: str
-    group: str = "Work"
+    group: str = "Engagements"
     order: int = 50
+    icon: str = "bi-circle"
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,38 @@ class TimelineKind:
     code: str
     label: str
     icon: str = "bi-dot"
+
+
+@dataclass(frozen=True)
+class AccountTab:
+    """A tab an app brings to the account page (the account's 360).
+
+    `view` is the dotted path of `f(request, account) -> HttpResponse` rendering the
+    tab's content alone, for an account the viewer may see: the account page shows
+    it inline on a full load and HTMX swaps it in on a click, so each tab is an
+    address of its own (/accounts/<id>/<slug>/). Shown to those holding
+    `permission` ("" for everyone who sees the account). `figures`, if given, is
+    the dotted path of `f(user, account) -> list[AccountFigure]`: what the
+    overview counts of the tab, in a query or two whatever the rows."""
+
+    slug: str
+    label: str
+    view: str
+    permission: str = ""
+    order: int = 50
+    figures: str = ""
+
+
+@dataclass(frozen=True)
+class AccountFigure:
+    """One line of the account overview: a count, what it counts, the tab that lists
+    them, and a colour when it asks for attention (a Bootstrap colour, "" for none)."""
+
+    label: str
+    count: int
+    tab: str
+    colour: str = ""
+    note: str = ""
 
 
 # A role_grants key meaning every role.
@@ -61,6 +96,7 @@ class RhythmAppConfig(AppConfig):
     api_router: str = ""
     navigation: tuple[NavItem, ...] = ()
     timeline_kinds: tuple[TimelineKind, ...] = ()
+    account_tabs: tuple[AccountTab, ...] = ()
     # Role value (people.choices.Role), or EVERYONE, -> permission codes
     # ("app_label.codename"); people keeps each role's group in step with them.
     role_grants: dict[str, tuple[str, ...]] = {}
@@ -102,6 +138,14 @@ def navigation() -> list[NavItem]:
     return sorted(items, key=lambda i: (i.order, i.label))
 
 
+def navigation_groups(items: list[NavItem]) -> list[tuple[str, list[NavItem]]]:
+    """`items` (in their order) under their groups, each group where its first entry is."""
+    groups: dict[str, list[NavItem]] = {}
+    for item in items:
+        groups.setdefault(item.group, []).append(item)
+    return list(groups.items())
+
+
 def api_routers() -> list[tuple[str, Any]]:
     """(app label, router) for every app with an API, in INSTALLED_APPS order."""
     return [(c.label, import_string(c.api_router)) for c in rhythm_apps() if c.api_router]
@@ -120,6 +164,21 @@ def timeline_kinds() -> dict[str, TimelineKind]:
                 raise ValueError(f"Timeline kind {kind.code!r} is declared twice.")
             kinds[kind.code] = kind
     return kinds
+
+
+@functools.cache
+def account_tabs() -> dict[str, AccountTab]:
+    """Every app's tabs of the account page by slug, in their order."""
+    tabs = sorted(
+        (tab for config in rhythm_apps() for tab in config.account_tabs),
+        key=lambda t: (t.order, t.label),
+    )
+    found: dict[str, AccountTab] = {}
+    for tab in tabs:
+        if tab.slug in found:
+            raise ValueError(f"Account tab {tab.slug!r} is declared twice.")
+        found[tab.slug] = tab
+    return found
 
 
 def timeline_kind_choices() -> list[tuple[str, str]]:

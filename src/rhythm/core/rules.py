@@ -8,7 +8,7 @@ import zoneinfo
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 
 # Delivery retries back off 1, 2, 4, 8 … minutes, capped at an hour, and give up
 # after MAX_DELIVERY_ATTEMPTS; `rhythm outbox retry` revives a failed message.
@@ -98,6 +98,20 @@ def zone_named(name: str | None) -> zoneinfo.ZoneInfo | None:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return None
+
+
+def next_weekly(weekday: int, at: time, zone: tzinfo, now: datetime) -> datetime:
+    """The next time a weekly slot (Monday = 0, `at` on the host's wall clock in
+    `zone`) starts at or after `now`, as an aware datetime in `zone`.
+
+    Counted on that date's own offset, so a slot across a summer-time change is
+    the same wall-clock time for its host and moves for everyone else."""
+    today = now.astimezone(zone).date()
+    day = today + timedelta(days=(weekday - today.weekday()) % 7)
+    start = datetime.combine(day, at, tzinfo=zone)
+    if start < now:
+        start = datetime.combine(day + timedelta(days=7), at, tzinfo=zone)
+    return start
 
 
 # --- Workflows ----------------------------------------------------------------

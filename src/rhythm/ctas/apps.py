@@ -20,9 +20,16 @@ class CtasConfig(registry.RhythmAppConfig):
     urls = "rhythm.ctas.urls"
     api_router = "rhythm.ctas.api.router"
     navigation = (
-        NavItem("ctas.view_cta", "ctas:list", "CTAs", order=30),
+        NavItem("ctas.view_cta", "ctas:list", "CTAs", order=30, icon="bi-megaphone"),
         # Everyone may read a playbook from its CTA; those who edit them get the link.
-        NavItem("ctas.change_playbook", "ctas:playbooks", "Playbooks", group="Setup", order=90),
+        NavItem(
+            "ctas.change_playbook",
+            "ctas:playbooks",
+            "Playbooks",
+            group="Setup",
+            order=90,
+            icon="bi-list-check",
+        ),
     )
     timeline_kinds = (TimelineKind("cta", "CTA", "bi-flag"),)
     registers = ("rhythm.ctas.notifications",)

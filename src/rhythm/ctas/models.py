@@ -159,6 +159,10 @@ class Cta(TimeStampedModel):
     def status_enum(self) -> CtaStatus:
         return CtaStatus(self.status)
 
+    @property
+    def priority_enum(self) -> Priority:
+        return Priority(self.priority)
+
     @cached_property
     def aging(self) -> Aging:
         """Overdue or aging today (rules.cta_aging): the mark lists show."""

@@ -326,6 +326,12 @@ def reconcile(*, dry_run: bool = False, batch_size: int = BATCH_SIZE) -> Reconci
         report.missing = missing.count()
         report.sample = list(missing.order_by("pk").values_list("pk", flat=True)[:50])
         return report
+    with bulk.checkpoints_deferred():
+        _reconcile_batches(report, batch_size)
+    return report
+
+
+def _reconcile_batches(report: ReconciliationReport, batch_size: int) -> None:
     last_id = 0
     while True:
         batch = [
@@ -350,7 +356,6 @@ def reconcile(*, dry_run: bool = False, batch_size: int = BATCH_SIZE) -> Reconci
                 except IntegrityError:
                     continue  # raised meanwhile by the real-time path or another worker
         report.raised += raised
-    return report
 
 
 # --- Working a CTA ------------------------------------------------------------

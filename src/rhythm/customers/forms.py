@@ -3,7 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.db.models import Q
 
-from rhythm.customers.models import Account, Contact, Segment
+from rhythm.customers.choices import HealthStatus
+from rhythm.customers.models import Account, Contact, Objective, Segment
 from rhythm.people.models import User
 from rhythm.people.validators import region_choices
 
@@ -47,3 +48,42 @@ class ContactForm(forms.ModelForm):
     class Meta:
         model = Contact
         fields = ["name", "email", "title", "phone"]
+
+
+class SuccessPlanForm(forms.Form):
+    """A success plan's name and summary; the service validates the row, the form
+    the types, so both name the field."""
+
+    name = forms.CharField(max_length=200)
+    summary = forms.CharField(
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The outcomes the customer and the account team agreed for the plan.",
+    )
+
+
+class ObjectiveForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    status = forms.ChoiceField(
+        choices=HealthStatus.choices, initial=HealthStatus.GREEN, widget=forms.RadioSelect
+    )
+    progress = forms.IntegerField(
+        label="Progress (%)", min_value=0, max_value=100, initial=0, help_text="0 to 100."
+    )
+    due_date = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Due date"
+    )
+
+    def __init__(self, *args, objective: Objective | None = None, **kwargs):
+        if objective is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "title": objective.title,
+                    "status": objective.status,
+                    "progress": objective.progress,
+                    "due_date": objective.due_date,
+                },
+            )
+        super().__init__(*args, **kwargs)

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,6 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from rhythm.core.forms import duplicate_warning, once, without_duplicate_warning
 from rhythm.core.http import AuthedRequest, post_only, sign_in_first
+from rhythm.core.registry import AccountFigure
 from rhythm.core.workflow import TransitionConflict
 from rhythm.customers.models import Account
 from rhythm.engagements import board, board_moves, rules, services
@@ -21,6 +23,7 @@ from rhythm.engagements.forms import RequestForm, StakeholderFormSet, Transition
 from rhythm.engagements.models import EngagementRequest
 
 VIEW = "engagements.view_engagementrequest"
+TAB = "requests"  # its tab on the account page
 
 
 def _requests(request: AuthedRequest):
@@ -69,13 +72,62 @@ def request_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
+def account_tab(request: AuthedRequest, account: Account) -> HttpResponse:
+    """The account page's "Engagement requests" tab: its requests, by state, paged."""
+    requests = _requests(request).filter(account=account)
+    state = request.GET.get("state", "")
+    if state in RequestState.values:
+        requests = requests.filter(state=state)
+    else:
+        state = ""
+    page = Paginator(requests, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "engagements/account_tab.html",
+        {
+            "account": account,
+            "page": page,
+            "state": state,
+            "states": RequestState.choices,
+            "scoped": account.pk,
+            "tab_paging": True,
+            "tab_url": reverse("customers:account-tab", args=[account.pk, TAB]),
+        },
+    )
+
+
+def account_figures(user, account: Account) -> list[AccountFigure]:
+    """The requests waiting for a reviewer, for the CSM's answer, and those running:
+    one query."""
+    counts = (
+        EngagementRequest.objects.visible_to(user)
+        .active()
+        .filter(account=account)
+        .aggregate(
+            review=Count("pk", filter=Q(state=RequestState.REVIEW)),
+            clarification=Count("pk", filter=Q(state=RequestState.CLARIFICATION)),
+            started=Count("pk", filter=Q(state=RequestState.STARTED)),
+        )
+    )
+    return [
+        AccountFigure("Requests in review", counts["review"], TAB, colour="primary"),
+        AccountFigure(
+            "Requests waiting for an answer", counts["clarification"], TAB, colour="warning"
+        ),
+        AccountFigure("Engagements running", counts["started"], TAB),
+    ]
+
+
 @login_required
 @permission_required("engagements.add_engagementrequest", raise_exception=True)
 def request_create(request: AuthedRequest, account_id: int) -> HttpResponse:
     account = get_object_or_404(Account.objects.visible_to(request.user).active(), pk=account_id)
     # Bound on every POST, an empty one too: its errors are what the CSM needs.
     posted = request.POST if request.method == "POST" else None
-    form = RequestForm(posted, account=account)
+    # Back from the success plans tab with the objective just added (?objective=).
+    chosen = request.GET.get("objective", "")
+    initial = {"objective": chosen} if chosen.isdigit() else {}
+    form = RequestForm(posted, account=account, initial=initial)
     people = StakeholderFormSet(posted, prefix="stakeholders")
     stakeholder_errors: list[str] = []
     duplicate = None

@@ -11,4 +11,4 @@ class HomeConfig(registry.RhythmAppConfig):
     verbose_name = "Home"
 
     urls = "rhythm.home.urls"
-    navigation = (NavItem("", "home", "Home", group="Customers", order=0),)
+    navigation = (NavItem("", "home", "Home", group="", order=0, icon="bi-house"),)

@@ -1,5 +1,5 @@
 from rhythm.core import registry
-from rhythm.core.registry import EVERYONE, TimelineKind
+from rhythm.core.registry import EVERYONE, AccountTab, TimelineKind
 from rhythm.people.choices import Role
 
 
@@ -12,6 +12,16 @@ class MeetingsConfig(registry.RhythmAppConfig):
     urls = "rhythm.meetings.urls"
     api_router = "rhythm.meetings.api.router"
     timeline_kinds = (TimelineKind("meeting", "Meeting", "bi-camera-video"),)
+    account_tabs = (
+        AccountTab(
+            "meetings",
+            "Meetings",
+            "rhythm.meetings.views.account_tab",
+            "meetings.view_meeting",
+            order=60,
+            figures="rhythm.meetings.views.account_figures",
+        ),
+    )
     role_grants = {
         EVERYONE: ("meetings.view_meeting",),
         Role.CSE: ("meetings.add_meeting",),

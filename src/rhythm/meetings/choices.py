@@ -1,5 +1,7 @@
 from django.db import models
 
+from rhythm.core.choices import ColouredChoices
+
 
 class MeetingKind(models.TextChoices):
     SPOT = "spot", "Spot engagement"
@@ -7,7 +9,7 @@ class MeetingKind(models.TextChoices):
     CASE = "case", "CS Help case call"
 
 
-class MeetingStatus(models.TextChoices):
-    SCHEDULED = "scheduled", "Scheduled"
-    HELD = "held", "Held"
-    CANCELLED = "cancelled", "Cancelled"
+class MeetingStatus(ColouredChoices):
+    SCHEDULED = "scheduled", "Scheduled", "primary"
+    HELD = "held", "Held", "success"
+    CANCELLED = "cancelled", "Cancelled", "secondary"

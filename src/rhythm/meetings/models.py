@@ -56,3 +56,7 @@ class Meeting(ArchivableModel):
 
     def get_absolute_url(self) -> str:
         return reverse("meetings:detail", args=[self.pk])
+
+    @property
+    def status_enum(self) -> MeetingStatus:
+        return MeetingStatus(self.status)

@@ -14,7 +14,13 @@ class OfficehoursConfig(registry.RhythmAppConfig):
     urls = "rhythm.officehours.urls"
     api_router = "rhythm.officehours.api.router"
     navigation = (
-        NavItem("officehours.view_officehoursession", "officehours:list", "Office hours", order=70),
+        NavItem(
+            "officehours.view_officehoursession",
+            "officehours:list",
+            "Office hours",
+            order=70,
+            icon="bi-cup-hot",
+        ),
     )
     timeline_kinds = (TimelineKind("question", "Office-hours question", "bi-question-circle"),)
     registers = ("rhythm.officehours.notifications",)

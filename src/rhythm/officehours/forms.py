@@ -1,6 +1,16 @@
 from django import forms
 
+from rhythm.core import display
 from rhythm.officehours.models import OfficeHourSession
+
+
+class SessionChoiceField(forms.ModelChoiceField):
+    """A session named with its next time in the viewer's zone, the host's beside it."""
+
+    def label_from_instance(self, obj: OfficeHourSession) -> str:
+        mine, theirs = display.weekly_slot(obj.weekday, obj.start_time, obj.cse.time_zone)
+        host = f" ({theirs} for {obj.cse})" if theirs else f" ({obj.cse})"
+        return f"{obj.title} — {mine}{host}"
 
 
 class SessionForm(forms.ModelForm):
@@ -15,7 +25,7 @@ class SessionForm(forms.ModelForm):
 
 
 class QuestionForm(forms.Form):
-    session = forms.ModelChoiceField(OfficeHourSession.objects.active().select_related("cse"))
+    session = SessionChoiceField(OfficeHourSession.objects.active().select_related("cse"))
     account = forms.IntegerField(widget=forms.Select, help_text="The customer it concerns.")
     topic = forms.CharField(max_length=190)
     context = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))

@@ -15,7 +15,11 @@ class PeopleConfig(registry.RhythmAppConfig):
     url_prefix = "team/"
     urls = "rhythm.people.urls"
     api_router = "rhythm.people.api.router"
-    navigation = (NavItem("people.view_user", "people:team", "Team", group="Team", order=100),)
+    navigation = (
+        NavItem(
+            "people.view_user", "people:team", "Team", group="Team", order=65, icon="bi-people"
+        ),
+    )
     role_grants = {
         EVERYONE: ("people.view_user",),
         Role.CSE_MANAGER: ("people.change_user", MANAGES_CSES),

@@ -1,5 +1,5 @@
 from rhythm.core import registry
-from rhythm.core.registry import TimelineKind
+from rhythm.core.registry import AccountTab, TimelineKind
 from rhythm.people.choices import Role
 
 _READ = ("timeline.view_timelineentry",)
@@ -15,6 +15,15 @@ class TimelineConfig(registry.RhythmAppConfig):
     urls = "rhythm.timeline.urls"
     api_router = "rhythm.timeline.api.router"
     timeline_kinds = (TimelineKind("note", "Note", "bi-journal-text"),)
+    account_tabs = (
+        AccountTab(
+            "timeline",
+            "Timeline",
+            "rhythm.timeline.views.account_tab",
+            "timeline.view_timelineentry",
+            order=70,
+        ),
+    )
     # Every event's timeline lines are written by one subscriber, in its transaction.
     registers = ("rhythm.timeline.subscribers",)
     role_grants = {
