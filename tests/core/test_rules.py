@@ -165,3 +165,13 @@ def test_late_on_both_counts_is_overdue_first_with_every_reason():
         "Planned end Fri 6 Mar, 1 business day ago",
         "In progress for 5 business days; the norm is 1",
     ]
+
+
+def test_the_wait_past_the_norm_alone_for_a_page_that_marks_the_due_date():
+    both = rules.aging(today=NEXT_MONDAY, waiting="In progress", entered=MONDAY, norm=1, due=FRIDAY)
+    assert both.waiting_only == rules.Aging(
+        aging=True,
+        reasons=["In progress for 5 business days; the norm is 1"],
+        waiting_reason="In progress for 5 business days; the norm is 1",
+    )
+    assert not rules.aging(today=NEXT_MONDAY, due=FRIDAY).waiting_only

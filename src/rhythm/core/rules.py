@@ -240,6 +240,15 @@ class Aging:
     # How late, in business days: past the due date, or past the norm (the larger),
     # so the latest can be listed first.
     days: int = 0
+    waiting_reason: str = ""  # the reason about the norm, when aging
+
+    @property
+    def waiting_only(self) -> Aging:
+        """Only the wait past the norm: for a page that marks the due date itself
+        (docs/ui.md's {% due %})."""
+        if not self.aging:
+            return ON_TIME
+        return Aging(aging=True, reasons=[self.waiting_reason], waiting_reason=self.waiting_reason)
 
     @property
     def late(self) -> bool:
@@ -290,7 +299,13 @@ def aging(
             reasons.append(f"{waiting} for {_days(spent)}; the norm is {norm}")
     if not reasons:
         return ON_TIME
-    return Aging(overdue=overdue, aging=stale, reasons=reasons, days=days)
+    return Aging(
+        overdue=overdue,
+        aging=stale,
+        reasons=reasons,
+        days=days,
+        waiting_reason=reasons[-1] if stale else "",
+    )
 
 
 # --- Emails a person reads before they go -----------------------------------------

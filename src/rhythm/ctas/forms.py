@@ -44,11 +44,12 @@ class EmailForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 9}),
     )
 
-    def __init__(self, *args, draft: EmailDraft | None = None, **kwargs):
+    def __init__(self, *args, draft: EmailDraft | None = None, rows: int = 9, **kwargs):
         if draft is not None and "initial" not in kwargs:
             kwargs["initial"] = {"subject": draft.subject, "body": draft.body_text}
         super().__init__(*args, **kwargs)
         self.draft = draft
+        self.fields["body"].widget.attrs["rows"] = rows
 
     @classmethod
     def posted(cls, data, prefix: str) -> Wording | None:

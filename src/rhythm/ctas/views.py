@@ -143,7 +143,7 @@ def _assign_email_forms(request: AuthedRequest, cta: Cta, cse, errors) -> list[d
         draft = drafts.get(name)
         if draft is None:
             continue
-        form = EmailForm(request.POST if errors else None, prefix=prefix, draft=draft)
+        form = EmailForm(request.POST if errors else None, prefix=prefix, draft=draft, rows=6)
         if errors:
             form.is_valid()
             form.add_service_errors(errors, f"{prefix}.")
