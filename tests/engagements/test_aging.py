@@ -79,3 +79,15 @@ def test_the_api_says_why_a_request_is_late(api, cast, frozen):
     assert body["items"][0]["aging"]["reasons"] == [
         "Waiting for the CSM's answer for 5 business days; the norm is 3"
     ]
+
+
+def test_the_request_page_says_why_it_is_late(client, cast, frozen):
+    stage = build_stage(cast)
+    (late,) = requests(stage, 1, RequestState.REVIEW)
+    EngagementRequest.objects.filter(pk=late.pk).update(state_changed_at=_days_ago(8))
+    client.force_login(cast.manager)
+    html = client.get(reverse("engagements:detail", args=[late.pk])).content.decode()
+    meta = html.split('data-testid="request-aging"')[1]
+    assert "In review for 6 business days; the norm is 2" in meta
+    on_time = client.get(reverse("engagements:detail", args=[stage.request.pk])).content.decode()
+    assert 'data-testid="request-aging"' not in on_time
