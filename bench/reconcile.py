@@ -7,7 +7,7 @@ opted out of outreach), and a CTA for every case but each hundredth.
 Each timed run is a fresh process (`python -m bench.reconcile_child`) so that its
 peak resident memory is its own; between runs the rows a run added are deleted
 again, and subject and baseline alternate. The baseline raises exactly the rows
-`rhythm.ctas.services._raise_many` raises — the CTAs, their playbook's tasks, the
+`rhythm.ctas.raising._raise_many` raises — the CTAs, their playbook's tasks, the
 django-simple-history rows of both and a timeline entry per CTA — with five
 INSERT … SELECT statements in one transaction, and both runs' rows are compared.
 """
