@@ -48,9 +48,14 @@ def test_the_generated_project_has_valid_settings_for_helpdesks_api_on_the_given
 
 
 def test_the_peers_database_has_rhythms_engine_and_options_and_a_name_of_its_own(tmp_path):
-    sqlite = peer.database_config(
-        settings.DATABASES["default"], sqlite_path=tmp_path / "helpdesk.sqlite3"
-    )
+    # Rhythm's SQLite settings as they are without DATABASE_URL, whatever this run uses.
+    rhythm_sqlite = {
+        "ENGINE": "rhythm.core.sqlite",
+        "NAME": str(settings.SQLITE_PATH),
+        "CONN_MAX_AGE": None,
+        "OPTIONS": settings.SQLITE_OPTIONS,
+    }
+    sqlite = peer.database_config(rhythm_sqlite, sqlite_path=tmp_path / "helpdesk.sqlite3")
     assert sqlite["ENGINE"] == "django.db.backends.sqlite3"
     assert sqlite["NAME"] == str(tmp_path / "helpdesk.sqlite3")
     assert sqlite["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
