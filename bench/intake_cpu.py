@@ -69,7 +69,7 @@ def run(*, rounds: int, log) -> dict:
 
     from bench.intake import BARE_PATH, INTAKE_PATH, make_fixture
 
-    token, bodies = make_fixture()
+    token, bodies = make_fixture("cpu")
     handler = WSGIHandler()
     auth = {"Authorization": f"Bearer {token}"}
     # As a served worker runs: URLconf loaded, warm, long-lived objects frozen.

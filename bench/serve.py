@@ -40,7 +40,7 @@ def run(*, clients: int, seconds: float, rounds: int, log) -> dict:
     from rhythm.core.management.commands.serve import defaults
 
     intake.wrk_path()
-    token, bodies = intake.make_fixture()
+    token, bodies = intake.make_fixture("serve")
     connections.close_all()
     auth = {"Authorization": f"Bearer {token}"}
     requests = [(intake.INTAKE_PATH, body) for body in bodies]

@@ -40,6 +40,8 @@ def count() -> dict:
 
     return {
         "tickets": Ticket.objects.count(),
+        # The tickets of the peer served by sync workers: their submitters' domain.
+        "sync": Ticket.objects.filter(submitter_email__endswith="@sync.customer.example").count(),
         "followups": FollowUp.objects.count(),
         # Each ticket created through the API gets its "Ticket Opened" follow-up.
         "without_followup": Ticket.objects.annotate(n=Count("followup")).filter(n=0).count(),

@@ -155,12 +155,17 @@ def test_a_thread_that_never_reported_and_socket_errors_count_as_errors(tmp_path
     assert phase.samples == ["500 oops"]
 
 
-def _summary(*, intake_rates, helpdesk_rates, errors=(), problems=()):
-    subjects = [
-        intake.Subject(key, key, 0, {}, []) for key in ("bare", "note", "helpdesk", "intake")
-    ]
+SUBJECTS = ("bare", "note", "helpdesk", "helpdesk_sync", "intake")
+
+
+def _summary(*, intake_rates, helpdesk_rates, sync_rates=None, errors=(), problems=()):
+    subjects = [intake.Subject(key, key, 0, {}, []) for key in SUBJECTS]
     rates = {"bare": [2500.0] * 3, "note": [550.0] * 3}
-    rates |= {"helpdesk": helpdesk_rates, "intake": intake_rates}
+    rates |= {
+        "helpdesk": helpdesk_rates,
+        "helpdesk_sync": sync_rates or [1.0] * len(helpdesk_rates),
+        "intake": intake_rates,
+    }
     totals = {}
     for key, values in rates.items():
         total = intake.Totals(rates=list(values), latencies_ms=[5.0, 10.0, 50.0], seconds=30)
@@ -188,6 +193,15 @@ def test_the_target_is_the_median_of_the_rounds_ratios_with_no_errors():
     assert by_key["note"]["of_bare"] == 0.22
 
     assert not _summary(intake_rates=[290] * 3, helpdesk_rates=[200] * 3)["passed"]
+
+
+def test_each_round_is_measured_against_the_peers_better_server_of_that_round():
+    row = _summary(
+        intake_rates=[300, 300, 300], helpdesk_rates=[100, 250, 100], sync_rates=[200, 150, 100]
+    )
+    assert row["ratio"] == 1.5  # rounds against 200, 250 and 100: 1.5, 1.2, 3.0
+    assert row["baseline"] == "helpdesk ticket create 150 req/s"  # the better median
+    assert row["passed"]
     assert not _summary(intake_rates=[400] * 3, helpdesk_rates=[200] * 3, errors=["HTTP 500"])[
         "passed"
     ]
@@ -215,12 +229,7 @@ def test_the_table_shows_every_subject_and_the_target_row(capsys):
 
     lines = capsys.readouterr().out.splitlines()
     subjects = [line for line in lines if line.count("|") == 11 and "req/s" not in line]
-    assert [line.split("|")[1].strip() for line in subjects] == [
-        "bare",
-        "note",
-        "helpdesk",
-        "intake",
-    ]
+    assert [line.split("|")[1].strip() for line in subjects] == list(SUBJECTS)
     assert subjects[0].startswith("SQLite 3.40")
     assert any("case intake vs django-helpdesk" in line and "pass" in line for line in lines)
     assert any(line.startswith("reconciliation") for line in lines)
@@ -228,16 +237,16 @@ def test_the_table_shows_every_subject_and_the_target_row(capsys):
 
 
 def test_rows_are_counted_against_the_201s_each_case_with_its_cta_each_ticket_with_its_follow_up():
-    totals = {key: intake.Totals(acknowledged=10) for key in ("bare", "note", "helpdesk", "intake")}
+    totals = {key: intake.Totals(acknowledged=10) for key in SUBJECTS}
     before = {"bare": 5, "note": 0, "intake": 1, "ctas": 1}
-    peer_before = {"tickets": 1, "followups": 1, "without_followup": 0}
+    peer_before = {"tickets": 1, "sync": 0, "followups": 1, "without_followup": 0}
 
     stored, problems = intake.check_stored(
         totals,
         before,
         {"bare": 15, "note": 10, "intake": 11, "ctas": 11},
         peer_before,
-        {"tickets": 11, "followups": 11, "without_followup": 0},
+        {"tickets": 21, "sync": 10, "followups": 21, "without_followup": 0},
     )
     assert stored == dict.fromkeys(totals, 10)
     assert problems == []
@@ -247,7 +256,7 @@ def test_rows_are_counted_against_the_201s_each_case_with_its_cta_each_ticket_wi
         before,
         {"bare": 15, "note": 11, "intake": 11, "ctas": 10},
         peer_before,
-        {"tickets": 10, "followups": 10, "without_followup": 2},
+        {"tickets": 20, "sync": 10, "followups": 20, "without_followup": 2},
     )
     assert problems == [
         "note: 11 rows stored for 10 201s",
