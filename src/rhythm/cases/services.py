@@ -161,11 +161,7 @@ def _validated(actor, data: dict[str, Any], idempotency_key: str | None) -> Case
         # Named with the rest, so that the form is put right in one go; the check
         # that decides runs again in the transaction that writes (_refuse_duplicate).
         duplicate = _duplicate_error(
-            opportunity,
-            kind,
-            offering.pk if offering else None,
-            _duplicate_reason(data),
-            idempotency_key,
+            opportunity, kind, offering, _duplicate_reason(data), idempotency_key
         )
         if duplicate is not None:
             errors["duplicate_reason"] = duplicate
@@ -209,7 +205,7 @@ def _refuse_duplicate(case: Case, data: dict[str, Any], idempotency_key: str | N
     if connection.features.has_select_for_update:  # SQLite's lock is the transaction's
         list(Opportunity.objects.select_for_update().filter(pk=case.opportunity_id).values("pk"))
     reason = _duplicate_reason(data)
-    verdict, earlier = _duplicates(case.opportunity, case.kind, case.offering_id, idempotency_key)
+    verdict, earlier = _duplicates(case.opportunity, case.kind, case.offering, idempotency_key)
     error = _refusal(verdict, earlier, reason)
     if error is not None:
         raise ValidationError({"duplicate_reason": error})
@@ -221,11 +217,11 @@ def _refuse_duplicate(case: Case, data: dict[str, Any], idempotency_key: str | N
 def _duplicate_error(
     opportunity: Opportunity,
     kind: str,
-    offering_id: int | None,
+    offering: Offering | None,
     reason: str,
     idempotency_key: str | None,
 ) -> ValidationError | None:
-    verdict, earlier = _duplicates(opportunity, kind, offering_id, idempotency_key)
+    verdict, earlier = _duplicates(opportunity, kind, offering, idempotency_key)
     return _refusal(verdict, earlier, reason)
 
 
@@ -250,19 +246,17 @@ def _refusal(verdict: rules.Duplicates, earlier: list[Case], reason: str) -> Val
 
 
 def _duplicates(
-    opportunity: Opportunity, kind: str, offering_id: int | None, idempotency_key: str | None
+    opportunity: Opportunity, kind: str, offering: Offering | None, idempotency_key: str | None
 ) -> tuple[rules.Duplicates, list[Case]]:
-    """The rule's verdict on a new case, and the open cases it was given."""
+    """The rule's verdict on a new case, and the open cases it was given (all on
+    `offering`, so its name is theirs)."""
+    offering_id = offering.pk if offering else None
     earlier = _earlier(opportunity, kind, offering_id, idempotency_key)
+    name = offering.name if offering else ""
     verdict = rules.duplicate_cases(
         kind=kind,
         offering_id=offering_id,
-        earlier=[
-            rules.EarlierCase(
-                c.pk, c.kind, c.offering_id, c.offering.name if c.offering else "", c.status
-            )
-            for c in earlier
-        ],
+        earlier=[rules.EarlierCase(c.pk, c.kind, c.offering_id, name, c.status) for c in earlier],
     )
     return verdict, earlier
 
@@ -286,8 +280,7 @@ def _earlier_cases(opportunity_id, offering_id, idempotency_key=None):
     return (
         cases.filter(opportunity_id=opportunity_id, kind=CaseKind.CSE_HELP, offering_id=offering_id)
         .exclude(status__in=rules.CLOSED_STATUSES)
-        .select_related("offering")
-        .only("pk", "kind", "offering_id", "offering__name", "status")
+        .only("pk", "kind", "offering_id", "status")
         .order_by("pk")[:DUPLICATES_NAMED]
     )
 

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from rhythm.core import bulk, events
@@ -168,7 +168,11 @@ _ONE_OFF_STEPS = Prepared(
     lambda _: (
         PlaybookStep.objects.active()
         .filter(playbook__name=rules.ONE_OFF_PLAYBOOK, playbook__archived_at__isnull=True)
-        .select_related("playbook")
+        # What raising reads of them: the tasks copy these, the CTA names the playbook
+        # (an annotation, not a Playbook object per step; six timestamps a step less
+        # to convert, on every intake).
+        .only("playbook_id", "position", "title", "due_offset_days", "condition")
+        .annotate(playbook_name=F("playbook__name"))
         .order_by("position")
     )
 )
@@ -178,7 +182,12 @@ def _one_off_playbook_and_steps() -> tuple[Playbook | None, list[PlaybookStep]]:
     """The one-off playbook and its active steps in order, in one query."""
     steps = _ONE_OFF_STEPS.all(None)
     if steps:
-        return steps[0].playbook, steps
+        first = steps[0]
+        # The playbook as the ORM loads a deferred row: what was not read loads on use.
+        playbook = Playbook.from_db(
+            Playbook._default_manager.db, ["id", "name"], [first.playbook_id, first.playbook_name]
+        )
+        return playbook, steps
     return one_off_playbook(), []
 
 
