@@ -32,6 +32,7 @@ DEPLOYMENT_VARIABLES = [
     "RHYTHM_DEBUG",
     "RHYTHM_QUEUE_NAME",
     "ALLOWED_HOSTS",
+    "RHYTHM_DATABASE_PREPARED",
 ]
 _fresh = itertools.count()
 
@@ -339,6 +340,16 @@ def test_database_url_selects_postgresql(load_settings):
         "rhythm",
     )
     assert "OPTIONS" not in db or "init_command" not in db["OPTIONS"]
+
+
+def test_postgresql_binds_parameters_on_the_server_unless_a_pooler_forbids_it(load_settings):
+    url = "postgres://rhythm@db.example:5432/rhythm"
+    assert load_settings(DATABASE_URL=url).DATABASES["default"]["OPTIONS"] == {
+        "server_side_binding": True
+    }
+    pooled = load_settings(DATABASE_URL=url, RHYTHM_DATABASE_PREPARED="0")
+    assert pooled.DATABASES["default"]["OPTIONS"]["server_side_binding"] is False
+    assert "server_side_binding" not in load_settings().DATABASES["default"]["OPTIONS"]
 
 
 def test_a_sqlite_database_url_gets_the_same_wal_setup(load_settings, tmp_path):
