@@ -182,12 +182,12 @@ def make_fixture(tag: str = "intake") -> tuple[str, list[bytes]]:
     return plain, bodies
 
 
-def note_requests() -> list[tuple[str, bytes]]:
-    """A note on each of the fixture's accounts."""
+def note_requests(tag: str = "intake") -> list[tuple[str, bytes]]:
+    """A note on each of the fixture's accounts (`make_fixture(tag)`'s)."""
     from rhythm.customers.models import Account
 
     text = "Call with the platform team\nThey move their pipelines to merge trains next sprint."
-    accounts = Account.objects.filter(crm_id__startswith="BENCH-INTAKE-").order_by("pk")
+    accounts = Account.objects.filter(crm_id__startswith=f"BENCH-{tag.upper()}-").order_by("pk")
     return [
         (f"/api/v1/accounts/{pk}/notes", json.dumps({"text": text}).encode())
         for pk in accounts.values_list("pk", flat=True)
