@@ -15,6 +15,11 @@ class CtaSource(models.TextChoices):
     REQUEST = "request", "Raised with an engagement request"
 
 
+# The CTAs of CS Help cases (a request's CTA moves with its request): told by their
+# source, a column an index can hold, rather than by `request IS NULL`.
+CASE_SOURCES = (CtaSource.REALTIME, CtaSource.RECONCILIATION)
+
+
 class TaskStatus(ColouredChoices):
     OPEN = "open", "Open", "secondary"
     DONE = "done", "Done", "success"

@@ -15,7 +15,7 @@ from rhythm.core.dates import day_start
 from rhythm.core.models import ArchivableModel, TimeStampedModel, TransitionRecord
 from rhythm.core.rules import Aging, aging_cutoff
 from rhythm.ctas import rules
-from rhythm.ctas.choices import CtaSource, CtaStatus, StepCondition, TaskStatus
+from rhythm.ctas.choices import CASE_SOURCES, CtaSource, CtaStatus, StepCondition, TaskStatus
 from rhythm.customers.access import AccountScopedQuerySet
 
 
@@ -80,6 +80,10 @@ def late_condition(today: date) -> Q:
 
 
 class CtaQuerySet(AccountScopedQuerySet):
+    def of_cases(self) -> CtaQuerySet:
+        """The CTAs of CS Help cases, not those raised with an engagement request."""
+        return self.filter(source__in=CASE_SOURCES)
+
     def late(self, today: date | None = None) -> CtaQuerySet:
         return self.filter(late_condition(today or timezone.localdate()))
 
@@ -147,6 +151,16 @@ class Cta(TimeStampedModel):
         indexes = [
             models.Index(fields=["status", "owner"]),
             models.Index(fields=["account", "-raised_at"]),
+        ]
+        constraints = [
+            # Lists tell a request's CTA by its source: the two must agree.
+            models.CheckConstraint(
+                condition=(Q(source=CtaSource.REQUEST) & Q(request__isnull=False))
+                | (~Q(source=CtaSource.REQUEST) & Q(request__isnull=True)),
+                name="cta_source_request",
+                violation_error_message="A CTA raised with an engagement request names it,"
+                " and only such a CTA does.",
+            )
         ]
 
     def __str__(self) -> str:

@@ -68,7 +68,8 @@ def earlier_engagements(cta: Cta, user) -> tuple[list[Earlier], bool]:
     Two queries, whatever the account holds."""
     from_cases = (
         Cta.objects.visible_to(user)
-        .filter(account_id=cta.account_id, request__isnull=True)
+        .of_cases()
+        .filter(account_id=cta.account_id)
         .exclude(pk=cta.pk)
     )
     closing = CtaTransition.objects.filter(cta=OuterRef("pk"), to_state=CtaStatus.CLOSED)

@@ -312,7 +312,7 @@ class _Ctas(_Kind):
         # A request's own CTA moves with its request: the requests' board shows it.
         return (
             Cta.objects.visible_to(user)
-            .filter(request__isnull=True)
+            .of_cases()
             .select_related("account", "owner", "case__offering")
         )
 

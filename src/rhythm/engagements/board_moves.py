@@ -181,7 +181,7 @@ def _cta_offers(cta: Cta, parties: set) -> tuple[Offer, ...]:
 
 
 def _move_cta(user, pk: int, target: str, expected: str) -> MoveResult:
-    cta = Cta.objects.visible_to(user).filter(pk=pk, request__isnull=True).first()
+    cta = Cta.objects.visible_to(user).of_cases().filter(pk=pk).first()
     if cta is None:
         return MoveResult(404, "No such CTA, or not one you may see.")
     if not user.has_perm("ctas.change_cta"):

@@ -458,7 +458,8 @@ def _started_engagements(user_ids: list[int]) -> dict[int, list[rules.Engagement
 
 def _open_ctas(user_ids: list[int]) -> dict[int, int]:
     counts = (
-        Cta.objects.filter(owner_id__in=user_ids, request__isnull=True)
+        Cta.objects.of_cases()
+        .filter(owner_id__in=user_ids)
         .exclude(status=CtaStatus.CLOSED)
         .values("owner_id")
         .annotate(n=Count("id"))

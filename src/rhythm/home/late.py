@@ -55,7 +55,7 @@ class LateWork:
 def late_work(user, roles: set[Role], today: date) -> LateWork | None:
     """What is late for this person, or None when their role holds no such work."""
     # A CTA that tracks an engagement request is late with it: the request is listed.
-    ctas = Cta.objects.visible_to(user).late(today).filter(request__isnull=True)
+    ctas = Cta.objects.visible_to(user).late(today).of_cases()
     requests = EngagementRequest.objects.visible_to(user).active().late(today)
     tasks = None
     if user.manages_cses:
