@@ -1,5 +1,5 @@
 """One database's part of `python -m bench`, in a process whose settings name that
-database: `python -m bench.run RESULTS.json BENCHMARK…` (intake, reconcile)."""
+database: `python -m bench.run RESULTS.json BENCHMARK…` (intake, serve, cpu, board, lists, reconcile)."""
 
 from __future__ import annotations
 
@@ -53,6 +53,14 @@ def main() -> None:
         from bench import board_time
 
         rows.append(board_time.run(rounds=int(os.environ.get("BENCH_ROUNDS", "3")), log=log))
+    if "lists" in which:
+        from bench import lists
+
+        rows += lists.run(
+            rounds=int(os.environ.get("BENCH_ROUNDS", "3")),
+            divisor=int(os.environ.get("BENCH_LISTS_DIVISOR", "1")),
+            log=log,
+        )
     if "cpu" in which:
         from bench import intake_cpu
 
