@@ -195,7 +195,9 @@ def _spread_ctas(cta_mark: int, entry_mark: int) -> None:
     from rhythm.people.choices import Role
     from rhythm.people.models import User
 
-    cses = list(User.objects.active().with_role(Role.CSE).order_by("pk").values_list("pk", flat=True))
+    cses = list(
+        User.objects.active().with_role(Role.CSE).order_by("pk").values_list("pk", flat=True)
+    )
     now = timezone.now()
     ops = connection.ops
     with transaction.atomic(), connection.cursor() as cursor:

@@ -53,6 +53,8 @@ class Case(ArchivableModel):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["account", "-created_at"]),
+            # The case list's order: its first page is read off the index, not sorted.
+            models.Index(fields=["-created_at", "-id"]),
             models.Index(fields=["status", "kind"]),
         ]
         constraints = [

@@ -28,6 +28,7 @@ from pydantic_core import PydanticCustomError
 from rhythm.core import rules, services
 from rhythm.core.http import AuthedRequest
 from rhythm.core.models import ApiToken
+from rhythm.core.paging import COUNT_AHEAD, bounded_count
 from rhythm.core.workflow import TransitionConflict
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -276,14 +277,36 @@ MAX_OFFSET = 1_000_000_000
 
 
 class Pagination(LimitOffsetPagination):
-    """`limit` (at most API_MAX_PAGE_SIZE) and `offset`; the page carries `count`."""
+    """`limit` (at most API_MAX_PAGE_SIZE) and `offset`; the page carries `count`,
+    counted no further than COUNT_AHEAD rows past `offset` (core.paging)."""
 
     class Input(Schema):
         limit: int = Field(settings.API_PAGE_SIZE, ge=1, le=settings.API_MAX_PAGE_SIZE)
         offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
+    class Output(Schema):
+        items: list[Any]
+        count: int | None = Field(
+            description=f"How many there are in all; null when there are more than"
+            f" offset + {COUNT_AHEAD:,} (then count_capped is true: counting them all"
+            " would read them all; page on with offset)."
+        )
+        count_capped: bool = Field(
+            description=f"There are more than offset + {COUNT_AHEAD:,}; count is null."
+        )
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_limit=settings.API_MAX_PAGE_SIZE, **kwargs)
+
+    def paginate_queryset(self, queryset, pagination, request, **params: Any) -> Any:
+        offset = pagination.offset
+        limit = min(pagination.limit, self.max_limit)
+        counted, capped = bounded_count(queryset, offset)
+        return {
+            self.items_attribute: queryset[offset : offset + limit],
+            "count": None if capped else counted,
+            "count_capped": capped,
+        }
 
 
 class AgingOut(Schema):

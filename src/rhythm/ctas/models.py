@@ -151,6 +151,11 @@ class Cta(TimeStampedModel):
         indexes = [
             models.Index(fields=["status", "owner"]),
             models.Index(fields=["account", "-raised_at"]),
+            # The lists' order (and the late lists', read forwards), a board column's,
+            # and a CSE's open CTAs (their home, the capacity's count).
+            models.Index(fields=["-raised_at", "-id"]),
+            models.Index(fields=["status", "-updated_at", "-id"]),
+            models.Index(fields=["owner", "status"]),
         ]
         constraints = [
             # Lists tell a request's CTA by its source: the two must agree.

@@ -3,7 +3,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,6 +10,7 @@ from django.urls import reverse
 
 from rhythm.core.forms import once
 from rhythm.core.http import AuthedRequest, post_only, sign_in_first
+from rhythm.core.paging import page_of
 from rhythm.core.rules import AS_DRAFTED
 from rhythm.ctas import notifications, playbooks, rules, services, workspace
 from rhythm.ctas.choices import CtaStatus, OutreachState, TaskStatus
@@ -39,7 +39,7 @@ def cta_list(request: AuthedRequest):
         ctas = ctas.late()
     elif show == "outreach":
         ctas = ctas.outreach_waiting().filter(owner=request.user)
-    page = Paginator(ctas, 50).get_page(request.GET.get("page"))
+    page = page_of(ctas, 50, request.GET.get("page"))
     return render(request, "ctas/cta_list.html", {"page": page, "show": show})
 
 

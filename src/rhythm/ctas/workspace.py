@@ -67,10 +67,7 @@ def earlier_engagements(cta: Cta, user) -> tuple[list[Earlier], bool]:
     went; and whether there are more than these (the account page lists them all).
     Two queries, whatever the account holds."""
     from_cases = (
-        Cta.objects.visible_to(user)
-        .of_cases()
-        .filter(account_id=cta.account_id)
-        .exclude(pk=cta.pk)
+        Cta.objects.visible_to(user).of_cases().filter(account_id=cta.account_id).exclude(pk=cta.pk)
     )
     closing = CtaTransition.objects.filter(cta=OuterRef("pk"), to_state=CtaStatus.CLOSED)
     ctas = list(

@@ -113,6 +113,10 @@ class Account(ArchivableModel):
         indexes = [
             models.Index(fields=["segment", "region"]),
             models.Index(fields=["renewal_date"]),
+            # The account list's orders: by name (its default), by ARR, last changed.
+            models.Index(fields=["name", "id"]),
+            models.Index(fields=["arr", "name", "id"]),
+            models.Index(fields=["-updated_at", "-id"]),
         ]
 
     def __str__(self) -> str:

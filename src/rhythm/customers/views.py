@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +17,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from rhythm.core.forms import once
 from rhythm.core.http import AuthedRequest, sign_in_first
+from rhythm.core.paging import page_of
 from rhythm.customers import account_page, services
 from rhythm.customers.account_page import safe_next
 from rhythm.customers.filters import AccountFilter
@@ -51,7 +51,7 @@ def account_list(request: AuthedRequest) -> HttpResponse:
     accounts = filters.filter(
         Account.objects.visible_to(request.user).select_related("segment", "account_owner", "csm")
     ).order_by(*SORTS[sort][1])
-    page = Paginator(accounts, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(accounts, PAGE_SIZE, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

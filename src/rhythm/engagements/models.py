@@ -114,6 +114,9 @@ class EngagementRequest(ArchivableModel):
         indexes = [
             models.Index(fields=["state", "assigned_cse"]),
             models.Index(fields=["account", "-created_at"]),
+            # The request list's order, and a board column's.
+            models.Index(fields=["-created_at", "-id"]),
+            models.Index(fields=["state", "-updated_at", "-id"]),
         ]
 
     def __str__(self) -> str:

@@ -5,7 +5,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from rhythm.core.forms import duplicate_warning, once, without_duplicate_warning
 from rhythm.core.http import AuthedRequest, post_only, sign_in_first
+from rhythm.core.paging import page_of
 from rhythm.core.registry import AccountFigure
 from rhythm.core.workflow import TransitionConflict
 from rhythm.customers.models import Account
@@ -56,7 +56,7 @@ def request_list(request: AuthedRequest) -> HttpResponse:
         requests = requests.filter(assigned_cse=request.user) | requests.filter(
             requested_by=request.user
         )
-    page = Paginator(requests, 50).get_page(request.GET.get("page"))
+    page = page_of(requests, 50, request.GET.get("page"))
     partial = request.htmx and not request.htmx.history_restore_request
     template = "engagements/_request_table.html" if partial else "engagements/request_list.html"
     return render(
@@ -80,7 +80,7 @@ def account_tab(request: AuthedRequest, account: Account) -> HttpResponse:
         requests = requests.filter(state=state)
     else:
         state = ""
-    page = Paginator(requests, 25).get_page(request.GET.get("page"))
+    page = page_of(requests, 25, request.GET.get("page"))
     return render(
         request,
         "engagements/account_tab.html",
