@@ -155,7 +155,13 @@ class Cta(TimeStampedModel):
             # and a CSE's open CTAs (their home, the capacity's count).
             models.Index(fields=["-raised_at", "-id"]),
             models.Index(fields=["status", "-updated_at", "-id"]),
-            models.Index(fields=["owner", "status"]),
+            # The work still open, which most lists and counts ask for: most CTAs are
+            # closed, and these skip them. The condition is the lists' own term
+            # (late_condition, `exclude(status=CLOSED)`), so that SQLite uses them.
+            models.Index(
+                fields=["raised_at", "id"], condition=~Q(status="closed"), name="cta_open_raised"
+            ),
+            models.Index(fields=["owner"], condition=~Q(status="closed"), name="cta_open_owner"),
         ]
         constraints = [
             # Lists tell a request's CTA by its source: the two must agree.
