@@ -1,5 +1,6 @@
 """One database's part of `python -m bench`, in a process whose settings name that
-database: `python -m bench.run RESULTS.json BENCHMARK…` (intake, serve, cpu, board, lists, reconcile)."""
+database: `python -m bench.run RESULTS.json BENCHMARK…` (intake, serve, cpu, board,
+lists, reconcile)."""
 
 from __future__ import annotations
 

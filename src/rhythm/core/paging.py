@@ -47,7 +47,7 @@ class BoundedPaginator(Paginator):
         return bounded_count(self.object_list, self._start)
 
     @cached_property
-    def count(self) -> int:  # type: ignore[override]  # Paginator's is a cached_property too
+    def count(self) -> int:
         """The rows counted: all of them, or (capped) one past the bound, so that the
         last page counted has a next one."""
         return self._bounded[0]
