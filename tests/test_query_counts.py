@@ -232,7 +232,6 @@ NOT_LISTS = {
     "officehours:question": "one question",
     "people:member": "one member; their history is capped at 20 changes, their latest "
     "survey answers at 10 (their figures are one count by kind and score)",
-    "surveys:answer": "one survey, public: the contact's link",
     "people:create-token": POST,
     "people:revoke-token": POST,
     "timeline:add-note": "a POST; it answers with timeline:account's first page",

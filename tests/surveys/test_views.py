@@ -113,3 +113,8 @@ def test_the_cse_page_shows_their_figures(client, cast, send):
     page = client.get(f"/team/{cast.cse.pk}/").content.decode()
     assert 'data-testid="member-csat"' in page and "4.0 of 5" in page
     assert "1 of 1 answered (100%)" in page
+
+
+def test_an_empty_post_names_the_score(anonymous, send):
+    page = anonymous.post(url_in_email(send().survey), {})
+    assert page.status_code == 422 and "Choose a score from 1 to 5" in page.content.decode()

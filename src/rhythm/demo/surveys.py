@@ -44,7 +44,7 @@ def load(seed: int) -> dict[str, int]:
     for cta in worked:
         if cta.case is None:
             continue  # excluded above; said again for the type checker
-        sent = surveys.send_survey(
+        surveys.send_survey(
             SurveyKind.CSAT,
             cta,
             cta.case.contact,
@@ -52,7 +52,6 @@ def load(seed: int) -> dict[str, int]:
             about=f"your call with {cta.owner}",
             now=timezone.now() - timedelta(days=rng.randint(1, 20)),
         )
-        created["surveys"] += sent.created
     for survey in Survey.objects.filter(answered_at=None).select_related("message").order_by("pk"):
         if rng.random() < 0.25:
             continue  # some never answer: the response rate is not 100%
@@ -64,6 +63,8 @@ def load(seed: int) -> dict[str, int]:
         mood = "high" if score >= high - 1 else "low" if score <= (low + high) // 2 else "middle"
         surveys.answer(found.group(1), score=score, comment=rng.choice(_COMMENTS[mood]))
         created["survey answers"] += 1
+    # With the NPS surveys the engagements' completions sent, before this ran.
+    created["surveys"] = Survey.objects.count()
     return created
 
 

@@ -48,7 +48,8 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         survey = services.openable(token)
     except services.LinkRefused as refusal:
         return _refused(request, refusal, posted=request.method == "POST")
-    form = AnswerForm(request.POST or None, kind=survey.kind)
+    # Bound on every POST, an empty one too: no score is an error naming the field.
+    form = AnswerForm(request.POST if request.method == "POST" else None, kind=survey.kind)
     if request.method == "POST" and form.is_valid():
         try:
             services.answer(token, **form.cleaned_data)
