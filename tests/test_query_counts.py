@@ -136,6 +136,8 @@ LISTINGS = [
     Listing("GET /requests/{request_id}/suggestions", rows.members, 14, REFUSED),
     Listing("GET /segments", rows.segments, 5, 5),
     Listing("GET /success-plans", rows.success_plans, 6, 6),
+    Listing("GET /surveys", rows.surveys, 5, 5),
+    Listing("GET /survey-responses", rows.survey_responses, 5, 5),
     Listing("GET /team-members", rows.members, 7, 7),
     Listing("GET /tokens", rows.tokens, 3, 3),
     # --- The UI ----------------------------------------------------------------------
@@ -176,7 +178,9 @@ LISTINGS = [
     Listing("engagements:list", rows.mixed_requests, 5, 5),
     Listing("engagements:list · the late ones", rows.late_work, 5, 5, lambda s: "late=1"),
     Listing("engagements:list · an account's", _local(rows.requests), 6, 6, _account, htmx=True),
-    Listing("engagements:detail · the CSEs suggested", rows.members, 14, 8),
+    # One query more than before surveys: the panel of the surveys about the request.
+    Listing("engagements:detail · the CSEs suggested", rows.members, 15, 9),
+    Listing("engagements:detail · its surveys", rows.request_surveys, 15, 9),
     _whole_board("", "", 8),
     _whole_board("lanes per CSE", "lanes=cse", 12),
     _whole_board("CTAs, lanes per region", "kind=ctas&lanes=region", 8),
@@ -226,7 +230,8 @@ NOT_LISTS = {
     "meetings:schedule": POST,
     "officehours:session-create": POST,
     "officehours:question": "one question",
-    "people:member": "one member; their history is capped at 20 changes",
+    "people:member": "one member; their history is capped at 20 changes, their latest "
+    "survey answers at 10 (their figures are one count by kind and score)",
     "people:create-token": POST,
     "people:revoke-token": POST,
     "timeline:add-note": "a POST; it answers with timeline:account's first page",

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "rhythm.engagements",
     "rhythm.meetings",
     "rhythm.officehours",
+    "rhythm.surveys",
     "rhythm.timeline",
     "rhythm.home",
     "rhythm.demo",
@@ -313,3 +314,30 @@ RHYTHM_AGING_NORMS = env_int_map(
     },
     keys=frozenset({"request.started"}),
 )
+
+# Surveys: how long a CSAT or NPS link stays open, and how often one address may
+# use the public survey pages (django-ratelimit's "count/period", per client IP).
+RHYTHM_SURVEY_EXPIRY_DAYS = env_int("RHYTHM_SURVEY_EXPIRY_DAYS", 30)
+RHYTHM_SURVEY_RATE = env_str("RHYTHM_SURVEY_RATE", "30/m")
+
+# --- Caches -------------------------------------------------------------------
+# The default cache stays per process (Django's local memory): nothing relies on
+# it being shared. Rate limits do: with two processes, or two machines, each
+# would count alone. Their cache is Redis when REDIS_URL is set (atomic
+# increments), else a table in the database every process already shares
+# (`rhythm migrate` creates it). The database cache increments by read-then-write,
+# so two requests of one burst may count once: a limit against floods and
+# guessing, not an exact meter, which is why check rhythm.surveys.E001 accepts it
+# where django-ratelimit's own check (its app is not installed) would refuse it.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL and not REDIS_URL_PROBLEM
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "rhythm_ratelimit_cache",
+        }
+    ),
+}
+RATELIMIT_USE_CACHE = "ratelimit"

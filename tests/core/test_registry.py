@@ -62,6 +62,7 @@ def test_timeline_kinds_come_from_the_apps_that_write_them():
         "transition",
         "meeting",
         "question",
+        "survey",
         "note",
     }
     assert all(kind.icon.startswith("bi-") for kind in kinds.values())

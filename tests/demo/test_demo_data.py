@@ -31,6 +31,8 @@ def test_the_first_load_reports_what_it_created(demo):
         "engagement requests": 16,
         "office-hours sessions": 3,
         "office-hours questions": 4,
+        "surveys": 17,  # 12 CSAT after CTAs' calls, 5 NPS of completed engagements
+        "survey answers": 14,
     }
 
 

@@ -21,6 +21,14 @@ EXEMPT = [
     # A link that is not valid shows the page saying so.
     Exempt("password_reset_confirm", SIGN_IN, 200, kwargs={"uidb64": "MQ", "token": "not-a-token"}),
     Exempt("password_reset_complete", SIGN_IN, 200),
+    # A contact's survey, public: its link's token is the key (tests/surveys/ tries the
+    # rest); a token that opens nothing gets the page saying so.
+    Exempt(
+        "surveys:answer",
+        "the contact's survey link: no sign-in, the token is the key",
+        404,
+        kwargs={"token": "not-a-token"},
+    ),
     Exempt("healthz", "for load balancers: says only that the database answers", 200),
     Exempt("api:openapi-json", "the API's contract, public like its docs", 200),
     Exempt("api:openapi-view", "the API's interactive docs", 200),

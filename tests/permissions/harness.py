@@ -26,6 +26,8 @@ from rhythm.ctas import playbooks
 from rhythm.engagements import services as engagements
 from rhythm.officehours import services as officehours
 from rhythm.people.choices import Role
+from rhythm.surveys import services as surveys
+from rhythm.surveys.choices import SurveyKind
 from rhythm.timeline import services as timeline
 from tests.conftest import CAST
 from tests.engagements.helpers import STAKEHOLDER, service_data
@@ -248,6 +250,7 @@ ACCOUNT_PARAMETERS = {
     "request_id",
     "meeting_id",
     "question_id",
+    "survey_id",
 }
 
 
@@ -279,6 +282,7 @@ class World:
     step: Any
     teammate: Any  # a CSE outside the cast
     ae_token: Any  # the AE's own token, another than the one the harness signs in with
+    survey: Any  # a CSAT survey to the contact about the opportunity, answered
 
     def parameters(self) -> dict[str, Any]:
         """A value for every URL parameter a route or an operation may have."""
@@ -301,6 +305,7 @@ class World:
             "step_id": self.step.pk,
             "member_id": self.teammate.pk,
             "token_id": self.ae_token.pk,
+            "survey_id": self.survey.pk,
             "column": "review",
         }
 
@@ -375,7 +380,15 @@ def build_world(cast) -> World:
         step=step,
         teammate=UserFactory(username="teammate", roles=[Role.CSE]),
         ae_token=core.create_token(cast.account_owner, "laptop")[0],
+        survey=_answered_survey(opportunity, contact, cast.cse),
     )
+
+
+def _answered_survey(subject, contact, cse):
+    sent = surveys.send_survey(SurveyKind.CSAT, subject, contact, cse=cse)
+    token = sent.url.rstrip("/").rsplit("/", 1)[1]
+    surveys.answer(token, score=4, comment="Clear and quick.")
+    return sent.survey
 
 
 def _signed_in(user) -> str:

@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from bench import board
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -42,6 +43,8 @@ from rhythm.meetings.models import Meeting
 from rhythm.officehours.models import OfficeHourSession, Question
 from rhythm.people.choices import Role
 from rhythm.people.models import User
+from rhythm.surveys.choices import SurveyKind
+from rhythm.surveys.models import Survey, SurveyResponse
 from rhythm.timeline.models import TimelineEntry
 from tests.conftest import Cast
 from tests.factories import (
@@ -600,3 +603,54 @@ def late_work(stage: Stage, n: int) -> None:
     EngagementRequest.objects.filter(pk__in=[r.pk for r in waiting]).update(
         state_changed_at=long_ago
     )
+
+
+# --- Surveys ----------------------------------------------------------------------------
+
+
+def _survey_rows(stage: Stage, pairs: list[tuple[Contact, object]], every: int = 2) -> None:
+    """A CSAT survey per (contact, subject), one in `every` answered."""
+    now = timezone.now()
+    made = Survey.objects.bulk_create(
+        [
+            Survey(
+                kind=SurveyKind.CSAT,
+                account_id=contact.account_id,
+                contact=contact,
+                cse=stage.cast.cse,
+                subject_type=ContentType.objects.get_for_model(subject),
+                subject_id=subject.pk,
+                about="Staged follow-up",
+                token_hash=f"{next(_serial):064x}",
+                sent_at=now,
+                expires_at=now + timedelta(days=30),
+                answered_at=now if i % every == 0 else None,
+            )
+            for i, (contact, subject) in enumerate(pairs)
+        ]
+    )
+    SurveyResponse.objects.bulk_create(
+        [SurveyResponse(survey=s, score=4, comment="Staged.") for s in made if s.answered_at]
+    )
+
+
+def surveys(stage: Stage, n: int) -> None:
+    """Surveys on accounts of their own, each about the account's opportunity."""
+    homes = _homes(stage, n, spread=True)
+    _furnish(stage, homes)
+    _survey_rows(stage, [stage.furnished[a.pk][:2] for a in homes])
+
+
+def survey_responses(stage: Stage, n: int) -> None:
+    """Answered surveys, on accounts of their own."""
+    homes = _homes(stage, n, spread=True)
+    _furnish(stage, homes)
+    _survey_rows(stage, [stage.furnished[a.pk][:2] for a in homes], every=1)
+
+
+def request_surveys(stage: Stage, n: int) -> None:
+    """Surveys about the stage's request, each to another contact of its account."""
+    contacts = Contact.objects.bulk_create(
+        [ContactFactory.build(account=stage.account) for _ in range(n)]
+    )
+    _survey_rows(stage, [(c, stage.request) for c in contacts])

@@ -1,8 +1,9 @@
 """Apps declare themselves: what each one adds to the menu, the API, the URLs, the
-timeline, the account page's tabs, the role table and the list of a member's open
-work lives in its own `apps.py`, on a `RhythmAppConfig`. The central lists
-(navigation, the API's routers, the URL mounts, the timeline's kinds, the account
-tabs, the role groups, the archive check) are loops over the installed apps, so a
+timeline, the account page's tabs, the panels on other apps' pages, the role table
+and the list of a member's open work lives in its own `apps.py`, on a
+`RhythmAppConfig`. The central lists (navigation, the API's routers, the URL
+mounts, the timeline's kinds, the account tabs, the panels, the role groups, the
+archive check) are loops over the installed apps, so a
 new app edits no other app's files.
 
 Read once the app registry is ready; nothing here imports a domain app.
@@ -79,6 +80,21 @@ class AccountFigure:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class Panel:
+    """A side panel an app brings to another app's page about one object.
+
+    `model` is the object's model label ("engagements.engagementrequest"); `view`
+    the dotted path of `f(request, obj) -> str`, the panel's HTML ("" for none),
+    for an object the viewer may already see; it reads in a query or two whatever
+    the rows. The page shows every app's panels for its object with
+    `{% panels obj %}`, so the page's app imports none of them."""
+
+    model: str
+    view: str
+    order: int = 50
+
+
 # A role_grants key meaning every role.
 EVERYONE = "*"
 
@@ -97,6 +113,7 @@ class RhythmAppConfig(AppConfig):
     navigation: tuple[NavItem, ...] = ()
     timeline_kinds: tuple[TimelineKind, ...] = ()
     account_tabs: tuple[AccountTab, ...] = ()
+    panels: tuple[Panel, ...] = ()
     # Role value (people.choices.Role), or EVERYONE, -> permission codes
     # ("app_label.codename"); people keeps each role's group in step with them.
     role_grants: dict[str, tuple[str, ...]] = {}
@@ -178,6 +195,17 @@ def account_tabs() -> dict[str, AccountTab]:
         if tab.slug in found:
             raise ValueError(f"Account tab {tab.slug!r} is declared twice.")
         found[tab.slug] = tab
+    return found
+
+
+@functools.cache
+def panels() -> dict[str, list[Panel]]:
+    """Every app's panels by the model label of the page's object, in their order."""
+    found: dict[str, list[Panel]] = {}
+    for panel in sorted(
+        (p for config in rhythm_apps() for p in config.panels), key=lambda p: p.order
+    ):
+        found.setdefault(panel.model, []).append(panel)
     return found
 
 

@@ -65,3 +65,15 @@ class RequestMoved(Event):
             actor=move.actor,
             link=request.get_absolute_url(),
         )
+
+
+@event
+@dataclass(frozen=True)
+class RequestCompleted(Event):
+    """The CSE marked the engagement complete (announced beside its RequestMoved,
+    which writes the timeline line): what the customer is asked about afterwards,
+    such as the NPS survey, hangs on this."""
+
+    name = "request.completed"
+    request: Any
+    transition: Any

@@ -20,7 +20,7 @@ from rhythm.ctas.models import Cta
 from rhythm.customers.models import Account, Objective
 from rhythm.engagements import rules
 from rhythm.engagements.choices import EffortKind, RejectionReason, RequestState
-from rhythm.engagements.events import RequestFiled, RequestMoved
+from rhythm.engagements.events import RequestCompleted, RequestFiled, RequestMoved
 from rhythm.engagements.models import (
     DeliverableOutcome,
     EngagementRequest,
@@ -367,6 +367,8 @@ def transition(request: EngagementRequest, actor, move: TransitionInput) -> Enga
             )
         )
     events.publish(RequestMoved(request, record))
+    if target == RequestState.COMPLETE:
+        events.publish(RequestCompleted(request, record))
     # The handbook's rules, as explicit calls: a started engagement is tracked by a
     # CTA owned by its CSE, and closing the request closes that CTA.
     if target == RequestState.STARTED:

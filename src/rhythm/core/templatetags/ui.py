@@ -16,9 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString, mark_safe
 
-from rhythm.core import display
+from rhythm.core import display, registry
 
 register = template.Library()
 
@@ -176,3 +177,13 @@ def pageheader(parser: Parser, token: Token) -> PageHeaderNode:
         meta = parser.parse(("endpageheader",))
         parser.delete_first_token()
     return PageHeaderNode(title, options, actions, meta)
+
+
+@register.simple_tag(takes_context=True)
+def panels(context, obj) -> SafeString:
+    """`{% panels obj %}`: the side panels other apps bring to the page of `obj`
+    (core.registry.Panel), in their order; nothing when no app brings one."""
+    found = registry.panels().get(obj._meta.label_lower, [])
+    request = context.get("request")
+    html = [str(import_string(panel.view)(request, obj)) for panel in found]
+    return mark_safe("".join(html))  # noqa: S308 - each panel is a rendered template
