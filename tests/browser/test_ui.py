@@ -96,7 +96,7 @@ def test_sign_in_filter_the_list_and_open_an_account(page: Page, demo):
     assert page.evaluate("window.rhythmMarker") == "same page"
 
     page.get_by_role("link", name="Borealis Bank").click()
-    expect(page.get_by_test_id("account-name")).to_have_text("Borealis Bank")
+    expect(page.get_by_test_id("account-title")).to_have_text("Borealis Bank")
     expect(page.get_by_test_id("plans-health")).to_contain_text("Amber")
     expect(page.get_by_test_id("overview-plans")).to_contain_text("Move CI to GitLab")
 
@@ -212,7 +212,7 @@ def test_on_a_phone_the_menu_folds_behind_a_toggler(page: Page, demo):
     expect(_count(page)).to_contain_text("of 38 accounts")
     # Wide tables scroll within themselves; the page itself never scrolls sideways.
     page.get_by_role("link", name="Borealis Bank").click()
-    expect(page.get_by_test_id("account-name")).to_have_text("Borealis Bank")
+    expect(page.get_by_test_id("account-title")).to_have_text("Borealis Bank")
     for path in (page.url, "/accounts/", "/ctas/"):
         page.goto(path)
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path

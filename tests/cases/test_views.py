@@ -461,3 +461,34 @@ def test_the_warning_comes_with_the_other_errors(client, cast, opportunity, case
     assert f'href="{case.get_absolute_url()}"' in _warning(html)
     assert 'id="id_challenges_error"' in html
     assert Case.objects.count() == 1
+
+
+def test_the_case_list_pages_fifty_at_a_time(client, cast):
+    """Past one page the list says so and links the next, keeping its scope; the last
+    page links back. (It used to stop at 100 cases, silently.)"""
+    from tests.query_counts.rows import build_stage
+    from tests.query_counts.rows import cases as some_cases
+
+    stage = build_stage(cast)
+    some_cases(stage, 53, spread=False)
+    total = Case.objects.filter(account=stage.account).count()
+    _as(client, cast.manager)
+    first = client.get(reverse("cases:list")).content.decode()
+    assert first.count('data-testid="case-row"') == 50
+    assert 'href="/cases/?page=2">Next<' in first and "Previous" not in first
+    scoped = client.get(reverse("cases:list"), {"account": stage.account.pk, "page": 2})
+    html = scoped.content.decode()
+    assert html.count('data-testid="case-row"') == total - 50
+    assert f'href="/cases/?account={stage.account.pk}&amp;page=1">Previous<' in html
+    assert ">Next<" not in html
+
+
+def test_the_opt_out_says_what_happens_to_the_outreach(client, cast, opportunity):
+    """Ticking it means no outreach email is drafted and "Reach out" is skipped; the
+    help under the box and the model's (the admin's) say so, not "on acceptance"."""
+    _as(client, cast.account_owner)
+    html = client.get(reverse("cases:create", args=[opportunity.pk])).content.decode()
+    help_text = html.split('id="id_opt_out_outreach_helptext"')[1].split("</div>")[0]
+    assert "no outreach email" in help_text and "Reach out" in help_text
+    model_help = str(Case._meta.get_field("opt_out_outreach").help_text)
+    assert "on acceptance" not in model_help and "No outreach email is drafted" in model_help

@@ -115,6 +115,21 @@ def test_a_checkbox_stands_before_its_label_and_radio_choices_share_a_row():
 
 
 @pytest.mark.django_db
+def test_an_empty_choice_asks_to_choose_instead_of_dashes():
+    """A model choice's "---------" reads "Choose…"; an empty choice with a label of
+    its own ("—" above) keeps it."""
+    from rhythm.catalog.models import Offering
+
+    class Pick(forms.Form):
+        offering = forms.ModelChoiceField(Offering.objects.all())
+        region = forms.ChoiceField(choices=[("", "—"), ("EMEA", "EMEA")])
+
+    html = str(Pick())
+    assert '<option value="" selected>Choose…</option>' in html
+    assert "---------" not in html
+    assert '<option value="" selected>—</option>' in html
+
+
 def test_django_s_own_forms_go_through_it_too(client):
     html = client.get(reverse("login")).content.decode()
     assert '<label class="form-label" for="id_username">Username</label>' in html

@@ -184,3 +184,26 @@ def test_unanswered_deliverables_are_said_once_beside_their_questions(
     text = request_.deliverables[0]
     assert page.count(f"Say whether “{text}” was achieved.") == 1
     assert 'data-field="deliverables.0.achieved"' in page
+
+
+def test_a_started_request_offers_each_person_only_the_moves_they_may_make(
+    client, cast, request_, covering_cse
+):
+    """The page's forms are Workflow.moves_for the viewer, as the board's offers are:
+    at Started only the assigned CSE may mark it complete; the manager who qualified
+    it, the requesting CSM and another CSE are offered nothing."""
+    from rhythm.engagements import rules, services
+
+    _move(request_, cast.manager, "started", cse=covering_cse.pk)
+    request_.refresh_from_db()
+    for who in (cast.manager, cast.csm, cast.cse, covering_cse):
+        _as(client, who)
+        offered = set(re.findall(r'data-move="(\w+)"', _detail(client, request_)))
+        allowed = {
+            move.action
+            for _, move in rules.WORKFLOW.moves_for(
+                RequestState.STARTED, services.parties(who, request_)
+            )
+        }
+        assert offered == allowed, who
+    assert allowed == {"complete"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -15,6 +15,8 @@ from rhythm.ctas import services as ctas
 from rhythm.ctas.models import Cta, CtaTask
 from rhythm.engagements.choices import RequestState
 from rhythm.engagements.models import EngagementRequest
+from rhythm.meetings.choices import MeetingKind, MeetingStatus
+from rhythm.meetings.models import Meeting
 from tests.factories import ContactFactory, UserFactory
 from tests.query_counts.rows import build_stage, requests
 
@@ -114,10 +116,32 @@ def test_a_cse_is_reminded_of_the_outreach_drafts_they_have_not_sent(
     cta = cases.open_case(cast.account_owner, case_data).case.cta
     ctas.accept(cta, cse=covering_cse, actor=covering_cse)
     html = _home(client, covering_cse)
-    card = html.split("Outreach drafts for you to send")[1].split("</a>")[0]
-    assert ">1<" in card and "?show=outreach" in card
+    tiles = [t.split("</a>")[0] for t in html.split('data-testid="work-item"')[1:]]
+    [card] = [t for t in tiles if "Outreach drafts for you to send" in t]
+    assert '"rh-figure">1<' in card and "?show=outreach" in card
     listed = client.get(reverse("ctas:list"), {"show": "outreach"}).content.decode()
     assert listed.count('data-testid="cta-row"') == 1
     ctas.send_outreach(cta, actor=covering_cse)
     listed = client.get(reverse("ctas:list"), {"show": "outreach"}).content.decode()
     assert 'data-testid="cta-row"' not in listed
+
+
+def test_your_next_call_shows_its_day_and_time_in_your_zone(client, cast, account, covering_cse):
+    """The next call reads as docs/ui.md's `|when`: the weekday, the time and the
+    viewer's zone (CET for a CSE in Berlin), not the date format alone."""
+
+    covering_cse.time_zone = "Europe/Berlin"
+    covering_cse.save()
+    with time_machine.travel(timezone.make_aware(TODAY), tick=False):
+        Meeting.objects.create(
+            account=account,
+            name="CSE: Runner autoscaling",
+            kind=MeetingKind.SPOT,
+            cse=covering_cse,
+            created_by=covering_cse,
+            status=MeetingStatus.SCHEDULED,
+            scheduled_at=datetime(2026, 3, 5, 16, 0, tzinfo=UTC),
+        )
+        html = _home(client, covering_cse)
+    call = html.split('data-testid="next-call"')[1].split("</span>\n")[0]
+    assert "Thu 5 Mar, 17:00 CET" in call

@@ -373,10 +373,13 @@ def test_team_filters_by_role_and_region_and_totals_capacity(client, cast):
 def _work(html: str) -> dict[str, str]:
     import re
 
-    cards = re.findall(
-        r'data-testid="work-item">.*?small">(.*?)</div>.*?fw-semibold">(.*?)</div>', html, re.S
+    tiles = re.findall(
+        r'data-testid="work-item".*?"rh-figure">(.*?)</span>\s*'
+        r'<span class="rh-figure-label">(.*?)</span>',
+        html,
+        re.S,
     )
-    return dict(cards)
+    return {label: count for count, label in tiles}
 
 
 def test_home_says_what_waits_for_each_role(client, cast, case_data, covering_cse):

@@ -39,7 +39,11 @@ class CaseForm(forms.Form):
     opt_out_outreach = forms.BooleanField(
         required=False,
         label="Do not contact the customer automatically",
-        help_text="Without this, the CSE emails the contact with you in copy once they accept.",
+        help_text=(
+            "Ticked, the CSE who accepts gets no outreach email to send and skips "
+            "“Reach out”; unticked, they get one drafted to the contact, you in copy, "
+            "to read and send."
+        ),
     )
     priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.MEDIUM)
     # Shown, beside the warning, only once the service has found an open case for

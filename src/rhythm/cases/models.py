@@ -30,7 +30,10 @@ class Case(ArchivableModel):
     opt_out_outreach = models.BooleanField(
         "Do not contact the customer automatically",
         default=False,
-        help_text="The assigned CSE will not email the contact on acceptance.",
+        help_text=(
+            "No outreach email is drafted for the CSE who accepts the CTA, and its "
+            "“Reach out” task is skipped: the account owner arranges the first contact."
+        ),
     )
     priority = models.CharField(max_length=8, choices=Priority.choices, default=Priority.MEDIUM)
     status = models.CharField(max_length=16, choices=CaseStatus.choices, default=CaseStatus.OPEN)

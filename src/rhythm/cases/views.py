@@ -18,6 +18,7 @@ from rhythm.ctas.models import Cta
 from rhythm.customers.models import Account, Opportunity
 
 LIST_LIMIT = 100
+PAGE_SIZE = 50  # the cases list, a page at a time, as the requests list
 TAB = "cases"  # its tab on the account page
 
 
@@ -46,10 +47,25 @@ def case_list(request: AuthedRequest) -> HttpResponse:
         cases = cases.filter(**{f"{key}_id": int(raw)})
     partial = request.htmx and not request.htmx.history_restore_request
     template = "cases/_case_list.html" if partial else "cases/case_list.html"
+    raw_page = request.GET.get("page", "1")
+    number = int(raw_page) if raw_page.isdigit() and int(raw_page) > 0 else 1
+    # One row past the page says whether there is a next one, without counting them
+    # all: the list makes the same queries on every page, however many cases there are.
+    start = (number - 1) * PAGE_SIZE
+    rows = list(cases[start : start + PAGE_SIZE + 1])
     return render(
         request,
         template,
-        {"cases": cases[:LIST_LIMIT], "limit": LIST_LIMIT, "scope": scope},
+        {
+            "cases": rows[:PAGE_SIZE],
+            "scope": scope,
+            "page": {
+                "number": number,
+                "previous": number - 1 if number > 1 else None,
+                "next": number + 1 if len(rows) > PAGE_SIZE else None,
+                "query": "&".join(f"{key}={value}" for key, value in scope.items()),
+            },
+        },
     )
 
 

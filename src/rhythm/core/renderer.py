@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models.fields import BLANK_CHOICE_DASH
 from django.forms.renderers import DjangoTemplates
 
 # Bootstrap's class for each of Django's widget templates.
@@ -23,6 +24,9 @@ CHOICE_TEMPLATES = {
     "django/forms/widgets/radio.html": "radio",
     "django/forms/widgets/checkbox_select.html": "checkbox",
 }
+# Django's empty choice, "---------", reads better as what to do.
+EMPTY_CHOICE = BLANK_CHOICE_DASH[0][1]
+CHOOSE = "Choose…"
 # An error list, as a field or a form renders it (default.html includes ul.html).
 ERROR_LISTS = {"django/forms/errors/list/default.html", "django/forms/errors/list/ul.html"}
 
@@ -53,6 +57,11 @@ class RhythmFormRenderer(DjangoTemplates):
                 for option in options:
                     _add_class(option["attrs"], "form-check-input")
             return "core/forms/choices.html"
+        if template_name == "django/forms/widgets/select.html":
+            for _group, options, _index in widget.get("optgroups", ()):
+                for option in options:
+                    if option["value"] in ("", None) and option["label"] == EMPTY_CHOICE:
+                        option["label"] = CHOOSE
         if template_name.startswith("django/forms/widgets/") and widget.get("type") != "hidden":
             _add_class(widget["attrs"], WIDGET_CLASSES.get(template_name, "form-control"))
         return template_name

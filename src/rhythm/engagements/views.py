@@ -270,8 +270,9 @@ def _next_steps(
             "errors": errors if to == failed else {},
             "data": request.POST if to == failed else {},
         }
-        for to, move in rules.moves_from(RequestState(engagement.state))
-        if parties & move.parties
+        # Only the moves this person may make: the same list a refused drag on the
+        # board offers (Workflow.moves_for).
+        for to, move in rules.WORKFLOW.moves_for(engagement.state, parties)
     ]
     if errors and not any(m["errors"] for m in moves):
         # A refusal with no form to show it beside (a move not offered to this person).

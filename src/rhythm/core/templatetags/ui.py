@@ -50,17 +50,19 @@ def due(value: date | datetime | None, done: Any = False, today: date | None = N
 
 
 @register.simple_tag
-def badge(value: Any, colour: str | None = None, testid: str = "") -> SafeString:
+def badge(value: Any, colour: str | None = None, testid: str = "", title: str = "") -> SafeString:
     """A status as a subtle badge in its colour: `{% badge cta.status_enum %}`, or a
-    label and a colour for a state with no enum: `{% badge "Archived" "secondary" %}`."""
+    label and a colour for a state with no enum: `{% badge "Archived" "secondary" %}`.
+    Anything with a `label` and a `colour` will do (a plan's health); `title` says why."""
     if value is None or value == "":
         return SafeString("")
     label = getattr(value, "label", value)
     colour = colour or getattr(value, "colour", "secondary")
     return format_html(
-        '<span class="badge rh-badge rh-badge-{}"{}>{}</span>',
+        '<span class="badge rh-badge rh-badge-{}"{}{}>{}</span>',
         colour,
         format_html(' data-testid="{}"', testid) if testid else "",
+        format_html(' title="{}"', title) if title else "",
         label,
     )
 
