@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0003_duplicate_reason'),
+        ('cases', '0004_list_orders'),
     ]
 
     operations = [
