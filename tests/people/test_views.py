@@ -41,6 +41,7 @@ def _member_data(person, **changes) -> dict:
         "time_zone": person.time_zone,
         "holiday_country": person.holiday_country,
         "holiday_subdivision": person.holiday_subdivision,
+        "working_days": person.working_days,
         "weekly_capacity_hours": person.weekly_capacity_hours,
         "covered_regions": person.covered_regions,
         "covered_segments": [s.pk for s in person.covered_segments.all()],
@@ -457,3 +458,23 @@ def test_a_member_sets_their_own_booking_link_and_nothing_else(client, cast, api
         f"/team-members/{cast.csm.pk}", {"booking_url": "https://x.example"}
     )
     assert other.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "changes, field, words",
+    [
+        ({"holiday_country": "ZZ"}, "holiday_country", "ZZ is not a supported"),
+        ({"holiday_subdivision": "ZZ"}, "holiday_subdivision", "ZZ is not a subdivision of US"),
+        ({"working_days": []}, "working_days", "at least one working day"),
+    ],
+)
+def test_an_unknown_holiday_calendar_is_refused_beside_its_field(
+    client, cast, changes, field, words
+):
+    client.force_login(cast.manager)
+    url = reverse("people:member", args=[cast.cse.pk])
+    response = client.post(url, _member_data(cast.cse, **changes))
+    assert response.status_code == 200
+    assert words in _field_errors(response.content.decode(), field)
+    cast.cse.refresh_from_db()
+    assert (cast.cse.holiday_country, cast.cse.holiday_subdivision) == ("US", "")

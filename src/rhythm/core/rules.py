@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import zoneinfo
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+# `holidays` computes each country's public holidays from its rules: a pure
+# calculator with no I/O, as a rule may use.
+import holidays as public_holiday_calendars
 
 # Delivery retries back off 1, 2, 4, 8 … minutes, capped at an hour, and give up
 # after MAX_DELIVERY_ATTEMPTS; `rhythm outbox retry` revives a failed message.
@@ -87,6 +92,157 @@ def add_business_days(start: date, days: int, holidays: frozenset[date] = frozen
         if current.weekday() < 5 and current not in holidays:
             remaining -= 1
     return current
+
+
+# --- A person's business-day calendar -------------------------------------------
+# Their working week, their time zone, the public holidays of their country (and
+# subdivision) and the company's own holidays. Everything the clocks count (task
+# due dates, follow-ups, answers to questions) is counted on the calendar of the
+# person who owes the work.
+
+MONDAY_TO_FRIDAY = frozenset(range(5))
+WORKDAY_START = time(9, 0)
+WORKDAY_END = time(17, 0)
+
+
+@functools.lru_cache(maxsize=2048)
+def public_holidays(country: str, subdivision: str, year: int) -> frozenset[date]:
+    """The public holidays of a country (and subdivision) in one year. Computing
+    them costs `holidays` a few milliseconds; they are asked for on every due date,
+    so each (country, subdivision, year) is computed once per process."""
+    if not country:
+        return frozenset()
+    found = public_holiday_calendars.country_holidays(
+        country, subdiv=subdivision or None, years=year
+    )
+    return frozenset(found)
+
+
+@dataclass(frozen=True)
+class BusinessCalendar:
+    """The days and hours a person works. Pure: the holidays of the company come in
+    as dates, those of the country are computed (`public_holidays`)."""
+
+    working_days: frozenset[int] = MONDAY_TO_FRIDAY  # Monday = 0
+    zone: tzinfo = UTC
+    country: str = ""
+    subdivision: str = ""
+    company_holidays: frozenset[date] = frozenset()
+    day_start: time = WORKDAY_START
+    day_end: time = WORKDAY_END
+
+    def __post_init__(self) -> None:
+        if not self.working_days:
+            raise ValueError("A working week needs at least one working day.")
+        if self.day_end <= self.day_start:
+            raise ValueError("A working day ends after it starts.")
+
+    def is_holiday(self, day: date) -> bool:
+        return day in self.company_holidays or day in public_holidays(
+            self.country, self.subdivision, day.year
+        )
+
+    def is_business_day(self, day: date) -> bool:
+        return day.weekday() in self.working_days and not self.is_holiday(day)
+
+    def next_business_day(self, day: date) -> date:
+        """`day` itself if it is a business day, else the next one."""
+        for _ in range(3660):  # ten years: a calendar with no business day is a bug
+            if self.is_business_day(day):
+                return day
+            day += timedelta(days=1)
+        raise ValueError("This calendar has no business day in ten years.")
+
+    def add_days(self, start: date, days: int) -> date:
+        """The date `days` business days after `start`; zero days from a day off
+        rolls forward to the next business day (as `add_business_days`)."""
+        if days < 0:
+            raise ValueError("Count business days forward.")
+        if days == 0:
+            return self.next_business_day(start)
+        current = start
+        for _ in range(days):
+            current = self.next_business_day(current + timedelta(days=1))
+        return current
+
+    def days_between(self, start: date, end: date) -> int:
+        """Business days after `start` up to and including `end` (0 when `end` is not
+        after `start`), as `business_days_between`."""
+        count, day = 0, start + timedelta(days=1)
+        while day <= end:
+            count += self.is_business_day(day)
+            day += timedelta(days=1)
+        return count
+
+    def local(self, moment: datetime) -> datetime:
+        return moment.astimezone(self.zone)
+
+    def today(self, now: datetime) -> date:
+        """The date it is for this person at `now`."""
+        return self.local(now).date()
+
+    def add_days_at(self, moment: datetime, days: int) -> datetime:
+        """`days` business days after `moment`, at the same time on the person's wall
+        clock: across a summer-time change it is an hour more or less in UTC."""
+        local = self.local(moment)
+        day = self.add_days(local.date(), days)
+        return datetime.combine(day, local.time().replace(fold=0), tzinfo=self.zone).astimezone(
+            moment.tzinfo or UTC
+        )
+
+    def _hours_of(self, day: date) -> tuple[datetime, datetime]:
+        return (
+            datetime.combine(day, self.day_start, tzinfo=self.zone),
+            datetime.combine(day, self.day_end, tzinfo=self.zone),
+        )
+
+    def due_in_working_hours(self, start: datetime, hours: float) -> datetime:
+        """When `hours` of working time after `start` are spent: counted on the
+        person's working days between `day_start` and `day_end` on their wall clock,
+        so a clock started late on Friday runs on Monday morning. The answer is in
+        the person's zone."""
+        if hours < 0:
+            raise ValueError("Count working hours forward.")
+        remaining = timedelta(hours=hours)
+        moment = self.local(start)
+        day = moment.date()
+        while True:
+            if self.is_business_day(day):
+                opens, closes = self._hours_of(day)
+                begin = max(moment, opens)
+                if begin < closes:
+                    left_today = closes - begin
+                    if remaining <= left_today:
+                        return self.local(begin + remaining)
+                    remaining -= left_today
+            day += timedelta(days=1)
+            moment = datetime.combine(day, time(0), tzinfo=self.zone)
+
+    def working_time_between(self, start: datetime, end: datetime) -> timedelta:
+        """The working time (on the person's days and hours) from `start` to `end`."""
+        total = timedelta()
+        if end <= start:
+            return total
+        day, last = self.local(start).date(), self.local(end).date()
+        while day <= last:
+            if self.is_business_day(day):
+                opens, closes = self._hours_of(day)
+                begin, finish = max(start, opens), min(end, closes)
+                if finish > begin:
+                    total += finish - begin
+            day += timedelta(days=1)
+        return total
+
+
+def working_days_problem(days: Sequence[object]) -> str | None:
+    """What is wrong with a working week given as weekday numbers (Monday = 0)."""
+    if not isinstance(days, list | tuple) or not days:
+        return "Give at least one working day (0 = Monday … 6 = Sunday)."
+    if any(not isinstance(d, int) or isinstance(d, bool) or not 0 <= d <= 6 for d in days):
+        return "Working days are numbers from 0 (Monday) to 6 (Sunday)."
+    if len(set(days)) != len(days):
+        return "Give each working day once."
+    return None
 
 
 def zone_named(name: str | None) -> zoneinfo.ZoneInfo | None:

@@ -10,7 +10,15 @@ from zoneinfo import ZoneInfo
 # text library: no I/O, as a rule should be.
 import regex
 
-from rhythm.core.rules import ON_TIME, Aging, Move, Workflow, add_business_days, aging
+from rhythm.core.rules import (
+    ON_TIME,
+    Aging,
+    BusinessCalendar,
+    Move,
+    Workflow,
+    add_business_days,
+    aging,
+)
 from rhythm.ctas.choices import CtaStatus as S
 from rhythm.ctas.choices import TaskStatus
 
@@ -76,6 +84,18 @@ def cta_due_offset(steps, default: int) -> int:
 
 def task_due_date(start: date, offset_business_days: int) -> date:
     return add_business_days(start, offset_business_days)
+
+
+# A CTA is raised before anyone owns it: its tasks are dated on the plain working
+# week, and move onto their owner's calendar when a CSE accepts it.
+UNOWNED_CALENDAR = BusinessCalendar()
+
+
+def owner_due_date(due: date, raised_on: date, owner: BusinessCalendar) -> date:
+    """A task's due date moved onto its owner's calendar: as many of the owner's
+    business days after the raising as it was dated on the plain working week."""
+    offset = UNOWNED_CALENDAR.days_between(raised_on, due)
+    return owner.add_days(raised_on, offset)
 
 
 def is_closing_task(title: str) -> bool:

@@ -29,6 +29,7 @@ from rhythm.ctas.raising import (  # noqa: E402
     reconcile,
 )
 from rhythm.people import rules as coverage_rules
+from rhythm.people import services as people_services
 from rhythm.people.choices import Role
 
 __all__ = [
@@ -122,6 +123,7 @@ def accept(
         )
     now = timezone.now()
     previous = cta.owner if cta.owner_id not in (None, cse.pk) else None
+    new_owner = cta.owner_id != cse.pk
     cta.owner = cse
     cta.accepted_at = cta.accepted_at or now
     workflow.record(
@@ -134,6 +136,8 @@ def accept(
         at=now,
     )
     _finish_task(cta, position=1, actor=actor, now=now)
+    if new_owner:
+        _onto_owner_calendar(cta, cse)
     case = cta.case
     if outreach is not None and case is not None and not case.opt_out_outreach:
         _send_outreach(cta, actor=actor, wording=outreach, now=now)
@@ -228,6 +232,26 @@ def _refuse_wording(wording: Mapping[str, Wording], *, alone: bool = False) -> N
             errors[name] = ValidationError(problem, code="invalid")
     if errors:
         raise ValidationError(errors)
+
+
+def _onto_owner_calendar(cta: Cta, owner) -> None:
+    """The open tasks (and the CTA) fall due on the owner's business days: their
+    working week, their country's public holidays and the company's."""
+    calendar = people_services.calendar_of(owner)
+    raised_on = timezone.localdate(cta.raised_at)
+    due_dates = []
+    for task in CtaTask.objects.select_for_update().filter(cta=cta).order_by("position"):
+        if task.due_date is None:
+            continue
+        if task.status == TaskStatus.OPEN:
+            moved = rules.owner_due_date(task.due_date, raised_on, calendar)
+            if moved != task.due_date:
+                task.due_date = moved
+                task.save(update_fields=["due_date", "updated_at"])
+        due_dates.append(task.due_date)
+    if due_dates and cta.due_date is not None and max(due_dates) != cta.due_date:
+        cta.due_date = max(due_dates)
+        cta.save(update_fields=["due_date", "updated_at"])
 
 
 def _finish_task(cta: Cta, *, position: int, actor, now: datetime) -> None:

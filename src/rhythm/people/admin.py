@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from rhythm.people.models import User
+from rhythm.core.admin import DomainAdmin
+from rhythm.people.models import CompanyHoliday, User
 
 
 @admin.register(User)
@@ -27,6 +28,7 @@ class MemberAdmin(SimpleHistoryAdmin, UserAdmin):
                     "time_zone",
                     "holiday_country",
                     "holiday_subdivision",
+                    "working_days",
                     "weekly_capacity_hours",
                     "covered_regions",
                     "covered_segments",
@@ -39,3 +41,12 @@ class MemberAdmin(SimpleHistoryAdmin, UserAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # archive a member (deactivate) instead
+
+
+@admin.register(CompanyHoliday)
+class CompanyHolidayAdmin(DomainAdmin):
+    """The company's own days off, beside each country's public holidays."""
+
+    list_display = ["date", "name", "region", "archived_at"]
+    list_filter = ["region"]
+    date_hierarchy = "date"

@@ -57,6 +57,7 @@ class MemberOut(Schema):
     time_zone: str
     holiday_country: str
     holiday_subdivision: str
+    working_days: list[int]
     weekly_capacity_hours: Decimal
     covered_regions: list[str]
     covered_segments: list[int]
@@ -88,6 +89,12 @@ class MemberIn(Body):
     time_zone: Text = Field("UTC", max_length=64)
     holiday_country: Text = Field("US", max_length=2)
     holiday_subdivision: Text = Field("", max_length=8)
+    working_days: list[int] = Field(
+        default_factory=lambda: [0, 1, 2, 3, 4],
+        min_length=1,
+        max_length=7,
+        description="Weekdays worked, 0 = Monday … 6 = Sunday.",
+    )
     weekly_capacity_hours: Capacity = Decimal("40")
     covered_regions: list[Region] = Field(default_factory=list, max_length=20)
     covered_segments: list[Id] = Field(default_factory=list, max_length=100)
@@ -110,6 +117,7 @@ class MemberPatch(Body):
     time_zone: Text = unchanged(max_length=64)
     holiday_country: Text = unchanged(max_length=2)
     holiday_subdivision: Text = unchanged(max_length=8)
+    working_days: list[int] = unchanged(max_length=7)
     weekly_capacity_hours: Capacity = unchanged()
     covered_regions: list[Region] = unchanged(max_length=20)
     covered_segments: list[Id] = unchanged(max_length=100)

@@ -6,7 +6,7 @@ from django.template import loader
 
 from rhythm.core import services as core_services
 from rhythm.people.models import User
-from rhythm.people.validators import region_choices
+from rhythm.people.validators import WEEKDAY_CHOICES, region_choices
 
 
 class OutboxPasswordResetForm(PasswordResetForm):
@@ -50,6 +50,7 @@ class MemberForm(forms.ModelForm):
             "time_zone",
             "holiday_country",
             "holiday_subdivision",
+            "working_days",
             "weekly_capacity_hours",
             "covered_regions",
             "covered_segments",
@@ -63,6 +64,13 @@ class MemberForm(forms.ModelForm):
             choices=region_choices(), required=False, widget=forms.CheckboxSelectMultiple
         )
         self.fields["region"] = forms.ChoiceField(choices=region_choices())
+        self.fields["working_days"] = forms.TypedMultipleChoiceField(
+            choices=WEEKDAY_CHOICES,
+            coerce=int,
+            widget=forms.CheckboxSelectMultiple,
+            error_messages={"required": "Give at least one working day."},
+            help_text="Due dates and clocks count only these days.",
+        )
 
 
 class ProfileForm(forms.ModelForm):

@@ -8,14 +8,17 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from rhythm.core.models import ArchivableModel
 from rhythm.people.choices import Role
 from rhythm.people.rules import MANAGES_CSES
 from rhythm.people.validators import (
+    default_working_days,
     validate_holiday_country,
     validate_holiday_subdivision,
     validate_region,
     validate_regions,
     validate_time_zone,
+    validate_working_days,
 )
 
 
@@ -45,6 +48,11 @@ class User(AbstractUser):
         help_text="ISO 3166 country whose public holidays shape this person's business days.",
     )
     holiday_subdivision = models.CharField(max_length=8, blank=True, default="")
+    working_days = models.JSONField(
+        default=default_working_days,
+        validators=[validate_working_days],
+        help_text="The days of the week this person works (0 = Monday … 6 = Sunday).",
+    )
     weekly_capacity_hours = models.DecimalField(
         max_digits=4,
         decimal_places=1,
@@ -103,3 +111,32 @@ class User(AbstractUser):
     @property
     def manages_cses(self) -> bool:
         return self.has_perm(MANAGES_CSES)
+
+
+class CompanyHoliday(ArchivableModel):
+    """A day the company is closed, beside each country's public holidays: for
+    everyone, or for the members of one region."""
+
+    date = models.DateField()
+    name = models.CharField(max_length=100)
+    region = models.CharField(
+        max_length=16,
+        blank=True,
+        validators=[validate_region],
+        help_text="Only this region's members are off; blank for everyone.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date", "region"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date", "region"],
+                condition=models.Q(archived_at__isnull=True),
+                name="company_holiday_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.date:%d %b %Y})"

@@ -11,9 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from rhythm.core import registry
+from rhythm.core.rules import BusinessCalendar, zone_named
 from rhythm.people import rules
 from rhythm.people.choices import Role
-from rhythm.people.models import User
+from rhythm.people.models import CompanyHoliday, User
 
 MEMBER_FIELDS = {
     "username",
@@ -25,6 +26,7 @@ MEMBER_FIELDS = {
     "time_zone",
     "holiday_country",
     "holiday_subdivision",
+    "working_days",
     "weekly_capacity_hours",
     "covered_regions",
     "booking_url",
@@ -140,3 +142,28 @@ def _set_segments(user: User, segment_ids: Iterable[int]) -> None:
             }
         )
     user.covered_segments.set(found)
+
+
+# --- Calendars -------------------------------------------------------------------
+
+
+def company_holidays(region: str) -> frozenset:
+    """The company's days off for a member of this region (one query)."""
+    return frozenset(
+        CompanyHoliday.objects.active()
+        .filter(region__in=("", region))
+        .values_list("date", flat=True)
+    )
+
+
+def calendar_of(user: User, *, company: frozenset | None = None) -> BusinessCalendar:
+    """A member's business-day calendar: their working week and zone, their
+    country's public holidays and the company's. Pass `company` (from
+    `company_holidays`) to build many calendars of one region without asking again."""
+    return BusinessCalendar(
+        working_days=frozenset(user.working_days or (0, 1, 2, 3, 4)),
+        zone=zone_named(user.time_zone) or BusinessCalendar().zone,
+        country=user.holiday_country,
+        subdivision=user.holiday_subdivision,
+        company_holidays=company_holidays(user.region) if company is None else company,
+    )

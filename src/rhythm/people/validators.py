@@ -9,6 +9,8 @@ import holidays
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from rhythm.core.rules import working_days_problem
+
 
 @cache
 def _supported_holiday_calendars() -> dict[str, list[str]]:
@@ -62,6 +64,27 @@ def validate_holiday_subdivision(country: str, subdivision: str) -> None:
                 )
             }
         )
+
+
+def validate_working_days(values: list[int]) -> None:
+    problem = working_days_problem(values)
+    if problem:
+        raise ValidationError(problem, code="invalid_working_days")
+
+
+def default_working_days() -> list[int]:
+    return [0, 1, 2, 3, 4]
+
+
+WEEKDAY_CHOICES = [
+    (0, "Monday"),
+    (1, "Tuesday"),
+    (2, "Wednesday"),
+    (3, "Thursday"),
+    (4, "Friday"),
+    (5, "Saturday"),
+    (6, "Sunday"),
+]
 
 
 def region_choices() -> list[tuple[str, str]]:
