@@ -32,7 +32,7 @@ class CtasConfig(registry.RhythmAppConfig):
         ),
     )
     timeline_kinds = (TimelineKind("cta", "CTA", "bi-flag"),)
-    registers = ("rhythm.ctas.notifications",)
+    registers = ("rhythm.ctas.notifications", "rhythm.ctas.subscribers")
     open_work = "rhythm.ctas.services.open_work"
     role_grants = {
         EVERYONE: ("ctas.view_cta", "ctas.view_playbook"),

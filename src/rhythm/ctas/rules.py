@@ -108,6 +108,20 @@ def is_outreach_task(title: str) -> bool:
     return title.startswith("Reach out")
 
 
+# The playbook's call tasks, by the start of their title, and the stage of the
+# customer meeting that does each: booking it, its checklist done, logging it held.
+MEETING_TASKS = {
+    "scheduled": "Schedule the call",
+    "prepared": "Prepare the call",
+    "held": "Hold the call",
+}
+
+
+def is_meeting_task(title: str, stage: str) -> bool:
+    """Whether the task is the one a meeting reaching `stage` does."""
+    return title.startswith(MEETING_TASKS[stage])
+
+
 def greeting_name(full_name: str) -> str:
     """Whom an email greets: a contact by their first name ("Grace" of "Grace
     Hopper"), as a person writes to a person."""

@@ -254,6 +254,24 @@ def _onto_owner_calendar(cta: Cta, owner) -> None:
         cta.save(update_fields=["due_date", "updated_at"])
 
 
+@transaction.atomic
+def tick_meeting_task(cta_id: int, *, stage: str, actor) -> list[CtaTask]:
+    """A customer meeting of the CTA reached `stage` (scheduled, prepared, held):
+    the playbook's task for it is done, by whoever got the meeting there. Ticking
+    again does nothing; a closed CTA keeps its tasks as they were."""
+    cta = Cta.objects.select_for_update().get(pk=cta_id)
+    if cta.status == CtaStatus.CLOSED:
+        return []
+    now = timezone.now()
+    ticked = []
+    for task in CtaTask.objects.select_for_update().filter(cta=cta, status=TaskStatus.OPEN):
+        if rules.is_meeting_task(task.title, stage):
+            task.status, task.completed_by, task.completed_at = TaskStatus.DONE, actor, now
+            task.save(update_fields=["status", "completed_by", "completed_at", "updated_at"])
+            ticked.append(task)
+    return ticked
+
+
 def _finish_task(cta: Cta, *, position: int, actor, now: datetime) -> None:
     CtaTask.objects.filter(cta=cta, position=position, status=TaskStatus.OPEN).update(
         status=TaskStatus.DONE, completed_by=actor, completed_at=now, updated_at=now

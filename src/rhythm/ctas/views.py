@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -90,8 +90,31 @@ def cta_detail(
         **_taking(request, cta, failed_on.get(ACCEPT) or {}, is_cse=is_cse),
         **_outreach(request, cta, failed_on.get(OUTREACH), is_cse=is_cse),
         **_closing(request, cta, failed_on.get(CLOSE)),
+        **_meetings(cta, user),
     }
     return render(request, "ctas/cta_detail.html", context)
+
+
+def _meetings(cta: Cta, user) -> dict[str, Any]:
+    """The CTA's customer calls (the meetings app books them), with how far each
+    one's checklist is: one query."""
+    meetings = (
+        cta.meetings.active()
+        .annotate(
+            items=Count("checklist", distinct=True),
+            items_done=Count(
+                "checklist", filter=Q(checklist__done_at__isnull=False), distinct=True
+            ),
+        )
+        .order_by(F("scheduled_at").asc(nulls_first=True), "pk")
+    )
+    may_book = (
+        cta.owner_id is not None
+        and cta.status != CtaStatus.CLOSED
+        and user.has_perm("meetings.add_meeting")
+        and services.may_work(cta, user)
+    )
+    return {"meetings": list(meetings), "may_book": may_book}
 
 
 def _taking(

@@ -1,5 +1,5 @@
 from rhythm.core import registry
-from rhythm.core.registry import EVERYONE, AccountTab, TimelineKind
+from rhythm.core.registry import EVERYONE, AccountTab, NavItem, TimelineKind
 from rhythm.people.choices import Role
 
 
@@ -20,6 +20,17 @@ class MeetingsConfig(registry.RhythmAppConfig):
             "meetings.view_meeting",
             order=60,
             figures="rhythm.meetings.views.account_figures",
+        ),
+    )
+    on_migrate = ("rhythm.meetings.services.ensure_checklist_template",)
+    navigation = (
+        NavItem(
+            "meetings.view_meeting",
+            "meetings:mine",
+            "My calls",
+            group="Engagements",
+            order=35,
+            icon="bi-camera-video",
         ),
     )
     role_grants = {

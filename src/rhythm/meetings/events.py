@@ -10,6 +10,7 @@ from typing import Any
 from django.utils import timezone
 
 from rhythm.core.events import Entry, Event, event
+from rhythm.meetings import rules
 
 
 def _when(moment: datetime) -> str:
@@ -70,6 +71,7 @@ class MeetingHeld(Event):
     meeting: Any
     actor: Any
     notes: str  # what was written as the call was logged
+    attendees: str = ""  # who was there, as one line
 
     def timeline(self) -> Iterator[Entry]:
         meeting = self.meeting
@@ -77,7 +79,32 @@ class MeetingHeld(Event):
             account_id=meeting.account_id,
             kind="meeting",
             title=f"{meeting.name} held ({meeting.timeline_type})",
-            body=self.notes,
+            body=rules.held_entry_body(
+                attendees=self.attendees,
+                summary=meeting.summary,
+                outcome=meeting.outcome,
+                notes=self.notes,
+            ),
+            actor=self.actor,
+            link=meeting.get_absolute_url(),
+        )
+
+
+@event
+@dataclass(frozen=True)
+class MeetingPrepared(Event):
+    """Every item of the meeting's preparation checklist is done."""
+
+    name = "meeting.prepared"
+    meeting: Any
+    actor: Any
+
+    def timeline(self) -> Iterator[Entry]:
+        meeting = self.meeting
+        yield Entry(
+            account_id=meeting.account_id,
+            kind="meeting",
+            title=f"{meeting.name} prepared: its checklist is done",
             actor=self.actor,
             link=meeting.get_absolute_url(),
         )

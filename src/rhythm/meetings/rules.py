@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 SPOT_PREFIX = "CSE: "
 # The timeline type the handbook logs every customer meeting under.
 TIMELINE_TYPE = "CSE Engagement"
@@ -26,3 +28,74 @@ def sets_the_time(
     """The CSM who set the call up with the customer books its time, as its CSE
     (or a manager standing in) may."""
     return actor_id in (meeting_cse_id, organiser_id) or is_manager
+
+
+DEFAULT_DURATION = 60  # minutes
+MAX_DURATION = 8 * 60
+
+
+def ends_at(starts: datetime, duration_minutes: int) -> datetime:
+    return starts + timedelta(minutes=duration_minutes)
+
+
+def books_the_call(*, cse_id: int | None, actor_id: int, is_manager: bool) -> bool:
+    """A meeting for a CTA or a request is booked by the CSE who works it, or a
+    manager standing in."""
+    return (cse_id is not None and actor_id == cse_id) or is_manager
+
+
+def item_due_at(starts: datetime | None, due_before_minutes: int) -> datetime | None:
+    """When a checklist item is due: so long before the call (None: no time yet)."""
+    if starts is None:
+        return None
+    return starts - timedelta(minutes=due_before_minutes)
+
+
+def is_prepared(done: list[bool]) -> bool:
+    """The call is prepared when every item of its checklist is done."""
+    return bool(done) and all(done)
+
+
+def attendees_line(people: list[str], contacts: list[str]) -> str:
+    return ", ".join([*people, *contacts])
+
+
+def held_entry_body(*, attendees: str, summary: str, outcome: str, notes: str) -> str:
+    """The timeline's words for a call that was held: who was there, what was said,
+    what came of it."""
+    parts = []
+    if attendees:
+        parts.append(f"**Attendees:** {attendees}")
+    if summary:
+        parts.append(f"**Summary:** {summary}")
+    if outcome:
+        parts.append(f"**Outcome:** {outcome}")
+    if notes:
+        parts.append(notes)
+    return "\n\n".join(parts)
+
+
+# The handbook's meeting workflow: the checklist every meeting starts with, as
+# (title, minutes before the call it is due, shows the account's own fields).
+DAY = 24 * 60
+CHECKLIST = [
+    ("Meet the AE for context", 2 * DAY, False),
+    ("Tell the AE and add them as an optional attendee", 2 * DAY, False),
+    (
+        "Research in the CRM and the CS platform: licences, employees, key personas, "
+        "industry, contract and last renewal",
+        DAY,
+        True,
+    ),
+    ("Company and industry research", DAY, False),
+    ("The AE's custom pitch deck from the opportunity", DAY, False),
+    ("Notes document with tailored questions", DAY, False),
+    ("Slide deck", DAY, False),
+    ("Notes and deck filed under the customer's folder", DAY, False),
+    ("Video and recording link checked", 60, False),
+    ("Quick access to the notes, the deck and the features to show", 15, False),
+    ("Join 10–15 minutes early", 15, False),
+    ("Confirm the recording, and that the customer knows", 0, False),
+    ("Set expectations: short-term help, not permanently aligned", 0, False),
+    ("Announce the follow-up in 2–3 business days", 0, False),
+]
