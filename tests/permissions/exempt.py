@@ -29,6 +29,14 @@ EXEMPT = [
         404,
         kwargs={"token": "not-a-token"},
     ),
+    # A CSE's iCal feed: calendar apps fetch it without a session; the signed,
+    # resettable token in its address is the key (tests/meetings).
+    Exempt(
+        "meetings:feed",
+        "a calendar app's subscription: the signed token is the key",
+        404,
+        kwargs={"token": "not-a-token"},
+    ),
     Exempt("healthz", "for load balancers: says only that the database answers", 200),
     Exempt("api:openapi-json", "the API's contract, public like its docs", 200),
     Exempt("api:openapi-view", "the API's interactive docs", 200),

@@ -249,6 +249,8 @@ ACCOUNT_PARAMETERS = {
     "task_id",
     "request_id",
     "meeting_id",
+    "item_id",
+    "source_id",
     "question_id",
     "survey_id",
 }
@@ -301,6 +303,9 @@ class World:
             "session_id": self.session.pk,
             "question_id": self.question.pk,
             "meeting_id": self.meeting.pk,
+            "item_id": self.meeting.checklist.order_by("position").first().pk,
+            "source": "cta",
+            "source_id": self.cta.pk,
             "playbook_id": self.playbook.pk,
             "step_id": self.step.pk,
             "member_id": self.teammate.pk,

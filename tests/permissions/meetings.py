@@ -12,7 +12,27 @@ RUNS_MEETINGS = {"cse": MEETING, "manager": MEETING, "admin": MEETING}
 # Account owners and CSMs run no call: refused before the meeting is looked up.
 RUNS_NONE = {"get": hidden(403), "post": hidden(403)}
 
+MINE = Redirect("meetings:mine")
+
 ROUTES = [
+    Route("meetings:mine", get=expect(200, outsider=403)),
+    Route("meetings:feed-reset", get=expect(MINE, outsider=403), post=expect(MINE, outsider=403)),
+    # The world's CTA is not accepted yet: only a manager may book its call for its
+    # owner-to-be, and is told to accept it first (the page with the error).
+    Route(
+        "meetings:book",
+        get=expect(403, manager=200, admin=200),
+        post=expect(403, manager=200, admin=200),
+        stranger=RUNS_NONE,
+    ),
+    Route("meetings:invitation", get=expect(200, outsider=403)),
+    Route(
+        "meetings:checklist-item",
+        get=expect(403, **RUNS_MEETINGS),
+        post=expect(403, **RUNS_MEETINGS),
+        data=lambda w: {"done": "1"},
+        stranger=RUNS_NONE,
+    ),
     Route("meetings:detail", get=expect(200, outsider=403)),
     Route(
         "meetings:held",
@@ -31,6 +51,23 @@ ROUTES = [
 ]
 
 OPERATIONS = [
+    Operation(
+        "POST /meetings",
+        # The world's CTA has no owner yet: the rule answers those who book calls.
+        expect(403, cse=422, manager=422, admin=422),
+        body=lambda w: {
+            "cta": w.cta.pk,
+            "scheduled_at": (timezone.now() + timedelta(days=5)).isoformat(),
+        },
+    ),
+    Operation("GET /meetings/{meeting_id}/checklist", expect(200, outsider=403)),
+    Operation(
+        "POST /meetings/{meeting_id}/checklist/{item_id}",
+        expect(403, cse=200, manager=200, admin=200),
+        body=lambda w: {"done": True},
+    ),
+    Operation("GET /calendar-feed", expect(200, outsider=403)),
+    Operation("POST /calendar-feed/reset", expect(200, outsider=403)),
     Operation("GET /meetings", expect(200, outsider=403)),
     Operation("GET /meetings/{meeting_id}", expect(200, outsider=403)),
     Operation(

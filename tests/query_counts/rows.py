@@ -38,8 +38,9 @@ from rhythm.customers.models import (
 )
 from rhythm.engagements.choices import RequestState
 from rhythm.engagements.models import EngagementRequest, Stakeholder, Transition
+from rhythm.meetings import services as meeting_services
 from rhythm.meetings.choices import MeetingKind, MeetingStatus
-from rhythm.meetings.models import Meeting
+from rhythm.meetings.models import ChecklistItem, Meeting
 from rhythm.officehours.models import OfficeHourSession, Question
 from rhythm.people.choices import Role
 from rhythm.people.models import User
@@ -654,3 +655,59 @@ def request_surveys(stage: Stage, n: int) -> None:
         [ContactFactory.build(account=stage.account) for _ in range(n)]
     )
     _survey_rows(stage, [(c, stage.request) for c in contacts])
+
+
+def my_meetings(stage: Stage, n: int) -> None:
+    """Calls both viewers take part in (the manager a participant, the account owner
+    the AE), on accounts of their own, each with a checklist of three items."""
+    cast = stage.cast
+    for viewer in stage.viewers.values():
+        meeting_services.feed_token(viewer)  # the feed's secret exists, as after a first visit
+    made = Meeting.objects.bulk_create(
+        [
+            Meeting(
+                account=a,
+                name=f"Call {next(_serial)}",
+                kind=MeetingKind.CASE,
+                status=MeetingStatus.SCHEDULED,
+                scheduled_at=timezone.now() + timedelta(days=3),
+                cse=cast.cse,
+                ae=cast.account_owner,
+                created_by=cast.cse,
+            )
+            for a in _homes(stage, n, spread=True)
+        ]
+    )
+    Meeting.participants.through.objects.bulk_create(
+        [Meeting.participants.through(meeting_id=m.pk, user_id=cast.manager.pk) for m in made]
+    )
+    ChecklistItem.objects.bulk_create(
+        [ChecklistItem(meeting=m, position=p, title=f"Item {p}") for m in made for p in (1, 2, 3)]
+    )
+
+
+def stage_meeting(stage: Stage) -> Meeting:
+    """The call on the stage's account whose checklist is listed (made on first ask)."""
+    meeting = Meeting.objects.filter(account=stage.account, name="Checklist call").first()
+    if meeting is None:
+        meeting = Meeting.objects.create(
+            account=stage.account,
+            name="Checklist call",
+            kind=MeetingKind.CASE,
+            scheduled_at=timezone.now() + timedelta(days=3),
+            cse=stage.cast.cse,
+            created_by=stage.cast.cse,
+        )
+    return meeting
+
+
+def checklist_items(stage: Stage, n: int) -> None:
+    """Items on the stage's call's checklist, after those it has."""
+    meeting = stage_meeting(stage)
+    start = ChecklistItem.objects.filter(meeting=meeting).count()
+    ChecklistItem.objects.bulk_create(
+        [
+            ChecklistItem(meeting=meeting, position=start + p, title=f"Item {start + p}")
+            for p in range(1, n + 1)
+        ]
+    )

@@ -211,7 +211,7 @@ class ChecklistItemOut(Schema):
 
 
 def _checklist(request: AuthedRequest, meeting_id: int):
-    meeting = get_object_or_404(_meetings(request), pk=meeting_id)
+    meeting = get_object_or_404(Meeting.objects.visible_to(request.user), pk=meeting_id)
     return ChecklistItem.objects.filter(meeting=meeting).select_related("meeting__account")
 
 

@@ -158,6 +158,9 @@ def may_book(cse_id: int | None, actor) -> bool:
 @transaction.atomic
 def book_for_cta(cta, *, actor, details: Details) -> Meeting:
     """The customer call of a CTA, booked by its owner (or a manager for them)."""
+    # Read afresh and held until commit: the CTA may have been accepted, reassigned
+    # or closed since the caller read it.
+    cta = type(cta).objects.select_for_update(of=("self",)).select_related("account").get(pk=cta.pk)
     if cta.owner_id is None:
         raise ValidationError(
             {"cta": ValidationError("Accept the CTA first: its owner runs the call.", "unowned")}
@@ -183,6 +186,7 @@ def book_for_cta(cta, *, actor, details: Details) -> Meeting:
 @transaction.atomic
 def book_for_request(request, *, actor, details: Details) -> Meeting:
     """A call of a complex engagement, booked by its assigned CSE (or a manager)."""
+    request = type(request).objects.select_for_update(of=("self",)).get(pk=request.pk)
     if request.assigned_cse_id is None:
         raise ValidationError(
             {

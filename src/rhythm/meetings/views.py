@@ -194,6 +194,7 @@ def my_meetings(request: AuthedRequest):
 
 
 @login_required
+@permission_required("meetings.view_meeting", raise_exception=True)
 @post_only(lambda: reverse("meetings:mine"))
 def feed_reset(request: AuthedRequest):
     services.reset_feed(request.user)
