@@ -114,7 +114,10 @@ def meeting_book(request: AuthedRequest, source: str, source_id: int):
 
 
 def _errors_onto(form, exc: ValidationError) -> None:
-    for name, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for name, errors in exc.error_dict.items():
         form.add_error(name if name in form.fields else None, errors)
 
 
