@@ -173,8 +173,9 @@ LISTINGS = [
     Listing("cases:list · an opportunity's", _local(rows.cases), 5, 5, _opportunity, htmx=True),
     Listing("ctas:list", _ctas, 5, 5),
     Listing("ctas:list · the late ones", rows.late_work, 5, 5, lambda s: "show=late"),
-    Listing("ctas:detail · the CSEs to assign it to", rows.members, 10, 7),
-    Listing("ctas:detail · the account's earlier engagements", rows.earlier_engagements, 10, 7),
+    # One query of them the meeting panel's (the CTA's calls, with their checklists counted).
+    Listing("ctas:detail · the CSEs to assign it to", rows.members, 11, 8),
+    Listing("ctas:detail · the account's earlier engagements", rows.earlier_engagements, 11, 8),
     Listing("ctas:playbooks", rows.playbooks, 4, 4),
     Listing("ctas:playbook", rows.playbook_steps, 5, 5),
     Listing("engagements:list", rows.mixed_requests, 5, 5),
