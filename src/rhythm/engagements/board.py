@@ -513,7 +513,8 @@ def _bounded_counts(cells: list[QuerySet]) -> list[tuple[int, bool]]:
     LIMITed subquery per cell (core.paging's bounded count, for many at once)."""
     found: list[tuple[int, bool]] = []
     for start in range(0, len(cells), CELLS_PER_STATEMENT):
-        parts, params = [], []
+        parts: list[str] = []
+        params: list[Any] = []
         for n, cell in enumerate(cells[start : start + CELLS_PER_STATEMENT]):
             sql, cell_params = cell.order_by()[: COUNT_AHEAD + 1].query.sql_with_params()
             parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS cell{n})")
