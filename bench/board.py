@@ -100,9 +100,16 @@ def _team() -> tuple[list[User], User, User | None]:
 
 
 @transaction.atomic
-def fill(n: int = 300, *, accounts: Sequence[Account] | None = None) -> Filled:
+def fill(
+    n: int = 300,
+    *,
+    accounts: Sequence[Account] | None = None,
+    request_mix: Sequence[tuple[str, int]] = REQUEST_MIX,
+    cta_mix: Sequence[tuple[str, int]] = CTA_MIX,
+) -> Filled:
     """n requests and n CTAs (of CSE-help cases) on `accounts` in turn (default: the
-    active accounts that have a CSM), with the team's CSEs in turn as their owners."""
+    active accounts that have a CSM), with the team's CSEs in turn as their owners,
+    over the columns as the mixes say (default: a board's, every column full)."""
     cses, manager, any_csm = _team()
     homes = list(accounts) if accounts is not None else _default_accounts()
     if not homes:
@@ -110,8 +117,8 @@ def fill(n: int = 300, *, accounts: Sequence[Account] | None = None) -> Filled:
     on = [homes[i % len(homes)] for i in range(n)]
     furnished = _furnish({a.pk: a for a in on}.values())
     now = timezone.now()
-    requests = _requests(on, furnished, cses, manager, any_csm, now)
-    made = _ctas(on, furnished, cses, now)
+    requests = _requests(on, furnished, cses, manager, any_csm, now, request_mix)
+    made = _ctas(on, furnished, cses, now, cta_mix)
     return Filled(requests, made)
 
 
@@ -163,8 +170,8 @@ def _furnish(accounts) -> dict[int, tuple[Contact, Opportunity, Objective]]:
     return {pk: (contacts[pk], opportunities[pk], objectives[pk]) for pk in ids}
 
 
-def _requests(on, furnished, cses, manager, any_csm, now: datetime) -> int:
-    states = _spread(REQUEST_MIX, len(on))
+def _requests(on, furnished, cses, manager, any_csm, now: datetime, mix) -> int:
+    states = _spread(mix, len(on))
     owners = itertools.cycle(cses)
     offering_ids = list(Offering.objects.active().order_by("position").values_list("pk", flat=True))
     today = timezone.localdate(now)
@@ -241,7 +248,7 @@ def _requests(on, furnished, cses, manager, any_csm, now: datetime) -> int:
     return len(made)
 
 
-def _ctas(on, furnished, cses, now: datetime) -> int:
+def _ctas(on, furnished, cses, now: datetime, mix) -> int:
     offering = Offering.objects.active().order_by("position").first()
     firsts = {a.pk: i for i, a in reversed(list(enumerate(on)))}
     cases = Case.objects.bulk_create(
@@ -261,7 +268,7 @@ def _ctas(on, furnished, cses, now: datetime) -> int:
     )
     ctas.reconcile()  # raises their CTAs and tasks, as the four-hourly batch would
     ids = dict(Cta.objects.filter(case__in=cases).values_list("case_id", "pk"))
-    statuses = _spread(CTA_MIX, len(cases))
+    statuses = _spread(mix, len(cases))
     owners = itertools.cycle(cses)
     today = timezone.localdate(now)
     groups: dict[tuple, list[int]] = {}

@@ -16,6 +16,16 @@ ages are then spread by a few UPDATEs, as a year of work would leave them.
 
 The demo's first account owner (adam.ae) owns one account in a hundred; the
 others belong to the demo's other account owners.
+
+The world's shape is a company's of that size, not the demo's team buried in work:
+a team of TEAM CSEs (the demo's four and more alike: 40 hours a week, every
+region and segment in turn), and most work done. A CSE's capacity counts
+RHYTHM_CTA_HOURS_PER_WEEK (2) per open CTA and each running engagement's hours:
+at 40 hours that is a dozen CTAs and a few engagements at once. So of the CTAs 98%
+are closed, 1% in progress (some sixteen per CSE) and 1% open (waiting for a CSE);
+of the requests most are closed or rejected, a few hundred running (REQUEST_MIX).
+The demo's four CSEs holding 20,000 CTAs in progress (the first measurement) made
+the home and capacity pages count work no team could hold.
 """
 
 from __future__ import annotations
@@ -29,7 +39,20 @@ CASES = 100_000
 REQUESTS = 20_000
 OWNER = "adam.ae"  # the account owner who sees 1% of the accounts
 OWNED_EVERY = 100
-SPREAD = 20  # CTAs fall into this many groups of status, owner and age
+SPREAD = 100  # CTAs fall into this many groups of status, owner and age
+TEAM = 50  # CSEs: the demo's and more, for 20,000 accounts
+# The requests' columns, in hundredths: a year of requests, most of them done.
+REQUEST_MIX = [
+    ("review", 2),
+    ("clarification", 1),
+    ("started", 2),
+    ("complete", 1),
+    ("rejected", 6),
+    ("closed", 88),
+]
+# The requests' own CTAs follow them; the CS Help cases' CTAs (the board's other
+# half), in hundredths too.
+CTA_MIX = [("open", 1), ("in_progress", 1), ("closed", 98)]
 
 
 def build(*, accounts: int = ACCOUNTS, cases: int = CASES, requests: int = REQUESTS, log) -> dict:
@@ -44,8 +67,9 @@ def build(*, accounts: int = ACCOUNTS, cases: int = CASES, requests: int = REQUE
     with transaction.atomic():
         _accounts(accounts - Account.objects.count())
     log(f"  world: {Account.objects.count():,} accounts in {time.monotonic() - started:.1f} s")
+    _team(TEAM)
     every = list(Account.objects.order_by("pk"))
-    board.fill(requests, accounts=every)
+    board.fill(requests, accounts=every, request_mix=REQUEST_MIX, cta_mix=CTA_MIX)
     log(f"  world: {requests:,} requests and CTAs in {time.monotonic() - started:.1f} s")
     marks = _marks()
     _cases(cases - _count("cases_case"))
@@ -89,6 +113,41 @@ def _marks() -> tuple[int, int]:
         cursor.execute("SELECT COALESCE(MAX(id), 0) FROM timeline_timelineentry")
         (entry,) = cursor.fetchone()
     return cta, entry
+
+
+def _team(size: int) -> None:
+    """The team grown to `size` CSEs through the people service, each like the demo's
+    first CSE (40 hours a week) and covering a region and every segment."""
+    from django.conf import settings
+
+    from rhythm.customers.models import Segment
+    from rhythm.people import services as people
+    from rhythm.people.choices import Role
+    from rhythm.people.models import User
+
+    cses = User.objects.active().with_role(Role.CSE).order_by("pk")
+    model = cses.first()
+    segments = list(Segment.objects.active().values_list("pk", flat=True))
+    regions = settings.RHYTHM_REGIONS
+    for i in range(cses.count(), size):
+        region = regions[i % len(regions)]
+        people.create_member(
+            {
+                "username": f"world.cse{i:02d}",
+                "first_name": "World",
+                "last_name": f"CSE {i:02d}",
+                "email": f"world.cse{i:02d}@rhythm.example",
+                "title": "Customer Success Engineer",
+                "region": region,
+                "time_zone": model.time_zone,
+                "holiday_country": model.holiday_country,
+                "holiday_subdivision": model.holiday_subdivision,
+                "weekly_capacity_hours": Decimal(40),
+                "covered_regions": [region],
+            },
+            roles=[Role.CSE],
+            segment_ids=segments,
+        )
 
 
 def _accounts(n: int) -> None:
@@ -216,10 +275,11 @@ def _spread_ctas(cta_mark: int, entry_mark: int) -> None:
         )
         shift = first - first_entry  # an entry's CTA: its id plus the shift
         for group in range(SPREAD):
-            # 70% closed, 20% in progress, 10% open; the open ones the newest.
-            status = "closed" if group < 14 else "in_progress" if group < 18 else "open"
-            raised = now - timedelta(days=(SPREAD - group) * 18, hours=group)
-            owner = None if status == "open" else cses[group % len(cses)]
+            # 98% closed, 1% in progress, 1% open; the open ones the newest.
+            last = SPREAD - 1
+            status = "closed" if group < last - 1 else "in_progress" if group < last else "open"
+            raised = now - timedelta(days=(SPREAD - group) * 365 / SPREAD, hours=group)
+            owner = None if status == "open" else cses[0]  # spread over the team below
             cursor.execute(
                 """UPDATE ctas_cta SET status = %s, owner_id = %s, raised_at = %s,
                         updated_at = %s, accepted_at = %s, closed_at = %s, due_date = %s
@@ -245,6 +305,12 @@ def _spread_ctas(cta_mark: int, entry_mark: int) -> None:
                 """UPDATE timeline_timelineentry SET occurred_at = %s
                     WHERE id >= %s AND (id + %s) %% %s = %s""",
                 [ops.adapt_datetimefield_value(raised), first_entry, shift, SPREAD, group],
+            )
+        for turn, cse in enumerate(cses):  # every CSE holds a share of each group
+            cursor.execute(
+                """UPDATE ctas_cta SET owner_id = %s
+                    WHERE id >= %s AND owner_id IS NOT NULL AND (id / %s) %% %s = %s""",
+                [cse, first, SPREAD, len(cses), turn],
             )
         cursor.execute(
             """UPDATE cases_case SET status = 'closed' WHERE id IN

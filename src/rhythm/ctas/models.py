@@ -149,7 +149,9 @@ class Cta(TimeStampedModel):
         verbose_name = "CTA"
         permissions = [("assign_cta", "Can assign a CTA to any CSE")]
         indexes = [
-            models.Index(fields=["status", "owner"]),
+            # A board cell per CSE (a lane's column, newest change first); by status
+            # and owner alone, who holds what.
+            models.Index(fields=["status", "owner", "-updated_at", "-id"]),
             models.Index(fields=["account", "-raised_at"]),
             # The lists' order (and the late lists', read forwards), a board column's,
             # and a CSE's open CTAs (their home, the capacity's count).

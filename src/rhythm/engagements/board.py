@@ -2,10 +2,12 @@
 in columns named after the states they hold, optionally in swimlanes per CSE (each
 with its work-in-progress limit) or per region. Moves are board_moves'.
 
-The whole board is a constant number of queries however many cards it holds: one
-reads the first cards of every cell (a window function numbers them within their
-cell), one counts every cell, and the lanes per CSE read the team's capacity once
-(services.capacity). A cell's further cards come a page at a time, by a cursor.
+The whole board is a constant number of queries however many cards it holds, and
+each reads what the board shows, not what the database holds: one reads the first
+cards of every cell (a LIMITed subquery per cell, each down its cell's index), one
+counts every cell to a bound ("1,000+", as lists do: core.paging), and the lanes per
+CSE read the team's capacity once (services.capacity). A cell's further cards come
+a page at a time, by a cursor.
 """
 
 from __future__ import annotations
@@ -18,15 +20,16 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db import connection
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from rhythm.catalog.models import Offering
 from rhythm.core.choices import Priority
+from rhythm.core.paging import COUNT_AHEAD
 from rhythm.ctas.choices import CtaStatus
 from rhythm.ctas.models import Cta
-from rhythm.customers.models import Segment
+from rhythm.customers.models import Account, Segment
 from rhythm.engagements import rules, services
 from rhythm.engagements.choices import RequestState
 from rhythm.engagements.models import EngagementRequest
@@ -359,12 +362,19 @@ KIND = {REQUESTS: _Requests(), CTAS: _Ctas()}
 class Cell:
     column: Column
     cards: list[Card] = field(default_factory=list)
-    total: int = 0
+    total: int = 0  # at most COUNT_AHEAD (then capped)
     next_cursor: str = ""
+    capped: bool = False  # more than COUNT_AHEAD: the count says "1,000+"
 
     @property
     def more(self) -> int:
-        return self.total - len(self.cards)
+        """How many cards the cell holds past those shown; 0 when nobody counted them
+        all (capped: its button says "Load more")."""
+        return 0 if self.capped else self.total - len(self.cards)
+
+    @property
+    def total_label(self) -> str:
+        return _count_label(self.total, self.capped)
 
 
 @dataclass(frozen=True)
@@ -397,6 +407,10 @@ class Lane:
     def total(self) -> int:
         return sum(cell.total for cell in self.cells)
 
+    @property
+    def total_label(self) -> str:
+        return _count_label(self.total, any(cell.capped for cell in self.cells))
+
 
 @dataclass
 class Board:
@@ -409,72 +423,159 @@ class Board:
         return sum(column.total for column in self.columns)
 
     @property
+    def total_label(self) -> str:
+        return _count_label(self.total, any(column.capped for column in self.columns))
+
+    @property
     def over_limit(self) -> list[Lane]:
         return [lane for lane in self.lanes if lane.wip and lane.wip.level == rules.WipLevel.OVER]
 
 
+def _count_label(total: int, capped: bool) -> str:
+    """A count as the board writes it: "1,234", or "1,000+" past a cell's bound (a
+    capped cell holds its bound: a sum over capped cells is at least as many)."""
+    return f"{total:,}+" if capped else f"{total:,}"
+
+
 def load(user, f: BoardFilters, now: datetime | None = None) -> Board:
-    """The board as `user` sees it with filters `f`: every column's count, and each
-    cell's first cards (a column's first PAGE without lanes, CELL with them)."""
+    """The board as `user` sees it with filters `f`: every cell's count (bounded:
+    counted to COUNT_AHEAD, then "1,000+"), and each cell's first cards (a column's
+    first PAGE without lanes, CELL with them).
+
+    The lanes come first (the team's CSEs, or the regions, and whoever else holds a
+    card), then one statement reads each cell's first cards (the union of a LIMITed
+    subquery per cell, each walking its cell's index) and one counts each cell (a
+    bounded count per cell): what they read follows what the board shows, not what
+    the database holds."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     kind = KIND[f.kind]
     columns = COLUMNS[f.kind]
     rows = kind.rows(user, f)
-    lane_field = kind.lane_field(f.lanes)
-    per_cell = CELL if lane_field else PAGE
-    partition = [F(kind.state_field)] + ([F(lane_field)] if lane_field else [])
-    numbered = rows.annotate(
-        place=Window(
-            RowNumber(), partition_by=partition, order_by=[F("updated_at").desc(), F("id").desc()]
-        )
-    ).filter(place__lte=per_cell)
-    cards = [kind.card(row, f.lanes, now, today) for row in numbered.order_by("-updated_at", "-id")]
-    grouped = [kind.state_field] + ([lane_field] if lane_field else [])
-    counts = {
-        (row[kind.state_field], _lane_key(f.lanes, row.get(lane_field))): row["n"]
-        for row in rows.order_by().values(*grouped).annotate(n=Count("id"))
-    }
-    lanes = _lanes(f, cards, counts)
+    lanes = _lanes(f, kind, rows)
+    per_cell = CELL if f.lanes else PAGE
+    places = [(column.state, lane.key) for lane in lanes for column in columns]
+    cells = [
+        rows.filter(**{kind.state_field: state})
+        .filter(kind.in_lane(f.lanes, lane))
+        .order_by("-updated_at", "-id")
+        .values("pk")
+        for state, lane in places
+    ]
+    cards = _first_cards(kind, rows, [cell[:per_cell] for cell in cells], f.lanes, now, today)
+    counts = dict(zip(places, _bounded_counts(cells), strict=True))
     by_place: dict[tuple[str, str], list[Card]] = {}
     for card in cards:
         by_place.setdefault((card.state, card.lane), []).append(card)
     for lane in lanes:
         for column in columns:
             held = by_place.get((column.state, lane.key), [])
-            total = counts.get((column.state, lane.key), 0)
+            total, capped = counts[(column.state, lane.key)]
             lane.cells.append(
                 Cell(
                     column,
                     held,
                     total,
                     Cursor.of(held[-1]).token() if held and total > len(held) else "",
+                    capped,
                 )
             )
     totals = [
-        Cell(column, total=sum(n for (state, _), n in counts.items() if state == column.state))
+        Cell(
+            column,
+            total=sum(n for (state, _), (n, _) in counts.items() if state == column.state),
+            capped=any(c for (state, _), (_, c) in counts.items() if state == column.state),
+        )
         for column in columns
     ]
     return Board(f, totals, lanes)
 
 
-def _lane_key(lanes: str, value: Any) -> str:
-    if lanes == CSE_LANES:
-        return str(value) if value else UNASSIGNED
-    return "" if value is None else str(value)
+# SQLite joins at most 500 SELECTs by UNION (SQLITE_MAX_COMPOUND_SELECT): a statement
+# reads this many cells, so a team of up to 65 CSEs (six columns) takes one.
+CELLS_PER_STATEMENT = 400
 
 
-def _lanes(f: BoardFilters, cards: list[Card], counts: dict[tuple[str, str], int]) -> list[Lane]:
+def _first_cards(
+    kind: _Kind, rows: QuerySet, cells: list[QuerySet], lanes: str, now: datetime, today: date
+) -> list[Card]:
+    cards: list[Card] = []
+    for start in range(0, len(cells), CELLS_PER_STATEMENT):
+        chosen = rows.filter(InCells(F("pk"), *cells[start : start + CELLS_PER_STATEMENT]))
+        cards += [
+            kind.card(row, lanes, now, today) for row in chosen.order_by("-updated_at", "-id")
+        ]
+    return cards
+
+
+def _bounded_counts(cells: list[QuerySet]) -> list[tuple[int, bool]]:
+    """Each cell's count and whether it was capped: one statement of a COUNT over a
+    LIMITed subquery per cell (core.paging's bounded count, for many at once)."""
+    found: list[tuple[int, bool]] = []
+    for start in range(0, len(cells), CELLS_PER_STATEMENT):
+        parts: list[str] = []
+        params: list[Any] = []
+        for n, cell in enumerate(cells[start : start + CELLS_PER_STATEMENT]):
+            sql, cell_params = cell.order_by()[: COUNT_AHEAD + 1].query.sql_with_params()
+            parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS cell{n})")
+            params += cell_params
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(parts), params)
+            found += [(min(n, COUNT_AHEAD), n > COUNT_AHEAD) for n in cursor.fetchone()]
+    return found
+
+
+class InCells(Func):
+    """`id IN (SELECT id FROM (cell 1) UNION ALL SELECT id FROM (cell 2) …)`: the rows
+    of every cell's LIMITed subquery. On PostgreSQL as `id = ANY(ARRAY(…))`, an
+    initplan run once, as customers.access.InAccounts does (for the same reason)."""
+
+    output_field = BooleanField()
+    conditional = True
+    template = "%(expressions)s"
+
+    def _parts(self, compiler) -> tuple[str, str, list[Any]]:
+        column, *cells = self.get_source_expressions()
+        column_sql, params = compiler.compile(column)
+        selects = []
+        params = list(params)
+        for n, cell in enumerate(cells):
+            cell_sql, cell_params = compiler.compile(cell)
+            selects.append(f"SELECT * FROM {cell_sql} AS cell{n}")  # its one column: the id
+            params += cell_params
+        return column_sql, " UNION ALL ".join(selects), params
+
+    def __init__(self, column: F, *cells: QuerySet) -> None:
+        super().__init__(column, *(Subquery(cell) for cell in cells))
+
+    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
+        column_sql, union, params = self._parts(compiler)
+        return f"{column_sql} IN ({union})", params
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        column_sql, union, params = self._parts(compiler)
+        return f"{column_sql} = ANY(ARRAY({union}))", params
+
+
+def _lanes(f: BoardFilters, kind: _Kind, rows: QuerySet) -> list[Lane]:
     """The lanes, in order: nobody's work first (what a manager assigns), then every
     CSE of the team with their limit (empty lanes too: room to give work), then
-    anyone else who holds a card; or the team's regions."""
+    anyone else who holds a card; or the team's regions, then any other region a
+    card's account is in. Those others are found by an EXISTS per person (or per
+    region) the team does not hold: a probe of an index each, not a scan of cards."""
     if f.lanes == NO_LANES:
         return [Lane("", "")]
-    present = {lane for _, lane in counts}
     if f.lanes == REGION_LANES:
         regions = [r for r in settings.RHYTHM_REGIONS if not f.region or r == f.region]
-        regions += sorted(present - set(regions))
-        return [Lane(region, region) for region in regions]
+        elsewhere = (
+            Account.objects.exclude(region__in=regions)
+            .filter(Exists(rows.filter(account_id=OuterRef("pk"))))
+            .order_by("region")
+            .values_list("region", flat=True)
+            .distinct()
+        )
+        others = [] if f.region else list(elsewhere)
+        return [Lane(region, region) for region in regions + others]
     lanes = [Lane(UNASSIGNED, "Unassigned")] if f.owner in ("", UNASSIGNED) else []
     if f.owner == UNASSIGNED:
         return lanes
@@ -496,11 +597,14 @@ def _lanes(f: BoardFilters, cards: list[Card], counts: dict[tuple[str, str], int
             )
         )
     # Cards held by someone who is no CSE of the team now (a leaver, a manager).
-    shown = {lane.key for lane in lanes}
-    others = {c.lane: c.owner for c in cards if c.lane not in shown and c.owner is not None}
-    for key in sorted(present - shown, key=lambda k: others[k].name if k in others else k):
-        owner = others.get(key)
-        lanes.append(Lane(key, owner.name if owner else f"Member {key}", owner))
+    team = [int(lane.key) for lane in lanes if lane.key.isdigit()]
+    holders = User.objects.exclude(pk__in=team)
+    if f.owner:
+        holders = holders.filter(pk=int(f.owner))
+    holding = holders.filter(Exists(rows.filter(**{f"{kind.owner_field}_id": OuterRef("pk")})))
+    for holder in holding.order_by("first_name", "last_name", "username", "pk"):
+        person = Person.of(holder)
+        lanes.append(Lane(str(holder.pk), person.name if person else "", person))
     return lanes
 
 

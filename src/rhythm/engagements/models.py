@@ -112,7 +112,9 @@ class EngagementRequest(ArchivableModel):
         ordering = ["-created_at", "-id"]
         permissions = [("review_engagementrequest", "Can review, qualify and assign requests")]
         indexes = [
-            models.Index(fields=["state", "assigned_cse"]),
+            # A board cell per CSE (a lane's column, newest change first); by state
+            # and CSE alone, who runs what.
+            models.Index(fields=["state", "assigned_cse", "-updated_at", "-id"]),
             models.Index(fields=["account", "-created_at"]),
             # The request list's order, and a board column's.
             models.Index(fields=["-created_at", "-id"]),
