@@ -59,6 +59,10 @@ def test_a_csm_makes_a_plan_and_its_objective_and_files_a_request_on_it(page: Pa
     # The request form says what is missing, and leads to where it is made.
     page.get_by_test_id("file-request").click()
     expect(page.get_by_test_id("no-objectives")).to_be_visible()
+    # What the CSM has typed already comes round with them.
+    page.get_by_label("Title").fill("CI for three product teams")
+    page.get_by_label("A duration in weeks").check()
+    page.get_by_label("Outcome").fill("Every team builds on GitLab CI.")
     page.get_by_test_id("add-objective-first").click()
     expect(page).to_have_url(re.compile(r"/accounts/\d+/success-plans/\?next="))
     expect(page.get_by_test_id("plans-next")).to_contain_text("Your engagement request waits")
@@ -97,13 +101,13 @@ def test_a_csm_makes_a_plan_and_its_objective_and_files_a_request_on_it(page: Pa
     assert (objective.status, objective.progress) == ("amber", 20)
     expect(page.get_by_label("Success-plan objective")).to_have_value(str(objective.pk))
     expect(page.get_by_test_id("no-objectives")).to_have_count(0)
+    expect(page.get_by_label("Title")).to_have_value("CI for three product teams")
+    expect(page.get_by_label("A duration in weeks")).to_be_checked()
+    expect(page.get_by_label("Outcome")).to_have_value("Every team builds on GitLab CI.")
 
-    page.get_by_label("Title").fill("CI for three product teams")
-    page.get_by_label("A duration in weeks").check()
     page.get_by_label("Duration (weeks)").fill("6")
     page.get_by_label("Effort (hours per week)").fill("5")
     page.get_by_label("Target start date").fill(TARGET_START.isoformat())
-    page.get_by_label("Outcome").fill("Every team builds on GitLab CI.")
     page.get_by_label("Success metrics").fill("Pipelines under 10 minutes")
     page.get_by_label("Deliverables").fill("Reference pipeline")
     page.get_by_label("Stakeholder 1 name").fill("Grace Hopper")

@@ -71,3 +71,44 @@ document.addEventListener("htmx:afterSettle", (event) => {
   const control = row && row.querySelector("[data-testid=task-toggle]");
   if (control) control.focus();
 });
+
+// A link marked data-keeps-form="<selector>" leaves a half-filled form for a page
+// that sends the person back to it (the request form's "add it to the success
+// plan"): what was typed is kept in this tab's sessionStorage and put back, once,
+// by the form marked data-restores-draft at the same address, so the way round
+// loses nothing. A field the returning address names (?objective=, the one just
+// made) keeps the address's value.
+const DRAFT_PREFIX = "rhythm:draft:";
+const KEPT_TYPES = new Set(["hidden", "submit", "button", "file", "password"]);
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("a[data-keeps-form]");
+  const form = link && document.querySelector(link.dataset.keepsForm);
+  if (!form) return;
+  const kept = {};
+  for (const field of form.elements) {
+    if (!field.name || KEPT_TYPES.has(field.type)) continue;
+    if (field.type === "checkbox" || field.type === "radio") {
+      if (field.checked) (kept[field.name] ??= []).push(field.value);
+    } else if (field.value !== "") {
+      kept[field.name] = field.value;
+    }
+  }
+  sessionStorage.setItem(DRAFT_PREFIX + window.location.pathname, JSON.stringify(kept));
+});
+for (const form of document.querySelectorAll("form[data-restores-draft]")) {
+  const key = DRAFT_PREFIX + window.location.pathname;
+  const raw = sessionStorage.getItem(key);
+  if (!raw) continue;
+  sessionStorage.removeItem(key);
+  const kept = JSON.parse(raw);
+  const given = new URLSearchParams(window.location.search);
+  for (const field of form.elements) {
+    if (!field.name || !(field.name in kept) || given.has(field.name) || KEPT_TYPES.has(field.type)) continue;
+    if (field.type === "checkbox" || field.type === "radio") {
+      field.checked = kept[field.name].includes(field.value);
+      field.dispatchEvent(new Event("change", { bubbles: true }));
+    } else if (field.value === "") {
+      field.value = kept[field.name];
+    }
+  }
+}
