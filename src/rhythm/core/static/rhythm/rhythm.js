@@ -78,9 +78,12 @@ document.addEventListener("htmx:afterSettle", (event) => {
 // by the form marked data-restores-draft at the same address, so the way round
 // loses nothing. A field the returning address names (?objective=, the one just
 // made) keeps the address's value.
+// In a block, and the listener added once: htmx runs this file again when it
+// swaps in a page that loads it.
+{
 const DRAFT_PREFIX = "rhythm:draft:";
 const KEPT_TYPES = new Set(["hidden", "submit", "button", "file", "password"]);
-document.addEventListener("click", (event) => {
+if (!window.rhythmKeepsForms) document.addEventListener("click", (event) => {
   const link = event.target.closest("a[data-keeps-form]");
   const form = link && document.querySelector(link.dataset.keepsForm);
   if (!form) return;
@@ -111,4 +114,6 @@ for (const form of document.querySelectorAll("form[data-restores-draft]")) {
       field.value = kept[field.name];
     }
   }
+}
+window.rhythmKeepsForms = true;
 }
