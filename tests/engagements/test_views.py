@@ -182,6 +182,7 @@ def test_an_account_without_objectives_says_so_and_leads_to_its_success_plans(
     assert 'data-testid="no-objectives"' in html
     # There, and back with the objective chosen (tests/customers/test_success_plan_views.py).
     assert f'href="{plans}?next={form}" data-testid="add-objective-first"' in html
+    assert 'data-keeps-form="#request-form"' in html  # what was typed comes round too
     _as(client, cast.admin)
     assert 'data-testid="add-objective-first"' in client.get(form).content.decode()
 
