@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "rhythm.meetings",
     "rhythm.officehours",
     "rhythm.surveys",
+    "rhythm.followups",
     "rhythm.timeline",
     "rhythm.home",
     "rhythm.demo",
