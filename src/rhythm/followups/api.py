@@ -83,7 +83,7 @@ class DraftOut(Schema):
 def preview(request: AuthedRequest, follow_up_id: int, payload: PartsIn):
     """The email the parts make, as it would go; nothing is sent."""
     follow_up = get_object_or_404(_follow_ups(request), pk=follow_up_id)
-    require_perm(request, "followups.view_followup")
+    require_perm(request, "followups.change_followup")
     return services.preview(follow_up, payload.model_dump())
 
 
