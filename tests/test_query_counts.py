@@ -127,6 +127,7 @@ LISTINGS = [
     Listing("GET /contacts", rows.contacts, 5, 5),
     Listing("GET /ctas", _ctas, 6, 6),
     Listing("GET /follow-ups", rows.follow_ups, 5, 5),
+    Listing("GET /further-questions", rows.further_questions, 5, 5),
     Listing("GET /meetings", rows.meetings, 7, 7),
     Listing("GET /meetings/{meeting_id}/checklist", rows.checklist_items, 5, 5),
     Listing("meetings:mine", rows.my_meetings, 5, 5),

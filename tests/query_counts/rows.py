@@ -38,7 +38,7 @@ from rhythm.customers.models import (
 )
 from rhythm.engagements.choices import RequestState
 from rhythm.engagements.models import EngagementRequest, Stakeholder, Transition
-from rhythm.followups.models import FollowUp
+from rhythm.followups.models import FollowUp, FurtherQuestion
 from rhythm.meetings import services as meeting_services
 from rhythm.meetings.choices import MeetingKind, MeetingStatus
 from rhythm.meetings.models import ChecklistItem, Meeting
@@ -526,6 +526,26 @@ def follow_ups(stage: Stage, n: int) -> None:
                 due_at=m.held_at + timedelta(days=3),
             )
             for m in made
+        ]
+    )
+
+
+def further_questions(stage: Stage, n: int) -> None:
+    """Questions after held calls, on accounts of their own, each by the cast's CSM."""
+    follow_ups(stage, n)
+    cast = stage.cast
+    FurtherQuestion.objects.bulk_create(
+        [
+            FurtherQuestion(
+                meeting_id=f.meeting_id,
+                account_id=f.account_id,
+                cse=cast.cse,
+                question=f"Question {next(_serial)}",
+                asked_by=cast.csm,
+                asked_at=f.opened_at,
+                due_at=f.opened_at + timedelta(days=1),
+            )
+            for f in FollowUp.objects.filter(cse=cast.cse).order_by("-pk")[:n]
         ]
     )
 

@@ -3,6 +3,8 @@
 from datetime import datetime
 from typing import Annotated
 
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from ninja import FilterLookup, FilterSchema, Query, Router, Schema
 from ninja.pagination import paginate
@@ -10,9 +12,11 @@ from pydantic import Field
 
 from rhythm.core.api import ERROR_RESPONSES, Body, Id, Pagination, Text, require_perm
 from rhythm.core.http import AuthedRequest
+from rhythm.customers.models import Contact
 from rhythm.followups import rules, services
 from rhythm.followups.choices import FollowUpStatus
-from rhythm.followups.models import FollowUp
+from rhythm.followups.models import FollowUp, FurtherQuestion
+from rhythm.meetings.models import Meeting
 
 router = Router(tags=["follow-ups"])
 
@@ -94,3 +98,78 @@ def send(request: AuthedRequest, follow_up_id: int, payload: PartsIn):
     follow_up = get_object_or_404(_follow_ups(request), pk=follow_up_id)
     require_perm(request, "followups.change_followup")
     return services.send(follow_up, actor=request.user, parts=payload.model_dump())
+
+
+# --- Further questions -----------------------------------------------------------------
+
+
+class QuestionOut(Schema):
+    id: int
+    meeting: int = Field(alias="meeting_id")
+    account: int = Field(alias="account_id")
+    cse: int = Field(alias="cse_id", description="The CSE who held the call: they answer.")
+    contact: int | None = Field(alias="contact_id")
+    question: str
+    asked_by: int = Field(alias="asked_by_id")
+    asked_at: datetime
+    due_at: datetime = Field(description="1 business day on the CSE's calendar.")
+    answer: str
+    answered_at: datetime | None
+    on_time: bool | None = Field(description="Answered by its due time; null until answered.")
+
+
+class QuestionFilter(FilterSchema):
+    account: Annotated[Id | None, FilterLookup("account_id")] = None
+    cse: Annotated[Id | None, FilterLookup("cse_id")] = None
+    meeting: Annotated[Id | None, FilterLookup("meeting_id")] = None
+    # Read by the view: "answered" is a null test, the opposite of the lookup's value.
+    answered: bool | None = Field(None, description="Only answered (or unanswered) ones.")
+
+    def filter_answered(self, value: bool | None):
+        return Q() if value is None else Q(answered_at__isnull=not value)
+
+
+@router.get("/further-questions", response=list[QuestionOut])
+@paginate(Pagination)
+def list_questions(request: AuthedRequest, filters: Query[QuestionFilter]):
+    require_perm(request, "followups.view_furtherquestion")
+    return filters.filter(FurtherQuestion.objects.visible_to(request.user))
+
+
+class AskIn(Body):
+    question: Text = Field(max_length=rules.QUESTION_LIMIT, description="What the customer asks.")
+    contact: Id | None = Field(None, description="The contact who asked, if one of the call's.")
+
+
+@router.post("/meetings/{meeting_id}/questions", response={201: QuestionOut, **ERROR_RESPONSES})
+def ask(request: AuthedRequest, meeting_id: int, payload: AskIn):
+    """Enter a customer's further question after the call: it goes to the CSE who
+    held it, due within 1 business day on their calendar."""
+    meeting = get_object_or_404(Meeting.objects.visible_to(request.user), pk=meeting_id)
+    require_perm(request, "followups.add_furtherquestion")
+    contact = None
+    if payload.contact is not None:
+        contact = Contact.objects.filter(pk=payload.contact).first()
+        if contact is None:
+            raise ValidationError(
+                {"contact": ValidationError(f"No contact {payload.contact}.", code="unknown")}
+            )
+    asked = services.ask(meeting, actor=request.user, question=payload.question, contact=contact)
+    return 201, asked
+
+
+class AnswerIn(Body):
+    answer: Text = Field(max_length=rules.QUESTION_LIMIT)
+
+
+@router.post(
+    "/further-questions/{further_question_id}/answer",
+    response={200: QuestionOut, **ERROR_RESPONSES},
+)
+def answer(request: AuthedRequest, further_question_id: int, payload: AnswerIn):
+    """Answer a further question, once; the AE is told."""
+    question = get_object_or_404(
+        FurtherQuestion.objects.visible_to(request.user), pk=further_question_id
+    )
+    require_perm(request, "followups.change_furtherquestion")
+    return services.answer(question, actor=request.user, text=payload.answer)

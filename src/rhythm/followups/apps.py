@@ -14,9 +14,15 @@ class FollowupsConfig(registry.RhythmAppConfig):
     timeline_kinds = (TimelineKind("followup", "Follow-up", "bi-envelope-check"),)
     panels = (Panel("meetings.meeting", "rhythm.followups.views.meeting_panel", order=40),)
     registers = ("rhythm.followups.subscribers",)
+    # Whoever hears a customer's further question enters it (the CSE, the AE, the
+    # CSM); it goes to the CSE who held the call, who answers it.
+    _ASK = ("followups.add_furtherquestion",)
+    _RUN = ("followups.change_followup", "followups.change_furtherquestion", *_ASK)
     role_grants = {
-        EVERYONE: ("followups.view_followup",),
-        Role.CSE: ("followups.change_followup",),
-        Role.CSE_MANAGER: ("followups.change_followup",),
-        Role.ADMIN: ("followups.change_followup",),
+        EVERYONE: ("followups.view_followup", "followups.view_furtherquestion"),
+        Role.ACCOUNT_OWNER: _ASK,
+        Role.CSM: _ASK,
+        Role.CSE: _RUN,
+        Role.CSE_MANAGER: _RUN,
+        Role.ADMIN: _RUN,
     }

@@ -49,3 +49,46 @@ class FollowUpSent(Event):
             actor=self.actor,
             link=follow_up.get_absolute_url(),
         )
+
+
+@event
+@dataclass(frozen=True)
+class QuestionAsked(Event):
+    """A customer's further question, for the CSE who held the call."""
+
+    name = "followup.question_asked"
+    question: Any
+    actor: Any
+
+    def timeline(self) -> Iterator[Entry]:
+        question = self.question
+        yield Entry(
+            account_id=question.account_id,
+            kind="followup",
+            title=f"Further question after {question.meeting.name}, for {question.cse}",
+            body=question.question,
+            actor=self.actor,
+            link=question.meeting.get_absolute_url(),
+        )
+
+
+@event
+@dataclass(frozen=True)
+class QuestionAnswered(Event):
+    """The CSE answered a further question, on time or late."""
+
+    name = "followup.question_answered"
+    question: Any
+    actor: Any
+
+    def timeline(self) -> Iterator[Entry]:
+        question = self.question
+        yield Entry(
+            account_id=question.account_id,
+            kind="followup",
+            title=f"Further question after {question.meeting.name} answered "
+            f"{'on time' if question.on_time else 'late'}",
+            body=question.answer,
+            actor=self.actor,
+            link=question.meeting.get_absolute_url(),
+        )

@@ -56,3 +56,51 @@ class FollowUp(TimeStampedModel):
     @property
     def sent(self) -> bool:
         return self.status == FollowUpStatus.SENT
+
+
+class FurtherQuestion(TimeStampedModel):
+    """A customer's question after a call: it goes to the CSE who held the call,
+    whoever entered it, due within 1 business day on that CSE's calendar."""
+
+    meeting = models.ForeignKey(
+        "meetings.Meeting", on_delete=models.PROTECT, related_name="further_questions"
+    )
+    account = models.ForeignKey(
+        "customers.Account", on_delete=models.PROTECT, related_name="further_questions"
+    )
+    cse = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="further_questions"
+    )
+    contact = models.ForeignKey(
+        "customers.Contact",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="further_questions",
+    )
+    question = models.TextField()
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    asked_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    answer = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    on_time = models.BooleanField(null=True, blank=True)
+
+    objects = AccountScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        indexes = [models.Index(fields=["cse", "answered_at", "due_at"])]
+
+    def __str__(self) -> str:
+        return f"Question after {self.meeting}"
+
+    @property
+    def answered(self) -> bool:
+        return self.answered_at is not None

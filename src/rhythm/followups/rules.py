@@ -60,3 +60,19 @@ def outcome_note(*, on_time: bool, outcome: str) -> str:
     """What the CTA's "Send the follow-up email" task keeps of it (300 characters)."""
     when = "Follow-up sent on time" if on_time else "Follow-up sent late"
     return (f"{when}: {outcome}" if outcome else f"{when}.")[:300]
+
+
+# A customer's further question is answered within 1 business day of the CSE who
+# held the call.
+ANSWER_BUSINESS_DAYS = 1
+QUESTION_LIMIT = 5_000
+
+
+def text_problem(text: str, *, what: str, limit: int = QUESTION_LIMIT) -> tuple[str, str] | None:
+    """Why a question's or an answer's text is refused (message, code), or None."""
+    text = (text or "").strip()
+    if not text:
+        return (f"Write the {what}.", "required")
+    if len(text) > limit:
+        return (f"The {what} is at most {limit} characters (it has {len(text)}).", "max_length")
+    return None

@@ -19,9 +19,10 @@ from rhythm.core import services as core_services
 from rhythm.ctas import services as ctas_services
 from rhythm.followups import rules
 from rhythm.followups.choices import FollowUpStatus
-from rhythm.followups.events import FollowUpOpened, FollowUpSent
-from rhythm.followups.models import FollowUp
+from rhythm.followups.events import FollowUpOpened, FollowUpSent, QuestionAnswered, QuestionAsked
+from rhythm.followups.models import FollowUp, FurtherQuestion
 from rhythm.meetings import services as meetings_services
+from rhythm.meetings.choices import MeetingStatus
 from rhythm.people import services as people_services
 from rhythm.surveys import services as surveys_services
 from rhythm.surveys.choices import SurveyKind
@@ -170,3 +171,94 @@ def send(
         )
     events.publish(FollowUpSent(follow_up, actor))
     return follow_up
+
+
+# --- Further questions ---------------------------------------------------------------
+
+
+def _refuse(field: str, problem: tuple[str, str]) -> ValidationError:
+    message, code = problem
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+@transaction.atomic
+def ask(
+    meeting, *, actor, question: str, contact=None, now: datetime | None = None
+) -> FurtherQuestion:
+    """A customer's further question after the call, entered by whoever heard it (the
+    CSE, the AE, the CSM): it goes to the CSE who held the call, due within 1
+    business day on their calendar, and they are told (outbox)."""
+    meeting = type(meeting).objects.select_related("cse", "account").get(pk=meeting.pk)
+    if meeting.status != MeetingStatus.HELD:
+        raise _refuse("meeting", ("The call has not been held yet: ask at the call.", "not_held"))
+    problem = rules.text_problem(question, what="question")
+    if problem:
+        raise _refuse("question", problem)
+    if contact is not None and contact.account_id != meeting.account_id:
+        raise _refuse(
+            "contact",
+            (f"{contact} is not a contact of {meeting.account.name}.", "not_the_accounts"),
+        )
+    now = now or timezone.now()
+    cse = meeting.cse
+    asked = FurtherQuestion.objects.create(
+        meeting=meeting,
+        account_id=meeting.account_id,
+        cse=cse,
+        contact=contact,
+        question=question.strip(),
+        asked_by=actor,
+        asked_at=now,
+        due_at=people_services.calendar_of(cse).add_days_at(now, rules.ANSWER_BUSINESS_DAYS),
+    )
+    if cse.email:
+        core_services.enqueue_email(
+            key=f"question:{asked.pk}:asked",
+            to=[cse.email],
+            subject=f"A further question after {meeting.name}",
+            body_text=f"{actor} entered a question from {meeting.account.name}, due "
+            f"{timezone.localtime(asked.due_at):%d %b %Y, %H:%M %Z}:\n\n{asked.question}\n",
+        )
+    events.publish(QuestionAsked(asked, actor))
+    return asked
+
+
+def may_answer(question: FurtherQuestion, actor) -> bool:
+    return question.cse_id == actor.pk or actor.manages_cses
+
+
+@transaction.atomic
+def answer(
+    question: FurtherQuestion, *, actor, text: str, now: datetime | None = None
+) -> FurtherQuestion:
+    """The CSE's answer, once, on time or late against its due time; the AE/RM is
+    told (outbox). Answering again returns it as answered."""
+    question = (
+        FurtherQuestion.objects.select_for_update(of=("self",))
+        .select_related("meeting", "meeting__ae", "account__account_owner")
+        .get(pk=question.pk)
+    )
+    if question.answered:
+        return question
+    if not may_answer(question, actor):
+        raise PermissionDenied(
+            f"Only {question.cse} (who held the call) or a manager answers its questions."
+        )
+    problem = rules.text_problem(text, what="answer")
+    if problem:
+        raise _refuse("answer", problem)
+    now = now or timezone.now()
+    question.answer, question.answered_at, question.answered_by = text.strip(), now, actor
+    question.on_time = rules.on_time(now, question.due_at)
+    question.save()
+    ae = question.meeting.ae or question.account.account_owner
+    if ae is not None and ae.email:
+        core_services.enqueue_email(
+            key=f"question:{question.pk}:answered",
+            to=[ae.email],
+            subject=f"Answered: a further question after {question.meeting.name}",
+            body_text=f"{actor} answered {'on time' if question.on_time else 'late'}.\n\n"
+            f"Question:\n{question.question}\n\nAnswer:\n{question.answer}\n",
+        )
+    events.publish(QuestionAnswered(question, actor))
+    return question
