@@ -139,6 +139,9 @@ def list_questions(request: AuthedRequest, filters: Query[QuestionFilter]):
 class AskIn(Body):
     question: Text = Field(max_length=rules.QUESTION_LIMIT, description="What the customer asks.")
     contact: Id | None = Field(None, description="The contact who asked, if one of the call's.")
+    new_topic: bool = Field(
+        False, description="A topic the engagement is not about: refused, open a new request."
+    )
 
 
 @router.post("/meetings/{meeting_id}/questions", response={201: QuestionOut, **ERROR_RESPONSES})
@@ -154,7 +157,13 @@ def ask(request: AuthedRequest, meeting_id: int, payload: AskIn):
             raise ValidationError(
                 {"contact": ValidationError(f"No contact {payload.contact}.", code="unknown")}
             )
-    asked = services.ask(meeting, actor=request.user, question=payload.question, contact=contact)
+    asked = services.ask(
+        meeting,
+        actor=request.user,
+        question=payload.question,
+        contact=contact,
+        new_topic=payload.new_topic,
+    )
     return 201, asked
 
 
