@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "rhythm.meetings",
     "rhythm.officehours",
     "rhythm.surveys",
+    "rhythm.followups",
     "rhythm.timeline",
     "rhythm.home",
     "rhythm.demo",
@@ -319,6 +320,10 @@ RHYTHM_AGING_NORMS = env_int_map(
 # use the public survey pages (django-ratelimit's "count/period", per client IP).
 RHYTHM_SURVEY_EXPIRY_DAYS = env_int("RHYTHM_SURVEY_EXPIRY_DAYS", 30)
 RHYTHM_SURVEY_RATE = env_str("RHYTHM_SURVEY_RATE", "30/m")
+
+# The month the fiscal year starts in (1-12): an engagement of a previous fiscal
+# quarter is never reopened (DESIGN rule 9, followups.rules.topic_refusal).
+RHYTHM_FISCAL_YEAR_START_MONTH = env_int("RHYTHM_FISCAL_YEAR_START_MONTH", 2)
 
 # --- Caches -------------------------------------------------------------------
 # The default cache stays per process (Django's local memory): nothing relies on

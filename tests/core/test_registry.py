@@ -61,6 +61,7 @@ def test_timeline_kinds_come_from_the_apps_that_write_them():
         "request",
         "transition",
         "meeting",
+        "followup",
         "question",
         "survey",
         "note",

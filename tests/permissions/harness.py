@@ -24,6 +24,8 @@ from rhythm.catalog.models import Offering
 from rhythm.core import services as core
 from rhythm.ctas import playbooks
 from rhythm.engagements import services as engagements
+from rhythm.followups import services as followups
+from rhythm.meetings import services as meetings
 from rhythm.officehours import services as officehours
 from rhythm.people.choices import Role
 from rhythm.surveys import services as surveys
@@ -253,6 +255,8 @@ ACCOUNT_PARAMETERS = {
     "source_id",
     "question_id",
     "survey_id",
+    "follow_up_id",
+    "further_question_id",
 }
 
 
@@ -285,6 +289,8 @@ class World:
     teammate: Any  # a CSE outside the cast
     ae_token: Any  # the AE's own token, another than the one the harness signs in with
     survey: Any  # a CSAT survey to the contact about the opportunity, answered
+    follow_up: Any  # of a spot call with the contact, held: not sent yet
+    further_question: Any  # asked by the CSM after that call, not answered
 
     def parameters(self) -> dict[str, Any]:
         """A value for every URL parameter a route or an operation may have."""
@@ -311,6 +317,8 @@ class World:
             "member_id": self.teammate.pk,
             "token_id": self.ae_token.pk,
             "survey_id": self.survey.pk,
+            "follow_up_id": self.follow_up.pk,
+            "further_question_id": self.further_question.pk,
             "column": "review",
         }
 
@@ -386,7 +394,20 @@ def build_world(cast) -> World:
         teammate=UserFactory(username="teammate", roles=[Role.CSE]),
         ae_token=core.create_token(cast.account_owner, "laptop")[0],
         survey=_answered_survey(opportunity, contact, cast.cse),
+        follow_up=(follow_up := _follow_up(ask("Caching"), contact, cast.cse)),
+        further_question=followups.ask(
+            follow_up.meeting, actor=cast.csm, question="Does the cache survive a rebase?"
+        ),
     )
+
+
+def _follow_up(question, contact, cse):
+    """The follow-up of a spot call held with the contact (logging it opens it)."""
+    spot = officehours.make_spot_engagement(
+        question, actor=cse, scheduled_at=timezone.now() + timedelta(days=3)
+    )
+    spot.meeting.contacts.add(contact)
+    return meetings.log_held(spot.meeting, actor=cse, summary="Caching.").follow_up
 
 
 def _answered_survey(subject, contact, cse):

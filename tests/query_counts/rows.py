@@ -38,6 +38,7 @@ from rhythm.customers.models import (
 )
 from rhythm.engagements.choices import RequestState
 from rhythm.engagements.models import EngagementRequest, Stakeholder, Transition
+from rhythm.followups.models import FollowUp, FurtherQuestion
 from rhythm.meetings import services as meeting_services
 from rhythm.meetings.choices import MeetingKind, MeetingStatus
 from rhythm.meetings.models import ChecklistItem, Meeting
@@ -491,6 +492,60 @@ def meetings(stage: Stage, n: int) -> None:
             Meeting.participants.through(meeting_id=m.pk, user_id=u.pk)
             for m in made
             for u in (cast.cse, cast.csm)
+        ]
+    )
+
+
+def follow_ups(stage: Stage, n: int) -> None:
+    """Held calls, each with its follow-up still to send, on accounts of their own."""
+    cast = stage.cast
+    now = timezone.now()
+    made = Meeting.objects.bulk_create(
+        [
+            Meeting(
+                account=a,
+                name=f"Call {next(_serial)}",
+                kind=MeetingKind.CASE,
+                status=MeetingStatus.HELD,
+                scheduled_at=now - timedelta(hours=2),
+                held_at=now - timedelta(hours=1),
+                cse=cast.cse,
+                created_by=cast.cse,
+            )
+            for a in _homes(stage, n, spread=True)
+        ]
+    )
+    FollowUp.objects.bulk_create(
+        [
+            FollowUp(
+                meeting=m,
+                account_id=m.account_id,
+                cse=cast.cse,
+                opened_at=m.held_at,
+                target_at=m.held_at + timedelta(days=2),
+                due_at=m.held_at + timedelta(days=3),
+            )
+            for m in made
+        ]
+    )
+
+
+def further_questions(stage: Stage, n: int) -> None:
+    """Questions after held calls, on accounts of their own, each by the cast's CSM."""
+    follow_ups(stage, n)
+    cast = stage.cast
+    FurtherQuestion.objects.bulk_create(
+        [
+            FurtherQuestion(
+                meeting_id=f.meeting_id,
+                account_id=f.account_id,
+                cse=cast.cse,
+                question=f"Question {next(_serial)}",
+                asked_by=cast.csm,
+                asked_at=f.opened_at,
+                due_at=f.opened_at + timedelta(days=1),
+            )
+            for f in FollowUp.objects.filter(cse=cast.cse).order_by("-pk")[:n]
         ]
     )
 

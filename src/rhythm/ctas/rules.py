@@ -122,6 +122,14 @@ def is_meeting_task(title: str, stage: str) -> bool:
     return title.startswith(MEETING_TASKS[stage])
 
 
+FOLLOW_UP_TASK = "Send the follow-up email"
+
+
+def is_follow_up_task(title: str) -> bool:
+    """The playbook's follow-up task: sending the call's follow-up is doing it."""
+    return title.startswith(FOLLOW_UP_TASK)
+
+
 def greeting_name(full_name: str) -> str:
     """Whom an email greets: a contact by their first name ("Grace" of "Grace
     Hopper"), as a person writes to a person."""

@@ -272,6 +272,26 @@ def tick_meeting_task(cta_id: int, *, stage: str, actor) -> list[CtaTask]:
     return ticked
 
 
+@transaction.atomic
+def record_follow_up(cta_id: int, *, note: str, actor) -> list[CtaTask]:
+    """The call's follow-up email went: the playbook's "Send the follow-up email" task
+    is done, with the outcome (on time or late, and what came of the call) as its
+    note. Recording it again does nothing; a closed CTA keeps its tasks."""
+    cta = Cta.objects.select_for_update().get(pk=cta_id)
+    if cta.status == CtaStatus.CLOSED:
+        return []
+    now = timezone.now()
+    ticked = []
+    for task in CtaTask.objects.select_for_update().filter(cta=cta, status=TaskStatus.OPEN):
+        if rules.is_follow_up_task(task.title):
+            task.status, task.completed_by, task.completed_at = TaskStatus.DONE, actor, now
+            task.note = note[:300]
+            fields = ["status", "completed_by", "completed_at", "note", "updated_at"]
+            task.save(update_fields=fields)
+            ticked.append(task)
+    return ticked
+
+
 def _finish_task(cta: Cta, *, position: int, actor, now: datetime) -> None:
     CtaTask.objects.filter(cta=cta, position=position, status=TaskStatus.OPEN).update(
         status=TaskStatus.DONE, completed_by=actor, completed_at=now, updated_at=now

@@ -1,0 +1,6 @@
+from django.db import models
+
+
+class FollowUpStatus(models.TextChoices):
+    OPEN = "open", "To send"
+    SENT = "sent", "Sent"

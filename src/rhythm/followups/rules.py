@@ -1,0 +1,154 @@
+"""What a follow-up is, decided without Django: when it is due, its four parts,
+the email they make, and whether it went on time."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+# The handbook: the follow-up goes within 3 business days of the call, 2 is the aim.
+DUE_BUSINESS_DAYS = 3
+TARGET_BUSINESS_DAYS = 2
+
+# The handbook's four parts of a follow-up email, in the order the email has them.
+PARTS: tuple[tuple[str, str], ...] = (
+    ("summary", "Summary of key points"),
+    ("action_items", "Action items and next steps"),
+    ("resources", "Resources and documentation"),
+    ("invitation", "An invitation to ask more"),
+)
+PART_NAMES = tuple(name for name, _ in PARTS)
+PART_LIMIT = 10_000
+
+
+def part_problems(parts: Mapping[str, str]) -> dict[str, tuple[str, str]]:
+    """Each part that is missing or too long, by its field: what is wrong and its code."""
+    problems = {}
+    for name, label in PARTS:
+        text = (parts.get(name) or "").strip()
+        if not text:
+            problems[name] = (f"{label} is required: a follow-up has all four parts.", "required")
+        elif len(text) > PART_LIMIT:
+            problems[name] = (
+                f"{label} is at most {PART_LIMIT} characters (it has {len(text)}).",
+                "max_length",
+            )
+    return problems
+
+
+def subject(meeting_name: str) -> str:
+    return f"Follow-up: {meeting_name}"
+
+
+def body(parts: Mapping[str, str], *, greeting: str, signature: str) -> str:
+    """The email's text: a greeting, the four parts under their headings, the CSE's name."""
+    sections = [f"{label}\n{'-' * len(label)}\n{parts[name].strip()}" for name, label in PARTS]
+    return "\n\n".join([f"Hello {greeting},", *sections, f"Best regards,\n{signature}"]) + "\n"
+
+
+def greeting(names: list[str]) -> str:
+    """Whom the email greets: the contacts' first names ("Grace and Alan")."""
+    first = [n.split()[0] for n in names if n.split()] or ["all"]
+    return first[0] if len(first) == 1 else ", ".join(first[:-1]) + " and " + first[-1]
+
+
+def on_time(sent_at: datetime, due_at: datetime) -> bool:
+    return sent_at <= due_at
+
+
+def outcome_note(*, on_time: bool, outcome: str) -> str:
+    """What the CTA's "Send the follow-up email" task keeps of it (300 characters)."""
+    when = "Follow-up sent on time" if on_time else "Follow-up sent late"
+    return (f"{when}: {outcome}" if outcome else f"{when}.")[:300]
+
+
+# A customer's further question is answered within 1 business day of the CSE who
+# held the call.
+ANSWER_BUSINESS_DAYS = 1
+QUESTION_LIMIT = 5_000
+
+
+def text_problem(text: str, *, what: str, limit: int = QUESTION_LIMIT) -> tuple[str, str] | None:
+    """Why a question's or an answer's text is refused (message, code), or None."""
+    text = (text or "").strip()
+    if not text:
+        return (f"Write the {what}.", "required")
+    if len(text) > limit:
+        return (f"The {what} is at most {limit} characters (it has {len(text)}).", "max_length")
+    return None
+
+
+# --- Topic rules (DESIGN rule 9) ------------------------------------------------------
+# Whether more work may be added to an existing engagement, or a new request is due.
+
+STALE_AFTER_DAYS = 28  # four weeks since the last customer contact
+MAX_FOLLOW_UPS_PER_TOPIC = 3
+
+
+@dataclass(frozen=True)
+class TopicRefusal:
+    code: str
+    message: str
+    new_request: bool  # whether the answer is "open a new request" (with its link)
+
+
+def fiscal_quarter(day: date, start_month: int = 2) -> tuple[int, int]:
+    """(fiscal year, quarter 1-4) of `day`, the fiscal year starting on the first of
+    `start_month` and named by the calendar year it ends in (February 2026 opens
+    FY2027 with a February start; January opens the calendar year's own)."""
+    if not 1 <= start_month <= 12:
+        raise ValueError("A fiscal year starts in a month from 1 to 12.")
+    months_in = (day.month - start_month) % 12
+    year = day.year + (1 if start_month > 1 and day.month >= start_month else 0)
+    return year, months_in // 3 + 1
+
+
+def topic_refusal(
+    *,
+    today: date,
+    engagement_started: date,
+    last_customer_contact: date | None,
+    fiscal_start_month: int = 2,
+    another_offering: bool = False,
+    new_topic: bool = False,
+    follow_ups_on_topic: int = 0,
+    adds_follow_up: bool = False,
+) -> TopicRefusal | None:
+    """Why adding to an existing engagement is refused, or None. In this order: another
+    catalog offering or a topic marked new, an engagement of a previous fiscal quarter,
+    four weeks without a customer contact (each: open a new request), a fourth follow-up
+    on one topic."""
+    if another_offering:
+        return TopicRefusal(
+            "another_offering", "Another catalog offering: open a new request.", True
+        )
+    if new_topic:
+        return TopicRefusal("new_topic", "A new topic: open a new request.", True)
+    if fiscal_quarter(engagement_started, fiscal_start_month) != fiscal_quarter(
+        today, fiscal_start_month
+    ):
+        return TopicRefusal(
+            "previous_quarter",
+            "The engagement is from a previous fiscal quarter and is never reopened: "
+            "open a new request.",
+            True,
+        )
+    if (
+        last_customer_contact is not None
+        and (today - last_customer_contact).days > STALE_AFTER_DAYS
+    ):
+        return TopicRefusal(
+            "stale_contact",
+            f"More than {STALE_AFTER_DAYS} days since the last customer contact: "
+            "open a new request.",
+            True,
+        )
+    if adds_follow_up and follow_ups_on_topic >= MAX_FOLLOW_UPS_PER_TOPIC:
+        return TopicRefusal(
+            "fourth_follow_up",
+            f"A topic has at most {MAX_FOLLOW_UPS_PER_TOPIC} follow-ups: open a new request "
+            "for what is left.",
+            False,
+        )
+    return None
