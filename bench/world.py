@@ -67,7 +67,7 @@ def build(*, accounts: int = ACCOUNTS, cases: int = CASES, requests: int = REQUE
     with transaction.atomic():
         _accounts(accounts - Account.objects.count())
     log(f"  world: {Account.objects.count():,} accounts in {time.monotonic() - started:.1f} s")
-    _team(TEAM)
+    grow_team(TEAM)
     every = list(Account.objects.order_by("pk"))
     board.fill(requests, accounts=every, request_mix=REQUEST_MIX, cta_mix=CTA_MIX)
     log(f"  world: {requests:,} requests and CTAs in {time.monotonic() - started:.1f} s")
@@ -115,7 +115,7 @@ def _marks() -> tuple[int, int]:
     return cta, entry
 
 
-def _team(size: int) -> None:
+def grow_team(size: int) -> None:
     """The team grown to `size` CSEs through the people service, each like the demo's
     first CSE (40 hours a week) and covering a region and every segment."""
     from django.conf import settings

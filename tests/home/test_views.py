@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
@@ -74,6 +75,24 @@ def test_a_manager_sees_the_teams_late_work_with_why(client, cast, late):
     assert "Due Tue 3 Mar, 1 business day ago" in html  # the colleague's CTA
     assert "In review for 6 business days; the norm is 2" in html
     assert late["review"].title in html
+
+
+def test_a_managers_counts_stop_at_the_bound_and_say_so(client, cast, late, monkeypatch):
+    """Home's counts are bounded (core.paging): past COUNT_AHEAD a kind says "+"
+    rather than counting the whole team's work. A bound of 1 shows it on two CTAs."""
+    monkeypatch.setattr("rhythm.core.paging.COUNT_AHEAD", 1)
+    monkeypatch.setattr("rhythm.home.late.COUNT_AHEAD", 1)
+    monkeypatch.setattr("rhythm.home.views.COUNT_AHEAD", 1)
+    html = _home(client, cast.manager)
+    assert 'data-testid="late-total">2+<' in html  # one CTA counted, then one request
+    assert "1+ CTA, 1 request: past their due date" in html
+    tiles = {
+        label: figure
+        for figure, label in re.findall(
+            r'rh-figure">([^<]*)</span>\s*<span class="rh-figure-label">([^<]*)', html
+        )
+    }
+    assert tiles["CTAs nobody has accepted"] == "1+"  # the unaccepted CTA and the stage's
 
 
 def test_a_manager_sees_the_teams_capacity_this_week(client, cast, late, covering_cse):

@@ -58,6 +58,8 @@ class Case(ArchivableModel):
             models.Index(fields=["account", "-created_at"]),
             # The case list's order: its first page is read off the index, not sorted.
             models.Index(fields=["-created_at", "-id"]),
+            # An opportunity's cases (its page's list), in the list's order.
+            models.Index(fields=["opportunity", "-created_at", "-id"]),
             models.Index(fields=["status", "kind"]),
         ]
         constraints = [

@@ -46,7 +46,11 @@ def late_condition(today: date) -> Q:
 
 class RequestQuerySet(ArchivableAccountScopedQuerySet):
     def late(self, today: date | None = None) -> RequestQuerySet:
-        return self.filter(late_condition(today or timezone.localdate()))
+        # A closed request is never late; said outright, it is the condition of the
+        # partial index the late requests are read down (oldest in their state first).
+        return self.exclude(state=RequestState.CLOSED).filter(
+            late_condition(today or timezone.localdate())
+        )
 
 
 class EngagementRequest(ArchivableModel):
@@ -115,10 +119,18 @@ class EngagementRequest(ArchivableModel):
             # A board cell per CSE (a lane's column, newest change first); by state
             # and CSE alone, who runs what.
             models.Index(fields=["state", "assigned_cse", "-updated_at", "-id"]),
-            models.Index(fields=["account", "-created_at"]),
+            # An account's requests in the list's order (its tab, its HTMX list).
+            models.Index(fields=["account", "-created_at", "-id"]),
             # The request list's order, and a board column's.
             models.Index(fields=["-created_at", "-id"]),
             models.Index(fields=["state", "-updated_at", "-id"]),
+            # The late requests, oldest in their state first (home): only the open
+            # ones, which late() names in the same words so that the index serves it.
+            models.Index(
+                fields=["state_changed_at", "id"],
+                condition=~Q(state=RequestState.CLOSED),
+                name="request_open_by_state_change",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -4,7 +4,9 @@ longer than the team's norm (ctas.rules.cta_aging, engagements.rules.request_agi
 A manager sees the team's, a CSE their own (and their overdue tasks), a CSM the
 requests they filed, an account owner the CTAs of the cases they opened. The
 database finds them (`late()` asks for exactly what the rules mark), in a fixed
-number of queries whatever the data: a count and the oldest few of each kind.
+number of queries whatever the data: a count and the oldest few of each kind. The
+counts are bounded (core.paging): a manager's counts the team's late work, which
+stops at COUNT_AHEAD a kind ("1,000+ CTAs").
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from rhythm.core.paging import COUNT_AHEAD, bounded_count
 from rhythm.core.rules import Aging
 from rhythm.ctas.choices import CtaStatus
 from rhythm.ctas.models import Cta, CtaTask
@@ -37,16 +40,31 @@ class LateWork:
     whose: str  # "the team's", "yours"
     items: list[LateItem] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)  # kind -> how many
+    capped: set[str] = field(default_factory=set)  # the kinds counted past COUNT_AHEAD
+
+    def count(self, kind: str, rows) -> int:
+        """Count `rows` as `kind`'s, no further than COUNT_AHEAD; say so when it stops."""
+        counted, capped = bounded_count(rows)
+        self.counts[kind] = min(counted, COUNT_AHEAD)
+        if capped:
+            self.capped.add(kind)
+        return self.counts[kind]
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
 
     @property
+    def total_label(self) -> str:
+        """The total as the badge says it: "1,000+" when some kind stopped counting."""
+        return f"{self.total:,}{'+' if self.capped else ''}"
+
+    @property
     def summary(self) -> str:
-        """ "2 CTAs, 1 request": what is late, by kind."""
+        """ "2 CTAs, 1 request" (or "1,000+ CTAs"): what is late, by kind."""
         return ", ".join(
-            f"{count} {kind if kind == 'CTA' else kind.lower()}{'s' if count != 1 else ''}"
+            f"{count:,}{'+' if kind in self.capped else ''}"
+            f" {kind if kind == 'CTA' else kind.lower()}{'s' if count != 1 else ''}"
             for kind, count in self.counts.items()
             if count
         )
@@ -78,16 +96,14 @@ def late_work(user, roles: set[Role], today: date) -> LateWork | None:
     else:
         return None
     found: list[LateItem] = []
-    work.counts["CTA"] = ctas.count()
-    if work.counts["CTA"]:
+    if work.count("CTA", ctas):
         for cta in ctas.select_related("account", "owner").order_by("raised_at", "id")[:SHOWN]:
             found.append(
                 LateItem(
                     "CTA", cta.name, cta.get_absolute_url(), cta.account.name, cta.owner, cta.aging
                 )
             )
-    work.counts["Request"] = requests.count()
-    if work.counts["Request"]:
+    if work.count("Request", requests):
         oldest = requests.select_related("account", "assigned_cse").order_by(
             "state_changed_at", "id"
         )
@@ -102,20 +118,18 @@ def late_work(user, roles: set[Role], today: date) -> LateWork | None:
                     r.aging,
                 )
             )
-    if tasks is not None:
-        work.counts["Task"] = tasks.count()
-        if work.counts["Task"]:
-            for task in tasks.select_related("cta__account").order_by("due_date", "id")[:SHOWN]:
-                found.append(
-                    LateItem(
-                        "Task",
-                        f"{task.title} ({task.cta.name})",
-                        task.cta.get_absolute_url(),
-                        task.cta.account.name,
-                        user,
-                        task.aging,
-                    )
+    if tasks is not None and work.count("Task", tasks):
+        for task in tasks.select_related("cta__account").order_by("due_date", "id")[:SHOWN]:
+            found.append(
+                LateItem(
+                    "Task",
+                    f"{task.title} ({task.cta.name})",
+                    task.cta.get_absolute_url(),
+                    task.cta.account.name,
+                    user,
+                    task.aging,
                 )
+            )
     # The latest first; overdue before merely aging when as late.
     found.sort(key=lambda item: (item.aging.days, item.aging.overdue), reverse=True)
     work.items = found[:SHOWN]

@@ -14,6 +14,7 @@ from django.utils import timezone
 from rhythm.cases.choices import CaseStatus
 from rhythm.cases.models import Case
 from rhythm.core.http import AuthedRequest
+from rhythm.core.paging import COUNT_AHEAD, bounded_count
 from rhythm.ctas.choices import CtaStatus
 from rhythm.ctas.models import Cta
 from rhythm.customers.models import Account
@@ -61,57 +62,65 @@ class WorkItem:
     label: str
     count: int
     url: str
+    capped: bool = False  # more than `count` (COUNT_AHEAD): the tile says "1,000+"
+
+    @classmethod
+    def counting(cls, label: str, rows, url: str) -> WorkItem:
+        """A line whose count stops at COUNT_AHEAD (core.paging): a manager's lines
+        count the whole team's work, a figure nobody needs exact past a thousand."""
+        counted, capped = bounded_count(rows)
+        return cls(label, min(counted, COUNT_AHEAD), url, capped)
 
 
 def _your_work(user, roles: set[Role]) -> list[WorkItem]:
-    """What waits for this person, by role: one count (one query) per line."""
+    """What waits for this person, by role: one bounded count (one query) per line."""
     requests = EngagementRequest.objects.visible_to(user).active()
     ctas = Cta.objects.visible_to(user)
     work = []
     if Role.CSE in roles:
         work += [
-            WorkItem(
+            WorkItem.counting(
                 "Your open CTAs",
-                ctas.filter(owner=user).exclude(status=CtaStatus.CLOSED).count(),
+                ctas.filter(owner=user).exclude(status=CtaStatus.CLOSED),
                 f"{reverse('ctas:list')}?show=mine",
             ),
-            WorkItem(
+            WorkItem.counting(
                 "Outreach drafts for you to send",
-                ctas.outreach_waiting().filter(owner=user).count(),
+                ctas.outreach_waiting().filter(owner=user),
                 f"{reverse('ctas:list')}?show=outreach",
             ),
-            WorkItem(
+            WorkItem.counting(
                 "Your engagements running",
-                requests.filter(assigned_cse=user, state=RequestState.STARTED).count(),
+                requests.filter(assigned_cse=user, state=RequestState.STARTED),
                 f"{reverse('engagements:list')}?state=started&mine=1",
             ),
         ]
     if user.manages_cses:
         work += [
-            WorkItem(
+            WorkItem.counting(
                 "Requests waiting for review",
-                requests.filter(state=RequestState.REVIEW).count(),
+                requests.filter(state=RequestState.REVIEW),
                 f"{reverse('engagements:list')}?state=review",
             ),
-            WorkItem(
+            WorkItem.counting(
                 "CTAs nobody has accepted",
-                ctas.filter(owner__isnull=True, status=CtaStatus.OPEN).count(),
+                ctas.filter(owner__isnull=True, status=CtaStatus.OPEN),
                 f"{reverse('ctas:list')}?show=unassigned",
             ),
         ]
     if Role.CSM in roles:
         work.append(
-            WorkItem(
+            WorkItem.counting(
                 "Questions waiting for your answer",
-                requests.filter(requested_by=user, state=RequestState.CLARIFICATION).count(),
+                requests.filter(requested_by=user, state=RequestState.CLARIFICATION),
                 f"{reverse('engagements:list')}?state=clarification&mine=1",
             )
         )
     if user.has_perm("cases.add_case"):
         work.append(
-            WorkItem(
+            WorkItem.counting(
                 "Your open CS Help cases",
-                Case.objects.filter(opened_by=user).exclude(status=CaseStatus.CLOSED).count(),
+                Case.objects.filter(opened_by=user).exclude(status=CaseStatus.CLOSED),
                 reverse("cases:list"),
             )
         )
