@@ -2,6 +2,7 @@
 tasks ticking, the invitation and the feed, and logging the call."""
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -151,6 +152,22 @@ def test_moving_the_call_moves_its_checklist(cast, cta):
     meeting.refresh_from_db()
     for item in meeting.checklist.all():
         assert item.due_at == meeting.scheduled_at - timedelta(minutes=item.due_before_minutes)
+
+
+def test_the_research_item_shows_the_accounts_own_figures_as_the_account_page_does(
+    client, cast, cta
+):
+    account = cta.account
+    account.arr, account.employees = Decimal("1075446.00"), 12500
+    account.licenses_used, account.licenses_purchased = 2320, 3584
+    account.save()
+    meeting = services.book_for_cta(cta, actor=cast.cse, details=_details(account))
+    client.force_login(cast.cse)
+    html = client.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
+    facts = html[html.index('data-testid="account-facts"') :].split("</dl>", 1)[0]
+    assert "<dd>2,320 of 3,584 used</dd>" in facts
+    assert "<dd>12,500</dd>" in facts
+    assert "<dd>$1,075,446</dd>" in facts
 
 
 def test_the_invitation_parses_with_its_zone_attendees_and_links(client, cast, cta):
