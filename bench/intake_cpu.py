@@ -9,7 +9,7 @@ busy neighbour moves them less.
 
 The target is the intake against the note, with the bare view's ratio printed
 beside it. The issue's first target, 12× the bare view, proved wrong: the note
-alone costs 6–9× the bare view, so 12× would leave an intake, which validates
+alone costs 5–9× the bare view, so 12× would leave an intake, which validates
 three relations and writes a case, a CTA, seven tasks, their history and two
 timeline lines in 16 statements, less than twice a one-row write; SQLite's own
 work for those statements and their commit is about 2 ms of CPU, 5–6× the bare
