@@ -32,7 +32,6 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -43,6 +42,8 @@ from collections import Counter
 from collections.abc import Callable
 from email import message_from_bytes
 from pathlib import Path
+
+from bench.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = ROOT / "var" / "faults"
@@ -142,12 +143,6 @@ def wait_for(condition: Callable[[], bool], what: str, seconds: float = TIMEOUT)
 
 class Stalled(Exception):
     pass
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_worker(extra_env: dict[str, str] | None = None, workers: int = 2) -> subprocess.Popen:
@@ -460,7 +455,8 @@ def gunicorn_workers(master: int) -> list[int]:
 def scenario_intake() -> dict:
     from django.db import connections
 
-    from bench.intake import make_fixture, start_server, stop_server
+    from bench.intake import make_fixture
+    from bench.servers import start_server, stop_server
     from rhythm.cases.models import Case
 
     clients = env_int("FAULTS_CLIENTS", 8)

@@ -15,7 +15,7 @@ import statistics
 import subprocess
 import sys
 
-from bench import intake
+from bench import intake, servers
 from bench.db import ROOT
 
 # (workers, threads): processes beside threads, on 2 cores.
@@ -30,7 +30,7 @@ def _serve(port: int, workers: int | None, threads: int | None) -> subprocess.Po
         command += ["--workers", str(workers), "--threads", str(threads)]
     env = {k: v for k, v in os.environ.items() if k != "WEB_CONCURRENCY"}  # the defaults
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
-    intake.wait_until_up(server, port, "/healthz")
+    servers.wait_until_up(server, port, "/healthz")
     return server
 
 
@@ -51,7 +51,7 @@ def run(*, clients: int, seconds: float, rounds: int, log) -> dict:
     servers, subjects = [], []
     try:
         for key, workers, threads in settings:
-            port = intake.free_port()
+            port = servers.free_port()
             servers.append(_serve(port, workers, threads))
             subjects.append(intake.Subject(key, key, port, auth, requests))
         totals = intake.measure(
@@ -59,7 +59,7 @@ def run(*, clients: int, seconds: float, rounds: int, log) -> dict:
         )
     finally:
         for server in servers:
-            intake.stop_server(server)
+            servers.stop_server(server)
     medians = {k: statistics.median(t.rates) if t.rates else 0.0 for k, t in totals.items()}
     best_key = max((k for k in medians if k != "defaults"), key=medians.get)
     mine, best = medians["defaults"], max(medians[best_key], medians["defaults"])
