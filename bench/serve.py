@@ -19,7 +19,7 @@ from bench import intake, servers
 from bench.db import ROOT
 
 # (workers, threads): processes beside threads, on 2 cores.
-CANDIDATES = [(1, 4), (1, 8), (2, 1), (2, 2), (2, 4), (3, 2), (4, 1)]
+CANDIDATES = [(1, 4), (1, 8), (2, 1), (2, 2), (2, 4), (3, 1), (3, 2), (4, 1)]
 WITHIN = 0.10
 TAIL = 3.0
 
@@ -48,17 +48,17 @@ def run(*, clients: int, seconds: float, rounds: int, log) -> dict:
     settings = [("defaults", None, None)] + [
         (f"{w}w x {t}t", w, t) for w, t in CANDIDATES if (w, t) != chosen
     ]
-    servers, subjects = [], []
+    running, subjects = [], []
     try:
         for key, workers, threads in settings:
             port = servers.free_port()
-            servers.append(_serve(port, workers, threads))
+            running.append(_serve(port, workers, threads))
             subjects.append(intake.Subject(key, key, port, auth, requests))
         totals = intake.measure(
             subjects, clients=clients, seconds=seconds, rounds=rounds, log=log, label="serve"
         )
     finally:
-        for server in servers:
+        for server in running:
             servers.stop_server(server)
     medians = {k: statistics.median(t.rates) if t.rates else 0.0 for k, t in totals.items()}
     best_key = max((k for k in medians if k != "defaults"), key=medians.get)

@@ -24,13 +24,15 @@ def defaults() -> tuple[int, int]:
     return POSTGRESQL_DEFAULTS
 
 
-# SQLite has one writer at a time. Threads of one process take it in turn on a
-# lock that wakes the next at once (core/sqlite/base.py); between processes only
-# SQLite's busy handler orders them, sleeping up to 100 ms a try, and a request
-# can wait seconds behind later ones. One process with eight threads measured the
-# highest throughput with a p99 about twice its p50; every setting with two or more
-# processes had a p99 of 7-25x the p50.
-SQLITE_DEFAULTS = (1, 8)
+# SQLite has one writer at a time. Two sync processes (one request each at a
+# time) measured best on a quiet 2-core machine: 260 req/s for intake at 16
+# clients with a p99 of 2.3x the p50, against 188 req/s for one process of eight
+# threads (the GIL holds a process to one core) and 264 req/s but a p99 of 3.8x
+# the p50 for four processes. Threads inside several processes are the worst of
+# both: a writer then waits on SQLite's busy handler, which sleeps up to 100 ms a
+# try, behind writers that came later (2x2: p99 10x the p50). Sync workers keep no
+# connection alive between requests: put a reverse proxy in front for slow clients.
+SQLITE_DEFAULTS = (2, 1)
 POSTGRESQL_DEFAULTS = (2, 4)
 
 
