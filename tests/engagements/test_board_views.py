@@ -342,3 +342,42 @@ def test_the_board_reloads_its_cards_alone_by_htmx(client, cast, account, object
     assert partial.status_code == 200 and "<html" not in html
     assert 'data-query="lanes=cse"' in html and len(_cards(html)) == 2
     assert "HX-Request" in partial["Vary"]
+
+
+def _ctas_in(account, owner, status: str, count: int) -> list[Cta]:
+    """CTAs changed a minute apart, newest first."""
+    now = timezone.now()
+    made = []
+    for i in range(count):
+        cta = Cta.objects.create(account=account, name=f"CTA {i}", owner=owner, status=status)
+        Cta.objects.filter(pk=cta.pk).update(updated_at=now - timedelta(minutes=i))
+        made.append(cta)
+    return made
+
+
+def test_an_account_owners_lanes_hold_their_rows_alone_newest_first_in_each_cell(
+    client, cast, account
+):
+    """An account owner's board is read by account (a GROUP BY for the counts, a
+    ranking for the first cards), a manager's cell by cell: both show each cell's
+    newest cards and its exact count, and the owner nobody else's."""
+    held = _ctas_in(account, cast.cse, "in_progress", board.CELL + 2)
+    waiting = _ctas_in(account, None, "open", 2)
+    (managers,) = _ctas_in(account, cast.manager, "in_progress", 1)  # no CSE of the team
+    elsewhere = AccountFactory()
+    hidden = _ctas_in(elsewhere, cast.cse, "in_progress", 3)
+    for viewer, seen in ((cast.account_owner, set()), (cast.manager, set(hidden))):
+        _as(client, viewer)
+        html = _page(client, lanes="cse", kind="ctas")
+        lanes = re.findall(r'data-testid="lane" data-lane="([^"]+)"', html)
+        assert lanes[0] == "none" and {str(cast.cse.pk), str(cast.manager.pk)} <= set(lanes)
+        busy = _cell(html, f"cell-in_progress-{cast.cse.pk}")
+        theirs = Cta.objects.filter(pk__in=[c.pk for c in [*held, *seen]])
+        newest = theirs.order_by("-updated_at", "-id")[: board.CELL]
+        assert _cards(busy) == [f"cta-{c.pk}" for c in newest]
+        more = len(held) + len(seen) - board.CELL
+        assert f">{more} more<" in busy
+        assert set(_cards(_cell(html, "cell-open-none"))) == {f"cta-{c.pk}" for c in waiting}
+        assert _cards(_cell(html, f"cell-in_progress-{cast.manager.pk}")) == [f"cta-{managers.pk}"]
+        if not seen:
+            assert not {f"cta-{c.pk}" for c in hidden} & set(_cards(html))

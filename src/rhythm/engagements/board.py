@@ -21,7 +21,19 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Window,
+)
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from rhythm.catalog.models import Offering
@@ -29,6 +41,7 @@ from rhythm.core.choices import Priority
 from rhythm.core.paging import COUNT_AHEAD
 from rhythm.ctas.choices import CtaStatus
 from rhythm.ctas.models import Cta
+from rhythm.customers.access import SEES_OWN, reach
 from rhythm.customers.models import Account, Segment
 from rhythm.engagements import rules, services
 from rhythm.engagements.choices import RequestState
@@ -452,18 +465,29 @@ def load(user, f: BoardFilters, now: datetime | None = None) -> Board:
     kind = KIND[f.kind]
     columns = COLUMNS[f.kind]
     rows = kind.rows(user, f)
-    lanes = _lanes(f, kind, rows)
     per_cell = CELL if f.lanes else PAGE
-    places = [(column.state, lane.key) for lane in lanes for column in columns]
-    cells = [
-        rows.filter(**{kind.state_field: state})
-        .filter(kind.in_lane(f.lanes, lane))
-        .order_by("-updated_at", "-id")
-        .values("pk")
-        for state, lane in places
-    ]
-    cards = _first_cards(kind, rows, [cell[:per_cell] for cell in cells], f.lanes, now, today)
-    counts = dict(zip(places, _bounded_counts(cells), strict=True))
+    if reach(user) == SEES_OWN:
+        # An account owner or CSM sees a few of the accounts: every cell's index
+        # would be walked past thousands of others' rows to find theirs, so their
+        # board reads the rows they may see once, by account, instead: one GROUP BY
+        # counts the cells (and names who holds cards), one ranks the first cards.
+        held = _grouped_counts(kind, rows, f.lanes)
+        lanes = _lanes(f, kind, rows, holders={lane for _state, lane in held})
+        places = [(column.state, lane.key) for lane in lanes for column in columns]
+        counts = {place: (held.get(place, 0), False) for place in places}
+        cards = _first_cards_of_few(kind, rows, f.lanes, per_cell, now, today)
+    else:
+        lanes = _lanes(f, kind, rows)
+        places = [(column.state, lane.key) for lane in lanes for column in columns]
+        cells = [
+            rows.filter(**{kind.state_field: state})
+            .filter(kind.in_lane(f.lanes, lane))
+            .order_by("-updated_at", "-id")
+            .values("pk")
+            for state, lane in places
+        ]
+        cards = _first_cards(kind, rows, [cell[:per_cell] for cell in cells], f.lanes, now, today)
+        counts = dict(zip(places, _bounded_counts(cells), strict=True))
     by_place: dict[tuple[str, str], list[Card]] = {}
     for card in cards:
         by_place.setdefault((card.state, card.lane), []).append(card)
@@ -506,6 +530,47 @@ def _first_cards(
             kind.card(row, lanes, now, today) for row in chosen.order_by("-updated_at", "-id")
         ]
     return cards
+
+
+def _first_cards_of_few(
+    kind: _Kind, rows: QuerySet, lanes: str, per_cell: int, now: datetime, today: date
+) -> list[Card]:
+    """Each cell's first cards in one statement over the rows a person may see: they
+    are ranked within their cell (ROW_NUMBER over the column and the lane) and the
+    first `per_cell` of each kept."""
+    cell = [F(kind.state_field)]
+    lane_field = kind.lane_field(lanes)
+    if lane_field:
+        cell.append(F(lane_field))
+    ranked = (
+        rows.order_by()
+        .annotate(
+            rank_in_cell=Window(
+                RowNumber(), partition_by=cell, order_by=[F("updated_at").desc(), F("id").desc()]
+            )
+        )
+        .filter(rank_in_cell__lte=per_cell)
+        .values("pk")
+    )
+    first = rows.filter(pk__in=ranked).order_by("-updated_at", "-id")
+    return [kind.card(row, lanes, now, today) for row in first]
+
+
+def _grouped_counts(kind: _Kind, rows: QuerySet, lanes: str) -> dict[tuple[str, str], int]:
+    """Each cell's exact count by (state, lane key), by one GROUP BY over the rows a
+    person may see."""
+    lane_field = kind.lane_field(lanes)
+    fields = [kind.state_field] + ([lane_field] if lane_field else [])
+    found: dict[tuple[str, str], int] = {}
+    for group in rows.order_by().values(*fields).annotate(held=Count("pk")):
+        lane = group.get(lane_field) if lane_field else None
+        if lanes == CSE_LANES:
+            key = str(lane) if lane else UNASSIGNED
+        else:
+            key = lane or ""
+        place = (group[kind.state_field], key)
+        found[place] = found.get(place, 0) + group["held"]
+    return found
 
 
 def _bounded_counts(cells: list[QuerySet]) -> list[tuple[int, bool]]:
@@ -557,12 +622,15 @@ class InCells(Func):
         return f"{column_sql} = ANY(ARRAY({union}))", params
 
 
-def _lanes(f: BoardFilters, kind: _Kind, rows: QuerySet) -> list[Lane]:
+def _lanes(
+    f: BoardFilters, kind: _Kind, rows: QuerySet, holders: set[str] | None = None
+) -> list[Lane]:
     """The lanes, in order: nobody's work first (what a manager assigns), then every
     CSE of the team with their limit (empty lanes too: room to give work), then
     anyone else who holds a card; or the team's regions, then any other region a
     card's account is in. Those others are found by an EXISTS per person (or per
-    region) the team does not hold: a probe of an index each, not a scan of cards."""
+    region) the team does not hold: a probe of an index each, not a scan of cards;
+    or, given `holders` (the lane keys of the cards, counted already), by their ids."""
     if f.lanes == NO_LANES:
         return [Lane("", "")]
     if f.lanes == REGION_LANES:
@@ -598,10 +666,13 @@ def _lanes(f: BoardFilters, kind: _Kind, rows: QuerySet) -> list[Lane]:
         )
     # Cards held by someone who is no CSE of the team now (a leaver, a manager).
     team = [int(lane.key) for lane in lanes if lane.key.isdigit()]
-    holders = User.objects.exclude(pk__in=team)
+    people = User.objects.exclude(pk__in=team)
     if f.owner:
-        holders = holders.filter(pk=int(f.owner))
-    holding = holders.filter(Exists(rows.filter(**{f"{kind.owner_field}_id": OuterRef("pk")})))
+        people = people.filter(pk=int(f.owner))
+    if holders is None:
+        holding = people.filter(Exists(rows.filter(**{f"{kind.owner_field}_id": OuterRef("pk")})))
+    else:
+        holding = people.filter(pk__in=[int(key) for key in holders if key.isdigit()])
     for holder in holding.order_by("first_name", "last_name", "username", "pk"):
         person = Person.of(holder)
         lanes.append(Lane(str(holder.pk), person.name if person else "", person))
