@@ -125,7 +125,7 @@ LISTINGS = [
     Listing("GET /capacity", rows.cses_at_work, 7, 7),
     Listing("GET /cases", rows.cases, 5, 5),
     Listing("GET /contacts", rows.contacts, 5, 5),
-    Listing("GET /ctas", _ctas, 6, 6),
+    Listing("GET /ctas", _ctas, 7, 7),  # the playbooks by a query of their own: ctas/api.py
     Listing("GET /follow-ups", rows.follow_ups, 5, 5),
     Listing("GET /further-questions", rows.further_questions, 5, 5),
     Listing("GET /meetings", rows.meetings, 7, 7),

@@ -109,10 +109,13 @@ class CtaFilter(FilterSchema):
 
 
 def _ctas(request: AuthedRequest):
+    # The playbook comes by a query of its own: joined, its table of one or two rows
+    # led SQLite to read every account's CTAs and sort them rather than walk the
+    # list's order index for a page (0.5 s at 118,000 CTAs, against 9 ms).
     return (
         Cta.objects.visible_to(request.user)
-        .select_related("account", "owner", "playbook", "case", "outreach_message")
-        .prefetch_related(Prefetch("tasks", CtaTask.objects.order_by("position")))
+        .select_related("account", "owner", "case", "outreach_message")
+        .prefetch_related("playbook", Prefetch("tasks", CtaTask.objects.order_by("position")))
     )
 
 
