@@ -55,6 +55,7 @@ from bench.servers import (
 
 INTAKE_PATH = "/api/v1/cases"
 BARE_PATH = "/bench/bare-insert"
+PEER_IDLE_PATH = "/login/"  # helpdesk's login page: nothing logged
 
 
 ACCOUNTS = 40
@@ -71,6 +72,10 @@ class Subject:
     port: int
     headers: dict[str, str]
     requests: list[tuple[str, bytes]]  # (path, body), cycled through
+    # What a thread GETs once its phase is over, until every thread is: a server that
+    # closes each connection (sync workers) would otherwise hold a worker on the
+    # connection wrk opens again after the last answer, and send nothing on.
+    idle_path: str = "/healthz"
 
 
 @dataclass
@@ -273,6 +278,7 @@ def drive(subject: Subject, clients: int, seconds: float, workdir: Path) -> Phas
     for name, value in {"Content-Type": "application/json", **subject.headers}.items():
         command += ["-H", f"{name}: {value}"]
     command += [f"http://127.0.0.1:{subject.port}", "--", str(bodies), str(seconds), str(out)]
+    command.append(subject.idle_path)
     with (out / "wrk.out").open("w+") as stdout:
         client = subprocess.Popen(command, stdout=stdout, stderr=subprocess.STDOUT)
         # Reaped here rather than by Popen, for the CPU time wrk used (its rusage).
@@ -383,6 +389,7 @@ def run(*, clients: int, seconds: float, rounds: int, log) -> dict:
             peer_port,
             {"Authorization": f"Token {peer.token}"},
             tickets,
+            idle_path=PEER_IDLE_PATH,
         ),
         Subject(
             "helpdesk_sync",
@@ -391,6 +398,7 @@ def run(*, clients: int, seconds: float, rounds: int, log) -> dict:
             peer_sync_port,
             {"Authorization": f"Token {peer.token}"},
             sync_tickets,
+            idle_path=PEER_IDLE_PATH,
         ),
         Subject(
             "intake",

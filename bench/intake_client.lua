@@ -2,13 +2,16 @@
 -- ("PATH<TAB>BODY"), each thread over one keep-alive connection, and times every
 -- request itself.
 --
---   wrk -t N -c N -d LIMIT -s intake_client.lua URL -- BODIES SECONDS OUTDIR
+--   wrk -t N -c N -d LIMIT -s intake_client.lua URL -- BODIES SECONDS OUTDIR IDLE_PATH
 --
--- With one connection per thread, a thread that stops at its first answer after
--- SECONDS has nothing in flight: every request it sent was answered and counted,
--- so the server's rows can be counted against the 201s. Each thread then writes
--- OUTDIR/thread-<n>.txt; bench/intake.py waits for all of them and stops wrk
--- (SIGINT) instead of waiting out LIMIT.
+-- With one connection per thread, a thread that is done at its first answer after
+-- SECONDS has no POST in flight: every one it sent was answered and counted, so
+-- the server's rows can be counted against the 201s. Each thread then writes
+-- OUTDIR/thread-<n>.txt and GETs IDLE_PATH (which writes nothing) until wrk is
+-- stopped: bench/intake.py waits for every thread's file and stops wrk (SIGINT)
+-- instead of waiting out LIMIT. A thread that stopped instead would leave the
+-- connection wrk opens again after a server's "Connection: close" (sync workers)
+-- idle, and a sync worker waits on it until its timeout, stalling the rest.
 
 local ffi = require("ffi")
 ffi.cdef [[
@@ -31,7 +34,8 @@ function setup(thread)
 end
 
 local requests, cursor = {}, 0
-local deadline, outdir
+local deadline, outdir, idle_request
+local done = false
 local sent_at, first_sent, last_answered
 local ok, latencies, other, sample = 0, {}, {}, nil
 
@@ -42,11 +46,15 @@ function init(args)
   end
   deadline = now_us() + tonumber(args[2]) * 1000000
   outdir = args[3]
+  idle_request = wrk.format("GET", args[4])
   -- Threads start at different bodies, so no two send the same one at once.
   cursor = (index * 7919) % #requests
 end
 
 function request()
+  if done then
+    return idle_request
+  end
   cursor = cursor % #requests + 1
   sent_at = now_us()
   first_sent = first_sent or sent_at
@@ -54,6 +62,9 @@ function request()
 end
 
 function response(status, headers, body)
+  if done then
+    return
+  end
   local now = now_us()
   latencies[#latencies + 1] = now - sent_at
   last_answered = now
@@ -74,6 +85,6 @@ function response(status, headers, body)
     end
     out:write("latencies ", table.concat(latencies, " "), "\n")
     out:close()
-    wrk.thread:stop()
+    done = true
   end
 end

@@ -36,6 +36,8 @@ def gunicorn_options(port: int) -> list[str]:
         f"127.0.0.1:{port}",
         "--workers",
         str(workers),
+        "--worker-class",
+        "gthread",  # as `rhythm serve` runs it, one thread or more
         "--threads",
         str(threads),
         "--keep-alive",

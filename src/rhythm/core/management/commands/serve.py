@@ -24,14 +24,13 @@ def defaults() -> tuple[int, int]:
     return POSTGRESQL_DEFAULTS
 
 
-# SQLite has one writer at a time. Two sync processes (one request each at a
-# time) measured best on a quiet 2-core machine: 260 req/s for intake at 16
+# SQLite has one writer at a time. Two processes of one thread (one request each
+# at a time) measured best on a quiet 2-core machine: 260 req/s for intake at 16
 # clients with a p99 of 2.3x the p50, against 188 req/s for one process of eight
 # threads (the GIL holds a process to one core) and 264 req/s but a p99 of 3.8x
 # the p50 for four processes. Threads inside several processes are the worst of
 # both: a writer then waits on SQLite's busy handler, which sleeps up to 100 ms a
-# try, behind writers that came later (2x2: p99 10x the p50). Sync workers keep no
-# connection alive between requests: put a reverse proxy in front for slow clients.
+# try, behind writers that came later (2x2: p99 10x the p50).
 SQLITE_DEFAULTS = (2, 1)
 POSTGRESQL_DEFAULTS = (2, 4)
 
@@ -68,6 +67,12 @@ class Command(BaseCommand):
             options["bind"],
             "--workers",
             str(options["workers"]),
+            # Threaded workers even with one thread: their main loop waits for a
+            # connection's request before a thread takes it, where a sync worker
+            # blocks on the first idle connection (a browser's preconnect) until
+            # its timeout. They keep connections alive too.
+            "--worker-class",
+            "gthread",
             "--threads",
             str(options["threads"]),
             "--access-logfile",
