@@ -20,29 +20,21 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import (
-    BooleanField,
-    Count,
     Exists,
-    F,
-    Func,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    Window,
 )
-from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from rhythm.catalog.models import Offering
 from rhythm.core.choices import Priority
-from rhythm.core.paging import COUNT_AHEAD
 from rhythm.ctas.choices import CtaStatus
 from rhythm.ctas.models import Cta
 from rhythm.customers.access import SEES_OWN, reach
 from rhythm.customers.models import Account, Segment
+from rhythm.engagements import board_cells as cells_read
 from rhythm.engagements import rules, services
 from rhythm.engagements.choices import RequestState
 from rhythm.engagements.models import EngagementRequest
@@ -471,10 +463,10 @@ def load(user, f: BoardFilters, now: datetime | None = None) -> Board:
         # would be walked past thousands of others' rows to find theirs, so their
         # board reads the rows they may see once, by account, instead: one GROUP BY
         # counts the cells (and names who holds cards), one ranks the first cards.
-        held = _grouped_counts(kind, rows, f.lanes)
-        lanes = _lanes(f, kind, rows, holders={lane for _state, lane in held})
+        counted = _grouped_counts(kind, rows, f.lanes)
+        lanes = _lanes(f, kind, rows, holders={lane for _state, lane in counted})
         places = [(column.state, lane.key) for lane in lanes for column in columns]
-        counts = {place: (held.get(place, 0), False) for place in places}
+        counts = {place: (counted.get(place, 0), False) for place in places}
         cards = _first_cards_of_few(kind, rows, f.lanes, per_cell, now, today)
     else:
         lanes = _lanes(f, kind, rows)
@@ -487,7 +479,7 @@ def load(user, f: BoardFilters, now: datetime | None = None) -> Board:
             for state, lane in places
         ]
         cards = _first_cards(kind, rows, [cell[:per_cell] for cell in cells], f.lanes, now, today)
-        counts = dict(zip(places, _bounded_counts(cells), strict=True))
+        counts = dict(zip(places, cells_read.bounded_counts(cells), strict=True))
     by_place: dict[tuple[str, str], list[Card]] = {}
     for card in cards:
         by_place.setdefault((card.state, card.lane), []).append(card)
@@ -515,111 +507,34 @@ def load(user, f: BoardFilters, now: datetime | None = None) -> Board:
     return Board(f, totals, lanes)
 
 
-# SQLite joins at most 500 SELECTs by UNION (SQLITE_MAX_COMPOUND_SELECT): a statement
-# reads this many cells, so a team of up to 65 CSEs (six columns) takes one.
-CELLS_PER_STATEMENT = 400
-
-
 def _first_cards(
     kind: _Kind, rows: QuerySet, cells: list[QuerySet], lanes: str, now: datetime, today: date
 ) -> list[Card]:
-    cards: list[Card] = []
-    for start in range(0, len(cells), CELLS_PER_STATEMENT):
-        chosen = rows.filter(InCells(F("pk"), *cells[start : start + CELLS_PER_STATEMENT]))
-        cards += [
-            kind.card(row, lanes, now, today) for row in chosen.order_by("-updated_at", "-id")
-        ]
-    return cards
+    return [kind.card(row, lanes, now, today) for row in cells_read.first_rows(rows, cells)]
 
 
 def _first_cards_of_few(
     kind: _Kind, rows: QuerySet, lanes: str, per_cell: int, now: datetime, today: date
 ) -> list[Card]:
-    """Each cell's first cards in one statement over the rows a person may see: they
-    are ranked within their cell (ROW_NUMBER over the column and the lane) and the
-    first `per_cell` of each kept."""
-    cell = [F(kind.state_field)]
     lane_field = kind.lane_field(lanes)
-    if lane_field:
-        cell.append(F(lane_field))
-    ranked = (
-        rows.order_by()
-        .annotate(
-            rank_in_cell=Window(
-                RowNumber(), partition_by=cell, order_by=[F("updated_at").desc(), F("id").desc()]
-            )
-        )
-        .filter(rank_in_cell__lte=per_cell)
-        .values("pk")
-    )
-    first = rows.filter(pk__in=ranked).order_by("-updated_at", "-id")
+    cell = [kind.state_field] + ([lane_field] if lane_field else [])
+    first = cells_read.first_rows_ranked(rows, cell, per_cell)
     return [kind.card(row, lanes, now, today) for row in first]
 
 
 def _grouped_counts(kind: _Kind, rows: QuerySet, lanes: str) -> dict[tuple[str, str], int]:
-    """Each cell's exact count by (state, lane key), by one GROUP BY over the rows a
-    person may see."""
+    """Each cell's exact count by (state, lane key)."""
     lane_field = kind.lane_field(lanes)
     fields = [kind.state_field] + ([lane_field] if lane_field else [])
     found: dict[tuple[str, str], int] = {}
-    for group in rows.order_by().values(*fields).annotate(held=Count("pk")):
-        lane = group.get(lane_field) if lane_field else None
+    for values, held in cells_read.grouped_counts(rows, fields).items():
+        state, lane = values[0], (values[1] if lane_field else None)
         if lanes == CSE_LANES:
             key = str(lane) if lane else UNASSIGNED
         else:
             key = lane or ""
-        place = (group[kind.state_field], key)
-        found[place] = found.get(place, 0) + group["held"]
+        found[(state, key)] = found.get((state, key), 0) + held
     return found
-
-
-def _bounded_counts(cells: list[QuerySet]) -> list[tuple[int, bool]]:
-    """Each cell's count and whether it was capped: one statement of a COUNT over a
-    LIMITed subquery per cell (core.paging's bounded count, for many at once)."""
-    found: list[tuple[int, bool]] = []
-    for start in range(0, len(cells), CELLS_PER_STATEMENT):
-        parts: list[str] = []
-        params: list[Any] = []
-        for n, cell in enumerate(cells[start : start + CELLS_PER_STATEMENT]):
-            sql, cell_params = cell.order_by()[: COUNT_AHEAD + 1].query.sql_with_params()
-            parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS cell{n})")
-            params += cell_params
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT " + ", ".join(parts), params)
-            found += [(min(n, COUNT_AHEAD), n > COUNT_AHEAD) for n in cursor.fetchone()]
-    return found
-
-
-class InCells(Func):
-    """`id IN (SELECT id FROM (cell 1) UNION ALL SELECT id FROM (cell 2) …)`: the rows
-    of every cell's LIMITed subquery. On PostgreSQL as `id = ANY(ARRAY(…))`, an
-    initplan run once, as customers.access.InAccounts does (for the same reason)."""
-
-    output_field = BooleanField()
-    conditional = True
-    template = "%(expressions)s"
-
-    def _parts(self, compiler) -> tuple[str, str, list[Any]]:
-        column, *cells = self.get_source_expressions()
-        column_sql, params = compiler.compile(column)
-        selects = []
-        params = list(params)
-        for n, cell in enumerate(cells):
-            cell_sql, cell_params = compiler.compile(cell)
-            selects.append(f"SELECT * FROM {cell_sql} AS cell{n}")  # its one column: the id
-            params += cell_params
-        return column_sql, " UNION ALL ".join(selects), params
-
-    def __init__(self, column: F, *cells: QuerySet) -> None:
-        super().__init__(column, *(Subquery(cell) for cell in cells))
-
-    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
-        column_sql, union, params = self._parts(compiler)
-        return f"{column_sql} IN ({union})", params
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        column_sql, union, params = self._parts(compiler)
-        return f"{column_sql} = ANY(ARRAY({union}))", params
 
 
 def _lanes(
