@@ -2,8 +2,6 @@
 archive, and the KPI counts by kind and period. Rows are those of the accounts the
 caller sees (customers.access)."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Annotated
 
@@ -73,14 +71,32 @@ class CountQuery(Schema):
     account: Id | None = None
 
 
-@router.get("/community-events/counts", response={200: list[CountOut], **ERROR_RESPONSES})
+class CountsOut(Schema):
+    since: dt.date
+    until: dt.date
+    period: Period
+    total: int
+    counts: list[CountOut] = Field(description="By period, then kind; empty ones left out.")
+
+
+@router.get("/community-events/counts", response={200: CountsOut, **ERROR_RESPONSES})
 def count_events(request: AuthedRequest, query: Query[CountQuery]):
-    """The KPI: community events by period and kind, in one query."""
+    """The KPI: community events of the accounts you see, by period and kind, counted
+    in one query."""
     require_perm(request, "community.view_communityevent")
     rows = CommunityEvent.objects.visible_to(request.user)
     if query.account is not None:
         rows = rows.filter(account_id=query.account)
-    return services.counts(since=query.since, until=query.until, period=query.period, queryset=rows)
+    found = services.counts(
+        since=query.since, until=query.until, period=query.period, queryset=rows
+    )
+    return {
+        "since": query.since,
+        "until": query.until,
+        "period": query.period,
+        "total": sum(row["events"] for row in found),
+        "counts": found,
+    }
 
 
 @router.get(
@@ -128,6 +144,7 @@ class CommunityEventPatch(Body):
 )
 def update_event(request: AuthedRequest, community_event_id: int, payload: CommunityEventPatch):
     """Change what you send (the outcome, usually, after the event)."""
+    require_perm(request, "community.view_communityevent")
     community_event = get_object_or_404(_events(request), pk=community_event_id)
     services.update_event(community_event, request.user, payload.model_dump(exclude_unset=True))
     return _events(request).get(pk=community_event.pk)
@@ -136,6 +153,7 @@ def update_event(request: AuthedRequest, community_event_id: int, payload: Commu
 @router.delete("/community-events/{community_event_id}", response={204: None, **ERROR_RESPONSES})
 def archive_event(request: AuthedRequest, community_event_id: int):
     """Archive it: off the lists and the counts, kept with its history."""
+    require_perm(request, "community.view_communityevent")
     community_event = get_object_or_404(_events(request), pk=community_event_id)
     services.archive_event(community_event, request.user)
     return Status(204, None)

@@ -55,7 +55,9 @@ class CommunityEventForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["contributors"].queryset = cses()
+        contributors = self.fields["contributors"]
+        assert isinstance(contributors, MemberChoices)
+        contributors.queryset = cses()
 
     def values(self) -> dict:
         """What was sent, for the service to judge; a date that is no date is None."""

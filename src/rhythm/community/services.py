@@ -60,7 +60,7 @@ def _checked(data: Mapping[str, Any]) -> dict[str, Any]:
     problems = rules.event_problems(
         {**values, "contributors": data.get("contributors")}, timezone.localdate()
     )
-    errors = {n: ValidationError(m, code=c) for n, (m, c) in problems.items()}
+    errors: dict[str, Any] = {n: ValidationError(m, code=c) for n, (m, c) in problems.items()}
     if "contributors" not in errors:
         try:
             values["contributors"] = _contributors(data.get("contributors"))
@@ -125,7 +125,11 @@ def archive_event(community_event: CommunityEvent, actor) -> CommunityEvent:
     return community_event
 
 
-_TRUNC = {Period.MONTH: TruncMonth, Period.QUARTER: TruncQuarter, Period.YEAR: TruncYear}
+_TRUNC: dict[str, Any] = {
+    Period.MONTH: TruncMonth,
+    Period.QUARTER: TruncQuarter,
+    Period.YEAR: TruncYear,
+}
 
 
 def counts(
@@ -133,7 +137,7 @@ def counts(
     since: date,
     until: date,
     period: str = Period.MONTH,
-    queryset: models.QuerySet[CommunityEvent] | None = None,
+    queryset: Any = None,
 ) -> list[dict[str, Any]]:
     """The KPI: community events by period and kind between two dates (inclusive),
     in one query: [{"period": date, "kind": str, "events": int, "contributions": {...}}].

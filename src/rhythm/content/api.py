@@ -2,8 +2,6 @@
 move), bugs (report, list, read, move). Content is never deleted: retiring it is
 a move. Every refusal names the field and the rule (core.api)."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Annotated
 

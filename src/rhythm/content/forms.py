@@ -38,7 +38,9 @@ class ItemForm(forms.Form):
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = content_owners()
+        owner = self.fields["owner"]
+        assert isinstance(owner, OwnerChoice)
+        owner.queryset = content_owners()
         if editing:
             del self.fields["kind"]
 

@@ -88,6 +88,7 @@ def add_item(actor, data: Mapping[str, Any]) -> ContentItem:
             raise
         problems["owner"] = (exc.messages[0], "not_a_content_owner")
     _refuse(problems)
+    assert owner is not None
     with transaction.atomic():
         item = ContentItem.objects.create(created_by=actor, owner=owner, **fields)
         GuidelineCheck.objects.bulk_create(
@@ -348,8 +349,3 @@ def open_work(user) -> list[tuple[int, str]]:
     """What a leaver hands over: the content they own, the bugs in their queue."""
     items = ContentItem.objects.filter(owner=user).exclude(status=ContentStatus.RETIRED).count()
     return [(items, "content items"), (owner_queue(user).count(), "open content bugs")]
-
-
-def counts_by_status() -> dict[str, int]:
-    rows = ContentItem.objects.values_list("status").annotate(n=models.Count("pk"))
-    return dict(rows)  # type: ignore[arg-type]
