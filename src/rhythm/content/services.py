@@ -239,6 +239,8 @@ def report_bug(
             return Reported(earlier, created=False)
     fields = {name: _text(data, name) for name in BUG_FIELDS}
     problems = rules.bug_problems(fields)
+    # As it is now: the caller's row may predate a move (retired meanwhile).
+    item = ContentItem.objects.select_related("owner").get(pk=item.pk)
     if item.status == ContentStatus.RETIRED:
         problems["item"] = (
             "This content is retired: report the bug on what replaced it.",
