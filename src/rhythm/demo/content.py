@@ -184,22 +184,22 @@ def load(today: date, seed: int) -> dict[str, int]:
         created["content items"] += 1
     for title, reporter, fields, reached in BUGS:
         bug = content.report_bug(people[reporter], items[title], fields).bug
-        owner = items[title].owner
+        fixer = items[title].owner
         if reached:
-            content.move_bug(bug, owner, BugStatus.TRIAGED)
+            content.move_bug(bug, fixer, BugStatus.TRIAGED)
         if reached == "fixed":
-            content.move_bug(bug, owner, BugStatus.FIXED, reason="Link updated to the new page.")
+            content.move_bug(bug, fixer, BugStatus.FIXED, reason="Link updated to the new page.")
         created["content bugs"] += 1
     if not CommunityEvent.objects.exists():
         accounts = list(Account.objects.filter(crm_id__startswith="DEMO-").order_by("name")[:4])
-        for position, kind, name, ago, contribution, details, outcome, cses in COMMUNITY:
+        for position, event_kind, name, ago, contribution, details, outcome, cses in COMMUNITY:
             if position >= len(accounts):
                 continue
             community.log_event(
                 people[cses[0]],
                 accounts[position],
                 {
-                    "kind": kind,
+                    "kind": event_kind,
                     "name": name,
                     "date": today - timedelta(days=ago),
                     "contribution": contribution,
