@@ -4,8 +4,12 @@ from rhythm.people.choices import Role
 
 
 class ContentConfig(registry.RhythmAppConfig):
-    """Webinar and lab content and its bugs. Below webinars: an event links the
-    items it uses and shows their open bugs (content.views.bugs_panel)."""
+    """Webinar and lab content and its bugs. Below webinars, which links each event
+    to the items it uses (a ManyToManyField to "content.ContentItem" on its event
+    model), shows their open bugs on the event page (a Panel on its own event model
+    whose view returns content.views.bugs_panel(request, event.content_items.all())),
+    and subscribes to content.events.BugReported: when `event.severe`, it emails the
+    DRI of each upcoming event that uses `event.item`. Content imports no webinars."""
 
     name = "rhythm.content"
     label = "content"
