@@ -153,9 +153,10 @@ LISTINGS = [
     Listing("customers:account-list", rows.accounts, 6, 6),
     Listing("customers:account-list · the table, by HTMX", rows.accounts, 5, 5, htmx=True),
     # The account page: its overview, and each tab, whole and as HTMX asks for it.
-    Listing("customers:account-detail", rows.account_page, 12, 12),
+    # One query of them the community tab's figures (its events, in all and this year).
+    Listing("customers:account-detail", rows.account_page, 13, 13),
     Listing(
-        "customers:account-detail · the overview, by HTMX", rows.account_page, 11, 11, htmx=True
+        "customers:account-detail · the overview, by HTMX", rows.account_page, 12, 12, htmx=True
     ),
     _tab("contacts", _local(rows.contacts), 6),
     _tab("opportunities", _local(rows.opportunities), 6),
