@@ -35,7 +35,7 @@ from django.urls import reverse
 from rhythm.api import api
 from rhythm.ctas.choices import CtaStatus
 from tests.permissions.exempt import EXEMPT
-from tests.query_counts import rows
+from tests.query_counts import content_rows, rows
 from tests.query_counts.rows import Stage, build_stage
 from tests.test_permissions import named_urls
 
@@ -144,15 +144,19 @@ LISTINGS = [
     Listing("GET /survey-responses", rows.survey_responses, 5, 5),
     Listing("GET /team-members", rows.members, 7, 7),
     Listing("GET /tokens", rows.tokens, 3, 3),
+    Listing("GET /content-items", content_rows.content_items, 6, 6),
+    Listing("GET /content-bugs", content_rows.item_bugs, 5, 5),
+    Listing("GET /community-events", content_rows.community_events, 6, 6),
     # --- The UI ----------------------------------------------------------------------
     Listing("home", rows.accounts, 16, 10),
     Listing("home · the late work, and the team's capacity for a manager", rows.late_work, 18, 11),
     Listing("customers:account-list", rows.accounts, 6, 6),
     Listing("customers:account-list · the table, by HTMX", rows.accounts, 5, 5, htmx=True),
     # The account page: its overview, and each tab, whole and as HTMX asks for it.
-    Listing("customers:account-detail", rows.account_page, 12, 12),
+    # One query of them the community tab's figures (its events, in all and this year).
+    Listing("customers:account-detail", rows.account_page, 13, 13),
     Listing(
-        "customers:account-detail · the overview, by HTMX", rows.account_page, 11, 11, htmx=True
+        "customers:account-detail · the overview, by HTMX", rows.account_page, 12, 12, htmx=True
     ),
     _tab("contacts", _local(rows.contacts), 6),
     _tab("opportunities", _local(rows.opportunities), 6),
@@ -162,6 +166,7 @@ LISTINGS = [
     _tab("meetings", rows.account_meetings, 8),
     _tab("timeline", rows.timeline_entries, 6),
     _tab("history", rows.account_page, 10),
+    _tab("community", content_rows.account_community_events, 8),
     Listing(
         "customers:account-tab · timeline · older entries, by HTMX",
         rows.timeline_entries,
@@ -201,6 +206,17 @@ LISTINGS = [
     Listing("catalog:list", rows.offerings, 4, 4),
     Listing("people:team", rows.members, 6, 6),
     Listing("people:tokens", rows.tokens, 4, 4),
+    Listing("content:library", content_rows.content_items, 5, 5),
+    Listing("content:item", content_rows.item_bugs, 7, 7),
+    # The manager's own queue (the account owner owns no content: theirs stays empty).
+    Listing("content:queue", content_rows.managers_bugs, 5, 4),
+    Listing(
+        "content:queue · another owner's",
+        content_rows.item_bugs,
+        6,
+        REFUSED,
+        lambda s: f"owner={s.cast.cse.pk}",
+    ),
     Listing("timeline:account", rows.timeline_entries, 5, 5, htmx=True),
     Listing(
         "timeline:account · older entries",
@@ -252,6 +268,16 @@ NOT_LISTS = {
     "customers:plan-edit": FORM,
     "customers:objective-create": FORM,
     "customers:objective-edit": FORM,
+    "content:item-new": FORM,
+    "content:item-edit": FORM,
+    "content:item-move": POST,
+    "content:guideline": POST,
+    "content:bug-new": FORM,
+    "content:bug": "one bug and its few moves",
+    "content:bug-move": POST,
+    "community:new": FORM,
+    "community:edit": FORM,
+    "community:archive": POST,
 }
 
 
@@ -334,6 +360,7 @@ def _url(entry: Listing, stage: Stage) -> str:
         "request_id": stage.request.pk,
         "playbook_id": stage.playbook.pk,
         "cta_id": stage.cta.pk,
+        "content_item_id": content_rows.stage_item(stage).pk if "content" in entry.target else 0,
         "meeting_id": rows.stage_meeting(stage).pk if "{meeting_id}" in entry.target else 0,
         "column": entry.name.rsplit(" · ", 1)[-1],
         "tab": entry.name.split(" · ")[1] if " · " in entry.name else "",

@@ -118,6 +118,7 @@ def pages_by_role(only: set[str]) -> dict[str, tuple[str, list[tuple[str, str]]]
     from django.utils.text import slugify
 
     from rhythm.cases.models import Case
+    from rhythm.content.models import Bug, ContentItem
     from rhythm.core import registry
     from rhythm.ctas.models import Cta, Playbook
     from rhythm.customers.models import Account, Opportunity
@@ -212,6 +213,21 @@ def pages_by_role(only: set[str]) -> dict[str, tuple[str, list[tuple[str, str]]]
             playbook = Playbook.objects.active().order_by("pk").first()
             if playbook:
                 pages.append(("playbook", reverse("ctas:playbook", args=[playbook.pk])))
+        if user.has_perm("content.view_contentitem"):
+            item = first(ContentItem.objects.all(), {"bugs__severity": "critical"})
+            if item:
+                pages.append(("content-item", reverse("content:item", args=[item.pk])))
+                pages.append(("bug-form", reverse("content:bug-new", args=[item.pk])))
+            found = first(Bug.objects.all(), {"owner": user}, {"severity": "critical"})
+            if found:
+                pages.append(("bug", reverse("content:bug", args=[found.pk])))
+        if user.has_perm("community.view_communityevent"):
+            with_events = first(
+                Account.objects.visible_to(user).active(), {"community_events__isnull": False}
+            )
+            if with_events and with_events.community_events.exists():
+                tab = reverse("customers:account-tab", args=[with_events.pk, "community"])
+                pages.append(("account-community", tab))
         pages.append(("profile", reverse("people:member", args=[user.pk])))
         chosen[role] = (member.username, list(dict.fromkeys(pages)))
     return chosen

@@ -19,6 +19,8 @@ Rhythm's commands:
   outbox list [--status S] | outbox retry ID... | outbox retry --failed
                                the emails Rhythm sends
   reconcile-ctas [--dry-run]   raise any missing CTA now
+  content bugs [--owner USERNAME] | content report ITEM_ID --as USERNAME ...
+                               content bugs: a queue, or a new report
   check                        explain a bad configuration
 
 `rhythm COMMAND --help` says more about one; `rhythm help --commands` lists

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "rhythm.officehours",
     "rhythm.surveys",
     "rhythm.followups",
+    "rhythm.content",
+    "rhythm.community",
     "rhythm.timeline",
     "rhythm.home",
     "rhythm.demo",

@@ -41,6 +41,7 @@ TABS = [
     "requests",
     "meetings",
     "timeline",
+    "community",
     "history",
 ]
 
@@ -233,6 +234,7 @@ def test_the_overview_counts_the_open_work_each_app_brings(client, cast, account
         "Requests waiting for an answer": 0,
         "Engagements running": 0,
         "Calls to come": 0,
+        "Community events": 0,
     }
     # Each count leads to the tab that lists them.
     assert f'href="{_tab(account, "requests")}"' in html

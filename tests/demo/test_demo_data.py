@@ -33,6 +33,9 @@ def test_the_first_load_reports_what_it_created(demo):
         "office-hours questions": 4,
         "surveys": 17,  # 12 CSAT after CTAs' calls, 5 NPS of completed engagements
         "survey answers": 14,
+        "content items": 7,
+        "content bugs": 3,
+        "community events": 5,
     }
 
 

@@ -31,6 +31,7 @@ from rhythm.people.choices import Role
 from rhythm.surveys import services as surveys
 from rhythm.surveys.choices import SurveyKind
 from rhythm.timeline import services as timeline
+from tests import content_fixtures
 from tests.conftest import CAST
 from tests.engagements.helpers import STAKEHOLDER, service_data
 from tests.factories import (
@@ -257,6 +258,7 @@ ACCOUNT_PARAMETERS = {
     "survey_id",
     "follow_up_id",
     "further_question_id",
+    "community_event_id",
 }
 
 
@@ -291,6 +293,9 @@ class World:
     survey: Any  # a CSAT survey to the contact about the opportunity, answered
     follow_up: Any  # of a spot call with the contact, held: not sent yet
     further_question: Any  # asked by the CSM after that call, not answered
+    content_item: Any  # a master deck of the CSE's, in draft
+    bug: Any  # reported by the CSM on that deck, in the CSE's queue
+    community_event: Any  # a talk of the CSE's at the account's meetup
 
     def parameters(self) -> dict[str, Any]:
         """A value for every URL parameter a route or an operation may have."""
@@ -319,6 +324,10 @@ class World:
             "survey_id": self.survey.pk,
             "follow_up_id": self.follow_up.pk,
             "further_question_id": self.further_question.pk,
+            "content_item_id": self.content_item.pk,
+            "code": "project_linked",
+            "bug_id": self.bug.pk,
+            "community_event_id": self.community_event.pk,
             "column": "review",
         }
 
@@ -398,6 +407,9 @@ def build_world(cast) -> World:
         further_question=followups.ask(
             follow_up.meeting, actor=cast.csm, question="Does the cache survive a rebase?"
         ),
+        content_item=(item := content_fixtures.master_deck(cast.cse)),
+        bug=content_fixtures.bug(item, cast.csm),
+        community_event=content_fixtures.meetup_talk(account, cast.cse),
     )
 
 
