@@ -238,7 +238,11 @@ def qualify(inputs: Inputs, thresholds: Thresholds = Thresholds()) -> Verdict:
 
     missed = [name for name, met in (("ARR", arr_met), ("LAM", lam_met)) if not met]
     if not near or len(missed) == 2:
-        why = " and ".join(missed) + (" miss" if len(missed) == 2 else " misses")
+        why = (
+            "ARR and LAM miss their thresholds"
+            if len(missed) == 2
+            else f"{missed[0]} misses its threshold"
+        )
         if near:
             reasons.append(
                 Reason(
@@ -248,7 +252,7 @@ def qualify(inputs: Inputs, thresholds: Thresholds = Thresholds()) -> Verdict:
                     f"{thresholds.renewal_margin}%, not for both",
                 )
             )
-        return Verdict(False, f"Does not qualify: {why} its threshold.", reasons)
+        return Verdict(False, f"Does not qualify: {why}.", reasons)
 
     # One threshold missed, the renewal near: within the margin it is made up.
     if missed == ["ARR"]:
