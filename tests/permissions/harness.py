@@ -24,6 +24,7 @@ from rhythm.catalog.models import Offering
 from rhythm.core import services as core
 from rhythm.ctas import playbooks
 from rhythm.engagements import services as engagements
+from rhythm.escalations import services as escalations
 from rhythm.followups import services as followups
 from rhythm.meetings import services as meetings
 from rhythm.officehours import services as officehours
@@ -257,6 +258,7 @@ ACCOUNT_PARAMETERS = {
     "survey_id",
     "follow_up_id",
     "further_question_id",
+    "escalation_id",
 }
 
 
@@ -291,6 +293,7 @@ class World:
     survey: Any  # a CSAT survey to the contact about the opportunity, answered
     follow_up: Any  # of a spot call with the contact, held: not sent yet
     further_question: Any  # asked by the CSM after that call, not answered
+    escalation: Any  # an account escalation the CSM raised on the account: raised
 
     def parameters(self) -> dict[str, Any]:
         """A value for every URL parameter a route or an operation may have."""
@@ -319,6 +322,7 @@ class World:
             "survey_id": self.survey.pk,
             "follow_up_id": self.follow_up.pk,
             "further_question_id": self.further_question.pk,
+            "escalation_id": self.escalation.pk,
             "column": "review",
         }
 
@@ -398,6 +402,10 @@ def build_world(cast) -> World:
         further_question=followups.ask(
             follow_up.meeting, actor=cast.csm, question="Does the cache survive a rebase?"
         ),
+        escalation=escalations.raise_escalation(
+            cast.csm,
+            {"account": account.pk, "kind": "account", "risk": "churn", "impact": "Blocked."},
+        ).escalation,
     )
 
 

@@ -42,24 +42,24 @@ class EscalationIn(Body):
     impact: Text = Field("", max_length=rules.IMPACT_MAX_LENGTH, description="Required.")
 
 
-class ReasonOut(Schema):
+class VerdictReasonOut(Schema):
     code: str
     met: bool
     text: str
 
 
-class VerdictOut(Schema):
+class EscalationVerdictOut(Schema):
     qualifies: bool
     summary: str
     renewal_weighed: bool = Field(
         description="The renewal made up for one threshold narrowly missed."
     )
-    reasons: list[ReasonOut]
+    reasons: list[VerdictReasonOut]
     inputs: dict[str, Any] = Field(description="The account's figures on the day.")
     thresholds: dict[str, Any] = Field(description="The thresholds in force on the day.")
 
 
-class TransitionOut(Schema):
+class EscalationTransitionOut(Schema):
     from_state: str
     to_state: EscalationState
     actor: int | None = Field(alias="actor_id")
@@ -83,7 +83,7 @@ class EscalationOut(Schema):
     risk: str
     impact: str
     verdict: VerdictOutcome
-    verdict_detail: VerdictOut
+    verdict_detail: EscalationVerdictOut
     raised_by: int = Field(alias="raised_by_id")
     decided_by: int | None = Field(alias="decided_by_id")
     decided_at: datetime | None
@@ -91,7 +91,7 @@ class EscalationOut(Schema):
     justification: str
     created_at: datetime
     state_changed_at: datetime
-    transitions: list[TransitionOut]
+    transitions: list[EscalationTransitionOut]
 
     @staticmethod
     def resolve_verdict_detail(obj: Escalation) -> dict[str, Any]:
@@ -142,7 +142,7 @@ def raise_escalation(
     )
 
 
-class TransitionIn(Body):
+class EscalationTransitionIn(Body):
     to: EscalationState
     reason: Text = Field("", max_length=rules.REASON_MAX_LENGTH)
     justification: Text = Field(
@@ -155,7 +155,7 @@ class TransitionIn(Body):
     )
 
 
-class ConflictOut(ErrorOut):
+class EscalationConflictOut(ErrorOut):
     current_state: EscalationState
 
 
@@ -163,11 +163,11 @@ class ConflictOut(ErrorOut):
     "/escalations/{escalation_id}/transitions",
     response={
         200: EscalationOut,
-        409: ConflictOut,
+        409: EscalationConflictOut,
         **{k: v for k, v in ERROR_RESPONSES.items() if k != 409},
     },
 )
-def transition(request: AuthedRequest, escalation_id: int, payload: TransitionIn):
+def transition(request: AuthedRequest, escalation_id: int, payload: EscalationTransitionIn):
     """Approve or decline (a CSE manager, with a reason; against the verdict with a
     justification), start, resolve (with how) or close. 403 when it is not your
     move, 409 (with `current_state`) when the escalation is elsewhere, 422 naming
