@@ -6,11 +6,11 @@ from tests.permissions.harness import Operation, Redirect, Route, expect, hidden
 
 DETAIL = Redirect("escalations:detail")
 RAISERS = {"account_owner": 200, "csm": 200, "cse": 200, "manager": 200, "admin": 200}
-RAISED = {role: DETAIL for role in RAISERS}
+RAISED = dict.fromkeys(RAISERS, DETAIL)
 BODY = {"kind": "account", "risk": "churn", "impact": "Their release train is blocked."}
 # Everyone who may change an escalation is sent back to it: approved by a manager or an
 # admin, refused with a message for the others (not their move).
-MOVERS = {role: DETAIL for role in RAISERS}
+MOVERS = dict.fromkeys(RAISERS, DETAIL)
 # The world's account does not qualify: approving it needs a justification too.
 APPROVE = {
     "to": "approved",
