@@ -126,6 +126,7 @@ LISTINGS = [
     Listing("GET /cases", rows.cases, 5, 5),
     Listing("GET /contacts", rows.contacts, 5, 5),
     Listing("GET /ctas", _ctas, 6, 6),
+    Listing("GET /escalations", rows.escalations, 6, 6),
     Listing("GET /follow-ups", rows.follow_ups, 5, 5),
     Listing("GET /further-questions", rows.further_questions, 5, 5),
     Listing("GET /meetings", rows.meetings, 7, 7),
@@ -150,9 +151,10 @@ LISTINGS = [
     Listing("customers:account-list", rows.accounts, 6, 6),
     Listing("customers:account-list · the table, by HTMX", rows.accounts, 5, 5, htmx=True),
     # The account page: its overview, and each tab, whole and as HTMX asks for it.
-    Listing("customers:account-detail", rows.account_page, 12, 12),
+    # The overview counts each tab's figures: escalations' one aggregate is the 13th.
+    Listing("customers:account-detail", rows.account_page, 13, 13),
     Listing(
-        "customers:account-detail · the overview, by HTMX", rows.account_page, 11, 11, htmx=True
+        "customers:account-detail · the overview, by HTMX", rows.account_page, 12, 12, htmx=True
     ),
     _tab("contacts", _local(rows.contacts), 6),
     _tab("opportunities", _local(rows.opportunities), 6),
@@ -162,6 +164,8 @@ LISTINGS = [
     _tab("meetings", rows.account_meetings, 8),
     _tab("timeline", rows.timeline_entries, 6),
     _tab("history", rows.account_page, 10),
+    _tab("escalations", _local(rows.escalations), 6),
+    Listing("escalations:list", rows.escalations, 5, 5),
     Listing(
         "customers:account-tab · timeline · older entries, by HTMX",
         rows.timeline_entries,
@@ -232,6 +236,9 @@ NOT_LISTS = {
     "engagements:create": FORM,
     "engagements:transition": POST,
     "engagements:board-move": "a POST (drag and drop) that answers in JSON",
+    "escalations:detail": "one escalation; its log holds at most one row per move",
+    "escalations:create": FORM,
+    "escalations:transition": POST,
     "followups:detail": "one follow-up",
     "followups:send": "a POST that previews or sends one follow-up",
     "meetings:detail": "one meeting; its checklist is GET /meetings/{meeting_id}/checklist",
