@@ -33,6 +33,7 @@ def test_the_first_load_reports_what_it_created(demo):
         "office-hours questions": 4,
         "surveys": 17,  # 12 CSAT after CTAs' calls, 5 NPS of completed engagements
         "survey answers": 14,
+        "escalations": 5,
     }
 
 
