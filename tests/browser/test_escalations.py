@@ -30,7 +30,9 @@ LAPTOP = {"width": 1366, "height": 900}
 
 @pytest.fixture
 def escalated(transactional_db):
-    ae = UserFactory(username="ana.ae", first_name="Ana", last_name="Ortiz", roles=[Role.ACCOUNT_OWNER])
+    ae = UserFactory(
+        username="ana.ae", first_name="Ana", last_name="Ortiz", roles=[Role.ACCOUNT_OWNER]
+    )
     manager = UserFactory(
         username="maria.manager", first_name="Maria", last_name="Lopez", roles=[Role.CSE_MANAGER]
     )
