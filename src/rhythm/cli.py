@@ -19,6 +19,8 @@ Rhythm's commands:
   outbox list [--status S] | outbox retry ID... | outbox retry --failed
                                the emails Rhythm sends
   reconcile-ctas [--dry-run]   raise any missing CTA now
+  escalations qualify ACCOUNT [--today DATE] | escalations open-accounts
+                               an escalation's verdict, with its reasons
   check                        explain a bad configuration
 
 `rhythm COMMAND --help` says more about one; `rhythm help --commands` lists

@@ -93,7 +93,7 @@ def load(today: date) -> dict[str, int]:
             [
                 (
                     "approved",
-                    "Their main use case is blocked; product has a fix planned for the next release.",
+                    "Their main use case is blocked; product plans a fix in the next release.",
                     "",
                 ),
                 ("active", "", ""),
