@@ -73,15 +73,11 @@ def load(today: date) -> dict[str, int]:
 
     def caseable(account: Account) -> bool:
         """An escalation case needs an open opportunity and a contact."""
-        return any(o.is_open for o in account.opportunities.all()) and bool(
-            account.contacts.all()
-        )
+        return any(o.is_open for o in account.opportunities.all()) and bool(account.contacts.all())
 
     def pick(pool: list[Account], from_case: bool) -> Account | None:
         taken = {a.pk for a, *_ in chosen}
-        return next(
-            (a for a in pool if a.pk not in taken and (caseable(a) or not from_case)), None
-        )
+        return next((a for a in pool if a.pk not in taken and (caseable(a) or not from_case)), None)
 
     plan = [
         # (pool, details, from a case, moves as (to, reason, justification))
