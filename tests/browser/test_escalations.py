@@ -109,7 +109,9 @@ def test_a_manager_reads_each_reason_with_its_figure_and_approves(page: Page, es
     assert actions["x"] >= verdict["x"] + verdict["width"], boxes
 
     approve = page.get_by_test_id("move-approve")
-    approve.get_by_label("Reason").fill("Renewal in six weeks and a vendor trial under way.")
+    approve.get_by_label("Why you approve it").fill(
+        "Renewal in six weeks and a vendor trial under way."
+    )
     approve.get_by_role("button", name="Approve").click()
 
     expect(page.get_by_test_id("escalation-status")).to_have_text("Approved")

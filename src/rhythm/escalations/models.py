@@ -139,3 +139,11 @@ class EscalationTransition(TransitionRecord):
 
     class Meta:
         ordering = ["escalation", "at", "id"]
+
+    @property
+    def from_label(self) -> str:
+        return EscalationState(self.from_state).label if self.from_state else "—"
+
+    @property
+    def to_label(self) -> str:
+        return EscalationState(self.to_state).label

@@ -32,6 +32,11 @@ from rhythm.escalations.models import Escalation
 PAGE_SIZE = 50
 TAB = "escalations"  # its tab on the account page
 TAB_LIMIT = 100
+_REASON_LABELS = {
+    "approve": "Why you approve it",
+    "decline": "Why you decline it",
+    "resolve": "How it was resolved",
+}
 
 
 def _escalations(request: AuthedRequest):
@@ -158,6 +163,9 @@ def _detail(request: AuthedRequest, escalation: Escalation, forms: dict | None =
         form = (forms or {}).get(to) or MoveForm(
             initial={"to": to, "expected_state": escalation.state}, auto_id=f"{to}_%s"
         )
+        # Each move's reason says what it is for: "Why you approve it", "How it was resolved".
+        form.fields["reason"].label = _REASON_LABELS.get(move.action, "Reason")
+        form.fields["reason"].help_text = move.needs.get("reason", "Optional.")
         offered.append({"to": to, "move": move, "form": form, "state": EscalationState(to)})
     deciding = any(item["to"] == EscalationState.APPROVED for item in offered)
     return render(
