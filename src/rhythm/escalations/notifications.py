@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from rhythm.core import services as core_services
 from rhythm.core.events import subscribe
 from rhythm.escalations.events import EscalationMoved, EscalationRaised
-from rhythm.escalations.models import Escalation
+from rhythm.escalations.models import Escalation, EscalationTransition
 from rhythm.people.choices import Role
 from rhythm.people.models import User
 
@@ -104,5 +104,6 @@ def slack_raised(payload: dict[str, Any], key: str) -> None:
 
 @subscribe(EscalationMoved, durable=True)
 def slack_moved(payload: dict[str, Any], key: str) -> None:
-    escalation = Escalation.objects.only("state").get(pk=payload["escalation"])
-    _post_to_slack(payload["escalation"], f"is now {escalation.state_enum.label.lower()}")
+    # The move's own state, not the escalation's now: a later move has its own message.
+    move = EscalationTransition.objects.get(pk=payload["transition"])
+    _post_to_slack(payload["escalation"], f"is now {move.to_label.lower()}")
