@@ -126,6 +126,7 @@ LISTINGS = [
     Listing("GET /cases", rows.cases, 5, 5),
     Listing("GET /contacts", rows.contacts, 5, 5),
     Listing("GET /ctas", _ctas, 7, 7),  # the playbooks by a query of their own: ctas/api.py
+    Listing("GET /escalations", rows.escalations, 6, 6),
     Listing("GET /follow-ups", rows.follow_ups, 5, 5),
     Listing("GET /further-questions", rows.further_questions, 5, 5),
     Listing("GET /meetings", rows.meetings, 7, 7),
@@ -153,10 +154,11 @@ LISTINGS = [
     Listing("customers:account-list", rows.accounts, 6, 6),
     Listing("customers:account-list · the table, by HTMX", rows.accounts, 5, 5, htmx=True),
     # The account page: its overview, and each tab, whole and as HTMX asks for it.
-    # One query of them the community tab's figures (its events, in all and this year).
-    Listing("customers:account-detail", rows.account_page, 13, 13),
+    # The overview counts each tab's figures: one query each of them for the
+    # community tab's (its events, in all and this year) and escalations' aggregate.
+    Listing("customers:account-detail", rows.account_page, 14, 14),
     Listing(
-        "customers:account-detail · the overview, by HTMX", rows.account_page, 12, 12, htmx=True
+        "customers:account-detail · the overview, by HTMX", rows.account_page, 13, 13, htmx=True
     ),
     _tab("contacts", _local(rows.contacts), 6),
     _tab("opportunities", _local(rows.opportunities), 6),
@@ -167,6 +169,8 @@ LISTINGS = [
     _tab("timeline", rows.timeline_entries, 6),
     _tab("history", rows.account_page, 10),
     _tab("community", content_rows.account_community_events, 8),
+    _tab("escalations", _local(rows.escalations), 6),
+    Listing("escalations:list", rows.escalations, 5, 5),
     Listing(
         "customers:account-tab · timeline · older entries, by HTMX",
         rows.timeline_entries,
@@ -248,6 +252,9 @@ NOT_LISTS = {
     "engagements:create": FORM,
     "engagements:transition": POST,
     "engagements:board-move": "a POST (drag and drop) that answers in JSON",
+    "escalations:detail": "one escalation; its log holds at most one row per move",
+    "escalations:create": FORM,
+    "escalations:transition": POST,
     "followups:detail": "one follow-up",
     "followups:send": "a POST that previews or sends one follow-up",
     "meetings:detail": "one meeting; its checklist is GET /meetings/{meeting_id}/checklist",

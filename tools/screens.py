@@ -124,6 +124,7 @@ def pages_by_role(only: set[str]) -> dict[str, tuple[str, list[tuple[str, str]]]
     from rhythm.customers.models import Account, Opportunity
     from rhythm.demo.data import TEAM
     from rhythm.engagements.models import EngagementRequest
+    from rhythm.escalations.models import Escalation
     from rhythm.meetings.models import Meeting
     from rhythm.officehours.models import Question
 
@@ -197,6 +198,23 @@ def pages_by_role(only: set[str]) -> dict[str, tuple[str, list[tuple[str, str]]]
             case = first(Case.objects.visible_to(user), {"opened_by": user}, {"kind": "cse_help"})
             if case:
                 pages.append(("case", reverse("cases:detail", args=[case.pk])))
+        if user.has_perm("escalations.view_escalation"):
+            escalation = first(
+                Escalation.objects.visible_to(user),
+                {"state": "raised", "case__isnull": False},
+                {"state": "raised"},
+            )
+            if escalation:
+                pages.append(("escalation", reverse("escalations:detail", args=[escalation.pk])))
+                if escalation.case_id:
+                    pages.append(
+                        ("escalation-case", reverse("cases:detail", args=[escalation.case_id]))
+                    )
+                tab = reverse("customers:account-tab", args=[escalation.account_id, "escalations"])
+                pages.append(("account-escalations", tab))
+            if account and user.has_perm("escalations.add_escalation"):
+                form = reverse("escalations:create") + f"?account={account.pk}"
+                pages.append(("escalation-form", form))
         if user.has_perm("meetings.view_meeting"):
             meeting = first(
                 Meeting.objects.visible_to(user),

@@ -21,6 +21,8 @@ Rhythm's commands:
   reconcile-ctas [--dry-run]   raise any missing CTA now
   content bugs [--owner USERNAME] | content report ITEM_ID --as USERNAME ...
                                content bugs: a queue, or a new report
+  escalations qualify ACCOUNT [--today DATE] | escalations open-accounts
+                               an escalation's verdict, with its reasons
   check                        explain a bad configuration
 
 `rhythm COMMAND --help` says more about one; `rhythm help --commands` lists

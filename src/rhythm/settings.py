@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "rhythm.content",
     "rhythm.community",
     "rhythm.timeline",
+    "rhythm.escalations",
     "rhythm.home",
     "rhythm.demo",
 ]
@@ -326,6 +327,18 @@ RHYTHM_SURVEY_RATE = env_str("RHYTHM_SURVEY_RATE", "30/m")
 # The month the fiscal year starts in (1-12): an engagement of a previous fiscal
 # quarter is never reopened (DESIGN rule 9, followups.rules.topic_refusal).
 RHYTHM_FISCAL_YEAR_START_MONTH = env_int("RHYTHM_FISCAL_YEAR_START_MONTH", 2)
+
+# Escalations (DESIGN rule 10, escalations.rules.qualify): ARR at least this share
+# (percent) of the ceiling of the account's segment, LAM above this many dollars; a
+# renewal at most this many calendar months away makes up for one threshold missed
+# by at most the margin (percent of that threshold). A verdict keeps the thresholds
+# it was given, so changing these never rewrites a past one.
+RHYTHM_ESCALATION_ARR_SHARE = env_int("RHYTHM_ESCALATION_ARR_SHARE", 80)
+RHYTHM_ESCALATION_LAM_ABOVE = env_int("RHYTHM_ESCALATION_LAM_ABOVE", 100_000)
+RHYTHM_ESCALATION_RENEWAL_MONTHS = env_int("RHYTHM_ESCALATION_RENEWAL_MONTHS", 3)
+RHYTHM_ESCALATION_RENEWAL_MARGIN = env_int("RHYTHM_ESCALATION_RENEWAL_MARGIN", 10)
+# Slack: an incoming webhook's URL; off (empty) by default.
+RHYTHM_SLACK_WEBHOOK_URL = env_str("RHYTHM_SLACK_WEBHOOK_URL", "")
 
 # --- Caches -------------------------------------------------------------------
 # The default cache stays per process (Django's local memory): nothing relies on

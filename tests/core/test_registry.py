@@ -66,5 +66,6 @@ def test_timeline_kinds_come_from_the_apps_that_write_them():
         "survey",
         "note",
         "community",
+        "escalation",
     }
     assert all(kind.icon.startswith("bi-") for kind in kinds.values())

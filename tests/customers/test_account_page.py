@@ -38,6 +38,7 @@ TABS = [
     "opportunities",
     "success-plans",
     "cases",
+    "escalations",
     "requests",
     "meetings",
     "timeline",
@@ -235,6 +236,8 @@ def test_the_overview_counts_the_open_work_each_app_brings(client, cast, account
         "Engagements running": 0,
         "Calls to come": 0,
         "Community events": 0,
+        "Open escalations": 0,
+        "Escalations awaiting a decision": 0,
     }
     # Each count leads to the tab that lists them.
     assert f'href="{_tab(account, "requests")}"' in html

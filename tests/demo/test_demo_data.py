@@ -36,6 +36,7 @@ def test_the_first_load_reports_what_it_created(demo):
         "content items": 7,
         "content bugs": 3,
         "community events": 5,
+        "escalations": 5,
     }
 
 

@@ -24,6 +24,7 @@ from rhythm.catalog.models import Offering
 from rhythm.core import services as core
 from rhythm.ctas import playbooks
 from rhythm.engagements import services as engagements
+from rhythm.escalations import services as escalations
 from rhythm.followups import services as followups
 from rhythm.meetings import services as meetings
 from rhythm.officehours import services as officehours
@@ -259,6 +260,7 @@ ACCOUNT_PARAMETERS = {
     "follow_up_id",
     "further_question_id",
     "community_event_id",
+    "escalation_id",
 }
 
 
@@ -296,6 +298,7 @@ class World:
     content_item: Any  # a master deck of the CSE's, in draft
     bug: Any  # reported by the CSM on that deck, in the CSE's queue
     community_event: Any  # a talk of the CSE's at the account's meetup
+    escalation: Any  # an account escalation the CSM raised on the account: raised
 
     def parameters(self) -> dict[str, Any]:
         """A value for every URL parameter a route or an operation may have."""
@@ -328,6 +331,7 @@ class World:
             "code": "project_linked",
             "bug_id": self.bug.pk,
             "community_event_id": self.community_event.pk,
+            "escalation_id": self.escalation.pk,
             "column": "review",
         }
 
@@ -410,6 +414,10 @@ def build_world(cast) -> World:
         content_item=(item := content_fixtures.master_deck(cast.cse)),
         bug=content_fixtures.bug(item, cast.csm),
         community_event=content_fixtures.meetup_talk(account, cast.cse),
+        escalation=escalations.raise_escalation(
+            cast.csm,
+            {"account": account.pk, "kind": "account", "risk": "churn", "impact": "Blocked."},
+        ).escalation,
     )
 
 

@@ -38,6 +38,8 @@ from rhythm.customers.models import (
 )
 from rhythm.engagements.choices import RequestState
 from rhythm.engagements.models import EngagementRequest, Stakeholder, Transition
+from rhythm.escalations import rules as escalation_rules
+from rhythm.escalations.models import Escalation, EscalationTransition
 from rhythm.followups.models import FollowUp, FurtherQuestion
 from rhythm.meetings import services as meeting_services
 from rhythm.meetings.choices import MeetingKind, MeetingStatus
@@ -765,4 +767,50 @@ def checklist_items(stage: Stage, n: int) -> None:
             ChecklistItem(meeting=meeting, position=start + p, title=f"Item {start + p}")
             for p in range(1, n + 1)
         ]
+    )
+
+
+def escalations(stage: Stage, n: int, spread: bool = True) -> None:
+    """Account escalations, each with its verdict and its first log row; one in two
+    approved by the cast's manager."""
+    today = timezone.localdate()
+    now = timezone.now()
+    homes = _homes(stage, n, spread)
+    made = []
+    for i, a in enumerate(homes):
+        inputs = escalation_rules.Inputs(
+            arr=a.arr,
+            lam=a.lam,
+            segment_name=stage.segment.name,
+            segment_ceiling=stage.segment.arr_ceiling,
+            renewal_date=a.renewal_date,
+            today=today,
+        )
+        verdict = escalation_rules.qualify(inputs)
+        approved = i % 2 == 1
+        made.append(
+            Escalation(
+                account=a,
+                kind="account",
+                risk="churn",
+                impact=f"Blocked release {next(_serial)}.",
+                segment=stage.segment,
+                region=a.region,
+                verdict="qualifies" if verdict.qualifies else "does_not_qualify",
+                verdict_detail={
+                    "inputs": inputs.as_json(),
+                    "thresholds": escalation_rules.Thresholds().as_json(),
+                    "verdict": verdict.as_json(),
+                },
+                state="approved" if approved else "raised",
+                raised_by=stage.cast.csm,
+                decided_by=stage.cast.manager if approved else None,
+                decided_at=now if approved else None,
+                state_changed_at=now,
+            )
+        )
+    made = Escalation.objects.bulk_create(made)
+    EscalationTransition.objects.bulk_create(
+        EscalationTransition(escalation=e, to_state="raised", actor=stage.cast.csm, at=now)
+        for e in made
     )
