@@ -399,7 +399,11 @@ def _record_doc(request: EngagementRequest, move: TransitionInput) -> None:
             URLValidator(schemes=["http", "https"])(doc_url)
         except ValidationError:
             raise ValidationError(
-                {"doc_url": ValidationError("Enter the doc's web address (https://…).", code="invalid")}
+                {
+                    "doc_url": ValidationError(
+                        "Enter the doc's web address (https://…).", code="invalid"
+                    )
+                }
             ) from None
         request.doc_url, request.doc_none_reason = doc_url, ""
     else:

@@ -133,9 +133,7 @@ class Scope:
             if f.segment is not None:
                 queryset = queryset.filter(**{f"{account}__segment_id": f.segment})
         if when is not None:
-            queryset = queryset.filter(
-                **{f"{when}__gte": self.since, f"{when}__lt": self.until}
-            )
+            queryset = queryset.filter(**{f"{when}__gte": self.since, f"{when}__lt": self.until})
         if cse is not None and f.cse is not None:
             queryset = queryset.filter(**{f"{cse}_id": f.cse})
         if offering is not None and f.offering is not None:
@@ -229,7 +227,11 @@ def _month_key(value: date | datetime | None) -> date | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return timezone.localtime(value).date().replace(day=1) if timezone.is_aware(value) else value.date().replace(day=1)
+        return (
+            timezone.localtime(value).date().replace(day=1)
+            if timezone.is_aware(value)
+            else value.date().replace(day=1)
+        )
     return value.replace(day=1)
 
 
@@ -294,7 +296,11 @@ def green_plans(scope: Scope) -> Figure:
     )
     rows, plans, green, complete = [], 0, 0, 0
     for row in counted:
-        plans, green, complete = plans + row["plans"], green + row["green"], complete + row["complete"]
+        plans, green, complete = (
+            plans + row["plans"],
+            green + row["green"],
+            complete + row["complete"],
+        )
         rows.append(
             Row(
                 row["account__segment__name"],
@@ -332,7 +338,7 @@ def green_plans_rows(scope: Scope, bucket: str) -> Drill:
             "id", "name", "account_id", "account__name", "objectives", "not_green", "progress"
         ),
         lambda r: [
-            Cell(r[1], _url("customers:account-tab", r[2]) if False else ""),
+            Cell(r[1]),
             Cell(r[3], _url("customers:account-detail", r[2])),
             Cell(str(r[4])),
             Cell("no" if r[5] else "yes"),
@@ -440,7 +446,8 @@ def nps(scope: Scope) -> Figure:
         value,
         f"{value:+.0f}" if value is not None else "—",
         f"{figures.promoters} promoters, {figures.detractors} detractors of "
-        f"{figures.answered} answers ({_fmt(figures.response_rate, '%')} of {figures.sent} answered)",
+        f"{figures.answered} answers "
+        f"({_fmt(figures.response_rate, '%')} of {figures.sent} answered)",
         ("Score", "Answers", "% of answers"),
         rows,
         (Series("Answers", 0),),
@@ -586,7 +593,9 @@ def volume_by_month(scope: Scope) -> Figure:
 
 def _volume_by(group: str, label: str, none_label: str) -> Callable[[Scope], Figure]:
     def compute(scope: Scope) -> Figure:
-        counted = _requests(scope).values(group, label).annotate(n=Count("id")).order_by("-n", label)
+        counted = (
+            _requests(scope).values(group, label).annotate(n=Count("id")).order_by("-n", label)
+        )
         rows = [
             Row(str(row[group] or "none"), row[label] or none_label, (row["n"],)) for row in counted
         ]
@@ -617,7 +626,13 @@ def _volume_rows(group: str) -> Callable[[Scope, str], Drill]:
         return Drill(
             ("Request", "Account", "Offering", "State", "Filed"),
             rows.order_by("-created_at", "-id").values_list(
-                "id", "title", "account_id", "account__name", "offering__name", "state", "created_at"
+                "id",
+                "title",
+                "account_id",
+                "account__name",
+                "offering__name",
+                "state",
+                "created_at",
             ),
             lambda r: [
                 Cell(r[1], _url("engagements:detail", r[0])),
@@ -645,16 +660,14 @@ FIRST_CONTACT = ExpressionWrapper(
 )
 
 
-def _duration_trend(
-    scope: Scope, rows: QuerySet, duration: Any, unit: str, noun: str
-) -> Figure:
+def _duration_trend(scope: Scope, rows: QuerySet, duration: Any, unit: str, noun: str) -> Figure:
     counted = (
         rows.annotate(month=TruncMonth("raised_at"))
         .values("month")
         .annotate(n=Count("id"), mean=Avg(duration, output_field=DurationField()))
     )
     convert = rules.hours if unit == "h" else rules.days
-    months = {m: (0, None) for m in scope.filters.period.months()}
+    months: dict[date, tuple[int, float | None]] = dict.fromkeys(scope.filters.period.months(), (0, None))
     weighted, total = 0.0, 0
     for row in counted:
         month = _month_key(row["month"])
@@ -802,13 +815,16 @@ def _stints(scope: Scope) -> QuerySet:
         .exclude(to_state__in=[RequestState.REJECTED, RequestState.CLOSED])
         .annotate(left=Subquery(following, output_field=DateTimeField()))
         .filter(left__isnull=False)
-        .annotate(
-            stayed=ExpressionWrapper(F("left") - F("at"), output_field=DurationField())
-        )
+        .annotate(stayed=ExpressionWrapper(F("left") - F("at"), output_field=DurationField()))
     )
 
 
-STAYED_STATES = [RequestState.REVIEW, RequestState.CLARIFICATION, RequestState.STARTED, RequestState.COMPLETE]
+STAYED_STATES = [
+    RequestState.REVIEW,
+    RequestState.CLARIFICATION,
+    RequestState.STARTED,
+    RequestState.COMPLETE,
+]
 
 
 def time_in_state(scope: Scope) -> Figure:
@@ -874,7 +890,9 @@ def rejection_reasons(scope: Scope) -> Figure:
         for code, label in RejectionReason.choices
     ]
     if counted.get(""):
-        rows.append(Row("unstated", "No reason code", (counted[""], rules.percent(counted[""], total))))
+        rows.append(
+            Row("unstated", "No reason code", (counted[""], rules.percent(counted[""], total)))
+        )
     return Figure(
         total,
         _fmt(total),
@@ -949,7 +967,13 @@ def capacity(scope: Scope) -> Figure:
     cta_hours = Decimal(settings.RHYTHM_CTA_HOURS_PER_WEEK)
     rows, planned, available = [], Decimal("0"), Decimal("0")
     for cse in _cses(scope).values(
-        "pk", "first_name", "last_name", "username", "weekly_capacity_hours", "engagement_hours", "open_ctas"
+        "pk",
+        "first_name",
+        "last_name",
+        "username",
+        "weekly_capacity_hours",
+        "engagement_hours",
+        "open_ctas",
     ):
         load = cse["engagement_hours"] + cse["open_ctas"] * cta_hours
         planned, available = planned + load, available + cse["weekly_capacity_hours"]
@@ -969,7 +993,8 @@ def capacity(scope: Scope) -> Figure:
     return Figure(
         value,
         _fmt(value, "%"),
-        f"{float(planned):.1f} h planned a week of {float(available):.1f} h across {len(rows)} CSEs",
+        f"{float(planned):.1f} h planned a week of {float(available):.1f} h "
+        f"across {len(rows)} CSEs",
         ("CSE", "Planned h/week", "Capacity h/week", "% utilised"),
         rows,
         (Series("% utilised", 2),),
@@ -987,7 +1012,12 @@ def capacity_rows(scope: Scope, bucket: str) -> Drill:
     return Drill(
         ("Engagement", "Account", "CSE", "Started", "Hours a week"),
         rows.order_by("assigned_cse__username", "target_start_date", "id").values_list(
-            "id", "title", "account__name", "assigned_cse__username", "target_start_date", "hours_per_week"
+            "id",
+            "title",
+            "account__name",
+            "assigned_cse__username",
+            "target_start_date",
+            "hours_per_week",
         ),
         lambda r: [
             Cell(r[1], _url("engagements:detail", r[0])),
@@ -1038,13 +1068,22 @@ def escalations(scope: Scope) -> Figure:
         for r in counted
     ]
     total = sum(r.values[0] for r in rows)
-    return Figure(total, _fmt(total), "escalations, by kind and outcome", columns, rows, (Series("Escalations", 0),))
+    return Figure(
+        total,
+        _fmt(total),
+        "escalations, by kind and outcome",
+        columns,
+        rows,
+        (Series("Escalations", 0),),
+    )
 
 
 def escalation_rows(scope: Scope, bucket: str) -> Drill:
     model = escalation_model()
     if model is None:
-        return Drill(("Escalation",), EngagementRequest.objects.none().values_list("id"), lambda r: [])
+        return Drill(
+            ("Escalation",), EngagementRequest.objects.none().values_list("id"), lambda r: []
+        )
     rows = scope.narrow(model.objects.order_by(), when=ESCALATION_DATE_FIELD)
     if ":" in bucket:
         kind, outcome = bucket.split(":", 1)
@@ -1052,7 +1091,11 @@ def escalation_rows(scope: Scope, bucket: str) -> Drill:
     return Drill(
         ("Account", "Kind", "Outcome", "Raised"),
         rows.order_by(f"-{ESCALATION_DATE_FIELD}", "-pk").values_list(
-            "account_id", "account__name", ESCALATION_KIND_FIELD, ESCALATION_OUTCOME_FIELD, ESCALATION_DATE_FIELD
+            "account_id",
+            "account__name",
+            ESCALATION_KIND_FIELD,
+            ESCALATION_OUTCOME_FIELD,
+            ESCALATION_DATE_FIELD,
         ),
         lambda r: [
             Cell(r[1], _url("customers:account-detail", r[0])),
@@ -1131,7 +1174,8 @@ KPIS: tuple[Kpi, ...] = (
     Kpi(
         "volume_by_offering",
         "Requests by offering",
-        "Engagement requests filed in the period, per catalog offering (none: not from the catalog).",
+        "Engagement requests filed in the period, per catalog offering "
+        "(none: not from the catalog).",
         "bar",
         _volume_by("offering_id", "offering__name", "Not from the catalog"),
         _volume_rows("offering_id"),

@@ -53,15 +53,18 @@ def fiscal_year_start(fiscal_year: int, start_month: int) -> date:
 
 def month_period(year: int, month: int) -> Period:
     start = date(year, month, 1)
-    return Period(f"{year:04d}-{month:02d}", MONTH, start.strftime("%B %Y"), start, add_months(start, 1))
+    return Period(
+        f"{year:04d}-{month:02d}", MONTH, start.strftime("%B %Y"), start, add_months(start, 1)
+    )
 
 
 def quarter_period(fiscal_year: int, quarter: int, start_month: int) -> Period:
     start = add_months(fiscal_year_start(fiscal_year, start_month), 3 * (quarter - 1))
+    last = add_months(start, 2)
     return Period(
         f"FY{fiscal_year}-Q{quarter}",
         QUARTER,
-        f"Q{quarter} FY{fiscal_year} ({start.strftime('%b')}–{add_months(start, 2).strftime('%b %Y')})",
+        f"Q{quarter} FY{fiscal_year} ({start.strftime('%b')}–{last.strftime('%b %Y')})",
         start,
         add_months(start, 3),
     )
