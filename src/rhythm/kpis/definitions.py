@@ -329,13 +329,13 @@ def green_plans_rows(scope: Scope, bucket: str) -> Drill:
     if bucket:
         plans = plans.filter(account__segment__name=bucket)
     plans = plans.annotate(
-        objectives=Count("objectives", filter=Q(objectives__archived_at__isnull=True)),
+        objective_count=Count("objectives", filter=Q(objectives__archived_at__isnull=True)),
         progress=Avg("objectives__progress", filter=Q(objectives__archived_at__isnull=True)),
     ).order_by("account__name", "name", "id")
     return Drill(
         ("Plan", "Account", "Objectives", "All green", "Average progress"),
         plans.values_list(
-            "id", "name", "account_id", "account__name", "objectives", "not_green", "progress"
+            "id", "name", "account_id", "account__name", "objective_count", "not_green", "progress"
         ),
         lambda r: [
             Cell(r[1]),
@@ -667,7 +667,8 @@ def _duration_trend(scope: Scope, rows: QuerySet, duration: Any, unit: str, noun
         .annotate(n=Count("id"), mean=Avg(duration, output_field=DurationField()))
     )
     convert = rules.hours if unit == "h" else rules.days
-    months: dict[date, tuple[int, float | None]] = dict.fromkeys(scope.filters.period.months(), (0, None))
+    empty: tuple[int, float | None] = (0, None)
+    months = dict.fromkeys(scope.filters.period.months(), empty)
     weighted, total = 0.0, 0
     for row in counted:
         month = _month_key(row["month"])

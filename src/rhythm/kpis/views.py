@@ -8,7 +8,7 @@ import csv
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -198,6 +198,7 @@ def _qbr_context(request: AuthedRequest, account: Account) -> tuple[FilterForm, 
 
 
 @login_required
+@permission_required("customers.view_account", raise_exception=True)
 def qbr_page(request: AuthedRequest, account_id: int) -> HttpResponse:
     """The account's quarterly business review, printable (print CSS) in a page or two."""
     account = get_object_or_404(
