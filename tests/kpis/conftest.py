@@ -14,9 +14,9 @@ import time_machine
 from django.contrib.contenttypes.models import ContentType
 
 from rhythm.catalog.models import Offering
+from rhythm.core.models import OutboundMessage
 from rhythm.ctas.choices import CtaSource, CtaStatus
 from rhythm.ctas.models import Cta
-from rhythm.core.models import OutboundMessage
 from rhythm.customers.choices import HealthStatus
 from rhythm.customers.models import SuccessPlan
 from rhythm.engagements.choices import RequestState

@@ -127,5 +127,5 @@ def test_the_rows_behind_a_figure_are_the_ones_it_counted(team):
     csat = definitions.BY_KEY["csat"].drill(scope, "5")
     assert [cells[4].text for cells in map(csat.cells, csat.queryset)] == ["5"]
     docs = definitions.BY_KEY["docs_updated"].drill(scope, "none")
-    (only,) = [csat_cells for csat_cells in map(docs.cells, docs.queryset)]
+    (only,) = list(map(docs.cells, docs.queryset))
     assert only[4].text == "The guide already covers it."
