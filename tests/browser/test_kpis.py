@@ -66,8 +66,10 @@ def test_a_manager_reads_the_demo_teams_kpis_and_drills_down(page: Page, demo):
     # A region's count opens the rows behind it.
     by_region = page.locator('[data-kpi="volume_by_region"]')
     region, count = next((k, v) for k, v in filed.items() if k != "total")
-    row = by_region.get_by_test_id("table-volume_by_region").get_by_role("row").filter(
-        has=page.get_by_role("link", name=region, exact=True)
+    row = (
+        by_region.get_by_test_id("table-volume_by_region")
+        .get_by_role("row")
+        .filter(has=page.get_by_role("link", name=region, exact=True))
     )
     expect(row.get_by_role("cell").nth(1)).to_have_text(str(count))
     row.get_by_role("link", name=region, exact=True).click()
@@ -81,7 +83,8 @@ def test_a_manager_reads_the_demo_teams_kpis_and_drills_down(page: Page, demo):
     page.go_back()
     with page.expect_download() as download:
         by_region.get_by_test_id("kpi-csv").click()
-    lines = list(csv.reader(io.StringIO(open(download.value.path()).read())))
+    with open(download.value.path()) as saved:
+        lines = list(csv.reader(io.StringIO(saved.read())))
     assert lines[0] == ["Group", "Requests"]
     assert {label: int(n) for label, n in lines[1:]} == {
         k: v for k, v in filed.items() if k != "total"

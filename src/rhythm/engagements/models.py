@@ -204,7 +204,12 @@ class Transition(TransitionRecord):
 
     class Meta:
         ordering = ["request", "at", "id"]
-        indexes = [models.Index(fields=["to_state", "at"])]
+        indexes = [
+            models.Index(fields=["to_state", "at"]),
+            # A request's moves in order: the next move after one (how long a request
+            # stayed in a state, the KPIs' time in each review state).
+            models.Index(fields=["request", "at", "id"]),
+        ]
 
 
 class DeliverableOutcome(models.Model):

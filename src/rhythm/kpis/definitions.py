@@ -38,7 +38,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -223,18 +223,6 @@ def _fmt(value: float | int | None, unit: str = "") -> str:
     return f"{value:,}{(' ' + unit) if unit else ''}"
 
 
-def _month_key(value: date | datetime | None) -> date | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return (
-            timezone.localtime(value).date().replace(day=1)
-            if timezone.is_aware(value)
-            else value.date().replace(day=1)
-        )
-    return value.replace(day=1)
-
-
 def _month_bucket(bucket: str) -> tuple[datetime, datetime] | None:
     """The times of the month a bucket names ("2026-11"), or None."""
     try:
@@ -244,15 +232,31 @@ def _month_bucket(bucket: str) -> tuple[datetime, datetime] | None:
     return day_start(first), day_start(rules.add_months(first, 1))
 
 
-def _by_month(scope: Scope, counted: Iterable[dict], *names: str) -> dict[date, dict]:
-    """Grouped rows keyed by their month, every month of the period present."""
-    out = {month: dict.fromkeys(names, 0) for month in scope.filters.period.months()}
-    for row in counted:
-        month = _month_key(row["month"])
-        if month in out:
-            for name in names:
-                out[month][name] += row[name] or 0
-    return out
+def _monthly(
+    scope: Scope, queryset: QuerySet, field: str, measures: dict[str, Callable[[Q], Any]]
+) -> dict[date, dict[str, Any]]:
+    """Each month of the period's measures, in one aggregate query: a conditional
+    aggregate per month and measure (`measures[name](the month's condition)`), rather
+    than a month computed per row (SQLite truncates dates in Python, row by row)."""
+    months = scope.filters.period.months()
+    wanted = {}
+    for i, month in enumerate(months):
+        window = Q(
+            **{
+                f"{field}__gte": day_start(month),
+                f"{field}__lt": day_start(rules.add_months(month, 1)),
+            }
+        )
+        for name, measure in measures.items():
+            wanted[f"{name}_{i}"] = measure(window)
+    got = queryset.aggregate(**wanted)
+    return {
+        month: {name: got[f"{name}_{i}"] for name in measures} for i, month in enumerate(months)
+    }
+
+
+def _count(condition: Q | None = None) -> Callable[[Q], Count]:
+    return lambda window: Count("pk", filter=window & condition if condition else window)
 
 
 def _url(name: str, pk: int) -> str:
@@ -361,13 +365,12 @@ def _outcomes(scope: Scope) -> QuerySet:
 
 
 def deliverables(scope: Scope) -> Figure:
-    counted = (
-        _outcomes(scope)
-        .annotate(month=TruncMonth("transition__at"))
-        .values("month")
-        .annotate(total=Count("id"), on_time=Count("id", filter=Q(on_time=True)))
+    months = _monthly(
+        scope,
+        _outcomes(scope),
+        "transition__at",
+        {"total": _count(), "on_time": _count(Q(on_time=True))},
     )
-    months = _by_month(scope, counted, "total", "on_time")
     total = sum(m["total"] for m in months.values())
     on_time = sum(m["on_time"] for m in months.values())
     value = rules.percent(on_time, total)
@@ -573,13 +576,7 @@ def _requests(scope: Scope) -> QuerySet:
 
 
 def volume_by_month(scope: Scope) -> Figure:
-    counted = (
-        _requests(scope)
-        .annotate(month=TruncMonth("created_at"))
-        .values("month")
-        .annotate(n=Count("id"))
-    )
-    months = _by_month(scope, counted, "n")
+    months = _monthly(scope, _requests(scope), "created_at", {"n": _count()})
     total = sum(m["n"] for m in months.values())
     return Figure(
         total,
@@ -661,19 +658,22 @@ FIRST_CONTACT = ExpressionWrapper(
 
 
 def _duration_trend(scope: Scope, rows: QuerySet, duration: Any, unit: str, noun: str) -> Figure:
-    counted = (
-        rows.annotate(month=TruncMonth("raised_at"))
-        .values("month")
-        .annotate(n=Count("id"), mean=Avg(duration, output_field=DurationField()))
+    counted = _monthly(
+        scope,
+        rows,
+        "raised_at",
+        {
+            "n": _count(),
+            "mean": lambda window: Avg(duration, filter=window, output_field=DurationField()),
+        },
     )
     convert = rules.hours if unit == "h" else rules.days
     empty: tuple[int, float | None] = (0, None)
     months = dict.fromkeys(scope.filters.period.months(), empty)
     weighted, total = 0.0, 0
-    for row in counted:
-        month = _month_key(row["month"])
+    for month, row in counted.items():
         seconds = _seconds(row["mean"])
-        if month in months and seconds is not None:
+        if seconds is not None:
             months[month] = (row["n"], convert(seconds))
             weighted += seconds * row["n"]
             total += row["n"]
@@ -733,15 +733,10 @@ def _cta_rows(only: Q, duration: Any) -> Callable[[Scope, str], Drill]:
 
 def _sla(scope: Scope, model: Any, done: str, noun: str) -> Figure:
     rows = scope.narrow(model.objects.order_by(), when="due_at", cse="cse")
-    counted = (
-        rows.annotate(month=TruncMonth("due_at"))
-        .values("month")
-        .annotate(
-            due=Count("id", filter=Q(**{f"{done}__isnull": False}) | Q(due_at__lt=scope.now)),
-            on_time=Count("id", filter=Q(on_time=True)),
-        )
+    counts_as_due = Q(**{f"{done}__isnull": False}) | Q(due_at__lt=scope.now)
+    months = _monthly(
+        scope, rows, "due_at", {"due": _count(counts_as_due), "on_time": _count(Q(on_time=True))}
     )
-    months = _by_month(scope, counted, "due", "on_time")
     due = sum(m["due"] for m in months.values())
     on_time = sum(m["on_time"] for m in months.values())
     value = rules.percent(on_time, due)
