@@ -30,6 +30,8 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    FloatField,
+    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -268,8 +270,33 @@ def _when(value: datetime | None) -> str:
     return timezone.localtime(value).strftime("%d %b %Y %H:%M %Z") if value else "—"
 
 
-def _seconds(value: timedelta | None) -> float | None:
-    return value.total_seconds() if value is not None else None
+def _seconds(value: timedelta | float | None) -> float | None:
+    if value is None:
+        return None
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class SecondsBetween(Func):
+    """`later - earlier` in seconds, as each database counts it natively: SQLite's
+    datetime arithmetic through Django is a Python function called per row (its
+    django_timestamp_diff), which an average over every stay cannot afford."""
+
+    arity = 2
+    output_field = FloatField()
+
+    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
+        return self.as_sqlite(compiler, connection, **extra_context)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        later, earlier = (compiler.compile(e) for e in self.get_source_expressions())
+        return (
+            f"((julianday({later[0]}) - julianday({earlier[0]})) * 86400.0)",
+            (*later[1], *earlier[1]),
+        )
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        later, earlier = (compiler.compile(e) for e in self.get_source_expressions())
+        return f"EXTRACT(EPOCH FROM ({later[0]} - {earlier[0]}))", (*later[1], *earlier[1])
 
 
 # --- Success plans ---------------------------------------------------------------------
@@ -653,9 +680,7 @@ def _case_ctas(scope: Scope) -> QuerySet:
     )
 
 
-FIRST_CONTACT = ExpressionWrapper(
-    F("outreach_message__created_at") - F("raised_at"), output_field=DurationField()
-)
+FIRST_CONTACT = SecondsBetween(F("outreach_message__created_at"), F("raised_at"))
 
 
 def _duration_trend(scope: Scope, rows: QuerySet, duration: Any, unit: str, noun: str) -> Figure:
@@ -665,7 +690,7 @@ def _duration_trend(scope: Scope, rows: QuerySet, duration: Any, unit: str, noun
         "raised_at",
         {
             "n": _count(),
-            "mean": lambda window: Avg(duration, filter=window, output_field=DurationField()),
+            "mean": lambda window: Avg(duration, filter=window),
         },
     )
     convert = rules.hours if unit == "h" else rules.days
@@ -843,12 +868,12 @@ def time_in_state(scope: Scope) -> Figure:
             )
         )
     )
-    stayed = ExpressionWrapper(F("left") - F("at"), output_field=DurationField())
+    stayed = SecondsBetween(F("left"), F("at"))
     wanted: dict[str, Any] = {}
     for state in STAYED_STATES:
         stay = Q(to_state=state, at__lt=scope.until, left__isnull=False)
         wanted[f"{state}_n"] = Count("pk", filter=stay)
-        wanted[f"{state}_mean"] = Avg(stayed, filter=stay, output_field=DurationField())
+        wanted[f"{state}_mean"] = Avg(stayed, filter=stay)
     got = moves.aggregate(**wanted)
     counted = {
         state.value: {"n": got[f"{state}_n"], "mean": got[f"{state}_mean"]}
