@@ -1104,10 +1104,13 @@ def escalations(scope: Scope) -> Figure:
         .annotate(n=Count("pk"))
         .order_by(ESCALATION_KIND_FIELD, ESCALATION_OUTCOME_FIELD)
     )
+    kinds = dict(model._meta.get_field(ESCALATION_KIND_FIELD).flatchoices)
+    outcomes = dict(model._meta.get_field(ESCALATION_OUTCOME_FIELD).flatchoices)
     rows = [
         Row(
             f"{r[ESCALATION_KIND_FIELD]}:{r[ESCALATION_OUTCOME_FIELD]}",
-            f"{r[ESCALATION_KIND_FIELD]} · {r[ESCALATION_OUTCOME_FIELD]}",
+            f"{kinds.get(r[ESCALATION_KIND_FIELD], r[ESCALATION_KIND_FIELD])} · "
+            f"{outcomes.get(r[ESCALATION_OUTCOME_FIELD], r[ESCALATION_OUTCOME_FIELD])}",
             (r["n"],),
         )
         for r in counted
