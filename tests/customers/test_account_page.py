@@ -42,6 +42,7 @@ TABS = [
     "meetings",
     "timeline",
     "history",
+    "qbr",
 ]
 
 

@@ -33,4 +33,14 @@ class KpisConfig(registry.RhythmAppConfig):
             icon="bi-graph-up",
         ),
     )
-    account_tabs = (AccountTab("qbr", "QBR", "rhythm.kpis.views.account_tab", order=90),)
+    # The QBR reads the account's engagements, surveys, plans and work: for those who
+    # read engagements (every role does; a bare account reader does not).
+    account_tabs = (
+        AccountTab(
+            "qbr",
+            "QBR",
+            "rhythm.kpis.views.account_tab",
+            "engagements.view_engagementrequest",
+            order=90,
+        ),
+    )
