@@ -1,6 +1,6 @@
 """One database's part of `python -m bench`, in a process whose settings name that
 database: `python -m bench.run RESULTS.json BENCHMARK…` (intake, serve, cpu, board,
-lists, reconcile)."""
+lists, reconcile, kpis)."""
 
 from __future__ import annotations
 
@@ -76,6 +76,16 @@ def main() -> None:
                     os.environ.get("BENCH_RECONCILE_ROUNDS", "3" if cases <= 200_000 else "2")
                 ),
                 scale_name=scale_name,
+                log=log,
+            )
+        )
+    if "kpis" in which:
+        from bench import kpis
+
+        rows.append(
+            kpis.run(
+                requests=int(os.environ.get("BENCH_KPIS_REQUESTS", "1000000")),
+                rounds=int(os.environ.get("BENCH_ROUNDS", "3")),
                 log=log,
             )
         )

@@ -222,6 +222,27 @@ LISTINGS = [
         lambda s: f"owner={s.cast.cse.pk}",
     ),
     Listing("timeline:account", rows.timeline_entries, 5, 5, htmx=True),
+    # The KPIs: each dashboard a query or so per KPI, whatever it counts.
+    Listing("kpis:dashboard", rows.kpi_work, 26, REFUSED),
+    Listing("kpis:mine", rows.kpi_work, 24, REFUSED),
+    *(
+        Listing(f"kpis:rows · {key}", rows.kpi_work, pin, REFUSED)
+        for key, pin in (
+            ("green_plans", 5),
+            ("deliverables", 5),
+            ("csat", 5),
+            ("docs_updated", 5),
+            ("volume_by_offering", 5),
+            ("cta_latency", 5),
+            # Fewer than a page of their rows: the page needs no count.
+            ("followup_sla", 4),
+            ("time_in_state", 5),
+            ("rejection_reasons", 5),
+            ("capacity", 4),
+        )
+    ),
+    Listing("kpis:qbr", rows.kpi_account_work, 12, 12),
+    _tab("qbr", rows.kpi_account_work, 13),
     Listing(
         "timeline:account · older entries",
         rows.timeline_entries,
@@ -285,6 +306,9 @@ NOT_LISTS = {
     "community:new": FORM,
     "community:edit": FORM,
     "community:archive": POST,
+    "kpis:index": "a redirect to the viewer's dashboard",
+    "kpis:rows-csv": "the rows of kpis:rows, streamed as CSV in one query",
+    "kpis:table-csv": "one KPI's table of the dashboard, as CSV",
 }
 
 
@@ -371,6 +395,7 @@ def _url(entry: Listing, stage: Stage) -> str:
         "meeting_id": rows.stage_meeting(stage).pk if "{meeting_id}" in entry.target else 0,
         "column": entry.name.rsplit(" · ", 1)[-1],
         "tab": entry.name.split(" · ")[1] if " · " in entry.name else "",
+        "key": entry.name.rsplit(" · ", 1)[-1],
     }
     if entry.is_api:
         path = entry.target.split(" ", 1)[1]

@@ -176,6 +176,7 @@ def pages_by_role(only: set[str]) -> dict[str, tuple[str, list[tuple[str, str]]]
             )
             if account:
                 pages.append(("account", reverse("customers:account-detail", args=[account.pk])))
+                pages.append(("qbr", reverse("kpis:qbr", args=[account.pk])))
                 opportunity = first(
                     Opportunity.objects.filter(account=account).active(),
                     {"cases__isnull": False},

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "rhythm.timeline",
     "rhythm.escalations",
     "rhythm.home",
+    "rhythm.kpis",
     "rhythm.demo",
 ]
 
@@ -222,6 +223,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
     ("vendor/sortablejs", NODE_MODULES / "sortablejs"),
+    ("vendor/chartjs", NODE_MODULES / "chart.js" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

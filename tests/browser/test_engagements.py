@@ -270,8 +270,12 @@ def test_done_when_a_case_its_cta_and_a_request_through_review(page: Page, demo)
     for deliverable in page.get_by_test_id("deliverable").all():
         deliverable.locator('input[value="yes"]').nth(0).check()
         deliverable.locator('input[value="yes"]').nth(1).check()
+    page.get_by_label("Link of the doc or guideline it updated").fill(
+        "https://docs.example/runbooks/ci-caching"
+    )
     page.get_by_test_id("move-complete").click()
     expect(_state(page)).to_have_text("Complete")
+    expect(page.get_by_test_id("doc-updated-link")).to_contain_text("ci-caching")
     expect(page.get_by_test_id("deliverable-outcomes")).to_contain_text("achieved on time")
     page.get_by_test_id("move-close").click()
     expect(_state(page)).to_have_text("Closed")

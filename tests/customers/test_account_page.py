@@ -44,6 +44,7 @@ TABS = [
     "timeline",
     "community",
     "history",
+    "qbr",
 ]
 
 

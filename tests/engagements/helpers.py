@@ -35,6 +35,10 @@ def service_data(account, objective) -> dict:
     }
 
 
+# The doc a completed engagement updated, as the helpers' completions link it.
+DOC_URL = "https://docs.example/runbooks/ci-caching"
+
+
 def all_achieved(request) -> tuple[services.DeliverableAnswer, ...]:
     """Marking complete's answers when every agreed deliverable was achieved on time."""
     request.refresh_from_db(fields=["deliverables"])
@@ -46,6 +50,8 @@ def all_achieved(request) -> tuple[services.DeliverableAnswer, ...]:
 def move(request, actor, to, **kw):
     if to == "complete" and "deliverables" not in kw:
         kw["deliverables"] = all_achieved(request)
+    if to == "complete" and "doc_url" not in kw and "doc_none_reason" not in kw:
+        kw["doc_url"] = DOC_URL
     return services.transition(request, actor, TransitionInput(to=to, **kw))
 
 

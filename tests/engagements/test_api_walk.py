@@ -6,6 +6,8 @@ from django.core import mail
 from rhythm.core.models import OutboundMessage
 from tests.engagements_fixtures import TARGET_START
 
+DOC = "https://docs.example/runbooks/ci-caching"
+
 
 @pytest.fixture
 def success_plan_objective(objective):
@@ -119,13 +121,20 @@ def test_complex_request_through_review_to_closed(api, cast, account, objective,
 
     unanswered = cse.post(path, {"to": "complete"})
     assert unanswered.status_code == 422
-    assert [e["field"] for e in unanswered.json()["errors"]] == ["deliverables"]
+    assert [e["field"] for e in unanswered.json()["errors"]] == ["deliverables", "doc_url"]
     answers = [{"achieved": True, "on_time": True}] * len(qualified.json()["deliverables"])
-    half = cse.post(path, {"to": "complete", "deliverables": [{"achieved": True}, *answers[1:]]})
+    half = cse.post(
+        path,
+        {"to": "complete", "deliverables": [{"achieved": True}, *answers[1:]], "doc_url": DOC},
+    )
     assert half.status_code == 422
     assert [e["field"] for e in half.json()["errors"]] == ["deliverables.0.on_time"]
-    completed = cse.post(path, {"to": "complete", "deliverables": answers})
+    no_link = cse.post(path, {"to": "complete", "deliverables": answers, "doc_url": "runbook"})
+    assert no_link.status_code == 422
+    assert [(e["field"], e["rule"]) for e in no_link.json()["errors"]] == [("doc_url", "invalid")]
+    completed = cse.post(path, {"to": "complete", "deliverables": answers, "doc_url": DOC})
     assert completed.status_code == 200, completed.content
+    assert completed.json()["doc_url"] == DOC
     assert [o["achieved"] for o in completed.json()["deliverable_outcomes"]] == [True] * len(
         answers
     )

@@ -29,6 +29,7 @@ def _all_achieved(request_) -> dict[str, str]:
     for index, _ in enumerate(request_.deliverables):
         fields[f"deliverable-{index}-achieved"] = "yes"
         fields[f"deliverable-{index}-on_time"] = "yes"
+    fields["doc_none_reason"] = "The existing runbook already covers it."
     return fields
 
 
@@ -163,6 +164,8 @@ def test_the_complete_form_asks_each_deliverables_outcome_and_shows_it(
     ).content.decode()
     assert "was achieved within the agreed timeline" in _move_errors(refused, "d0-on_time")
     assert 'id="d0-achieved-yes" value="yes" checked' in refused
+    # The doc it updated is asked beside the deliverables: a link, or why none.
+    assert "Link the doc or guideline this engagement updated" in _move_errors(refused, "doc-url")
     request_.refresh_from_db()
     assert request_.state == RequestState.STARTED
     answers = _all_achieved(request_)
@@ -173,6 +176,7 @@ def test_the_complete_form_asks_each_deliverables_outcome_and_shows_it(
     assert request_.state == RequestState.COMPLETE
     page = _detail(client, request_)
     assert 'data-testid="deliverable-outcomes"' in page and "achieved, late" in page
+    assert "No doc updated: The existing runbook already covers it." in page
 
 
 def test_unanswered_deliverables_are_said_once_beside_their_questions(

@@ -40,6 +40,7 @@ ROUTES = [
             "meetings",
             "timeline",
             "history",
+            "qbr",
         )
     ),
     # Success plans are the CSM's (and an admin's); their objectives' progress also the

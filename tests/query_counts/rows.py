@@ -37,7 +37,12 @@ from rhythm.customers.models import (
     SuccessPlan,
 )
 from rhythm.engagements.choices import RequestState
-from rhythm.engagements.models import EngagementRequest, Stakeholder, Transition
+from rhythm.engagements.models import (
+    DeliverableOutcome,
+    EngagementRequest,
+    Stakeholder,
+    Transition,
+)
 from rhythm.escalations import rules as escalation_rules
 from rhythm.escalations.models import Escalation, EscalationTransition
 from rhythm.followups.models import FollowUp, FurtherQuestion
@@ -814,3 +819,44 @@ def escalations(stage: Stage, n: int, spread: bool = True) -> None:
         EscalationTransition(escalation=e, to_state="raised", actor=stage.cast.csm, at=now)
         for e in made
     )
+
+
+# --- KPIs -----------------------------------------------------------------------------
+
+
+def kpi_work(stage: Stage, n: int, spread: bool = True) -> None:
+    """What the KPIs count, `n` of each: completed engagements with their deliverables'
+    outcomes and a doc, rejected requests, CTAs of cases, follow-ups, CSAT surveys."""
+    done = requests(stage, n, state=RequestState.COMPLETE, spread=spread)
+    EngagementRequest.objects.filter(pk__in=[r.pk for r in done[::2]]).update(
+        doc_url="https://docs.example/runbook"
+    )
+    completions = Transition.objects.filter(request__in=done, to_state=RequestState.COMPLETE)
+    DeliverableOutcome.objects.bulk_create(
+        [
+            DeliverableOutcome(
+                request_id=t.request_id,
+                transition=t,
+                position=0,
+                text="Reference pipeline",
+                achieved=True,
+                on_time=t.pk % 2 == 0,
+            )
+            for t in completions
+        ]
+    )
+    requests(stage, n, state=RequestState.REJECTED, spread=spread)
+    Transition.objects.filter(to_state=RequestState.REJECTED, reason_code="").update(
+        reason_code="out_of_scope"
+    )
+    case_ctas(stage, n, spread=spread)
+    if spread:
+        follow_ups(stage, n)
+        surveys(stage, n)
+    else:
+        success_plans(stage, n, spread=False)
+
+
+def kpi_account_work(stage: Stage, n: int) -> None:
+    """The KPIs' rows, all on the stage's account (its QBR)."""
+    kpi_work(stage, n, spread=False)

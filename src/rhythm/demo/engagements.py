@@ -456,11 +456,20 @@ def _travel(
                 RequestState.COMPLETE,
                 reason="Deliverables handed over and the success criteria met.",
                 deliverables=_outcomes(request),
+                **_doc(request),
             )
         elif step == "close":
             request = move(
                 request, manager, RequestState.CLOSED, reason="Reviewed with the CSM; closing."
             )
+
+
+def _doc(request: EngagementRequest) -> dict[str, str]:
+    """The doc completing it updated: most link the team's runbook page they wrote;
+    one in four (by its id, so every database agrees) updated none, and says why."""
+    if request.pk % 4 == 0:
+        return {"doc_none_reason": "Covered by the existing CI caching guide; nothing new."}
+    return {"doc_url": f"https://handbook.example/cse/runbooks/engagement-{request.pk}"}
 
 
 def _outcomes(request: EngagementRequest) -> tuple[engagements.DeliverableAnswer, ...]:

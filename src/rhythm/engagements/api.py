@@ -116,6 +116,8 @@ class RequestOut(Schema):
     deliverable_outcomes: list[DeliverableOutcomeOut] = Field(
         description="What marking it complete said of each agreed deliverable."
     )
+    doc_url: str = Field(description="The doc or guideline completing it updated.")
+    doc_none_reason: str = Field(description="Why completing it updated no doc.")
     seconds_in_state: dict[str, float]
     aging: AgingOut
 
@@ -213,6 +215,15 @@ class TransitionIn(Body):
         description="Marking complete: for each agreed deliverable, in order, whether it "
         "was achieved and whether within the agreed timeline.",
     )
+    doc_url: Text = Field(
+        "",
+        max_length=500,
+        description="Marking complete: the link of the doc or guideline the engagement "
+        "updated; or leave it empty and give `doc_none_reason`.",
+    )
+    doc_none_reason: Text = Field(
+        "", max_length=1000, description="Marking complete: why no doc or guideline was updated."
+    )
 
 
 class ConflictOut(ErrorOut):
@@ -247,6 +258,8 @@ def transition(request: AuthedRequest, request_id: int, payload: TransitionIn):
                 services.DeliverableAnswer(achieved=d.achieved, on_time=d.on_time)
                 for d in payload.deliverables
             ),
+            doc_url=payload.doc_url,
+            doc_none_reason=payload.doc_none_reason,
         ),
     )
     return _requests(request).get(pk=engagement.pk)

@@ -98,6 +98,12 @@ class EngagementRequest(ArchivableModel):
         "(engagements.rules.duplicate_requests).",
     )
     state_changed_at = models.DateTimeField(default=timezone.now)
+    # Marking complete asks which doc or guideline the engagement updated, or why none
+    # (the KPI "docs/guidelines updated per engagement" counts these).
+    doc_url = models.URLField(
+        "doc or guideline updated", max_length=rules.DOC_URL_MAX_LENGTH, blank=True
+    )
+    doc_none_reason = models.TextField("why no doc was updated", blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="engagement_requests"
     )
@@ -198,7 +204,12 @@ class Transition(TransitionRecord):
 
     class Meta:
         ordering = ["request", "at", "id"]
-        indexes = [models.Index(fields=["to_state", "at"])]
+        indexes = [
+            models.Index(fields=["to_state", "at"]),
+            # A request's moves in order: the next move after one (how long a request
+            # stayed in a state, the KPIs' time in each review state).
+            models.Index(fields=["request", "at", "id"]),
+        ]
 
 
 class DeliverableOutcome(models.Model):

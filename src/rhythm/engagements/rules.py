@@ -414,6 +414,32 @@ def missing_deliverable_answers(
     return missing
 
 
+DOC_URL_MAX_LENGTH = 500
+DOC_REASON_MAX_LENGTH = 1000
+
+
+def missing_doc_answer(doc_url: str, none_reason: str) -> dict[str, str]:
+    """What "Mark complete" still needs of the doc the engagement updated (DESIGN rule
+    13: docs/guidelines updated, one per engagement): its link, or "none" with a reason.
+    The link's shape is checked by the service (a URL validator is Django's)."""
+    doc_url, none_reason = doc_url.strip(), none_reason.strip()
+    if doc_url:
+        if len(doc_url) > DOC_URL_MAX_LENGTH:
+            return {"doc_url": f"At most {DOC_URL_MAX_LENGTH} characters; this has {len(doc_url)}."}
+        return {}
+    if not none_reason:
+        return {
+            "doc_url": "Link the doc or guideline this engagement updated, or say why none "
+            "was updated."
+        }
+    if len(none_reason) > DOC_REASON_MAX_LENGTH:
+        return {
+            "doc_none_reason": f"At most {DOC_REASON_MAX_LENGTH} characters; "
+            f"this has {len(none_reason)}."
+        }
+    return {}
+
+
 # --- The board ------------------------------------------------------------------
 
 

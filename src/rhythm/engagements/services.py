@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -288,6 +289,9 @@ class TransitionInput:
     expected_state: str = ""  # what the caller saw; a mismatch is a conflict
     # Marking complete: one answer per agreed deliverable, in order.
     deliverables: tuple[rules.DeliverableAnswer, ...] = ()
+    # Marking complete: the doc or guideline it updated, or why none was.
+    doc_url: str = ""
+    doc_none_reason: str = ""
 
 
 @transaction.atomic
@@ -336,10 +340,12 @@ def transition(request: EngagementRequest, actor, move: TransitionInput) -> Enga
         missing = rules.missing_deliverable_answers(
             list(request.deliverables), list(move.deliverables)
         )
+        missing |= rules.missing_doc_answer(move.doc_url, move.doc_none_reason)
         if missing:
             raise ValidationError(
                 {field: ValidationError(text, code="required") for field, text in missing.items()}
             )
+        _record_doc(request, move)
     now = timezone.now()
     request.state_changed_at = now
     workflow.record(
@@ -349,7 +355,7 @@ def transition(request: EngagementRequest, actor, move: TransitionInput) -> Enga
         actor=actor,
         reason=move.reason,
         state_field="state",
-        update_fields=("state_changed_at", "assigned_cse"),
+        update_fields=("state_changed_at", "assigned_cse", "doc_url", "doc_none_reason"),
         at=now,
     )
     if target == RequestState.COMPLETE:
@@ -383,6 +389,25 @@ def transition(request: EngagementRequest, actor, move: TransitionInput) -> Enga
                 on_behalf_of_request=True,
             )
     return request
+
+
+def _record_doc(request: EngagementRequest, move: TransitionInput) -> None:
+    """The doc the engagement updated, a web address, or else why none was."""
+    doc_url = move.doc_url.strip()
+    if doc_url:
+        try:
+            URLValidator(schemes=["http", "https"])(doc_url)
+        except ValidationError:
+            raise ValidationError(
+                {
+                    "doc_url": ValidationError(
+                        "Enter the doc's web address (https://…).", code="invalid"
+                    )
+                }
+            ) from None
+        request.doc_url, request.doc_none_reason = doc_url, ""
+    else:
+        request.doc_url, request.doc_none_reason = "", move.doc_none_reason.strip()
 
 
 def planned_end(request: EngagementRequest) -> date:

@@ -280,6 +280,7 @@ def _next_steps(
     for m in moves:
         if m["to"] == RequestState.COMPLETE:
             m["deliverables"], m["errors"] = _deliverable_rows(engagement, m["data"], m["errors"])
+            m["asks_doc"] = True
     return moves
 
 
@@ -297,7 +298,12 @@ def request_transition(request: AuthedRequest, request_id: int) -> HttpResponse:
         move = _input(data)
         if move.to == RequestState.COMPLETE:
             answers = _answers(request.POST, len(engagement.deliverables))
-            move = dataclasses.replace(move, deliverables=answers)
+            move = dataclasses.replace(
+                move,
+                deliverables=answers,
+                doc_url=request.POST.get("doc_url", ""),
+                doc_none_reason=request.POST.get("doc_none_reason", ""),
+            )
         services.transition(engagement, request.user, move)
     except TransitionConflict as exc:
         messages.warning(request, exc.message)

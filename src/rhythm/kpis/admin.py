@@ -1,0 +1,1 @@
+# The KPIs have no models of their own: nothing to administer.
