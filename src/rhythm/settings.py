@@ -325,6 +325,10 @@ RHYTHM_SURVEY_RATE = env_str("RHYTHM_SURVEY_RATE", "30/m")
 # quarter is never reopened (DESIGN rule 9, followups.rules.topic_refusal).
 RHYTHM_FISCAL_YEAR_START_MONTH = env_int("RHYTHM_FISCAL_YEAR_START_MONTH", 2)
 
+# An SLA clock (a follow-up, a further question's answer) is "due soon" within this
+# many working hours of its CSE's calendar; the scan tells them (followups.tasks).
+RHYTHM_CLOCK_DUE_SOON_HOURS = env_int("RHYTHM_CLOCK_DUE_SOON_HOURS", 4)
+
 # --- Caches -------------------------------------------------------------------
 # The default cache stays per process (Django's local memory): nothing relies on
 # it being shared. Rate limits do: with two processes, or two machines, each

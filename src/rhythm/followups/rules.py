@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+
+from rhythm.core.rules import BusinessCalendar
+from rhythm.followups.choices import ClockState
 
 # The handbook: the follow-up goes within 3 business days of the call, 2 is the aim.
 DUE_BUSINESS_DAYS = 3
@@ -152,3 +155,68 @@ def topic_refusal(
             False,
         )
     return None
+
+
+# --- SLA clocks --------------------------------------------------------------------
+# A follow-up to send and a further question to answer each run a clock to their due
+# time on the CSE's calendar; waiting on the customer pauses it.
+
+PAUSE_REASON_LIMIT = 300
+
+
+def clock_state(
+    calendar: BusinessCalendar,
+    *,
+    now: datetime,
+    due_at: datetime,
+    paused: bool,
+    soon_hours: float,
+) -> ClockState:
+    """Where a running clock stands: breached past its due time, due soon when no more
+    than `soon_hours` of the CSE's working time are left (a Friday evening's Monday
+    morning due time is soon), else on time. A paused clock is paused."""
+    if paused:
+        return ClockState.PAUSED
+    if now > due_at:
+        return ClockState.BREACHED
+    if calendar.working_time_between(now, due_at) <= timedelta(hours=soon_hours):
+        return ClockState.DUE_SOON
+    return ClockState.ON_TIME
+
+
+def resumed_due(
+    calendar: BusinessCalendar, *, due_at: datetime, paused_at: datetime, resumed_at: datetime
+) -> datetime:
+    """The due time after a pause: moved on by the working time the pause took, so the
+    time spent waiting on the customer does not count. A pause outside working hours
+    (a weekend) moves nothing."""
+    paused = calendar.working_time_between(paused_at, resumed_at)
+    if not paused:
+        return due_at
+    return calendar.due_in_working_hours(due_at, paused.total_seconds() / 3600).astimezone(
+        due_at.tzinfo
+    )
+
+
+def pause_problem(reason: str, *, paused: bool, done: bool) -> tuple[str, str, str] | None:
+    """Why a clock may not be paused (field, message, code), or None."""
+    if done:
+        return ("clock", "It is done: a clock that stopped cannot be paused.", "done")
+    if paused:
+        return ("clock", "The clock is already paused.", "paused")
+    reason = (reason or "").strip()
+    if not reason:
+        return ("reason", "Say why the clock waits (what the customer owes us).", "required")
+    if len(reason) > PAUSE_REASON_LIMIT:
+        return (
+            "reason",
+            f"The reason is at most {PAUSE_REASON_LIMIT} characters (it has {len(reason)}).",
+            "max_length",
+        )
+    return None
+
+
+def alert_key(kind: str, item_id: int, alert: str) -> str:
+    """The outbox key of one alert about one clock: the same key from two workers
+    scanning at once writes one email."""
+    return f"clock:{kind}:{item_id}:{alert}"

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from rhythm.core import events
 from rhythm.core import services as core_services
@@ -180,9 +181,26 @@ def send(
 # --- Topic rules (DESIGN rule 9) -----------------------------------------------------
 
 
-def new_request_url(meeting) -> str:
-    """Where "open a new request" leads: the account's new request form."""
-    return reverse("engagements:create", args=[meeting.account_id])
+def new_request_url(meeting, *, topic: str = "") -> str:
+    """Where "open a new request" leads: the account's new request form, filled in with
+    what the engagement knows (its opportunity, offering and contact) and the topic."""
+    known: dict[str, object] = {}
+    engagement = meeting.request if meeting.request_id else None
+    cta = meeting.cta if meeting.cta_id else None
+    case = getattr(cta, "case", None) if cta is not None else None
+    source = engagement or case
+    if source is not None:
+        known["opportunity"] = source.opportunity_id
+        known["offering"] = source.offering_id
+        known["contact"] = getattr(source, "contact_id", None)
+    if not known.get("contact"):
+        first = meeting.contacts.order_by("pk").first()
+        known["contact"] = first.pk if first else None
+    if topic.strip():
+        known["topic"] = topic.strip()[:500]
+    query = urlencode({name: value for name, value in known.items() if value})
+    url = reverse("engagements:create", args=[meeting.account_id])
+    return f"{url}?{query}" if query else url
 
 
 def _last_customer_contact(meeting):
