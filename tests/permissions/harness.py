@@ -257,6 +257,7 @@ ACCOUNT_PARAMETERS = {
     "survey_id",
     "follow_up_id",
     "further_question_id",
+    "clock_id",
 }
 
 
@@ -319,6 +320,8 @@ class World:
             "survey_id": self.survey.pk,
             "follow_up_id": self.follow_up.pk,
             "further_question_id": self.further_question.pk,
+            "kind": "follow_up",  # an SLA clock's: the follow-up's
+            "clock_id": self.follow_up.pk,
             "column": "review",
         }
 

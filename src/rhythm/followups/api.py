@@ -1,7 +1,7 @@
 """Follow-ups over the API: read them, preview one, send it (once)."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -236,9 +236,9 @@ class PauseIn(Body):
     )
 
 
-def _clock_item(request: AuthedRequest, kind: str, item_id: int):
-    kind = clocks.clock_kind(kind)
-    item = get_object_or_404(clocks.MODELS[kind].objects.visible_to(request.user), pk=item_id)
+def _clock_item(request: AuthedRequest, name: str, clock_id: int) -> tuple[ClockKind, Any]:
+    kind = clocks.clock_kind(name)
+    item = get_object_or_404(clocks.MODELS[kind].objects.visible_to(request.user), pk=clock_id)
     perm = "change_followup" if kind == ClockKind.FOLLOW_UP else "change_furtherquestion"
     require_perm(request, f"followups.{perm}")
     return kind, item
@@ -248,17 +248,17 @@ def _clock_out(kind: ClockKind, item) -> dict:
     return ClockOut.from_clock(clocks.clock_of(kind, item))
 
 
-@router.post("/clocks/{kind}/{item_id}/pause", response={200: ClockOut, **ERROR_RESPONSES})
-def pause_clock(request: AuthedRequest, kind: str, item_id: int, payload: PauseIn):
+@router.post("/clocks/{kind}/{clock_id}/pause", response={200: ClockOut, **ERROR_RESPONSES})
+def pause_clock(request: AuthedRequest, kind: str, clock_id: int, payload: PauseIn):
     """Pause a clock while waiting on the customer, saying why (required)."""
-    kind, item = _clock_item(request, kind, item_id)
+    kind, item = _clock_item(request, kind, clock_id)
     item = clocks.pause(kind, item, actor=request.user, reason=payload.reason)
     return _clock_out(kind, item)
 
 
-@router.post("/clocks/{kind}/{item_id}/resume", response={200: ClockOut, **ERROR_RESPONSES})
-def resume_clock(request: AuthedRequest, kind: str, item_id: int):
+@router.post("/clocks/{kind}/{clock_id}/resume", response={200: ClockOut, **ERROR_RESPONSES})
+def resume_clock(request: AuthedRequest, kind: str, clock_id: int):
     """Run a paused clock again: its due time moves on by the working time it waited."""
-    kind, item = _clock_item(request, kind, item_id)
+    kind, item = _clock_item(request, kind, clock_id)
     item = clocks.resume(kind, item, actor=request.user)
     return _clock_out(kind, item)

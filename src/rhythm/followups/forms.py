@@ -1,5 +1,6 @@
 from django import forms
 
+from rhythm.customers.models import Contact
 from rhythm.followups import rules
 
 
@@ -39,8 +40,10 @@ class AskForm(forms.Form):
     """A customer's further question, as whoever heard it enters it."""
 
     question = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
-    contact = forms.ModelChoiceField(
-        queryset=None, required=False, help_text="Who asked, if one of the call's contacts."
+    contact: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=Contact.objects.none(),
+        required=False,
+        help_text="Who asked, if one of the call's contacts.",
     )
     new_topic = forms.BooleanField(
         label="A topic the engagement is not about",
@@ -50,7 +53,7 @@ class AskForm(forms.Form):
 
     def __init__(self, *args, meeting, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["contact"].queryset = meeting.contacts.order_by("name")
+        self.fields["contact"].queryset = meeting.contacts.order_by("name")  # type: ignore[attr-defined]  # a ModelChoiceField
 
 
 class PauseForm(forms.Form):

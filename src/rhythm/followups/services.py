@@ -184,7 +184,7 @@ def send(
 def new_request_url(meeting, *, topic: str = "") -> str:
     """Where "open a new request" leads: the account's new request form, filled in with
     what the engagement knows (its opportunity, offering and contact) and the topic."""
-    known: dict[str, object] = {}
+    known: dict[str, str | int | None] = {}
     engagement = meeting.request if meeting.request_id else None
     cta = meeting.cta if meeting.cta_id else None
     case = getattr(cta, "case", None) if cta is not None else None

@@ -1,5 +1,6 @@
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -52,7 +53,7 @@ def follow_up_detail(request: AuthedRequest, follow_up_id: int):
     return _page(request, follow_up, ComposeForm(initial=initial))
 
 
-def _refused(form: ComposeForm, exc: ValidationError) -> None:
+def _refused(form: forms.Form, exc: ValidationError) -> None:
     for name, errors in exc.error_dict.items():
         form.add_error(name if name in form.fields else None, errors)
 
@@ -143,9 +144,11 @@ def questions(request: AuthedRequest):
 
 @login_required
 @permission_required("followups.change_furtherquestion", raise_exception=True)
-@post_only(lambda question_id: reverse("followups:questions"))
-def question_answer(request: AuthedRequest, question_id: int):
-    question = get_object_or_404(FurtherQuestion.objects.visible_to(request.user), pk=question_id)
+@post_only(lambda further_question_id: reverse("followups:questions"))
+def question_answer(request: AuthedRequest, further_question_id: int):
+    question = get_object_or_404(
+        FurtherQuestion.objects.visible_to(request.user), pk=further_question_id
+    )
     form = AnswerForm(request.POST, prefix=f"q{question.pk}")
     form.is_valid()
     try:
@@ -208,12 +211,12 @@ def question_ask(request: AuthedRequest, meeting_id: int):
 # --- Pausing a clock -------------------------------------------------------------------
 
 
-def _clock_target(request: AuthedRequest, kind: str, item_id: int):
+def _clock_target(request: AuthedRequest, name: str, clock_id: int):
     try:
-        kind = ClockKind(kind)
+        kind = ClockKind(name)
     except ValueError:
         raise Http404("No such clock.") from None
-    item = get_object_or_404(clocks.MODELS[kind].objects.visible_to(request.user), pk=item_id)
+    item = get_object_or_404(clocks.MODELS[kind].objects.visible_to(request.user), pk=clock_id)
     perm = "change_followup" if kind == ClockKind.FOLLOW_UP else "change_furtherquestion"
     if not request.user.has_perm(f"followups.{perm}"):
         raise PermissionDenied
@@ -223,21 +226,22 @@ def _clock_target(request: AuthedRequest, kind: str, item_id: int):
     return kind, item, back or clocks.clock_of(kind, item).url
 
 
-def _clock_page(kind: str, item_id: int) -> str:
+def _clock_page(kind: str, clock_id: int) -> str:
     if kind == ClockKind.FOLLOW_UP:
-        return reverse("followups:detail", args=[item_id])
+        return reverse("followups:detail", args=[clock_id])
     return reverse("followups:questions")
 
 
 @login_required
+@permission_required("followups.view_followup", raise_exception=True)
 @post_only(_clock_page)
-def clock_pause(request: AuthedRequest, kind: str, item_id: int):
+def clock_pause(request: AuthedRequest, kind: str, clock_id: int):
     """Pause a clock while the customer owes us something; the reason is required."""
-    kind, item, back = _clock_target(request, kind, item_id)
+    clock_kind, item, back = _clock_target(request, kind, clock_id)
     form = PauseForm(request.POST)
     form.is_valid()
     try:
-        clocks.pause(kind, item, actor=request.user, reason=form.data.get("reason", ""))
+        clocks.pause(clock_kind, item, actor=request.user, reason=form.data.get("reason", ""))
     except (PermissionDenied, ValidationError) as exc:
         messages.error(request, _said(exc))
         return redirect(back)
@@ -246,11 +250,12 @@ def clock_pause(request: AuthedRequest, kind: str, item_id: int):
 
 
 @login_required
+@permission_required("followups.view_followup", raise_exception=True)
 @post_only(_clock_page)
-def clock_resume(request: AuthedRequest, kind: str, item_id: int):
-    kind, item, back = _clock_target(request, kind, item_id)
+def clock_resume(request: AuthedRequest, kind: str, clock_id: int):
+    clock_kind, item, back = _clock_target(request, kind, clock_id)
     try:
-        item = clocks.resume(kind, item, actor=request.user)
+        item = clocks.resume(clock_kind, item, actor=request.user)
     except (PermissionDenied, ValidationError) as exc:
         messages.error(request, _said(exc))
         return redirect(back)
@@ -262,7 +267,7 @@ def _said(exc: Exception) -> str:
     """A refusal in words, naming its field ("Reason: say why …")."""
     if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
         return " ".join(
-            f"{field.capitalize()}: {' '.join(e.message for e in errors)}"
+            f"{field.capitalize()}: {' '.join(str(e.message) for e in errors)}"
             for field, errors in exc.error_dict.items()
         )
     return str(exc)
