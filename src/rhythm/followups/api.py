@@ -142,6 +142,11 @@ class AskIn(Body):
     new_topic: bool = Field(
         False, description="A topic the engagement is not about: refused, open a new request."
     )
+    offering: Id | None = Field(
+        None,
+        description="The catalog offering the question is about, if not the engagement's "
+        "own: another one is refused (rule another_offering), open a new request.",
+    )
 
 
 @router.post("/meetings/{meeting_id}/questions", response={201: QuestionOut, **ERROR_RESPONSES})
@@ -163,6 +168,7 @@ def ask(request: AuthedRequest, meeting_id: int, payload: AskIn):
         question=payload.question,
         contact=contact,
         new_topic=payload.new_topic,
+        offering_id=payload.offering,
     )
     return 201, asked
 

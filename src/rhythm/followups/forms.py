@@ -1,5 +1,6 @@
 from django import forms
 
+from rhythm.catalog.models import Offering
 from rhythm.customers.models import Contact
 from rhythm.followups import rules
 
@@ -44,6 +45,12 @@ class AskForm(forms.Form):
         queryset=Contact.objects.none(),
         required=False,
         help_text="Who asked, if one of the call's contacts.",
+    )
+    offering = forms.ModelChoiceField(
+        Offering.objects.active(),
+        label="Catalog offering",
+        required=False,
+        help_text="Leave it for the engagement's own; another offering needs a new request.",
     )
     new_topic = forms.BooleanField(
         label="A topic the engagement is not about",

@@ -194,6 +194,7 @@ def question_ask(request: AuthedRequest, meeting_id: int):
             question=form.data.get("question", ""),
             contact=form.cleaned_data["contact"],
             new_topic=form.cleaned_data["new_topic"],
+            offering_id=form.cleaned_data["offering"].pk if form.cleaned_data["offering"] else None,
         )
     except ValidationError as exc:
         topic = exc.error_dict.pop("topic", [])
