@@ -54,15 +54,18 @@ def schedule_spot_meeting(
     organiser=None,
     scheduled_at: datetime | None = None,
 ) -> Meeting:
-    """A spot engagement's one call: named `CSE: <topic>`, the CSE among its participants."""
+    """A spot engagement's one call: named `CSE: <topic>`, the CSE among its
+    participants, on the CSE's zone (a time without an offset is on their wall clock)."""
+    zone = cse.time_zone if zone_named(cse.time_zone) else "UTC"
     if scheduled_at is not None:
-        scheduled_at = _ahead(scheduled_at)
+        scheduled_at = _ahead(scheduled_at, zone)
     meeting = Meeting.objects.create(
         account=account,
         name=rules.spot_meeting_name(topic),
         kind=MeetingKind.SPOT,
         cse=cse,
         scheduled_at=scheduled_at,
+        time_zone=zone,
         organiser=organiser,
         created_by=actor,
     )
