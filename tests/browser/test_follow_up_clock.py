@@ -115,15 +115,15 @@ def team(cta, live_server):  # noqa: F811
 def test_a_call_before_a_holiday_its_follow_up_clock_survey_and_a_late_question(
     page: Page, browser, team
 ):
-    cta, cse, csm, password = team
+    call_cta, cse, csm, password = team
     thursday, holiday = _thursday_before_a_holiday("DE")
     page.set_viewport_size({"width": 1366, "height": 900})
 
     with time_machine.travel(datetime.combine(thursday, time(9), BERLIN), tick=True):
         _sign_in(page, cse, password)
-        page.goto(f"/ctas/{cta.pk}/")
+        page.goto(f"/ctas/{call_cta.pk}/")
         page.get_by_test_id("accept").click()
-        expect(page.get_by_test_id("cta-owner")).to_have_text("Martin Brummer")
+        expect(page.get_by_test_id("call_cta-owner")).to_have_text("Martin Brummer")
 
         page.get_by_test_id("book-call").click()
         form = page.get_by_test_id("book-form")
@@ -134,7 +134,7 @@ def test_a_call_before_a_holiday_its_follow_up_clock_survey_and_a_late_question(
         expect(page.get_by_test_id("meeting-title")).to_contain_text("Borealis Bank")
         expect(page.get_by_test_id("scheduled")).to_contain_text("booked in Europe/Berlin")
         items = page.get_by_test_id("checklist-item")
-        assert items.count() == Meeting.objects.get(cta=cta).checklist.count() > 0
+        assert items.count() == Meeting.objects.get(call_cta=call_cta).checklist.count() > 0
         for n in range(items.count()):
             items.nth(n).get_by_test_id("tick").click()
             expect(items.nth(n).get_by_test_id("tick")).to_have_attribute("aria-pressed", "true")
@@ -149,7 +149,7 @@ def test_a_call_before_a_holiday_its_follow_up_clock_survey_and_a_late_question(
         # Due 3 business days after the call: past the holiday and the weekend.
         due_day = _business_days_after(thursday, 3, "DE")
         assert due_day - thursday >= timedelta(days=6)  # Friday off, then the weekend
-        follow_up = FollowUp.objects.get(meeting__cta=cta)
+        follow_up = FollowUp.objects.get(meeting__cta=call_cta)
         assert follow_up.due_at.astimezone(BERLIN).date() == due_day
         assert holiday not in {follow_up.due_at.date(), follow_up.target_at.date()}
         panel = page.get_by_test_id("follow-up-panel")
@@ -187,7 +187,7 @@ def test_a_call_before_a_holiday_its_follow_up_clock_survey_and_a_late_question(
         second.close()
     sent = OutboundMessage.objects.filter(idempotency_key=f"followup:{follow_up.pk}")
     assert [(m.to, m.cc) for m in sent] == [
-        (["grace@borealis.example"], [cta.account.account_owner.email])
+        (["grace@borealis.example"], [call_cta.account.account_owner.email])
     ]
     assert OutboundMessage.objects.filter(subject__startswith="Follow-up:").count() == 1
 
