@@ -123,7 +123,7 @@ def test_a_call_before_a_holiday_its_follow_up_clock_survey_and_a_late_question(
         _sign_in(page, cse, password)
         page.goto(f"/ctas/{call_cta.pk}/")
         page.get_by_test_id("accept").click()
-        expect(page.get_by_test_id("call_cta-owner")).to_have_text("Martin Brummer")
+        expect(page.get_by_test_id("cta-owner")).to_have_text("Martin Brummer")
 
         page.get_by_test_id("book-call").click()
         form = page.get_by_test_id("book-form")
@@ -134,7 +134,7 @@ def test_a_call_before_a_holiday_its_follow_up_clock_survey_and_a_late_question(
         expect(page.get_by_test_id("meeting-title")).to_contain_text("Borealis Bank")
         expect(page.get_by_test_id("scheduled")).to_contain_text("booked in Europe/Berlin")
         items = page.get_by_test_id("checklist-item")
-        assert items.count() == Meeting.objects.get(call_cta=call_cta).checklist.count() > 0
+        assert items.count() == Meeting.objects.get(cta=call_cta).checklist.count() > 0
         for n in range(items.count()):
             items.nth(n).get_by_test_id("tick").click()
             expect(items.nth(n).get_by_test_id("tick")).to_have_attribute("aria-pressed", "true")
