@@ -33,6 +33,8 @@ def test_the_first_load_reports_what_it_created(demo):
         "office-hours questions": 4,
         "surveys": 17,  # 12 CSAT after CTAs' calls, 5 NPS of completed engagements
         "survey answers": 14,
+        "follow-ups": 4,  # one per clock state: on time, due soon, breached, paused
+        "further questions": 2,
     }
 
 

@@ -147,3 +147,25 @@ def test_kpis_per_cse_and_period(cast, send, subject, account):
     assert (everyone.sent, everyone.answered) == (2, 1)
     later = selectors.in_period(Survey.objects.all(), since=timezone.now() + timedelta(days=1))
     assert selectors.kpis(later)["nps"].sent == 0
+
+
+def test_the_nps_goes_to_the_stakeholders_contact_row_not_a_namesake(
+    cast, account, objective, covering_cse, contact
+):
+    """Two contacts named alike: the stakeholder given with an email is that one's
+    row, and only they are asked."""
+    namesake = ContactFactory(account=contact.account, name=contact.name, email="other@x.example")
+    person = {**STAKEHOLDER, "name": contact.name, "email": contact.email.upper()}
+    request_ = engagements.file_request(cast.csm, service_data(account, objective), [person])
+    assert request_.stakeholders.get().contact == contact
+    move(request_, cast.manager, "started", cse=covering_cse.pk)
+    move(request_, covering_cse, "complete")
+    assert [s.contact for s in Survey.objects.all()] == [contact]
+    assert namesake not in {s.contact for s in Survey.objects.all()}
+
+
+def test_a_stakeholders_bad_email_is_refused_by_its_field(cast, account, objective):
+    person = {**STAKEHOLDER, "email": "not-an-email"}
+    with pytest.raises(ValidationError) as refused:
+        engagements.file_request(cast.csm, service_data(account, objective), [person])
+    assert refused.value.error_dict["stakeholders.0.email"][0].code == "invalid"

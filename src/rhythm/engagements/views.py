@@ -194,7 +194,7 @@ def _prefilled_stakeholders(query, account: Account) -> list[dict[str, str]]:
     contact = account.contacts.filter(pk=contact_id).first() if contact_id.isdigit() else None
     if contact is None:
         return []
-    return [{"name": contact.name, "role_title": contact.title}]
+    return [{"name": contact.name, "role_title": contact.title, "email": contact.email}]
 
 
 def _attach(form, people, rows: list[int], exc: ValidationError) -> list[str]:
