@@ -2,8 +2,11 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 
 from rhythm.core.models import OutboundMessage
@@ -169,3 +172,15 @@ def test_a_stakeholders_bad_email_is_refused_by_its_field(cast, account, objecti
     with pytest.raises(ValidationError) as refused:
         engagements.file_request(cast.csm, service_data(account, objective), [person])
     assert refused.value.error_dict["stakeholders.0.email"][0].code == "invalid"
+
+
+def test_migrate_creates_the_rate_limits_table_the_cache_reads(db):
+    """The table is the cache's LOCATION (createcachetable takes table names): a
+    deployment's first public page counts its rate limit there, no 500."""
+    table = settings.CACHES[settings.RATELIMIT_USE_CACHE]["LOCATION"]
+    if not settings.CACHES[settings.RATELIMIT_USE_CACHE]["BACKEND"].endswith("DatabaseCache"):
+        pytest.skip("the rate limits count in Redis here")
+    services.ensure_rate_limit_table()
+    assert table in connection.introspection.table_names()
+    cache = caches[settings.RATELIMIT_USE_CACHE]
+    assert cache.add("rhythm-test-key", 1, 5) and cache.get("rhythm-test-key") == 1
