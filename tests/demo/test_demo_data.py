@@ -33,8 +33,8 @@ def test_the_first_load_reports_what_it_created(demo):
         "office-hours questions": 4,
         "surveys": 17,  # 12 CSAT after CTAs' calls, 5 NPS of completed engagements
         "survey answers": 14,
-        "follow-ups": 4,  # one per clock state: on time, due soon, breached, paused
-        "further questions": 2,
+        "follow-ups": 11,  # up to four per CSE, one per clock state
+        "further questions": 7,
     }
 
 

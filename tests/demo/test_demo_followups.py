@@ -24,7 +24,7 @@ def test_the_demo_runs_a_clock_in_every_state():
     running = clocks.clocks(None, now=SOON_AFTER)
     follow_ups = {c.state for c in running if c.kind == ClockKind.FOLLOW_UP}
     assert follow_ups == set(ClockState)
-    assert FurtherQuestion.objects.filter(answered_at=None).count() == 2
+    assert FurtherQuestion.objects.filter(answered_at=None).count() == 7
     manager = User.objects.get(username="maria.manager")
     assert all(f.cse.manager == manager for f in FollowUp.objects.select_related("cse"))
 

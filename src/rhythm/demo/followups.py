@@ -1,7 +1,8 @@
 """The demo's follow-ups and their SLA clocks: the demo CSEs report to Maria (their
-manager, told of a breach); a few CTAs' calls were held, each with its follow-up
-still to send, one per clock state (on time, due soon, breached, paused); and a
-customer's further questions after two of them, waiting for the CSE's answer.
+manager, told of a breach); a few of each CSE's CTAs had their call held, each
+with its follow-up still to send, one per clock state (on time, due soon, breached,
+paused); and a customer's further questions after two of them, waiting for the
+CSE's answer.
 
 Everything goes through the use cases (booking, logging the call, asking, pausing);
 only the moments are moved back afterwards, as if the calls had been held then."""
@@ -41,33 +42,33 @@ def load() -> dict[str, int]:
     manager = User.objects.filter(username="maria.manager").first()
     if manager is not None:
         User.objects.with_role(Role.CSE).filter(manager=None).update(manager=manager)
-    worked = (
-        Cta.objects.filter(status=CtaStatus.IN_PROGRESS, meetings=None)
-        .exclude(owner=None)
-        .exclude(case=None)
-        .select_related("account__account_owner", "case__contact", "owner")
-        .order_by("pk")[: len(HELD_AGO)]
-    )
     now = timezone.now()
-    for position, cta in enumerate(worked):
-        days, hours = HELD_AGO[position]
-        follow_up = _held_call(cta, days_ago=days, hours_later=hours, now=now)
-        created["follow-ups"] += 1
-        if position == len(HELD_AGO) - 1:
-            clocks.pause(
-                ClockKind.FOLLOW_UP,
-                follow_up,
-                actor=follow_up.cse,
-                reason="Waiting on their pipeline logs to close the action items.",
-            )
-        if position < len(QUESTIONS):
-            services.ask(
-                follow_up.meeting,
-                actor=cta.account.account_owner or cta.owner,
-                question=QUESTIONS[position],
-                contact=cta.case.contact if cta.case else None,
-            )
-            created["further questions"] += 1
+    for cse in User.objects.with_role(Role.CSE).order_by("username"):
+        worked = (
+            Cta.objects.filter(status=CtaStatus.IN_PROGRESS, owner=cse, meetings=None)
+            .exclude(case=None)
+            .select_related("account__account_owner", "case__contact", "owner")
+            .order_by("pk")[: len(HELD_AGO)]
+        )
+        for position, cta in enumerate(worked):
+            days, hours = HELD_AGO[position]
+            follow_up = _held_call(cta, days_ago=days, hours_later=hours, now=now)
+            created["follow-ups"] += 1
+            if position == len(HELD_AGO) - 1:
+                clocks.pause(
+                    ClockKind.FOLLOW_UP,
+                    follow_up,
+                    actor=cse,
+                    reason="Waiting on their pipeline logs to close the action items.",
+                )
+            if position < len(QUESTIONS):
+                services.ask(
+                    follow_up.meeting,
+                    actor=cta.account.account_owner or cse,
+                    question=QUESTIONS[position],
+                    contact=cta.case.contact if cta.case else None,
+                )
+                created["further questions"] += 1
     return created
 
 
