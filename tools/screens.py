@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import signal
 import socket
@@ -39,6 +40,8 @@ OUT = ROOT / "var" / "screens"
 CHROMIUM = Path(os.environ.get("RHYTHM_CHROMIUM", "/usr/bin/chromium"))
 WIDTHS = {"laptop": (1440, 900), "phone": (390, 844)}
 RHYTHM = [sys.executable, "-m", "rhythm.cli"]
+# A survey's public page, as its email links it (the path of the link).
+SURVEY_LINK = re.compile(r"/surveys/answer/[\w-]+/")
 DEFAULT_ROLES = {"cse", "cse_manager", "csm", "account_owner", "program_manager", "admin"}
 # The README's screenshots: (role, page, file under docs/screens/).
 README_SHOTS = [
@@ -125,8 +128,10 @@ def pages_by_role(only: set[str]) -> dict[str, tuple[str, list[tuple[str, str]]]
     from rhythm.demo.data import TEAM
     from rhythm.engagements.models import EngagementRequest
     from rhythm.escalations.models import Escalation
+    from rhythm.followups.models import FollowUp
     from rhythm.meetings.models import Meeting
     from rhythm.officehours.models import Question
+    from rhythm.surveys.models import Survey
 
     users = get_user_model().objects
     chosen: dict[str, tuple[str, list[tuple[str, str]]]] = {}
@@ -224,6 +229,23 @@ def pages_by_role(only: set[str]) -> dict[str, tuple[str, list[tuple[str, str]]]
             )
             if meeting:
                 pages.append(("meeting", reverse("meetings:detail", args=[meeting.pk])))
+        if user.has_perm("followups.change_followup"):
+            # The follow-up composer: one of theirs still to send.
+            follow_up = first(
+                FollowUp.objects.visible_to(user),
+                {"cse": user, "status": "open"},
+                {"status": "open"},
+            )
+            if follow_up:
+                pages.append(("follow-up", reverse("followups:detail", args=[follow_up.pk])))
+        if role == "cse":
+            # The public survey page, as a contact opens it from the email's link.
+            survey = Survey.objects.filter(answered_at=None).exclude(message=None).order_by("pk")
+            found = next(
+                (m for s in survey[:20] if (m := SURVEY_LINK.search(s.message.body_text))), None
+            )
+            if found:
+                pages.append(("survey", found.group(0)))
         if user.has_perm("officehours.view_question"):
             question = first(Question.objects.visible_to(user), {"status": "open"})
             if question:

@@ -341,6 +341,9 @@ RHYTHM_ESCALATION_RENEWAL_MONTHS = env_int("RHYTHM_ESCALATION_RENEWAL_MONTHS", 3
 RHYTHM_ESCALATION_RENEWAL_MARGIN = env_int("RHYTHM_ESCALATION_RENEWAL_MARGIN", 10)
 # Slack: an incoming webhook's URL; off (empty) by default.
 RHYTHM_SLACK_WEBHOOK_URL = env_str("RHYTHM_SLACK_WEBHOOK_URL", "")
+# An SLA clock (a follow-up, a further question's answer) is "due soon" within this
+# many working hours of its CSE's calendar; the scan tells them (followups.tasks).
+RHYTHM_CLOCK_DUE_SOON_HOURS = env_int("RHYTHM_CLOCK_DUE_SOON_HOURS", 4)
 
 # --- Caches -------------------------------------------------------------------
 # The default cache stays per process (Django's local memory): nothing relies on

@@ -37,6 +37,8 @@ def test_the_first_load_reports_what_it_created(demo):
         "content bugs": 3,
         "community events": 5,
         "escalations": 5,
+        "follow-ups": 11,  # up to four per CSE, one per clock state
+        "further questions": 7,
     }
 
 

@@ -6,6 +6,8 @@ from tests.permissions.harness import Operation, Redirect, Route, expect, hidden
 
 FOLLOW_UP = Redirect("followups:detail")
 SENDS = {"cse": FOLLOW_UP, "manager": FOLLOW_UP, "admin": FOLLOW_UP}
+QUESTIONS = Redirect("followups:questions")
+ANSWERS = {"cse": QUESTIONS, "manager": QUESTIONS, "admin": QUESTIONS}
 PARTS = {
     "summary": "Caching halves the build.",
     "action_items": "Turn the cache on.",
@@ -22,6 +24,37 @@ ROUTES = [
         post=expect(403, **SENDS),
         data=lambda w: {**PARTS, "action": "send"},
         stranger={"get": hidden(403), "post": hidden(403)},
+    ),
+    # Everyone reads the open further questions they may see; a CSE sees their own.
+    Route("followups:questions", get=expect(200, outsider=403)),
+    Route(
+        "followups:answer",
+        get=expect(403, **ANSWERS),
+        post=expect(403, **ANSWERS),
+        data=lambda w: {f"q{w.further_question.pk}-answer": "Yes, it survives a rebase."},
+        stranger={"get": hidden(403), "post": hidden(403)},
+    ),
+    Route(
+        "followups:ask",
+        get=expect(403, account_owner=200, csm=200, cse=200, manager=200, admin=200),
+        # The world's meeting is a spot call not held yet: the page names the rule.
+        post=expect(403, account_owner=422, csm=422, cse=422, manager=422, admin=422),
+        data=lambda w: {"question": "Can runners autoscale?"},
+        stranger={"get": hidden(404), "post": hidden(404)},
+    ),
+    # Pausing an SLA clock (here the follow-up's): its CSE, a manager or an admin.
+    Route(
+        "followups:pause",
+        get=expect(FOLLOW_UP, outsider=403),
+        post=expect(403, **SENDS),
+        data=lambda w: {"reason": "Waiting on their pipeline logs."},
+        stranger={"get": hidden(FOLLOW_UP), "post": hidden(404)},
+    ),
+    Route(
+        "followups:resume",
+        get=expect(FOLLOW_UP, outsider=403),
+        post=expect(403, **SENDS),
+        stranger={"get": hidden(FOLLOW_UP), "post": hidden(404)},
     ),
 ]
 
@@ -49,5 +82,16 @@ OPERATIONS = [
         "POST /further-questions/{further_question_id}/answer",
         expect(403, cse=200, manager=200, admin=200, outsider=404),
         body=lambda w: {"answer": "Yes, with the fleet plugin."},
+    ),
+    Operation("GET /clocks", expect(200, outsider=403)),
+    Operation(
+        "POST /clocks/{kind}/{clock_id}/pause",
+        expect(403, cse=200, manager=200, admin=200, outsider=404),
+        body=lambda w: {"reason": "Waiting on their pipeline logs."},
+    ),
+    Operation(
+        "POST /clocks/{kind}/{clock_id}/resume",
+        # The world's follow-up runs: nothing to resume, the rule says so.
+        expect(403, cse=422, manager=422, admin=422, outsider=404),
     ),
 ]

@@ -261,6 +261,7 @@ ACCOUNT_PARAMETERS = {
     "further_question_id",
     "community_event_id",
     "escalation_id",
+    "clock_id",
 }
 
 
@@ -332,6 +333,8 @@ class World:
             "bug_id": self.bug.pk,
             "community_event_id": self.community_event.pk,
             "escalation_id": self.escalation.pk,
+            "kind": "follow_up",  # an SLA clock's: the follow-up's
+            "clock_id": self.follow_up.pk,
             "column": "review",
         }
 

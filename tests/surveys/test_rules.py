@@ -77,9 +77,24 @@ def test_the_csat_average_lies_within_the_answers(scores):
 
 
 def test_nps_goes_to_the_stakeholders_who_are_contacts():
-    contacts = [(1, "Ana Costa"), (2, "Bo Lind"), (3, "ana  COSTA")]
-    assert rules.nps_recipients(["Ana Costa", "Zed Who"], contacts) == [1, 3]
+    contacts = [
+        (1, "ana@x.example", "Ana Costa"),
+        (2, "bo@x.example", "Bo Lind"),
+        (3, "", "ana  COSTA"),
+    ]
+    # Named only (no row, no email): by name, case and spacing aside.
+    assert rules.nps_recipients([(None, "", "Ana Costa"), (None, "", "Zed Who")], contacts) == [
+        1,
+        3,
+    ]
     assert rules.nps_recipients([], contacts) == []
+
+
+def test_a_stakeholder_is_matched_by_contact_row_or_email_not_by_a_shared_name():
+    contacts = [(1, "ana@x.example", "Ana Costa"), (2, "ana.c@y.example", "Ana Costa")]
+    assert rules.nps_recipients([(2, "", "Ana Costa")], contacts) == [2]
+    assert rules.nps_recipients([(None, "ANA@x.example", "Ana Costa")], contacts) == [1]
+    assert rules.nps_recipients([(None, "gone@x.example", "Ana Costa")], contacts) == []
 
 
 def test_a_token_is_refused_before_any_lookup_unless_it_looks_like_one():

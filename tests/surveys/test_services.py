@@ -2,8 +2,11 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 
 from rhythm.core.models import OutboundMessage
@@ -147,3 +150,37 @@ def test_kpis_per_cse_and_period(cast, send, subject, account):
     assert (everyone.sent, everyone.answered) == (2, 1)
     later = selectors.in_period(Survey.objects.all(), since=timezone.now() + timedelta(days=1))
     assert selectors.kpis(later)["nps"].sent == 0
+
+
+def test_the_nps_goes_to_the_stakeholders_contact_row_not_a_namesake(
+    cast, account, objective, covering_cse, contact
+):
+    """Two contacts named alike: the stakeholder given with an email is that one's
+    row, and only they are asked."""
+    namesake = ContactFactory(account=contact.account, name=contact.name, email="other@x.example")
+    person = {**STAKEHOLDER, "name": contact.name, "email": contact.email.upper()}
+    request_ = engagements.file_request(cast.csm, service_data(account, objective), [person])
+    assert request_.stakeholders.get().contact == contact
+    move(request_, cast.manager, "started", cse=covering_cse.pk)
+    move(request_, covering_cse, "complete")
+    assert [s.contact for s in Survey.objects.all()] == [contact]
+    assert namesake not in {s.contact for s in Survey.objects.all()}
+
+
+def test_a_stakeholders_bad_email_is_refused_by_its_field(cast, account, objective):
+    person = {**STAKEHOLDER, "email": "not-an-email"}
+    with pytest.raises(ValidationError) as refused:
+        engagements.file_request(cast.csm, service_data(account, objective), [person])
+    assert refused.value.error_dict["stakeholders.0.email"][0].code == "invalid"
+
+
+def test_migrate_creates_the_rate_limits_table_the_cache_reads(db):
+    """The table is the cache's LOCATION (createcachetable takes table names): a
+    deployment's first public page counts its rate limit there, no 500."""
+    table = settings.CACHES[settings.RATELIMIT_USE_CACHE]["LOCATION"]
+    if not settings.CACHES[settings.RATELIMIT_USE_CACHE]["BACKEND"].endswith("DatabaseCache"):
+        pytest.skip("the rate limits count in Redis here")
+    services.ensure_rate_limit_table()
+    assert table in connection.introspection.table_names()
+    cache = caches[settings.RATELIMIT_USE_CACHE]
+    assert cache.add("rhythm-test-key", 1, 5) and cache.get("rhythm-test-key") == 1

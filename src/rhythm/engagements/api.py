@@ -38,12 +38,17 @@ class StakeholderIn(Body):
     name: Text = Field("", max_length=200)
     role_title: Text = Field("", max_length=200)
     responsibilities: Text = Field("", max_length=2000)
+    email: Text = Field(
+        "", max_length=254, description="Ties the stakeholder to the account's contact of it."
+    )
 
 
 class StakeholderOut(Schema):
     name: str
     role_title: str
     responsibilities: str
+    email: str
+    contact: int | None = Field(alias="contact_id", description="The account's contact, if one.")
 
 
 class RequestIn(Body):

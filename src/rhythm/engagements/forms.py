@@ -119,6 +119,9 @@ class StakeholderForm(forms.Form):
     name = forms.CharField(max_length=200, required=False)
     role_title = forms.CharField(label="Role/title", max_length=200, required=False)
     responsibilities = forms.CharField(max_length=2000, required=False)
+    email = forms.CharField(
+        max_length=254, required=False, help_text="Their email, if a contact of the account."
+    )
 
 
 StakeholderFormSet = forms.formset_factory(

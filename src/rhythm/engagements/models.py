@@ -170,6 +170,16 @@ class Stakeholder(models.Model):
     name = models.CharField(max_length=200)
     role_title = models.CharField("role/title", max_length=200)
     responsibilities = models.TextField()
+    email = models.EmailField(blank=True)
+    # The account's contact this stakeholder is (given, or found by the email): the
+    # NPS survey goes to that row, not to whoever shares the name.
+    contact = models.ForeignKey(
+        "customers.Contact",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="stakeholder_roles",
+    )
 
     history = HistoricalRecords()
 

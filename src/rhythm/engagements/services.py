@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -93,6 +93,17 @@ def file_request(
     return request
 
 
+def _contacts_by_email(account) -> dict[str, int]:
+    """The account's contacts by email (casefolded): a stakeholder given with an
+    email is that contact's row."""
+    return {
+        email.casefold(): pk
+        for pk, email in account.contacts.exclude(email="")
+        .order_by("-pk")
+        .values_list("pk", "email")
+    }
+
+
 def validate_request(
     actor,
     data: dict[str, Any],
@@ -171,16 +182,25 @@ def validate_request(
         errors["stakeholders"] = ValidationError(
             "Name at least one stakeholder: name, role/title, responsibilities.", code="required"
         )
+    contacts = _contacts_by_email(account) if stakeholders and account is not None else {}
     for index, person in enumerate(stakeholders[:LIST_LIMIT]):
         for key, missing in STAKEHOLDER_PROMPTS.items():
             if not str(person.get(key) or "").strip():
                 errors[f"stakeholders.{index}.{key}"] = ValidationError(missing, code="required")
-        people.append(
-            {
-                k: str(person.get(k) or "").strip()
-                for k in ("name", "role_title", "responsibilities")
-            }
-        )
+        cleaned: dict[str, Any] = {
+            k: str(person.get(k) or "").strip() for k in ("name", "role_title", "responsibilities")
+        }
+        cleaned["email"] = str(person.get("email") or "").strip()
+        cleaned["contact_id"] = None
+        if cleaned["email"]:
+            try:
+                validate_email(cleaned["email"])
+            except ValidationError:
+                errors[f"stakeholders.{index}.email"] = ValidationError(
+                    f"{cleaned['email']} is not an email address.", code="invalid"
+                )
+            cleaned["contact_id"] = contacts.get(cleaned["email"].casefold())
+        people.append(cleaned)
     if len(stakeholders) > LIST_LIMIT:
         errors["stakeholders"] = ValidationError(
             f"At most {LIST_LIMIT} stakeholders.", code="max_items"

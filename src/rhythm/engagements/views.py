@@ -127,8 +127,11 @@ def request_create(request: AuthedRequest, account_id: int) -> HttpResponse:
     # Back from the success plans tab with the objective just added (?objective=).
     chosen = request.GET.get("objective", "")
     initial = {"objective": chosen} if chosen.isdigit() else {}
+    initial.update(_prefilled(request.GET))
     form = RequestForm(posted, account=account, initial=initial)
-    people = StakeholderFormSet(posted, prefix="stakeholders")
+    people = StakeholderFormSet(
+        posted, prefix="stakeholders", initial=_prefilled_stakeholders(request.GET, account)
+    )
     stakeholder_errors: list[str] = []
     duplicate = None
     if request.method == "POST":
@@ -170,6 +173,28 @@ def request_create(request: AuthedRequest, account_id: int) -> HttpResponse:
             "has_objectives": form.fields["objective"].queryset.exists(),  # type: ignore[attr-defined]
         },
     )
+
+
+def _prefilled(query) -> dict[str, Any]:
+    """What "open a new request" links carry from an engagement a topic rule refused
+    more work on (followups.services.new_request_url): its offering and the topic."""
+    initial: dict[str, Any] = {}
+    if query.get("offering", "").isdigit():
+        initial["offering"] = query["offering"]
+    topic = " ".join(query.get("topic", "").split())
+    if topic:
+        initial["title"] = topic[:200]
+        initial["outcome"] = topic
+    return initial
+
+
+def _prefilled_stakeholders(query, account: Account) -> list[dict[str, str]]:
+    """The link's contact (one of the account's) as the first stakeholder."""
+    contact_id = query.get("contact", "")
+    contact = account.contacts.filter(pk=contact_id).first() if contact_id.isdigit() else None
+    if contact is None:
+        return []
+    return [{"name": contact.name, "role_title": contact.title, "email": contact.email}]
 
 
 def _attach(form, people, rows: list[int], exc: ValidationError) -> list[str]:

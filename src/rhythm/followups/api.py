@@ -1,7 +1,7 @@
 """Follow-ups over the API: read them, preview one, send it (once)."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -13,8 +13,8 @@ from pydantic import Field
 from rhythm.core.api import ERROR_RESPONSES, Body, Id, Pagination, Text, require_perm
 from rhythm.core.http import AuthedRequest
 from rhythm.customers.models import Contact
-from rhythm.followups import rules, services
-from rhythm.followups.choices import FollowUpStatus
+from rhythm.followups import clocks, rules, services
+from rhythm.followups.choices import ClockKind, ClockState, FollowUpStatus
 from rhythm.followups.models import FollowUp, FurtherQuestion
 from rhythm.meetings.models import Meeting
 
@@ -142,6 +142,11 @@ class AskIn(Body):
     new_topic: bool = Field(
         False, description="A topic the engagement is not about: refused, open a new request."
     )
+    offering: Id | None = Field(
+        None,
+        description="The catalog offering the question is about, if not the engagement's "
+        "own: another one is refused (rule another_offering), open a new request.",
+    )
 
 
 @router.post("/meetings/{meeting_id}/questions", response={201: QuestionOut, **ERROR_RESPONSES})
@@ -163,6 +168,7 @@ def ask(request: AuthedRequest, meeting_id: int, payload: AskIn):
         question=payload.question,
         contact=contact,
         new_topic=payload.new_topic,
+        offering_id=payload.offering,
     )
     return 201, asked
 
@@ -182,3 +188,83 @@ def answer(request: AuthedRequest, further_question_id: int, payload: AnswerIn):
     )
     require_perm(request, "followups.change_furtherquestion")
     return services.answer(question, actor=request.user, text=payload.answer)
+
+
+# --- SLA clocks ----------------------------------------------------------------------
+
+
+class ClockOut(Schema):
+    kind: ClockKind = Field(description="A follow-up to send, or a further question to answer.")
+    id: int = Field(description="The follow-up's or the question's id.")
+    owner: int = Field(description="The CSE whose calendar the clock runs on.")
+    account: int
+    title: str
+    state: ClockState
+    due_at: datetime = Field(description="Moved on by the working time the clock was paused.")
+    paused_at: datetime | None
+    pause_reason: str
+
+    @staticmethod
+    def from_clock(clock: clocks.Clock) -> dict:
+        item = clock.item
+        return {
+            "kind": clock.kind,
+            "id": item.pk,
+            "owner": item.cse_id,
+            "account": item.account_id,
+            "title": clock.title,
+            "state": clock.state,
+            "due_at": clock.due_at,
+            "paused_at": item.paused_at,
+            "pause_reason": item.pause_reason,
+        }
+
+
+class ClockFilter(Schema):
+    owner: Id | None = Field(None, description="The CSE whose clocks to list.")
+    state: ClockState | None = Field(None, description="on_time, due_soon, breached or paused.")
+
+
+@router.get("/clocks", response=list[ClockOut])
+@paginate(Pagination)
+def list_clocks(request: AuthedRequest, filters: Query[ClockFilter]):
+    """The running SLA clocks (follow-ups not sent, questions not answered) by due time,
+    each on time, due soon (within the setting's working hours of its CSE's calendar),
+    breached or paused."""
+    require_perm(request, "followups.view_followup")
+    found = clocks.clocks(request.user, owner=filters.owner, state=filters.state)
+    return [ClockOut.from_clock(clock) for clock in found]
+
+
+class PauseIn(Body):
+    reason: Text = Field(
+        max_length=rules.PAUSE_REASON_LIMIT, description="What the customer owes us."
+    )
+
+
+def _clock_item(request: AuthedRequest, name: str, clock_id: int) -> tuple[ClockKind, Any]:
+    kind = clocks.clock_kind(name)
+    item = get_object_or_404(clocks.MODELS[kind].objects.visible_to(request.user), pk=clock_id)
+    perm = "change_followup" if kind == ClockKind.FOLLOW_UP else "change_furtherquestion"
+    require_perm(request, f"followups.{perm}")
+    return kind, item
+
+
+def _clock_out(kind: ClockKind, item) -> dict:
+    return ClockOut.from_clock(clocks.clock_of(kind, item))
+
+
+@router.post("/clocks/{kind}/{clock_id}/pause", response={200: ClockOut, **ERROR_RESPONSES})
+def pause_clock(request: AuthedRequest, kind: str, clock_id: int, payload: PauseIn):
+    """Pause a clock while waiting on the customer, saying why (required)."""
+    kind, item = _clock_item(request, kind, clock_id)
+    item = clocks.pause(kind, item, actor=request.user, reason=payload.reason)
+    return _clock_out(kind, item)
+
+
+@router.post("/clocks/{kind}/{clock_id}/resume", response={200: ClockOut, **ERROR_RESPONSES})
+def resume_clock(request: AuthedRequest, kind: str, clock_id: int):
+    """Run a paused clock again: its due time moves on by the working time it waited."""
+    kind, item = _clock_item(request, kind, clock_id)
+    item = clocks.resume(kind, item, actor=request.user)
+    return _clock_out(kind, item)

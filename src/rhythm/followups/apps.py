@@ -1,5 +1,5 @@
 from rhythm.core import registry
-from rhythm.core.registry import EVERYONE, Panel, TimelineKind
+from rhythm.core.registry import EVERYONE, NavItem, Panel, TimelineKind
 from rhythm.people.choices import Role
 
 
@@ -12,6 +12,15 @@ class FollowupsConfig(registry.RhythmAppConfig):
     urls = "rhythm.followups.urls"
     api_router = "rhythm.followups.api.router"
     timeline_kinds = (TimelineKind("followup", "Follow-up", "bi-envelope-check"),)
+    navigation = (
+        NavItem(
+            "followups.view_furtherquestion",
+            "followups:questions",
+            "Further questions",
+            order=37,
+            icon="bi-chat-square-text",
+        ),
+    )
     panels = (Panel("meetings.meeting", "rhythm.followups.views.meeting_panel", order=40),)
     registers = ("rhythm.followups.subscribers",)
     # Whoever hears a customer's further question enters it (the CSE, the AE, the

@@ -92,3 +92,51 @@ class QuestionAnswered(Event):
             actor=self.actor,
             link=question.meeting.get_absolute_url(),
         )
+
+
+def _clock_title(kind: str, item: Any) -> str:
+    what = "Follow-up of" if kind == "follow_up" else "Question after"
+    return f"{what} {item.meeting.name}"
+
+
+@event
+@dataclass(frozen=True)
+class ClockPaused(Event):
+    """An SLA clock waits on the customer: its due time stops."""
+
+    name = "followup.clock_paused"
+    kind: str
+    item: Any
+    actor: Any
+
+    def timeline(self) -> Iterator[Entry]:
+        yield Entry(
+            account_id=self.item.account_id,
+            kind="followup",
+            title=f"{_clock_title(self.kind, self.item)}: clock paused",
+            body=self.item.pause_reason,
+            actor=self.actor,
+            link=self.item.meeting.get_absolute_url(),
+        )
+
+
+@event
+@dataclass(frozen=True)
+class ClockResumed(Event):
+    """An SLA clock runs again, its due time moved on by the working time it waited."""
+
+    name = "followup.clock_resumed"
+    kind: str
+    item: Any
+    actor: Any
+    paused_at: Any
+
+    def timeline(self) -> Iterator[Entry]:
+        yield Entry(
+            account_id=self.item.account_id,
+            kind="followup",
+            title=f"{_clock_title(self.kind, self.item)}: clock resumed, due "
+            f"{self.item.due_at:%d %b %Y %H:%M %Z}",
+            actor=self.actor,
+            link=self.item.meeting.get_absolute_url(),
+        )

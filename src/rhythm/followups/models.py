@@ -8,7 +8,25 @@ from rhythm.customers.access import AccountScopedQuerySet
 from rhythm.followups.choices import FollowUpStatus
 
 
-class FollowUp(TimeStampedModel):
+class PausableClock(models.Model):
+    """An SLA clock's pause: waiting on the customer, with the reason. Resuming moves
+    the due time on by the working time the pause took (followups.rules.resumed_due)."""
+
+    paused_at = models.DateTimeField(null=True, blank=True)
+    pause_reason = models.CharField(max_length=300, blank=True)
+    paused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def paused(self) -> bool:
+        return self.paused_at is not None
+
+
+class FollowUp(PausableClock, TimeStampedModel):
     """The email after a customer call: opened as the call is logged, due on the
     CSE's business-day calendar, sent once to the call's contacts with the AE in copy."""
 
@@ -58,7 +76,7 @@ class FollowUp(TimeStampedModel):
         return self.status == FollowUpStatus.SENT
 
 
-class FurtherQuestion(TimeStampedModel):
+class FurtherQuestion(PausableClock, TimeStampedModel):
     """A customer's question after a call: it goes to the CSE who held the call,
     whoever entered it, due within 1 business day on that CSE's calendar."""
 

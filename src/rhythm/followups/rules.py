@@ -4,8 +4,17 @@ the email they make, and whether it went on time."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime, timedelta
+
+from rhythm.core.rules import BusinessCalendar
+from rhythm.followups.choices import ClockState
+from rhythm.meetings.rules import (
+    MAX_FOLLOW_UPS_PER_TOPIC,
+    STALE_AFTER_DAYS,
+    TopicRefusal,
+    fiscal_quarter,
+    topic_refusal,
+)
 
 # The handbook: the follow-up goes within 3 business days of the call, 2 is the aim.
 DUE_BUSINESS_DAYS = 3
@@ -80,75 +89,77 @@ def text_problem(text: str, *, what: str, limit: int = QUESTION_LIMIT) -> tuple[
 
 
 # --- Topic rules (DESIGN rule 9) ------------------------------------------------------
-# Whether more work may be added to an existing engagement, or a new request is due.
-
-STALE_AFTER_DAYS = 28  # four weeks since the last customer contact
-MAX_FOLLOW_UPS_PER_TOPIC = 3
-
-
-@dataclass(frozen=True)
-class TopicRefusal:
-    code: str
-    message: str
-    new_request: bool  # whether the answer is "open a new request" (with its link)
+# They live with meetings (the calls an engagement is made of), where booking a call
+# applies them as a question and a follow-up do.
+__all__ = [
+    "MAX_FOLLOW_UPS_PER_TOPIC",
+    "STALE_AFTER_DAYS",
+    "TopicRefusal",
+    "fiscal_quarter",
+    "topic_refusal",
+]
 
 
-def fiscal_quarter(day: date, start_month: int = 2) -> tuple[int, int]:
-    """(fiscal year, quarter 1-4) of `day`, the fiscal year starting on the first of
-    `start_month` and named by the calendar year it ends in (February 2026 opens
-    FY2027 with a February start; January opens the calendar year's own)."""
-    if not 1 <= start_month <= 12:
-        raise ValueError("A fiscal year starts in a month from 1 to 12.")
-    months_in = (day.month - start_month) % 12
-    year = day.year + (1 if start_month > 1 and day.month >= start_month else 0)
-    return year, months_in // 3 + 1
+# --- SLA clocks --------------------------------------------------------------------
+# A follow-up to send and a further question to answer each run a clock to their due
+# time on the CSE's calendar; waiting on the customer pauses it.
+
+PAUSE_REASON_LIMIT = 300
 
 
-def topic_refusal(
+def clock_state(
+    calendar: BusinessCalendar,
     *,
-    today: date,
-    engagement_started: date,
-    last_customer_contact: date | None,
-    fiscal_start_month: int = 2,
-    another_offering: bool = False,
-    new_topic: bool = False,
-    follow_ups_on_topic: int = 0,
-    adds_follow_up: bool = False,
-) -> TopicRefusal | None:
-    """Why adding to an existing engagement is refused, or None. In this order: another
-    catalog offering or a topic marked new, an engagement of a previous fiscal quarter,
-    four weeks without a customer contact (each: open a new request), a fourth follow-up
-    on one topic."""
-    if another_offering:
-        return TopicRefusal(
-            "another_offering", "Another catalog offering: open a new request.", True
-        )
-    if new_topic:
-        return TopicRefusal("new_topic", "A new topic: open a new request.", True)
-    if fiscal_quarter(engagement_started, fiscal_start_month) != fiscal_quarter(
-        today, fiscal_start_month
-    ):
-        return TopicRefusal(
-            "previous_quarter",
-            "The engagement is from a previous fiscal quarter and is never reopened: "
-            "open a new request.",
-            True,
-        )
-    if (
-        last_customer_contact is not None
-        and (today - last_customer_contact).days > STALE_AFTER_DAYS
-    ):
-        return TopicRefusal(
-            "stale_contact",
-            f"More than {STALE_AFTER_DAYS} days since the last customer contact: "
-            "open a new request.",
-            True,
-        )
-    if adds_follow_up and follow_ups_on_topic >= MAX_FOLLOW_UPS_PER_TOPIC:
-        return TopicRefusal(
-            "fourth_follow_up",
-            f"A topic has at most {MAX_FOLLOW_UPS_PER_TOPIC} follow-ups: open a new request "
-            "for what is left.",
-            False,
+    now: datetime,
+    due_at: datetime,
+    paused: bool,
+    soon_hours: float,
+) -> ClockState:
+    """Where a running clock stands: breached past its due time, due soon when no more
+    than `soon_hours` of the CSE's working time are left (a Friday evening's Monday
+    morning due time is soon), else on time. A paused clock is paused."""
+    if paused:
+        return ClockState.PAUSED
+    if now > due_at:
+        return ClockState.BREACHED
+    if calendar.working_time_between(now, due_at) <= timedelta(hours=soon_hours):
+        return ClockState.DUE_SOON
+    return ClockState.ON_TIME
+
+
+def resumed_due(
+    calendar: BusinessCalendar, *, due_at: datetime, paused_at: datetime, resumed_at: datetime
+) -> datetime:
+    """The due time after a pause: moved on by the working time the pause took, so the
+    time spent waiting on the customer does not count. A pause outside working hours
+    (a weekend) moves nothing."""
+    paused = calendar.working_time_between(paused_at, resumed_at)
+    if not paused:
+        return due_at
+    return calendar.due_in_working_hours(due_at, paused.total_seconds() / 3600).astimezone(
+        due_at.tzinfo
+    )
+
+
+def pause_problem(reason: str, *, paused: bool, done: bool) -> tuple[str, str, str] | None:
+    """Why a clock may not be paused (field, message, code), or None."""
+    if done:
+        return ("clock", "It is done: a clock that stopped cannot be paused.", "done")
+    if paused:
+        return ("clock", "The clock is already paused.", "paused")
+    reason = (reason or "").strip()
+    if not reason:
+        return ("reason", "Say why the clock waits (what the customer owes us).", "required")
+    if len(reason) > PAUSE_REASON_LIMIT:
+        return (
+            "reason",
+            f"The reason is at most {PAUSE_REASON_LIMIT} characters (it has {len(reason)}).",
+            "max_length",
         )
     return None
+
+
+def alert_key(kind: str, item_id: int, alert: str) -> str:
+    """The outbox key of one alert about one clock: the same key from two workers
+    scanning at once writes one email."""
+    return f"clock:{kind}:{item_id}:{alert}"

@@ -10,11 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
-from django.urls import reverse
 from django.utils import timezone
 
 from rhythm.core import events
@@ -180,52 +177,42 @@ def send(
 # --- Topic rules (DESIGN rule 9) -----------------------------------------------------
 
 
-def new_request_url(meeting) -> str:
-    """Where "open a new request" leads: the account's new request form."""
-    return reverse("engagements:create", args=[meeting.account_id])
-
-
-def _last_customer_contact(meeting):
-    """The call, its follow-up going out, or a question after it: the latest."""
-    moments = [meeting.held_at]
-    moments.append(
-        FollowUp.objects.filter(meeting=meeting).values_list("sent_at", flat=True).first()
+def new_request_url(meeting, *, topic: str = "") -> str:
+    """Where "open a new request" leads from this call's engagement, filled in."""
+    first = meeting.contacts.order_by("pk").first()
+    return meetings_services.new_request_url(
+        account_id=meeting.account_id,
+        cta=meeting.cta,
+        request=meeting.request,
+        contact_id=first.pk if first else None,
+        topic=topic,
     )
-    moments.append(
-        FurtherQuestion.objects.filter(meeting=meeting).aggregate(at=Max("asked_at"))["at"]
-    )
-    known = [m for m in moments if m is not None]
-    return max(known) if known else None
 
 
 def check_topic(
-    meeting, *, now: datetime, adds_follow_up: bool = False, new_topic: bool = False
+    meeting,
+    *,
+    now: datetime,
+    adds_follow_up: bool = False,
+    new_topic: bool = False,
+    offering_id: int | None = None,
+    topic: str = "",
 ) -> None:
-    """Refuse, naming the rule (its code), what may not be added to the engagement of
-    `meeting`: a new topic, a previous fiscal quarter's engagement, four weeks without
-    a customer contact, a fourth follow-up on one topic."""
-    if meeting.held_at is None:
-        return
-    zone = timezone.get_current_timezone()
-    last = _last_customer_contact(meeting)
-    topic = {"meeting__cta_id": meeting.cta_id} if meeting.cta_id else {"meeting": meeting}
-    if meeting.request_id and not meeting.cta_id:
-        topic = {"meeting__request_id": meeting.request_id}
-    refusal = rules.topic_refusal(
-        today=now.astimezone(zone).date(),
-        engagement_started=meeting.held_at.astimezone(zone).date(),
-        last_customer_contact=last.astimezone(zone).date() if last else None,
-        fiscal_start_month=settings.RHYTHM_FISCAL_YEAR_START_MONTH,
+    """The topic rules (meetings.services.check_topic) for what is added after
+    `meeting`, on its engagement: its CTA's calls, its request's, or itself."""
+    first = meeting.contacts.order_by("pk").first()
+    meetings_services.check_topic(
+        account_id=meeting.account_id,
+        now=now,
+        cta=meeting.cta,
+        request=meeting.request if not meeting.cta_id else None,
+        meeting_id=meeting.pk,
         new_topic=new_topic,
-        follow_ups_on_topic=FollowUp.objects.filter(status=FollowUpStatus.SENT, **topic).count(),
+        offering_id=offering_id,
         adds_follow_up=adds_follow_up,
+        contact_id=first.pk if first else None,
+        topic=topic,
     )
-    if refusal is None:
-        return
-    message = refusal.message
-    if refusal.new_request:
-        message = f"{message} {settings.SITE_URL}{new_request_url(meeting)}"
-    raise ValidationError({"topic": ValidationError(message, code=refusal.code)})
 
 
 # --- Further questions ---------------------------------------------------------------
@@ -244,6 +231,7 @@ def ask(
     question: str,
     contact=None,
     new_topic: bool = False,
+    offering_id: int | None = None,
     now: datetime | None = None,
 ) -> FurtherQuestion:
     """A customer's further question after the call, entered by whoever heard it (the
@@ -261,7 +249,7 @@ def ask(
             (f"{contact} is not a contact of {meeting.account.name}.", "not_the_accounts"),
         )
     now = now or timezone.now()
-    check_topic(meeting, now=now, new_topic=new_topic)
+    check_topic(meeting, now=now, new_topic=new_topic, offering_id=offering_id, topic=question)
     cse = meeting.cse
     asked = FurtherQuestion.objects.create(
         meeting=meeting,

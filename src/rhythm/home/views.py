@@ -21,6 +21,7 @@ from rhythm.customers.models import Account
 from rhythm.engagements import services as engagements
 from rhythm.engagements.choices import RequestState
 from rhythm.engagements.models import EngagementRequest
+from rhythm.followups import clocks
 from rhythm.home import late
 from rhythm.meetings.choices import MeetingStatus
 from rhythm.meetings.models import Meeting
@@ -53,6 +54,9 @@ def home(request: AuthedRequest) -> HttpResponse:
             # Reused from the capacity page: this week's planned hours per CSE.
             "capacity": engagements.capacity(weeks=1) if user.manages_cses else None,
             "next_call": _next_call(user),
+            # A CSE's SLA clocks (follow-ups to send, questions to answer) by due time.
+            "clocks": clocks.clocks(user, owner=user.pk) if Role.CSE in roles else None,
+            "clocks_soon_hours": clocks.soon_hours(),
         },
     )
 

@@ -138,6 +138,14 @@ class BookIn(Body):
     notes_url: HttpUrl | None = Field(None, max_length=200)
     deck_url: HttpUrl | None = Field(None, max_length=200)
     notes: Text = Field("", max_length=20_000)
+    offering: Id | None = Field(
+        None,
+        description="The catalog offering the call is about, if not the engagement's own: "
+        "another one is refused (422, rule another_offering), open a new request.",
+    )
+    new_topic: bool = Field(
+        False, description="A topic the engagement is not about: refused (rule new_topic)."
+    )
 
 
 def _refuse(field_name: str, message: str, code: str) -> None:
@@ -175,6 +183,8 @@ def book(request: AuthedRequest, payload: BookIn):
         notes_url=str(payload.notes_url or ""),
         deck_url=str(payload.deck_url or ""),
         notes=payload.notes,
+        new_topic=payload.new_topic,
+        offering_id=payload.offering,
     )
     if source == "cta":
         meeting = services.book_for_cta(thing, actor=request.user, details=details)

@@ -2,6 +2,7 @@ import zoneinfo
 
 from django import forms
 
+from rhythm.catalog.models import Offering
 from rhythm.meetings import rules
 
 
@@ -46,6 +47,19 @@ class BookForm(ScheduleForm):
     notes_url = forms.URLField(label="Notes document", required=False, assume_scheme="https")
     deck_url = forms.URLField(label="Slide deck", required=False, assume_scheme="https")
     notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    # The topic rules (DESIGN rule 9): a call about another offering, or a new topic,
+    # on an engagement that has had its first call, needs a new request.
+    offering = forms.ModelChoiceField(
+        Offering.objects.active(),
+        label="Catalog offering",
+        required=False,
+        help_text="Leave it for the engagement's own; another offering needs a new request.",
+    )
+    new_topic = forms.BooleanField(
+        label="A topic this engagement is not about",
+        required=False,
+        help_text="A new topic needs a new request; the page offers one, filled in.",
+    )
 
     def __init__(self, *args, account, ae=None, **kwargs):
         super().__init__(*args, **kwargs)

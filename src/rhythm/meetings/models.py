@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from rhythm.core.models import ArchivableModel, TimeStampedModel
@@ -155,6 +156,11 @@ class ChecklistItem(TimeStampedModel):
     @property
     def done(self) -> bool:
         return self.done_at is not None
+
+    @property
+    def late(self) -> bool:
+        """Not done and past its due time: the page marks it."""
+        return not self.done and self.due_at is not None and self.due_at < timezone.now()
 
 
 class CalendarFeed(TimeStampedModel):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 SPOT_PREFIX = "CSE: "
 # The timeline type the handbook logs every customer meeting under.
@@ -99,3 +100,78 @@ CHECKLIST = [
     ("Set expectations: short-term help, not permanently aligned", 0, False),
     ("Announce the follow-up in 2–3 business days", 0, False),
 ]
+
+
+# --- Topic rules (DESIGN rule 9) ------------------------------------------------------
+# Whether more work may be added to an existing engagement, or a new request is due.
+
+STALE_AFTER_DAYS = 28  # four weeks since the last customer contact
+MAX_FOLLOW_UPS_PER_TOPIC = 3
+
+
+@dataclass(frozen=True)
+class TopicRefusal:
+    code: str
+    message: str
+    new_request: bool  # whether the answer is "open a new request" (with its link)
+
+
+def fiscal_quarter(day: date, start_month: int = 2) -> tuple[int, int]:
+    """(fiscal year, quarter 1-4) of `day`, the fiscal year starting on the first of
+    `start_month` and named by the calendar year it ends in (February 2026 opens
+    FY2027 with a February start; January opens the calendar year's own)."""
+    if not 1 <= start_month <= 12:
+        raise ValueError("A fiscal year starts in a month from 1 to 12.")
+    months_in = (day.month - start_month) % 12
+    year = day.year + (1 if start_month > 1 and day.month >= start_month else 0)
+    return year, months_in // 3 + 1
+
+
+def topic_refusal(
+    *,
+    today: date,
+    engagement_started: date,
+    last_customer_contact: date | None,
+    fiscal_start_month: int = 2,
+    another_offering: bool = False,
+    new_topic: bool = False,
+    follow_ups_on_topic: int = 0,
+    adds_follow_up: bool = False,
+) -> TopicRefusal | None:
+    """Why adding to an existing engagement is refused, or None. In this order: another
+    catalog offering or a topic marked new, an engagement of a previous fiscal quarter,
+    four weeks without a customer contact (each: open a new request), a fourth follow-up
+    on one topic."""
+    if another_offering:
+        return TopicRefusal(
+            "another_offering", "Another catalog offering: open a new request.", True
+        )
+    if new_topic:
+        return TopicRefusal("new_topic", "A new topic: open a new request.", True)
+    if fiscal_quarter(engagement_started, fiscal_start_month) != fiscal_quarter(
+        today, fiscal_start_month
+    ):
+        return TopicRefusal(
+            "previous_quarter",
+            "The engagement is from a previous fiscal quarter and is never reopened: "
+            "open a new request.",
+            True,
+        )
+    if (
+        last_customer_contact is not None
+        and (today - last_customer_contact).days > STALE_AFTER_DAYS
+    ):
+        return TopicRefusal(
+            "stale_contact",
+            f"More than {STALE_AFTER_DAYS} days since the last customer contact: "
+            "open a new request.",
+            True,
+        )
+    if adds_follow_up and follow_ups_on_topic >= MAX_FOLLOW_UPS_PER_TOPIC:
+        return TopicRefusal(
+            "fourth_follow_up",
+            f"A topic has at most {MAX_FOLLOW_UPS_PER_TOPIC} follow-ups: open a new request "
+            "for what is left.",
+            False,
+        )
+    return None

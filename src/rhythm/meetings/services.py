@@ -9,10 +9,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from simple_history.utils import bulk_create_with_history
 
 from rhythm.core import events
@@ -51,15 +54,18 @@ def schedule_spot_meeting(
     organiser=None,
     scheduled_at: datetime | None = None,
 ) -> Meeting:
-    """A spot engagement's one call: named `CSE: <topic>`, the CSE among its participants."""
+    """A spot engagement's one call: named `CSE: <topic>`, the CSE among its
+    participants, on the CSE's zone (a time without an offset is on their wall clock)."""
+    zone = cse.time_zone if zone_named(cse.time_zone) else "UTC"
     if scheduled_at is not None:
-        scheduled_at = _ahead(scheduled_at)
+        scheduled_at = _ahead(scheduled_at, zone)
     meeting = Meeting.objects.create(
         account=account,
         name=rules.spot_meeting_name(topic),
         kind=MeetingKind.SPOT,
         cse=cse,
         scheduled_at=scheduled_at,
+        time_zone=zone,
         organiser=organiser,
         created_by=actor,
     )
@@ -86,6 +92,11 @@ class Details:
     notes_url: str = ""
     deck_url: str = ""
     notes: str = ""
+    # The topic rules (DESIGN rule 9): another call on an engagement that is about
+    # another offering, or a topic marked new, needs a new request.
+    new_topic: bool = False
+    offering_id: int | None = None
+    topic: str = ""
     errors: dict[str, ValidationError] = field(default_factory=dict)
 
 
@@ -127,6 +138,19 @@ def _book(
     *, account, cse, actor, kind: str, name: str, details: Details, cta=None, request=None
 ) -> Meeting:
     starts = _checked(details, account)
+    first_contact = next(iter(details.contacts), None)
+    # A call on an engagement whose first call is held adds to it: a follow-up more.
+    check_topic(
+        account_id=account.pk,
+        now=timezone.now(),
+        cta=cta,
+        request=request if cta is None else None,
+        new_topic=details.new_topic,
+        offering_id=details.offering_id,
+        adds_follow_up=True,
+        contact_id=first_contact.pk if first_contact is not None else None,
+        topic=details.topic or details.notes,
+    )
     meeting = Meeting.objects.create(
         account=account,
         name=name[:200],
@@ -425,3 +449,96 @@ def feed_meetings(user):
         .prefetch_related("contacts")
         .order_by("scheduled_at", "pk")
     )
+
+
+# --- Topic rules (DESIGN rule 9) -------------------------------------------------------
+# Wherever a call, a follow-up or a question is added to an existing engagement (a
+# CTA's, a request's, or a spot call's own), the rules say whether it may be, or
+# whether a new request is due. The follow-ups and questions are read through the
+# meetings' relations (followups names them), so meetings imports nothing of theirs.
+
+
+def _topic_calls(*, cta_id=None, request_id=None, meeting_id=None):
+    if cta_id:
+        return Meeting.objects.filter(cta_id=cta_id)
+    if request_id:
+        return Meeting.objects.filter(request_id=request_id)
+    return Meeting.objects.filter(pk=meeting_id)
+
+
+def engagement_offering_id(*, cta=None, request=None) -> int | None:
+    """The catalog offering the engagement is about: its request's, or its case's."""
+    if request is not None and request.offering_id:
+        return request.offering_id
+    case = getattr(cta, "case", None) if cta is not None else None
+    return case.offering_id if case is not None else None
+
+
+def new_request_url(*, account_id: int, cta=None, request=None, contact_id=None, topic="") -> str:
+    """Where "open a new request" leads: the account's request form, filled in with
+    what the engagement knows (its offering and contact) and the topic."""
+    case = getattr(cta, "case", None) if cta is not None else None
+    known = {
+        "offering": engagement_offering_id(cta=cta, request=request),
+        "contact": contact_id or (case.contact_id if case is not None else None),
+        "topic": " ".join(topic.split())[:500],
+    }
+    query = urlencode({name: value for name, value in known.items() if value})
+    url = reverse("engagements:create", args=[account_id])
+    return f"{url}?{query}" if query else url
+
+
+def check_topic(
+    *,
+    account_id: int,
+    now: datetime,
+    cta=None,
+    request=None,
+    meeting_id: int | None = None,
+    new_topic: bool = False,
+    offering_id: int | None = None,
+    adds_follow_up: bool = False,
+    contact_id: int | None = None,
+    topic: str = "",
+) -> None:
+    """Refuse, naming the rule (its code), what may not be added to the engagement:
+    another catalog offering or a topic marked new, an engagement of a previous fiscal
+    quarter, four weeks without a customer contact (each with the link to a new
+    request, filled in), a fourth follow-up on one topic. An engagement without a held
+    call yet has nothing to reopen."""
+    calls = _topic_calls(
+        cta_id=getattr(cta, "pk", None),
+        request_id=getattr(request, "pk", None),
+        meeting_id=meeting_id,
+    ).filter(held_at__isnull=False)
+    seen = calls.aggregate(
+        first=models.Min("held_at"),
+        held=models.Max("held_at"),
+        sent=models.Max("follow_up__sent_at"),
+        asked=models.Max("further_questions__asked_at"),
+    )
+    if seen["first"] is None:
+        return
+    follow_ups = calls.filter(follow_up__sent_at__isnull=False).count() if adds_follow_up else 0
+    zone = timezone.get_current_timezone()
+    last = max(moment for key, moment in seen.items() if key != "first" and moment is not None)
+    known_offering = engagement_offering_id(cta=cta, request=request)
+    refusal = rules.topic_refusal(
+        today=now.astimezone(zone).date(),
+        engagement_started=seen["first"].astimezone(zone).date(),
+        last_customer_contact=last.astimezone(zone).date(),
+        fiscal_start_month=settings.RHYTHM_FISCAL_YEAR_START_MONTH,
+        another_offering=bool(offering_id and known_offering and offering_id != known_offering),
+        new_topic=new_topic,
+        follow_ups_on_topic=follow_ups,
+        adds_follow_up=adds_follow_up,
+    )
+    if refusal is None:
+        return
+    message = refusal.message
+    if refusal.new_request:
+        link = new_request_url(
+            account_id=account_id, cta=cta, request=request, contact_id=contact_id, topic=topic
+        )
+        message = f"{message} {settings.SITE_URL}{link}"
+    raise ValidationError({"topic": ValidationError(message, code=refusal.code)})

@@ -82,6 +82,7 @@ def meeting_book(request: AuthedRequest, source: str, source_id: int):
         ae=ae,
         initial={"time_zone": request.user.time_zone},
     )
+    refusal = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         details = services.Details(
@@ -94,6 +95,8 @@ def meeting_book(request: AuthedRequest, source: str, source_id: int):
             notes_url=data["notes_url"],
             deck_url=data["deck_url"],
             notes=data["notes"],
+            new_topic=data["new_topic"],
+            offering_id=data["offering"].pk if data["offering"] else None,
         )
         book = services.book_for_cta if source == "cta" else services.book_for_request
         try:
@@ -101,6 +104,18 @@ def meeting_book(request: AuthedRequest, source: str, source_id: int):
                 request, lambda: book(thing, actor=request.user, details=details)
             )
         except ValidationError as exc:
+            topic = getattr(exc, "error_dict", {}).get("topic")
+            if topic:
+                refusal = {
+                    "codes": " ".join(str(e.code) for e in topic),
+                    "new_request": services.new_request_url(
+                        account_id=account.pk,
+                        cta=thing if source == "cta" else None,
+                        request=thing if source == "request" else None,
+                        contact_id=details.contacts[0].pk if details.contacts else None,
+                        topic=details.notes,
+                    ),
+                }
             _errors_onto(form, exc)
         else:
             if created:
@@ -109,7 +124,14 @@ def meeting_book(request: AuthedRequest, source: str, source_id: int):
     return render(
         request,
         "meetings/meeting_book.html",
-        {"form": form, "thing": thing, "source": source, "account": account},
+        {
+            "form": form,
+            "thing": thing,
+            "source": source,
+            "account": account,
+            "topic_refusal": refusal,
+        },
+        status=422 if refusal else 200,
     )
 
 

@@ -71,6 +71,14 @@ class User(AbstractUser):
     booking_url = models.URLField(
         blank=True, help_text="A personal booking link (Calendly or similar)."
     )
+    manager = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+        help_text="Whom this person reports to: told when their SLA clocks breach.",
+    )
     archived_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = TeamManager()  # type: ignore[misc]  # narrows UserManager

@@ -141,14 +141,31 @@ def _name_key(name: str) -> str:
     return " ".join(name.casefold().split())
 
 
-def nps_recipients(stakeholders: Iterable[str], contacts: Iterable[tuple[int, str]]) -> list[int]:
-    """The contacts (id, name) who are the engagement's stakeholders, by name
-    (case and spacing aside), each once, in the contacts' order: a complex
-    engagement's NPS asks the people it was run with, not every contact of the
-    account."""
-    wanted = {_name_key(name) for name in stakeholders if name.strip()}
+def nps_recipients(
+    stakeholders: Iterable[tuple[int | None, str, str]],
+    contacts: Iterable[tuple[int, str, str]],
+) -> list[int]:
+    """The contacts (id, email, name) who are the engagement's stakeholders (contact id
+    or None, email, name), each once, in the contacts' order: a complex engagement's
+    NPS asks the people it was run with, not every contact of the account. A
+    stakeholder is matched by their contact row, else their email (case aside); only
+    one given with neither is matched by name (case and spacing aside), as before
+    stakeholders carried an email."""
+    rows, emails, names = set(), set(), set()
+    for contact_id, email, name in stakeholders:
+        if contact_id is not None:
+            rows.add(contact_id)
+        elif email.strip():
+            emails.add(email.strip().casefold())
+        elif name.strip():
+            names.add(_name_key(name))
     chosen: list[int] = []
-    for contact_id, name in contacts:
-        if _name_key(name) in wanted and contact_id not in chosen:
+    for contact_id, email, name in contacts:
+        matched = (
+            contact_id in rows
+            or (email.strip().casefold() in emails if email else False)
+            or _name_key(name) in names
+        )
+        if matched and contact_id not in chosen:
             chosen.append(contact_id)
     return chosen

@@ -218,5 +218,7 @@ def ensure_rate_limit_table(*, app_config=None, using: str = "default", **kwargs
     if app_config is not None and app_config.label != "surveys":
         return  # post_migrate is sent once per app: do it once
     if settings.CACHES[settings.RATELIMIT_USE_CACHE]["BACKEND"].endswith("db.DatabaseCache"):
-        # Django's own command; it skips a table that exists.
-        call_command("createcachetable", settings.RATELIMIT_USE_CACHE, database=using, verbosity=0)
+        # Django's own command; it skips a table that exists. It takes table names
+        # (not cache aliases): the cache's LOCATION is the table it reads.
+        table = settings.CACHES[settings.RATELIMIT_USE_CACHE]["LOCATION"]
+        call_command("createcachetable", table, database=using, verbosity=0)

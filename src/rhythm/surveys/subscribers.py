@@ -16,9 +16,9 @@ def send_nps(event: RequestCompleted) -> None:
     NPS survey, once (a request completed again after a reopening sends nothing)."""
     request = event.request
     # Read through the request's own fields: no import of engagements' models.
-    names = [s.name for s in request.stakeholders.all()]
+    people = [(s.contact_id, s.email, s.name) for s in request.stakeholders.all()]
     contacts = {c.pk: c for c in request.account.contacts.active().order_by("pk")}
-    chosen = rules.nps_recipients(names, [(pk, c.name) for pk, c in contacts.items()])
+    chosen = rules.nps_recipients(people, [(pk, c.email, c.name) for pk, c in contacts.items()])
     for contact_id in chosen:
         services.send_survey(
             SurveyKind.NPS,
