@@ -80,7 +80,9 @@ def list_lab_templates(request: AuthedRequest):
 @paginate(Pagination)
 def list_webinars(request: AuthedRequest, filters: Query[WebinarFilter]):
     require_perm(request, "webinars.view_webinar")
-    return filters.filter(Webinar.objects.select_related("lab_template").order_by("starts_at", "id"))
+    return filters.filter(
+        Webinar.objects.select_related("lab_template").order_by("starts_at", "id")
+    )
 
 
 @router.get("/webinars/{webinar_id}", response={200: WebinarOut, **ERROR_RESPONSES})
@@ -115,7 +117,9 @@ def create_webinar(request: AuthedRequest, payload: WebinarIn):
 
 class MoveIn(Body):
     to: WebinarStatus
-    expected_state: WebinarStatus | None = Field(None, description="The status you saw (409 if it moved).")
+    expected_state: WebinarStatus | None = Field(
+        None, description="The status you saw (409 if it moved)."
+    )
 
 
 @router.post("/webinars/{webinar_id}/move", response={200: WebinarOut, **ERROR_RESPONSES})
@@ -333,7 +337,7 @@ def calendar_ics(request):
     if is_ratelimited(
         request, group="webinars-ical", key="ip", rate=settings.RHYTHM_WEBINAR_RATE, increment=True
     ):
-        raise ApiError(429, "Too many requests: try again in a minute.")
+        raise ApiError(429, "Too many requests: try again in a minute.", rule="rate_limited")
     now = timezone.now()
     webinars = services.published_in(now - timedelta(days=31), now + timedelta(days=93))
     return HttpResponse(services.ical(webinars), content_type="text/calendar; charset=utf-8")

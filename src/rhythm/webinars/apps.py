@@ -33,9 +33,20 @@ class WebinarsConfig(registry.RhythmAppConfig):
     urls = "rhythm.webinars.urls"
     api_router = "rhythm.webinars.api.router"
     navigation = (
-        NavItem("webinars.view_webinar", "webinars:list", "Webinars & labs", "Engagements", 75, "bi-easel"),
         NavItem(
-            "webinars.change_environmentrequest", "webinars:board", "Lab requests", "Engagements", 76,
+            "webinars.view_webinar",
+            "webinars:list",
+            "Webinars & labs",
+            "Engagements",
+            75,
+            "bi-easel",
+        ),
+        NavItem(
+            "webinars.change_environmentrequest",
+            "webinars:board",
+            "Lab requests",
+            "Engagements",
+            76,
             "bi-kanban",
         ),
     )

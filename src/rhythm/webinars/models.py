@@ -142,7 +142,7 @@ class Webinar(TimeStampedModel):
 
     @property
     def deck_name(self) -> str:
-        name = self.lab_template.name if self.lab_template_id else self.title
+        name = self.lab_template.name if self.lab_template is not None else self.title
         return rules.deck_name(name, self.region, self.day)
 
 
@@ -196,7 +196,9 @@ class EnvironmentRequest(TimeStampedModel):
     webinar = models.OneToOneField(
         Webinar, on_delete=models.PROTECT, related_name="environment_request"
     )
-    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     filed_at = models.DateTimeField(default=timezone.now)
     days_before = models.SmallIntegerField()
     late = models.BooleanField(default=False)

@@ -108,8 +108,9 @@ def tell_demo_architects(event: EnvironmentRequested) -> None:
         subject=f"{'Late lab' if request.late else 'Lab'} environment request: {webinar.deck_name}",
         body_text=(
             f"{late}{request.filed_by} asks for the environment of {webinar.title} "
-            f"({webinar.region}), {_when(webinar)}, for up to {webinar.capacity or 'any number of'} "
-            f"attendees with {webinar.access_days} days of access.\n\n"
+            f"({webinar.region}), {_when(webinar)}, for up to "
+            f"{webinar.capacity or 'any number of'} attendees with "
+            f"{webinar.access_days} days of access.\n\n"
             f"Content project: {webinar.content_project_url or '—'}\n"
             f"Notes: {request.notes or '—'}\n\n"
             f"The board: {settings.SITE_URL}{reverse('webinars:board')}\n"

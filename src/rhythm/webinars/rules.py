@@ -127,7 +127,9 @@ def checklist(deck: str, access_days: int) -> list[ChecklistStep]:
     return [
         ChecklistStep("copy_deck", f"Copy the master deck as “{deck}”", timedelta(days=7)),
         ChecklistStep("codes", "Change the registration codes in the deck", timedelta(days=2)),
-        ChecklistStep("presenter", "Add your name and picture to the presenter slide", timedelta(days=2)),
+        ChecklistStep(
+            "presenter", "Add your name and picture to the presenter slide", timedelta(days=2)
+        ),
         ChecklistStep("dry_run", "Run the exercises once end to end", timedelta(days=3)),
         ChecklistStep(
             "paste_notes", "Share the paste-notes document with the Q&A helpers", timedelta(days=1)

@@ -26,10 +26,8 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from rhythm.core import events
+from rhythm.core import events, workflow
 from rhythm.core import rules as core_rules
-from rhythm.core import services as core_services
-from rhythm.core import workflow
 from rhythm.customers.models import Contact
 from rhythm.people.services import calendar_of
 from rhythm.surveys import services as surveys
@@ -92,9 +90,7 @@ def parties(webinar: Webinar, user: Any) -> set[str]:
 
 def may_see_codes(webinar: Webinar, user: Any) -> bool:
     """Demo architects and program managers (their right), and the event's DRI."""
-    return user.has_perm(SEE_CODES) or (
-        webinar.host_id is not None and webinar.host_id == user.pk
-    )
+    return user.has_perm(SEE_CODES) or (webinar.host_id is not None and webinar.host_id == user.pk)
 
 
 # --- Events: planning ------------------------------------------------------------------
@@ -230,7 +226,10 @@ def host_conflict(webinar: Webinar, member: Any) -> str:
         )
     ]
     calendar = calendar_of(member)
-    days = {webinar.starts_at.astimezone(calendar.zone).date(), webinar.ends_at.astimezone(calendar.zone).date()}
+    days = {
+        webinar.starts_at.astimezone(calendar.zone).date(),
+        webinar.ends_at.astimezone(calendar.zone).date(),
+    }
     holidays = sorted(day for day in days if calendar.is_holiday(day))
     return rules.host_conflict(webinar.starts_at, webinar.ends_at, hosted, holidays)
 
@@ -506,12 +505,16 @@ def move_request(
     """A demo architect moves the request on the board; the codes go in on the way to
     Ready (both needed), the runners are verified on the way to Verified."""
     now = now or timezone.now()
-    request = EnvironmentRequest.objects.select_for_update().select_related("webinar").get(
-        pk=request.pk
+    request = (
+        EnvironmentRequest.objects.select_for_update().select_related("webinar").get(pk=request.pk)
     )
     codes = {
-        "production_code": (production_code if production_code is not None else request.production_code).strip(),
-        "testing_code": (testing_code if testing_code is not None else request.testing_code).strip(),
+        "production_code": (
+            production_code if production_code is not None else request.production_code
+        ).strip(),
+        "testing_code": (
+            testing_code if testing_code is not None else request.testing_code
+        ).strip(),
     }
     workflow.enforce(
         rules.REQUEST_FLOW,
@@ -522,7 +525,9 @@ def move_request(
         expected_state=expected_state,
     )
     if codes["production_code"] and codes["production_code"] == codes["testing_code"]:
-        raise _error("testing_code", "The testing code must differ from the production code.", "same")
+        raise _error(
+            "testing_code", "The testing code must differ from the production code.", "same"
+        )
     fields = ["production_code", "testing_code"]
     request.production_code, request.testing_code = codes["production_code"], codes["testing_code"]
     if to == RequestStatus.IN_PROGRESS and request.assignee_id is None:
@@ -533,7 +538,12 @@ def move_request(
         fields.append("verified_at")
     before = request.status
     workflow.record(
-        request, RequestTransition(subject=request), to, actor=actor, update_fields=tuple(fields), at=now
+        request,
+        RequestTransition(subject=request),
+        to,
+        actor=actor,
+        update_fields=tuple(fields),
+        at=now,
     )
     events.publish(EnvironmentMoved(request, before, to, actor))
     return request
@@ -656,7 +666,9 @@ def send_reminders(now: datetime | None = None) -> dict[str, int]:
 
 
 @transaction.atomic
-def tick(item: ChecklistItem, *, actor: Any, done: bool, now: datetime | None = None) -> ChecklistItem:
+def tick(
+    item: ChecklistItem, *, actor: Any, done: bool, now: datetime | None = None
+) -> ChecklistItem:
     item = ChecklistItem.objects.select_for_update().select_related("webinar").get(pk=item.pk)
     if not parties(item.webinar, actor) & {rules.DRI, rules.PROGRAM_MANAGER}:
         raise PermissionDenied("The DRI (or a program manager) ticks the run of show.")
@@ -719,13 +731,17 @@ def send_post_event(
         raise workflow.TransitionConflict(
             webinar.status, "The post-event email goes once the event is delivered."
         )
-    webinar.recording_url = (recording_url if recording_url is not None else webinar.recording_url).strip()
+    webinar.recording_url = (
+        recording_url if recording_url is not None else webinar.recording_url
+    ).strip()
     webinar.deck_url = (deck_url if deck_url is not None else webinar.deck_url).strip()
     errors = {}
     for field, label in (("recording_url", "recording"), ("deck_url", "deck")):
         value = getattr(webinar, field)
         if not value.startswith(("https://", "http://")):
-            errors[field] = ValidationError(f"Give the {label}'s link (https://…).", code="required")
+            errors[field] = ValidationError(
+                f"Give the {label}'s link (https://…).", code="required"
+            )
     if errors:
         raise ValidationError(errors)
     webinar.post_event_sent_at = webinar.post_event_sent_at or now
@@ -739,9 +755,9 @@ def send_post_event(
     counts = {"attendees": 0, "no_shows": 0, "surveys": 0}
     contacts = {
         c.email.lower(): c
-        for c in Contact.objects.filter(
-            email__in=[r.email for r in due if r.attended]
-        ).order_by("-pk")
+        for c in Contact.objects.filter(email__in=[r.email for r in due if r.attended]).order_by(
+            "-pk"
+        )
     }
     for registration in due:
         if not _claim(Registration, registration.pk, "post_event_sent_at", now):
@@ -752,8 +768,13 @@ def send_post_event(
             contact = contacts.get(registration.email)
             if contact is not None:
                 counts["surveys"] += surveys.send_survey(
-                    SurveyKind.CSAT, webinar, contact, cse=webinar.host, about=webinar.title,
-                    actor=actor, now=now,
+                    SurveyKind.CSAT,
+                    webinar,
+                    contact,
+                    cse=webinar.host,
+                    about=webinar.title,
+                    actor=actor,
+                    now=now,
                 ).created
         else:
             counts["no_shows"] += 1

@@ -4,7 +4,7 @@ registrant's link, redemption): thin, each parses, calls one service, renders.""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -40,12 +40,12 @@ def _month(request: HttpRequest) -> tuple[datetime, datetime]:
         first = datetime.strptime(request.GET.get("month", ""), "%Y-%m")
     except ValueError:
         first = timezone.now().replace(day=1, tzinfo=None)
-    start = first.replace(day=1, hour=0, minute=0, second=0, microsecond=0, tzinfo=timezone.utc)
+    start = first.replace(day=1, hour=0, minute=0, second=0, microsecond=0, tzinfo=UTC)
     end = (start + timedelta(days=32)).replace(day=1)
     return start, end
 
 
-def _month_nav(start: datetime) -> dict[str, str]:
+def _month_nav(start: datetime) -> dict[str, Any]:
     before = (start - timedelta(days=1)).strftime("%Y-%m")
     after = (start + timedelta(days=32)).strftime("%Y-%m")
     return {"month": start, "previous": before, "next": after}
@@ -94,7 +94,9 @@ def _detail_context(request: AuthedRequest, webinar: Webinar) -> dict[str, Any]:
     user = request.user
     env = EnvironmentRequest.objects.filter(webinar=webinar).first()
     who = services.parties(webinar, user)
-    registrations = list(webinar.registrations.all()) if user.has_perm("webinars.view_registration") else []
+    registrations = (
+        list(webinar.registrations.all()) if user.has_perm("webinars.view_registration") else []
+    )
     checklist = list(webinar.checklist.select_related("done_by"))
     return {
         "webinar": webinar,
@@ -159,7 +161,9 @@ def webinar_move(request: AuthedRequest, webinar_id: int):
     return _act(
         request,
         webinar,
-        lambda: services.move(webinar, to, actor=request.user, expected_state=request.POST.get("from", "")),
+        lambda: services.move(
+            webinar, to, actor=request.user, expected_state=request.POST.get("from", "")
+        ),
         f"The event is {label.lower()}.",
     )
 
@@ -243,7 +247,9 @@ def attendance(request: AuthedRequest, webinar_id: int):
     result: dict[str, services.Attendance] = {}
 
     def record() -> None:
-        result["r"] = services.record_attendance(webinar, emails, actor=request.user, replace=replace)
+        result["r"] = services.record_attendance(
+            webinar, emails, actor=request.user, replace=replace
+        )
 
     response = _act(request, webinar, record, "Attendance recorded.")
     if result and result["r"].unknown:
@@ -290,16 +296,16 @@ def board(request: AuthedRequest):
     columns = [
         (status, [r for r in open_requests if r.status == status]) for status in RequestStatus
     ]
-    return render(
-        request, "webinars/board.html", {"columns": columns, "codes_form": CodesForm()}
-    )
+    return render(request, "webinars/board.html", {"columns": columns, "codes_form": CodesForm()})
 
 
 @login_required
 @permission_required("webinars.change_environmentrequest", raise_exception=True)
 @post_only(lambda environment_request_id: reverse("webinars:board"))
 def request_move(request: AuthedRequest, environment_request_id: int):
-    env = get_object_or_404(EnvironmentRequest.objects.select_related("webinar"), pk=environment_request_id)
+    env = get_object_or_404(
+        EnvironmentRequest.objects.select_related("webinar"), pk=environment_request_id
+    )
     to = request.POST.get("to", "")
     try:
         services.move_request(
@@ -337,7 +343,9 @@ def _limited(request: HttpRequest) -> HttpResponse | None:
 def calendar(request: HttpRequest):
     start, end = _month(request)
     webinars = list(services.published_in(start, end))
-    regions = [(region, [w for w in webinars if w.region == region]) for region in ("AMER", "EMEA", "APAC")]
+    regions = [
+        (region, [w for w in webinars if w.region == region]) for region in ("AMER", "EMEA", "APAC")
+    ]
     return render(
         request, "webinars/public/calendar.html", {"regions": regions, **_month_nav(start)}
     )
@@ -369,7 +377,10 @@ def register(request: HttpRequest, webinar_id: int):
         return refused
     webinar = _public_webinar(webinar_id)
     form = RegistrationForm(request.POST or None)
-    full = webinar.capacity is not None and services.seat_counts([webinar]).get(webinar.pk, 0) >= webinar.capacity
+    full = (
+        webinar.capacity is not None
+        and services.seat_counts([webinar]).get(webinar.pk, 0) >= webinar.capacity
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.register(webinar, **form.cleaned_data)
@@ -415,7 +426,12 @@ def registration(request: HttpRequest, token: str):
     return render(
         request,
         "webinars/public/registration.html",
-        {"registration": found, "webinar": found.webinar, "redemption": redemption, "now": timezone.now()},
+        {
+            "registration": found,
+            "webinar": found.webinar,
+            "redemption": redemption,
+            "now": timezone.now(),
+        },
     )
 
 
@@ -436,7 +452,11 @@ def redeem(request: HttpRequest, webinar_id: int):
             return render(
                 request,
                 "webinars/public/redeemed.html",
-                {"webinar": webinar, "redemption": done.redemption, "instructions": done.instructions},
+                {
+                    "webinar": webinar,
+                    "redemption": done.redemption,
+                    "instructions": done.instructions,
+                },
             )
     return render(
         request,
