@@ -33,6 +33,7 @@ from rhythm.surveys.choices import SurveyKind
 from rhythm.timeline import services as timeline
 from tests.conftest import CAST
 from tests.engagements.helpers import STAKEHOLDER, service_data
+from tests.webinars import helpers as webinar_helpers
 from tests.factories import (
     AccountFactory,
     ContactFactory,
@@ -291,6 +292,8 @@ class World:
     survey: Any  # a CSAT survey to the contact about the opportunity, answered
     follow_up: Any  # of a spot call with the contact, held: not sent yet
     further_question: Any  # asked by the CSM after that call, not answered
+    webinar: Any = None  # a published lab the cast's CSE hosts, its environment ready
+    registration: Any = None  # a confirmed registrant of it
 
     def parameters(self) -> dict[str, Any]:
         """A value for every URL parameter a route or an operation may have."""
@@ -320,6 +323,10 @@ class World:
             "follow_up_id": self.follow_up.pk,
             "further_question_id": self.further_question.pk,
             "column": "review",
+            "webinar_id": self.webinar.pk,
+            "environment_request_id": self.webinar.environment_request.pk,
+            "checklist_item_id": self.webinar.checklist.first().pk,
+            "registration_id": self.registration.pk,
         }
 
 
@@ -398,7 +405,15 @@ def build_world(cast) -> World:
         further_question=followups.ask(
             follow_up.meeting, actor=cast.csm, question="Does the cache survive a rebase?"
         ),
+        webinar=(lab := _lab(cast)),
+        registration=webinar_helpers.confirmed(lab, "visitor@initech.example"),
     )
+
+
+def _lab(cast):
+    lab = webinar_helpers.published_lab(cast.program_manager, cast.cse)
+    webinar_helpers.ready_environment(lab, cast.cse, cast.demo_architect)
+    return lab
 
 
 def _follow_up(question, contact, cse):

@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django_ratelimit.core import is_ratelimited
-from ninja import FilterLookup, FilterSchema, Query, Router, Schema
+from ninja import FilterLookup, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
@@ -112,7 +112,7 @@ def create_webinar(request: AuthedRequest, payload: WebinarIn):
     data = payload.model_dump()
     if data["lab_template"] is not None:
         data["lab_template"] = get_object_or_404(LabTemplate, pk=data["lab_template"])
-    return 201, services.save_webinar(data, actor=request.user)
+    return Status(201, services.save_webinar(data, actor=request.user))
 
 
 class MoveIn(Body):
@@ -259,8 +259,11 @@ def file_environment_request(request: AuthedRequest, webinar_id: int, payload: F
     """The lab's DRI files it; late (under the lead time) only with `late_reason`."""
     require_perm(request, "webinars.add_environmentrequest")
     webinar = get_object_or_404(Webinar, pk=webinar_id)
-    return 201, services.file_environment_request(
-        webinar, actor=request.user, late_reason=payload.late_reason, notes=payload.notes
+    return Status(
+        201,
+        services.file_environment_request(
+            webinar, actor=request.user, late_reason=payload.late_reason, notes=payload.notes
+        ),
     )
 
 

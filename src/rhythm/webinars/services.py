@@ -728,8 +728,8 @@ def send_post_event(
         raise PermissionDenied("The program manager sends the post-event email.")
     webinar = Webinar.objects.select_for_update().select_related("host").get(pk=webinar.pk)
     if webinar.status not in (WebinarStatus.DELIVERED, WebinarStatus.CLOSED):
-        raise workflow.TransitionConflict(
-            webinar.status, "The post-event email goes once the event is delivered."
+        raise _error(
+            "status", "The post-event email goes once the event is delivered.", "not_delivered"
         )
     webinar.recording_url = (
         recording_url if recording_url is not None else webinar.recording_url
