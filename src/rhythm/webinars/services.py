@@ -386,7 +386,7 @@ def confirm(token: str, now: datetime | None = None) -> Registration:
     """The registrant confirms through their link: a seat while there is one, else
     the waiting list. Confirming again changes nothing."""
     now = now or timezone.now()
-    found = by_token(token)
+    found = by_token(token, now)
     webinar = Webinar.objects.select_for_update().get(pk=found.webinar_id)
     registration = Registration.objects.select_for_update().get(pk=found.pk)
     if registration.status != RegistrationStatus.PENDING:
