@@ -33,7 +33,6 @@ from rhythm.surveys.choices import SurveyKind
 from rhythm.timeline import services as timeline
 from tests.conftest import CAST
 from tests.engagements.helpers import STAKEHOLDER, service_data
-from tests.webinars import helpers as webinar_helpers
 from tests.factories import (
     AccountFactory,
     ContactFactory,
@@ -43,6 +42,7 @@ from tests.factories import (
     SuccessPlanFactory,
     UserFactory,
 )
+from tests.webinars import helpers as webinar_helpers
 
 ANONYMOUS = "anonymous"
 ROLES = (*CAST, ANONYMOUS)

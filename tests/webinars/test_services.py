@@ -12,7 +12,6 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from rhythm.core.models import OutboundMessage
-from rhythm.core.workflow import TransitionConflict
 from rhythm.surveys.models import Survey
 from rhythm.webinars import rules, services, tasks
 from rhythm.webinars.models import Redemption, Registration

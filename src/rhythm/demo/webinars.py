@@ -37,7 +37,7 @@ TEMPLATES = [
 ZONES = {"AMER": "America/New_York", "EMEA": "Europe/Berlin", "APAC": "Australia/Sydney"}
 HOURS = {"AMER": 12, "EMEA": 15, "APAC": 10}
 # (days from today, kind, template index or webinar title, region)
-PLAN = [
+PLAN: list[tuple[int, str, int | str, str]] = [
     (-14, "lab", 0, "EMEA"),
     (-9, "webinar", "Getting started with GitLab CI", "AMER"),
     (-6, "lab", 1, "APAC"),
@@ -93,7 +93,7 @@ def load(today: date, seed: int) -> dict[str, int]:
     for index, (offset, kind, what, region) in enumerate(PLAN):
         zone = ZoneInfo(ZONES[region])
         starts_at = datetime.combine(today + timedelta(days=offset), time(HOURS[region]), zone)
-        template = templates[what] if kind == "lab" else None
+        template = templates[what] if isinstance(what, int) else None
         title = f"{template.name.replace(' Lab', '')} hands-on lab" if template else str(what)
         webinar = services.save_webinar(
             {
