@@ -7,9 +7,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.test import Client
 from django.utils import timezone
 
+from rhythm.people.models import User
 from rhythm.webinars.models import Registration, Webinar
 from tests.conftest import CAST
 from tests.core.test_api_auth_and_errors import assert_error
@@ -114,14 +116,10 @@ def test_codes_only_for_demo_architects_the_dri_and_program_managers(cast, api, 
 
 
 def test_the_admin_shows_codes_only_to_those_who_may_see_them(cast, lab):
-    from rhythm.people.models import User
-
     env = lab.environment_request
     for user, sees in ((cast.demo_architect, True), (cast.admin, False)):
         User.objects.filter(pk=user.pk).update(is_staff=True)
         user = User.objects.get(pk=user.pk)
-        from django.contrib.auth.models import Permission
-
         user.user_permissions.add(Permission.objects.get(codename="view_environmentrequest"))
         client = Client()
         client.force_login(user)

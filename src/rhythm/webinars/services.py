@@ -563,7 +563,11 @@ def redeem(webinar: Webinar, *, email: str, code: str, now: datetime | None = No
     """A registrant redeems the lab's production code with their registration email:
     their access window starts. Refusals never tell whether the email is registered."""
     now = now or timezone.now()
-    webinar = Webinar.objects.select_for_update().select_related("lab_template").get(pk=webinar.pk)
+    webinar = (
+        Webinar.objects.select_for_update(of=("self",))
+        .select_related("lab_template")
+        .get(pk=webinar.pk)
+    )
     request = EnvironmentRequest.objects.filter(webinar=webinar).first()
     email = (email or "").strip().lower()
     registration = (
@@ -726,7 +730,9 @@ def send_post_event(
     now = now or timezone.now()
     if not actor.has_perm(MANAGE):
         raise PermissionDenied("The program manager sends the post-event email.")
-    webinar = Webinar.objects.select_for_update().select_related("host").get(pk=webinar.pk)
+    webinar = (
+        Webinar.objects.select_for_update(of=("self",)).select_related("host").get(pk=webinar.pk)
+    )
     if webinar.status not in (WebinarStatus.DELIVERED, WebinarStatus.CLOSED):
         raise _error(
             "status", "The post-event email goes once the event is delivered.", "not_delivered"
