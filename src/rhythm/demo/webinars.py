@@ -94,7 +94,7 @@ def load(today: date, seed: int) -> dict[str, int]:
         zone = ZoneInfo(ZONES[region])
         starts_at = datetime.combine(today + timedelta(days=offset), time(HOURS[region]), zone)
         template = templates[what] if isinstance(what, int) else None
-        title = f"{template.name.replace(' Lab', '')} hands-on lab" if template else str(what)
+        title = template.name if template else str(what)
         webinar = services.save_webinar(
             {
                 "title": title,

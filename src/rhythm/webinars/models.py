@@ -136,6 +136,13 @@ class Webinar(TimeStampedModel):
         return self.starts_at.astimezone(self.zone)
 
     @property
+    def local_when(self) -> str:
+        """The start in the event's own zone, as its public pages show it. Formatted
+        here: the `date` filter would move it to the viewer's zone first."""
+        local = self.local_start
+        return f"{local:%a %d %b %Y, %H:%M} {local.tzname()}"
+
+    @property
     def day(self):
         """The delivery day, in the event's own zone."""
         return self.local_start.date()
