@@ -89,7 +89,8 @@ def load(today: date, seed: int) -> dict[str, int]:
         )[0]
         for name, days, exercises in TEMPLATES
     ]
-    now = datetime.now(ZoneInfo("UTC"))
+    # The demo's "now" is its day's morning: the same seed and day give the same rows.
+    now = datetime.combine(today, time(9), ZoneInfo("UTC"))
     for index, (offset, kind, what, region) in enumerate(PLAN):
         zone = ZoneInfo(ZONES[region])
         starts_at = datetime.combine(today + timedelta(days=offset), time(HOURS[region]), zone)
