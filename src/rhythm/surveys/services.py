@@ -219,4 +219,6 @@ def ensure_rate_limit_table(*, app_config=None, using: str = "default", **kwargs
         return  # post_migrate is sent once per app: do it once
     if settings.CACHES[settings.RATELIMIT_USE_CACHE]["BACKEND"].endswith("db.DatabaseCache"):
         # Django's own command; it skips a table that exists.
-        call_command("createcachetable", settings.RATELIMIT_USE_CACHE, database=using, verbosity=0)
+        # Its arguments are table names, not cache aliases: the cache's LOCATION.
+        table = settings.CACHES[settings.RATELIMIT_USE_CACHE]["LOCATION"]
+        call_command("createcachetable", table, database=using, verbosity=0)
