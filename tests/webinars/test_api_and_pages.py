@@ -8,10 +8,12 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
 from rhythm.people.models import User
+from rhythm.surveys.services import ensure_rate_limit_table
 from rhythm.webinars.models import Registration, Webinar
 from tests.conftest import CAST
 from tests.core.test_api_auth_and_errors import assert_error
@@ -175,3 +177,11 @@ def test_a_registrant_confirms_and_cancels_through_the_link(cast, lab):
     client.post(f"/webinars/r/{token}/", {"action": "cancel"})
     assert Registration.objects.get(email="ada@x.example").status == "cancelled"
     assert client.get("/webinars/r/" + "x" * 43 + "/").status_code == 404
+
+
+def test_migrate_makes_the_rate_limits_table_under_the_caches_name(db, settings):
+    """The public pages count in it: a fresh site must have it (a regression: the
+    table was once made under the cache's alias)."""
+    table = settings.CACHES[settings.RATELIMIT_USE_CACHE]["LOCATION"]
+    ensure_rate_limit_table()
+    assert table in connection.introspection.table_names()
