@@ -4,9 +4,10 @@ errors, no word on who is registered, and the rate limit."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test import Client
@@ -87,15 +88,17 @@ def test_a_lab_through_the_api(cast, api):
 
 
 def test_a_request_5_days_ahead_is_late_with_its_reason_over_the_api(cast, api):
-    lab = helpers.published_lab(
-        cast.program_manager, cast.cse, timezone.now() + timedelta(days=5, hours=2)
-    )
-    refused = api(cast.cse).post(f"/webinars/{lab.pk}/environment-request", {})
-    body = assert_error(refused, 422, "late_reason", "required")
-    assert "Filed 5 days before delivery, under the 7 required" in body["errors"][0]["message"]
-    filed = api(cast.cse).post(
-        f"/webinars/{lab.pk}/environment-request", {"late_reason": "New DRI this week."}
-    )
+    start = datetime(2027, 3, 10, 15, 0, tzinfo=UTC)  # 16:00 in Berlin
+    with time_machine.travel(start - timedelta(days=5), tick=False):
+        lab = helpers.published_lab(cast.program_manager, cast.cse, start)
+        refused = api(cast.cse).post(f"/webinars/{lab.pk}/environment-request", {})
+        body = assert_error(refused, 422, "late_reason", "required")
+        assert body["errors"][0]["message"] == (
+            "Filed 5 days before delivery, under the 7 required: say why it is late."
+        )
+        filed = api(cast.cse).post(
+            f"/webinars/{lab.pk}/environment-request", {"late_reason": "New DRI this week."}
+        )
     assert (filed.json()["late"], filed.json()["late_reason"]) == (True, "New DRI this week.")
 
 
