@@ -119,6 +119,17 @@ def _ctas(stage: Stage, n: int) -> None:
 
 
 LISTINGS = [
+    # --- Webinars (their rows belong to no account: both viewers see the same) --------
+    Listing("GET /lab-templates", rows.lab_templates, 5, 5),
+    Listing("GET /webinars", rows.webinars, 5, 5),
+    Listing("GET /webinars/{webinar_id}/registrations", rows.webinar_registrations, 6, REFUSED),
+    Listing("GET /webinars/{webinar_id}/redemptions", rows.redemptions, REFUSED, REFUSED),
+    Listing("GET /environment-requests", rows.environment_requests, 5, 5),
+    Listing("webinars:list", rows.webinars, 6, 6),
+    Listing("webinars:calendar", rows.webinars, 16, 16),
+    Listing("webinars:sign-up", rows.webinars, 4, REFUSED),
+    Listing("webinars:board", rows.environment_requests, REFUSED, REFUSED),
+    Listing("webinars:detail", rows.webinar_registrations, 9, 8),
     # --- The API ---------------------------------------------------------------------
     Listing("GET /accounts", rows.accounts, 5, 5),
     Listing("GET /accounts/{account_id}/timeline", rows.timeline_entries, 6, 6),
@@ -260,6 +271,17 @@ LISTINGS = [
 FORM = "a form for one object"
 POST = "a POST that changes one object and redirects"
 NOT_LISTS = {
+    "webinars:new": FORM,
+    "webinars:move": POST,
+    "webinars:sign-up-for": POST,
+    "webinars:file-request": POST,
+    "webinars:tick": POST,
+    "webinars:attendance": POST,
+    "webinars:post-event": POST,
+    "webinars:request-move": POST,
+    "webinars:register": "one event's registration form",
+    "webinars:redeem": "one lab's redemption form",
+    "webinars:calendar-ics": "the iCal feed: a document of four months' events",
     "cases:detail": "one case",
     "cases:create": FORM,
     "ctas:accept": POST,
@@ -392,6 +414,11 @@ def http():
     return Client()
 
 
+def named_or(entry: Listing) -> str:
+    """The entry's path, with its parameters: an API path or the URL's pattern."""
+    return entry.target if entry.is_api else named_urls()[entry.target]
+
+
 def _url(entry: Listing, stage: Stage) -> str:
     parameters = {
         "account_id": stage.account.pk,
@@ -400,6 +427,7 @@ def _url(entry: Listing, stage: Stage) -> str:
         "cta_id": stage.cta.pk,
         "content_item_id": content_rows.stage_item(stage).pk if "content" in entry.target else 0,
         "meeting_id": rows.stage_meeting(stage).pk if "{meeting_id}" in entry.target else 0,
+        "webinar_id": rows.stage_webinar(stage).pk if "webinar_id" in named_or(entry) else 0,
         "column": entry.name.rsplit(" · ", 1)[-1],
         "tab": entry.name.split(" · ")[1] if " · " in entry.name else "",
         "key": entry.name.rsplit(" · ", 1)[-1],

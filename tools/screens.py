@@ -132,6 +132,7 @@ def pages_by_role(only: set[str]) -> dict[str, tuple[str, list[tuple[str, str]]]
     from rhythm.meetings.models import Meeting
     from rhythm.officehours.models import Question
     from rhythm.surveys.models import Survey
+    from rhythm.webinars.models import Webinar
 
     users = get_user_model().objects
     chosen: dict[str, tuple[str, list[tuple[str, str]]]] = {}
@@ -153,6 +154,16 @@ def pages_by_role(only: set[str]) -> dict[str, tuple[str, list[tuple[str, str]]]
             return queryset.order_by("pk").first()
 
         mine = {"owner": user}
+        if user.has_perm("webinars.view_webinar"):
+            lab = first(
+                Webinar.objects.filter(kind="lab"),
+                {"host": user, "status": "published"},
+                {"status": "published", "environment_request__isnull": False},
+            )
+            if lab:
+                pages.append(("webinar", reverse("webinars:detail", args=[lab.pk])))
+        if user.has_perm("webinars.add_signup"):
+            pages.append(("webinar-sign-up", reverse("webinars:sign-up")))
         if user.has_perm("ctas.view_cta"):
             cta = first(
                 Cta.objects.visible_to(user), {**mine, "status": "in_progress"}, {"status": "open"}
@@ -321,6 +332,12 @@ def shoot(base: str, plan, problems: Problems) -> int:
             tab.goto("/login/")
             (OUT / "anonymous").mkdir(parents=True, exist_ok=True)
             tab.screenshot(path=str(OUT / "anonymous" / f"login-{width_name}.png"), full_page=True)
+            # The public calendar of webinars and labs, as a visitor sees it.
+            tab.goto("/webinars/calendar/")
+            tab.screenshot(
+                path=str(OUT / "anonymous" / f"webinars-calendar-{width_name}.png"), full_page=True
+            )
+            count += 1
             count += 1
         context.close()
         # Which page the listeners below report on: one dict, rewritten as the walk goes.

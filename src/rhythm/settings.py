@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "rhythm.followups",
     "rhythm.content",
     "rhythm.community",
+    "rhythm.webinars",
     "rhythm.timeline",
     "rhythm.escalations",
     "rhythm.home",
@@ -325,6 +326,10 @@ RHYTHM_AGING_NORMS = env_int_map(
 # use the public survey pages (django-ratelimit's "count/period", per client IP).
 RHYTHM_SURVEY_EXPIRY_DAYS = env_int("RHYTHM_SURVEY_EXPIRY_DAYS", 30)
 RHYTHM_SURVEY_RATE = env_str("RHYTHM_SURVEY_RATE", "30/m")
+# Webinars: a lab's environment is requested this many calendar days ahead (later is
+# accepted, flagged late with its reason); the public pages' rate per address.
+RHYTHM_LAB_REQUEST_LEAD_DAYS = env_int("RHYTHM_LAB_REQUEST_LEAD_DAYS", 7)
+RHYTHM_WEBINAR_RATE = env_str("RHYTHM_WEBINAR_RATE", "30/m")
 
 # The month the fiscal year starts in (1-12): an engagement of a previous fiscal
 # quarter is never reopened (DESIGN rule 9, followups.rules.topic_refusal).

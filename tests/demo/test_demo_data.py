@@ -13,6 +13,7 @@ from rhythm.customers.models import Account, Contact, Objective, Opportunity, Se
 from rhythm.demo import data
 from rhythm.people.choices import Role
 from rhythm.people.models import User
+from rhythm.webinars.models import EnvironmentRequest, Redemption, Webinar
 from tests.demo.conftest import TODAY
 
 pytestmark = pytest.mark.usefixtures("demo", "db")
@@ -39,7 +40,22 @@ def test_the_first_load_reports_what_it_created(demo):
         "escalations": 5,
         "follow-ups": 11,  # up to four per CSE, one per clock state
         "further questions": 7,
+        "webinars": 10,
+        "webinar registrations": 51,
     }
+
+
+def test_a_month_of_webinars_and_labs():
+    """From two weeks back to five ahead, in every region: delivered ones with who
+    came, published ones with their DRI, a late environment request, one lab still
+    waiting for its DRI."""
+    events = Webinar.objects.all()
+    assert set(events.values_list("region", flat=True)) == {"AMER", "EMEA", "APAC"}
+    assert set(events.values_list("status", flat=True)) == {"delivered", "published", "draft"}
+    assert events.filter(status="draft", host=None).count() == 1
+    assert EnvironmentRequest.objects.filter(late=True).exclude(late_reason="").count() == 1
+    assert Redemption.objects.exists()
+    assert events.exclude(post_event_sent_at=None).count() == 1
 
 
 def test_three_segments_with_arr_ranges():

@@ -29,6 +29,13 @@ EXEMPT = [
         404,
         kwargs={"token": "not-a-token"},
     ),
+    # A registrant's link, public: its token is the key (tests/webinars tries the rest).
+    Exempt(
+        "webinars:registration",
+        "the registrant's link: no sign-in, the token is the key",
+        404,
+        kwargs={"token": "not-a-token"},
+    ),
     # A CSE's iCal feed: calendar apps fetch it without a session; the signed,
     # resettable token in its address is the key (tests/meetings).
     Exempt(

@@ -44,6 +44,7 @@ from tests.factories import (
     SuccessPlanFactory,
     UserFactory,
 )
+from tests.webinars import helpers as webinar_helpers
 
 ANONYMOUS = "anonymous"
 ROLES = (*CAST, ANONYMOUS)
@@ -300,6 +301,8 @@ class World:
     bug: Any  # reported by the CSM on that deck, in the CSE's queue
     community_event: Any  # a talk of the CSE's at the account's meetup
     escalation: Any  # an account escalation the CSM raised on the account: raised
+    webinar: Any = None  # a published lab the cast's CSE hosts, its environment ready
+    registration: Any = None  # a confirmed registrant of it
 
     def parameters(self) -> dict[str, Any]:
         """A value for every URL parameter a route or an operation may have."""
@@ -336,6 +339,10 @@ class World:
             "kind": "follow_up",  # an SLA clock's: the follow-up's
             "clock_id": self.follow_up.pk,
             "column": "review",
+            "webinar_id": self.webinar.pk,
+            "environment_request_id": self.webinar.environment_request.pk,
+            "checklist_item_id": self.webinar.checklist.first().pk,
+            "registration_id": self.registration.pk,
         }
 
 
@@ -421,7 +428,15 @@ def build_world(cast) -> World:
             cast.csm,
             {"account": account.pk, "kind": "account", "risk": "churn", "impact": "Blocked."},
         ).escalation,
+        webinar=(lab := _lab(cast)),
+        registration=webinar_helpers.confirmed(lab, "visitor@initech.example"),
     )
+
+
+def _lab(cast):
+    lab = webinar_helpers.published_lab(cast.program_manager, cast.cse)
+    webinar_helpers.ready_environment(lab, cast.cse, cast.demo_architect)
+    return lab
 
 
 def _follow_up(question, contact, cse):

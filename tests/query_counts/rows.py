@@ -55,6 +55,14 @@ from rhythm.people.models import User
 from rhythm.surveys.choices import SurveyKind
 from rhythm.surveys.models import Survey, SurveyResponse
 from rhythm.timeline.models import TimelineEntry
+from rhythm.webinars.choices import Kind, RegistrationStatus, WebinarStatus
+from rhythm.webinars.models import (
+    EnvironmentRequest,
+    LabTemplate,
+    Redemption,
+    Registration,
+    Webinar,
+)
 from tests.conftest import Cast
 from tests.factories import (
     AccountFactory,
@@ -860,3 +868,90 @@ def kpi_work(stage: Stage, n: int, spread: bool = True) -> None:
 def kpi_account_work(stage: Stage, n: int) -> None:
     """The KPIs' rows, all on the stage's account (its QBR)."""
     kpi_work(stage, n, spread=False)
+
+
+# --- Webinars ---------------------------------------------------------------------------
+
+
+def stage_webinar(stage: Stage) -> Webinar:
+    """The published lab whose registrations, redemptions and page are listed."""
+    webinar = Webinar.objects.filter(title="Stage lab").first()
+    if webinar is None:
+        webinar = Webinar.objects.create(
+            title="Stage lab",
+            kind=Kind.LAB,
+            region="EMEA",
+            starts_at=timezone.now(),
+            time_zone="Europe/Berlin",
+            lab_template=LabTemplate.objects.create(name=f"Stage template {next(_serial)}"),
+            access_days=2,
+            host=stage.cast.cse,
+            status=WebinarStatus.PUBLISHED,
+        )
+    return webinar
+
+
+def webinars(stage: Stage, n: int) -> list[Webinar]:
+    """Published labs of this month, each hosted."""
+    return Webinar.objects.bulk_create(
+        [
+            Webinar(
+                title=f"Lab {next(_serial)}",
+                kind=Kind.LAB,
+                region=("AMER", "EMEA", "APAC")[i % 3],
+                starts_at=timezone.now(),
+                time_zone="UTC",
+                host=stage.cast.cse,
+                status=WebinarStatus.PUBLISHED,
+            )
+            for i in range(n)
+        ]
+    )
+
+
+def lab_templates(stage: Stage, n: int) -> None:
+    LabTemplate.objects.bulk_create(
+        [LabTemplate(name=f"Template {next(_serial)}") for _ in range(n)]
+    )
+
+
+def webinar_registrations(stage: Stage, n: int) -> list[Registration]:
+    webinar = stage_webinar(stage)
+    return Registration.objects.bulk_create(
+        [
+            Registration(
+                webinar=webinar,
+                name=f"Visitor {s}",
+                email=f"visitor{s}@example.com",
+                company="Initech",
+                consent_at=timezone.now(),
+                status=RegistrationStatus.CONFIRMED,
+                token_hash=f"{s:064d}",
+            )
+            for s in (next(_serial) for _ in range(n))
+        ]
+    )
+
+
+def environment_requests(stage: Stage, n: int) -> None:
+    EnvironmentRequest.objects.bulk_create(
+        [
+            EnvironmentRequest(webinar=w, filed_by=stage.cast.cse, days_before=8)
+            for w in webinars(stage, n)
+        ]
+    )
+
+
+def redemptions(stage: Stage, n: int) -> None:
+    webinar = stage_webinar(stage)
+    Redemption.objects.bulk_create(
+        [
+            Redemption(
+                registration=r,
+                webinar=webinar,
+                redeemed_at=timezone.now(),
+                access_ends_at=timezone.now() + timedelta(days=2),
+            )
+            for r in webinar_registrations(stage, n)
+        ]
+    )

@@ -1,0 +1,83 @@
+from django import forms
+
+from rhythm.webinars.choices import AccessDays, Kind, Region
+from rhythm.webinars.models import LabTemplate
+
+
+class WebinarForm(forms.Form):
+    """The program manager's draft. What an event needs is the service's rule
+    (services._clean_event), which names the field; the form only parses."""
+
+    title = forms.CharField(max_length=200, required=False)
+    kind = forms.ChoiceField(choices=Kind.choices, widget=forms.RadioSelect, initial=Kind.WEBINAR)
+    lab_template = forms.ModelChoiceField(
+        LabTemplate.objects.all(), required=False, help_text="Labs: the lab delivered."
+    )
+    abstract = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    region = forms.ChoiceField(choices=[("", "Choose…"), *Region.choices], required=False)
+    starts_at = forms.DateTimeField(
+        label="Starts at",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="In the event's time zone.",
+    )
+    time_zone = forms.CharField(max_length=64, initial="UTC", help_text="Such as Europe/Berlin.")
+    duration_minutes = forms.IntegerField(initial=60, min_value=1, label="Duration (minutes)")
+    capacity = forms.IntegerField(required=False, min_value=1, help_text="Empty: no limit.")
+    content_project_url = forms.URLField(
+        required=False, label="Content project", help_text="Labs: the template's when empty."
+    )
+    access_days = forms.TypedChoiceField(
+        choices=[("", "The template's"), *AccessDays.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        label="Access window",
+    )
+
+    def clean_starts_at(self):
+        # Read as typed, in the event's zone (the service attaches it).
+        value = self.cleaned_data.get("starts_at")
+        return value.replace(tzinfo=None) if value else value
+
+
+class RegistrationForm(forms.Form):
+    name = forms.CharField(max_length=120, required=False)
+    email = forms.CharField(max_length=254, required=False, widget=forms.EmailInput)
+    company = forms.CharField(max_length=120, required=False)
+    consent = forms.BooleanField(
+        required=False, label="Email me about this event (confirmation, reminders, recording)"
+    )
+
+
+class RedeemForm(forms.Form):
+    email = forms.CharField(
+        max_length=254, required=False, widget=forms.EmailInput, label="Your registration email"
+    )
+    code = forms.CharField(max_length=64, required=False, label="Invitation code")
+
+
+class EnvironmentRequestForm(forms.Form):
+    late_reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label="Why it is late",
+        help_text="Needed when filed under 7 days before delivery.",
+    )
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class CodesForm(forms.Form):
+    production_code = forms.CharField(max_length=64, required=False)
+    testing_code = forms.CharField(max_length=64, required=False)
+
+
+class PostEventForm(forms.Form):
+    recording_url = forms.URLField(required=False, label="Recording link")
+    deck_url = forms.URLField(required=False, label="Deck link")
+
+
+class AttendanceImportForm(forms.Form):
+    file = forms.FileField(
+        label="Attendee list (CSV)", help_text="The meeting tool's export: every email in it."
+    )
