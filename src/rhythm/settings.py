@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "rhythm.people",
     "rhythm.customers",
     "rhythm.catalog",
+    "rhythm.health",
     "rhythm.cases",
     "rhythm.ctas",
     "rhythm.engagements",
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "rhythm.officehours",
     "rhythm.surveys",
     "rhythm.followups",
+    "rhythm.campaigns",
     "rhythm.timeline",
     "rhythm.home",
     "rhythm.demo",
@@ -219,6 +221,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
     ("vendor/sortablejs", NODE_MODULES / "sortablejs"),
+    ("vendor/chart.js", NODE_MODULES / "chart.js" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
