@@ -45,7 +45,14 @@ def _condition_q(condition: rules.Condition, today: date) -> Q:
         window = readings.filter(date__gte=start)
         reaches_back = window.filter(date__lte=start + timedelta(days=rules.COVERAGE_SLACK_DAYS))
         return Q(Exists(reaches_back)) & ~Q(Exists(window.exclude(_holds(condition))))
-    latest = readings.order_by("-date").values("date")[:1]
+    # Nested in the Exists below, so its outer row is that reading: same account.
+    latest = (
+        MetricValue.objects.filter(
+            account=OuterRef("account"), metric=condition.metric, date__lte=today
+        )
+        .order_by("-date")
+        .values("date")[:1]
+    )
     return Q(Exists(readings.filter(_holds(condition), date=Subquery(latest))))
 
 
@@ -156,37 +163,86 @@ def coverage() -> Coverage:
     return Coverage(by_place)
 
 
-def annotated(campaign: Campaign, today: date, now: datetime, cover: Coverage) -> QuerySet:
-    """The targeted accounts, each with its flags and its eligible contacts' count."""
+@dataclass(frozen=True)
+class Flags:
+    """Why an account would get no email, as expressions: used in filters and in the
+    one aggregate directly (Django refuses to aggregate over its own annotations of
+    subqueries), and annotated on the rows a page shows."""
+
+    suppressed: Q
+    received: Q
+    covered: Q
+    has_contact: Q
+    contact_count: Any
+
+    @property
+    def eligible(self) -> Q:
+        return ~self.suppressed & ~self.received & self.covered & self.has_contact
+
+    def first(self, reason: Exclusion) -> Q:
+        """The accounts a reason is the first reason for (the order of Exclusion)."""
+        return {
+            Exclusion.SUPPRESSED: self.suppressed,
+            Exclusion.ALREADY_RECEIVED: ~self.suppressed & self.received,
+            Exclusion.NO_COVERING_CSE: ~self.suppressed & ~self.received & ~self.covered,
+            Exclusion.NO_ELIGIBLE_CONTACT: ~self.suppressed
+            & ~self.received
+            & self.covered
+            & ~self.has_contact,
+        }[reason]
+
+
+def flags(campaign: Campaign, now: datetime, cover: Coverage) -> Flags:
     contacts = eligible_contacts(campaign, now).filter(account=OuterRef("pk"))
-    contact_count = Subquery(
-        contacts.order_by().values("account").annotate(n=Count("pk")).values("n"),
-        output_field=IntegerField(),
-    )
-    return targeted(campaign, today).annotate(
-        is_suppressed=suppressed_q(),
-        already_received=Exists(
-            CampaignSend.objects.filter(campaign=campaign, account=OuterRef("pk"))
+    return Flags(
+        suppressed=suppressed_q(),
+        received=Q(Exists(CampaignSend.objects.filter(campaign=campaign, account=OuterRef("pk")))),
+        covered=cover.q(),
+        has_contact=Q(Exists(contacts)),
+        contact_count=Subquery(
+            contacts.order_by().values("account").annotate(n=Count("pk")).values("n"),
+            output_field=IntegerField(),
         ),
-        is_covered=cover.q(),
-        contacts_n=Coalesce(contact_count, 0),
     )
 
 
-ELIGIBLE = Q(is_suppressed=False, already_received=False, is_covered=True, contacts_n__gt=0)
+@dataclass(frozen=True)
+class Evaluated:
+    """The targeted accounts and their flags."""
+
+    accounts: QuerySet
+    flags: Flags
+
+    def eligible(self) -> QuerySet:
+        return self.annotated().filter(self.flags.eligible)
+
+    def excluded(self) -> QuerySet:
+        return self.annotated().exclude(self.flags.eligible)
+
+    def annotated(self) -> QuerySet:
+        f = self.flags
+        return self.accounts.annotate(
+            is_suppressed=f.suppressed,
+            already_received=f.received,
+            is_covered=f.covered,
+            contacts_n=Coalesce(f.contact_count, 0),
+        )
+
+    def counts(self) -> dict[str, int]:
+        """Matched, eligible, contacts and each exclusion: one query."""
+        f = self.flags
+        aggregates: dict[str, Any] = {
+            "matched": Count("pk"),
+            "eligible": Count("pk", filter=f.eligible),
+            "contacts": Coalesce(Sum(f.contact_count, filter=f.eligible), 0),
+        }
+        for reason in Exclusion:
+            aggregates[reason.value] = Count("pk", filter=f.first(reason))
+        return self.accounts.aggregate(**aggregates)
 
 
-def reason_q(reason: Exclusion) -> Q:
-    """The accounts a reason is the first reason for (the order of Exclusion)."""
-    first = {
-        Exclusion.SUPPRESSED: Q(is_suppressed=True),
-        Exclusion.ALREADY_RECEIVED: Q(is_suppressed=False, already_received=True),
-        Exclusion.NO_COVERING_CSE: Q(is_suppressed=False, already_received=False, is_covered=False),
-        Exclusion.NO_ELIGIBLE_CONTACT: Q(
-            is_suppressed=False, already_received=False, is_covered=True, contacts_n=0
-        ),
-    }
-    return first[reason]
+def evaluate(campaign: Campaign, today: date, now: datetime, cover: Coverage) -> Evaluated:
+    return Evaluated(targeted(campaign, today), flags(campaign, now, cover))
 
 
 def reason_of(account: Any) -> Exclusion | None:
@@ -199,15 +255,3 @@ def reason_of(account: Any) -> Exclusion | None:
     if not account.contacts_n:
         return Exclusion.NO_ELIGIBLE_CONTACT
     return None
-
-
-def counts(accounts: QuerySet) -> dict[str, int]:
-    """Matched, eligible, contacts and each exclusion: one query."""
-    aggregates: dict[str, Any] = {
-        "matched": Count("pk"),
-        "eligible": Count("pk", filter=ELIGIBLE),
-        "contacts": Coalesce(Sum("contacts_n", filter=ELIGIBLE), 0),
-    }
-    for reason in Exclusion:
-        aggregates[reason.value] = Count("pk", filter=reason_q(reason))
-    return accounts.aggregate(**aggregates)

@@ -271,18 +271,14 @@ def preview(
     get it, and the excluded with their first reason."""
     now = now or timezone.now()
     cover = audience.coverage()
-    accounts = audience.annotated(campaign, timezone.localdate(now), now, cover)
-    found = audience.counts(accounts)
-    chosen = list(
-        accounts.filter(audience.ELIGIBLE).select_related("segment").order_by("name", "pk")[:sample]
-    )
+    evaluated = audience.evaluate(campaign, timezone.localdate(now), now, cover)
+    found = evaluated.counts()
+    chosen = list(evaluated.eligible().select_related("segment").order_by("name", "pk")[:sample])
     for account in chosen:
         account.cse_id = cover.cse_for(account.segment_id, account.region)
     excluded = [
         (a, audience.reason_of(a))
-        for a in accounts.exclude(audience.ELIGIBLE)
-        .select_related("segment")
-        .order_by("name", "pk")[:50]
+        for a in evaluated.excluded().select_related("segment").order_by("name", "pk")[:50]
     ]
     return Preview(found, chosen, excluded)  # type: ignore[arg-type]  # excluded: a reason each
 
@@ -359,10 +355,7 @@ def example_email(
     cover = audience.coverage()
     if account is None:
         account = (
-            audience.annotated(campaign, today, now, cover)
-            .filter(audience.ELIGIBLE)
-            .order_by("name", "pk")
-            .first()
+            audience.evaluate(campaign, today, now, cover).eligible().order_by("name", "pk").first()
         )
         if account is None:
             return None, "No account would receive it today: the preview needs one.", None
@@ -424,9 +417,9 @@ def run(
     now = now or timezone.now()
     today = timezone.localdate(now)
     cover = audience.coverage()
-    accounts_qs = audience.annotated(campaign, today, now, cover)
-    result = RunResult(campaign, dry_run, counts=audience.counts(accounts_qs))
-    accounts = list(accounts_qs.filter(audience.ELIGIBLE).order_by("pk"))
+    evaluated = audience.evaluate(campaign, today, now, cover)
+    result = RunResult(campaign, dry_run, counts=evaluated.counts())
+    accounts = list(evaluated.eligible().order_by("pk"))
     if not dry_run:
         result.run = CampaignRun.objects.create(
             campaign=campaign, started_at=now, actor=actor,
