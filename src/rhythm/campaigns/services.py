@@ -233,6 +233,10 @@ def update(campaign: Campaign, data: dict[str, Any], *, actor: Any) -> Campaign:
         )
     for name, value in clean.items():
         setattr(locked, name, value)
+    if locked.author_id is None:
+        # A seeded draft is authored by whoever first makes it theirs: they may not
+        # approve it either.
+        locked.author = actor
     locked.save()
     locked.segments.set(segment_ids)
     if locked.state != CampaignState.DRAFT:
