@@ -42,14 +42,19 @@ def team(transactional_db, live_server, settings, tmp_path):
     ops = _member("olga", "Olga", "Petrova", Role.CS_OPERATIONS)
     manager = _member("marek", "Marek", "Novak", Role.CSE_MANAGER)
     alpha = AccountFactory(name="Alpha GmbH", crm_id="CRM-ALPHA", segment=mid, region="EMEA")
-    contact = ContactFactory(account=alpha, name="Greta Weiss", email="greta@alpha.example", title="GitLab Admin")
+    contact = ContactFactory(
+        account=alpha, name="Greta Weiss", email="greta@alpha.example", title="GitLab Admin"
+    )
     silent = AccountFactory(name="Delta SA", crm_id="CRM-DELTA", segment=mid, region="EMEA")
     amer = AccountFactory(name="Gamma Inc", crm_id="CRM-GAMMA", segment=mid, region="AMER")
     ContactFactory(account=amer)
     today = timezone.localdate()
     lines = ["account,metric,date,value"]
     for crm_id, value in (("CRM-ALPHA", 31), ("CRM-DELTA", 12), ("CRM-GAMMA", 22)):
-        lines += [f"{crm_id},license_utilisation,{today - timedelta(days=d)},{value}" for d in range(0, 98, 7)]
+        lines += [
+            f"{crm_id},license_utilisation,{today - timedelta(days=d)},{value}"
+            for d in range(0, 98, 7)
+        ]
     csv = tmp_path / "utilisation.csv"
     csv.write_text("\n".join(lines) + "\n")
     yield {"ops": ops, "manager": manager, "contact": contact, "csv": csv, "silent": silent}
@@ -79,7 +84,9 @@ def test_cs_operations_run_a_campaign_once_and_a_contact_unsubscribes(page: Page
     page.get_by_label("Mid-Market").check()
     page.get_by_label("Regions").fill("EMEA")
     expect(page.get_by_label("Conditions")).to_have_value("license_utilisation < 50 for 90 days")
-    expect(page.get_by_test_id("preview-body")).to_contain_text("https://calendly.example/amira-haddad")
+    expect(page.get_by_test_id("preview-body")).to_contain_text(
+        "https://calendly.example/amira-haddad"
+    )
     page.get_by_role("button", name="Save draft").click()
 
     expect(page.get_by_test_id("campaign-status")).to_have_text("Draft")

@@ -12,10 +12,11 @@ from django.utils import timezone
 
 from rhythm.campaigns import audience, rules, services
 from rhythm.campaigns.models import AccountOptOut, Campaign, CampaignEmail, CampaignSend
-from rhythm.core.models import OutboundMessage
-from tests.campaigns.conftest import LOW_90
 from rhythm.cases import services as case_services
-from tests.factories import AccountFactory, ContactFactory, OpportunityFactory, UserFactory
+from rhythm.core.models import OutboundMessage
+from rhythm.core.workflow import TransitionConflict
+from tests.campaigns.conftest import LOW_90, utilisation
+from tests.factories import AccountFactory, ContactFactory, OpportunityFactory
 
 
 def activate(world, cast):
@@ -40,8 +41,6 @@ def test_the_preview_counts_in_one_query_and_names_each_exclusion(
     )
     opted = AccountOptOut.objects.get().account
     ContactFactory(account=opted)
-    from tests.campaigns.conftest import utilisation
-
     utilisation(opted, Decimal("5"))
     campaign = world["campaign"]
     evaluated = audience.evaluate(
@@ -62,13 +61,12 @@ def test_the_preview_counts_in_one_query_and_names_each_exclusion(
 
 def test_conditions_combine_with_and_or_groups(world):
     campaign = world["campaign"]
+    low = {"metric": "license_utilisation", "op": "<", "value": "50", "for_days": 90}
+    high = {"metric": "license_utilisation", "op": ">=", "value": "80"}
     campaign.conditions = {
         "match": "any",
-        "groups": [
-            {"match": "all", "conditions": [{"metric": "license_utilisation", "op": "<", "value": "50", "for_days": 90}]},
-            {"match": "all", "conditions": [{"metric": "license_utilisation", "op": ">=", "value": "80"}]},
-        ],
-    }  # fmt: skip
+        "groups": [{"match": "all", "conditions": [low]}, {"match": "all", "conditions": [high]}],
+    }
     names = set(audience.targeted(campaign, timezone.localdate()).values_list("name", flat=True))
     assert names == {"Alpha GmbH", "Beta BV", "Gamma Inc", "Delta SA"}
     campaign.conditions["match"] = "all"
@@ -78,10 +76,17 @@ def test_conditions_combine_with_and_or_groups(world):
 def test_a_bad_definition_names_the_field_and_the_rule(cast, db):
     with pytest.raises(ValidationError) as caught:
         services.create(
-            {"name": "X", "subject": "Hi {{ nope }}", "body": "b", "regions": ["MARS"],
-             "conditions": {"groups": [{"conditions": [{"metric": "u", "op": "~", "value": "1"}]}]}},
+            {
+                "name": "X",
+                "subject": "Hi {{ nope }}",
+                "body": "b",
+                "regions": ["MARS"],
+                "conditions": {
+                    "groups": [{"conditions": [{"metric": "u", "op": "~", "value": 1}]}]
+                },
+            },
             actor=cast.cs_ops,
-        )  # fmt: skip
+        )
     errors = caught.value.message_dict
     assert "unknown placeholder {{ nope }}" in errors["subject"][0]
     assert "conditions.groups[0].conditions[0].op" in errors and "regions" in errors
@@ -91,7 +96,7 @@ def test_approval_needs_a_second_person_and_activation_an_approval(world, cast):
     campaign = world["campaign"]
     with pytest.raises(PermissionDenied):
         services.approve(campaign, cast.cs_ops)  # the author
-    with pytest.raises(Exception):  # no move from draft to active
+    with pytest.raises(TransitionConflict):  # no move from draft to active
         services.activate(campaign, cast.cs_ops)
     services.approve(campaign, cast.manager)
     assert services.activate(campaign, cast.cs_ops).state == "active"
@@ -193,9 +198,10 @@ def test_results_attribute_a_case_within_30_days(
 
 def test_the_api_crud_preview_moves_runs_results(world, cast, api):
     ops = api(cast.cs_ops)
+    low = {"metric": "license_utilisation", "op": "<", "value": 50}
     body = {
         "name": "EMEA coach", "segments": [world["segment"].pk], "regions": ["EMEA"],
-        "conditions": {"groups": [{"conditions": [{"metric": "license_utilisation", "op": "<", "value": "50"}]}]},
+        "conditions": {"groups": [{"conditions": [low]}]},
         "subject": "Hi {{ contact_first_name }}", "body": "Book: {{ booking_link }}",
     }  # fmt: skip
     created = ops.post("/campaigns", body)
@@ -248,4 +254,3 @@ def test_the_form_text_reads_and_round_trips():
         == "license_utilisation < 50 for 90 days\nor\nci_pipelines_30d = 0"
     )
     assert "line 1" in rules.conditions_from_text("utilisation is low")[1]["conditions"]
-    assert UserFactory  # the cast's factory stays importable for the permissions rows

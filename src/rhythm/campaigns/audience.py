@@ -89,13 +89,18 @@ def targeted(campaign: Campaign, today: date, segment_ids: list[int] | None = No
 # --- Exclusions ---------------------------------------------------------------------
 
 
+ESCALATION_MODEL = "escalations.Escalation"
+
+
 def open_escalations() -> QuerySet | None:
     """The seam to escalations (built beside this app): the open escalations' rows,
     each with an `account`, or None while the app is not installed. Read by its
     string label, so campaigns import nothing of it."""
     if not apps.is_installed("rhythm.escalations"):
         return None
-    model = apps.get_model("escalations", "Escalation")
+    # Named at run time: the model exists only once that app is installed.
+    label: str = ESCALATION_MODEL
+    model = apps.get_model(label)
     manager: Any = model._default_manager
     if hasattr(manager, "open"):
         return manager.open()
@@ -148,7 +153,7 @@ def coverage() -> Coverage:
     """One query: the active CSEs, the segments they cover and their open CTAs."""
     User = get_user_model()
     cses = (
-        User.objects.active()  # type: ignore[attr-defined]  # people's TeamManager
+        User.objects.active()
         .with_role(Role.CSE)
         .annotate(
             load=Count("ctas", filter=~Q(ctas__status="closed"), distinct=True),

@@ -26,7 +26,8 @@ class CampaignForm(forms.Form):
     )
     contact_roles = forms.CharField(
         required=False,
-        help_text="Comma-separated words of the contact's title (Admin, Director…); empty: every contact.",
+        help_text="Comma-separated words of the contact's title (Admin, Director…); "
+        "empty: every contact.",
     )
     subject = forms.CharField(max_length=rules.SUBJECT_LIMIT)
     body = forms.CharField(

@@ -308,8 +308,8 @@ def conditions_from_text(text: str) -> tuple[dict[str, Any], dict[str, str]]:
         if not found:
             return {}, {
                 "conditions": f"line {number}: {line.strip()!r} is not a condition; write "
-                "“metric < 50”, “metric = 21” or “metric < 50 for 90 days”, and “or” alone on a line "
-                "between alternatives."
+                "“metric < 50”, “metric = 21” or “metric < 50 for 90 days”, and “or” alone "
+                "on a line between alternatives."
             }
         condition: dict[str, Any] = {
             "metric": found["metric"].lower(),

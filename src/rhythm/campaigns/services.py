@@ -369,7 +369,9 @@ def example_email(
         .order_by("name", "pk")
         .first()
     )
-    contact = contact or account.contacts.active().order_by("name", "pk").first()
+    contact = (
+        contact or Contact.objects.active().filter(account=account).order_by("name", "pk").first()
+    )
     if contact is None:
         return None, f"{account.name} has no contact to write to.", account
     cse_id = cover.cse_for(account.segment_id, account.region)
@@ -415,8 +417,8 @@ def run(
     campaign = Campaign.objects.get(pk=campaign.pk)
     if not dry_run and campaign.state != CampaignState.ACTIVE:
         raise NotRunnable(
-            f"{campaign.name} is {campaign.get_state_display().lower()}: only an active campaign sends "
-            "(a dry run shows what it would send)."
+            f"{campaign.name} is {campaign.get_state_display().lower()}: only an active "
+            "campaign sends (a dry run shows what it would send)."
         )
     now = now or timezone.now()
     today = timezone.localdate(now)

@@ -9,5 +9,6 @@ class UploadForm(forms.Form):
     skip_bad_rows = forms.BooleanField(
         required=False,
         label="Skip bad rows",
-        help_text="Write the good rows and list the bad ones. Unticked, one bad row writes nothing.",
+        help_text="Write the good rows and list the bad ones. "
+        "Unticked, one bad row writes nothing.",
     )

@@ -40,8 +40,8 @@ class Command(BaseCommand):
         if action == "preview":
             found = services.preview(campaign)
             self.stdout.write(
-                f"{found.counts['eligible']} accounts ({found.counts['contacts']} contacts) would receive it "
-                f"of {found.counts['matched']} matching."
+                f"{found.counts['eligible']} accounts ({found.counts['contacts']} contacts) "
+                f"would receive it of {found.counts['matched']} matching."
             )
             for reason in Exclusion:
                 self.stdout.write(
