@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from rhythm.campaigns import services
-from rhythm.campaigns.choices import CampaignState, Exclusion, Schedule
+from rhythm.campaigns.choices import CampaignExclusion, CampaignSchedule, CampaignState
 from rhythm.campaigns.models import Campaign
 from rhythm.core.api import ERROR_RESPONSES, ApiError, Body, Id, Pagination, Text, require_perm
 from rhythm.core.http import AuthedRequest
@@ -35,7 +35,7 @@ class CampaignIn(Body):
     contact_roles: list[Text] = Field(default_factory=list)
     subject: Text = Field(min_length=1, max_length=200)
     body: str = Field(min_length=1, max_length=10_000)
-    schedule: Schedule = Schedule.DAILY
+    schedule: CampaignSchedule = CampaignSchedule.DAILY
     send_time: time = time(9, 0)
     send_on: Date | None = None
     frequency_cap_days: int = Field(7, ge=0, le=365)
@@ -52,7 +52,7 @@ class CampaignPatch(Body):
     contact_roles: list[Text] | None = None
     subject: Text | None = Field(None, min_length=1, max_length=200)
     body: str | None = Field(None, min_length=1, max_length=10_000)
-    schedule: Schedule | None = None
+    schedule: CampaignSchedule | None = None
     send_time: time | None = None
     send_on: Date | None = None
     frequency_cap_days: int | None = Field(None, ge=0, le=365)
@@ -71,7 +71,7 @@ class CampaignOut(Schema):
     contact_roles: list[str]
     subject: str
     body: str
-    schedule: Schedule
+    schedule: CampaignSchedule
     send_time: time
     send_on: Date | None
     frequency_cap_days: int
@@ -131,7 +131,7 @@ def archive_campaign(request: AuthedRequest, campaign_id: int):
     return 204, None
 
 
-class AccountOut(Schema):
+class CampaignAccountOut(Schema):
     id: int
     name: str
     segment: int = Field(alias="segment_id")
@@ -139,22 +139,24 @@ class AccountOut(Schema):
     contacts: int = Field(alias="contacts_n")
 
 
-class ExcludedOut(Schema):
+class CampaignExcludedOut(Schema):
     id: int
     name: str
-    reason: Exclusion
+    reason: CampaignExclusion
 
 
-class PreviewOut(Schema):
+class CampaignPreviewOut(Schema):
     matched: int
     eligible: int
     contacts: int
     excluded: dict[str, int] = Field(description="Accounts per first reason.")
-    sample: list[AccountOut]
-    excluded_sample: list[ExcludedOut]
+    sample: list[CampaignAccountOut]
+    excluded_sample: list[CampaignExcludedOut]
 
 
-@router.get("/campaigns/{campaign_id}/preview", response={200: PreviewOut, **ERROR_RESPONSES})
+@router.get(
+    "/campaigns/{campaign_id}/preview", response={200: CampaignPreviewOut, **ERROR_RESPONSES}
+)
 def preview_campaign(request: AuthedRequest, campaign_id: int):
     """Who would receive it now: the counts (one query), a sample, and the excluded
     accounts with their first reason."""
@@ -163,18 +165,18 @@ def preview_campaign(request: AuthedRequest, campaign_id: int):
         "matched": found.counts["matched"],
         "eligible": found.counts["eligible"],
         "contacts": found.counts["contacts"],
-        "excluded": {r.value: found.counts[r.value] for r in Exclusion},
+        "excluded": {r.value: found.counts[r.value] for r in CampaignExclusion},
         "sample": found.sample,
         "excluded_sample": [{"id": a.pk, "name": a.name, "reason": r} for a, r in found.excluded],
     }
 
 
-class MoveIn(Body):
+class CampaignMoveIn(Body):
     reason: Text = ""
     expected_state: CampaignState | None = None
 
 
-def _move(request: AuthedRequest, campaign_id: int, target: str, payload: MoveIn):
+def _move(request: AuthedRequest, campaign_id: int, target: str, payload: CampaignMoveIn):
     campaign = _campaign(request, campaign_id)
     services.move(
         campaign,
@@ -187,46 +189,46 @@ def _move(request: AuthedRequest, campaign_id: int, target: str, payload: MoveIn
 
 
 @router.post("/campaigns/{campaign_id}/approve", response={200: CampaignOut, **ERROR_RESPONSES})
-def approve_campaign(request: AuthedRequest, campaign_id: int, payload: MoveIn):
+def approve_campaign(request: AuthedRequest, campaign_id: int, payload: CampaignMoveIn):
     """A second person (CS operations or a CSE manager, not the author) approves."""
     return _move(request, campaign_id, CampaignState.APPROVED, payload)
 
 
 @router.post("/campaigns/{campaign_id}/activate", response={200: CampaignOut, **ERROR_RESPONSES})
-def activate_campaign(request: AuthedRequest, campaign_id: int, payload: MoveIn):
+def activate_campaign(request: AuthedRequest, campaign_id: int, payload: CampaignMoveIn):
     return _move(request, campaign_id, CampaignState.ACTIVE, payload)
 
 
 @router.post("/campaigns/{campaign_id}/pause", response={200: CampaignOut, **ERROR_RESPONSES})
-def pause_campaign(request: AuthedRequest, campaign_id: int, payload: MoveIn):
+def pause_campaign(request: AuthedRequest, campaign_id: int, payload: CampaignMoveIn):
     return _move(request, campaign_id, CampaignState.PAUSED, payload)
 
 
-class RunIn(Body):
+class CampaignRunIn(Body):
     dry_run: bool = False
 
 
-class RunEmailOut(Schema):
+class CampaignRunEmailOut(Schema):
     to: str
     subject: str
     body: str
 
 
-class RunAccountOut(Schema):
+class CampaignRunAccountOut(Schema):
     account: int
     cse: int
-    emails: list[RunEmailOut]
+    emails: list[CampaignRunEmailOut]
 
 
-class RunOut(Schema):
+class CampaignRunOut(Schema):
     run: int | None = Field(description="The run's id; null for a dry run.")
     dry_run: bool
-    accounts: list[RunAccountOut]
+    accounts: list[CampaignRunAccountOut]
     skipped: int = Field(description="Accounts another run sent meanwhile.")
 
 
-@router.post("/campaigns/{campaign_id}/runs", response={200: RunOut, **ERROR_RESPONSES})
-def run_campaign(request: AuthedRequest, campaign_id: int, payload: RunIn):
+@router.post("/campaigns/{campaign_id}/runs", response={200: CampaignRunOut, **ERROR_RESPONSES})
+def run_campaign(request: AuthedRequest, campaign_id: int, payload: CampaignRunIn):
     """Run now: one send per account (once ever) and an outbox email per contact; a
     dry run writes nothing and answers what would go."""
     campaign = _campaign(request, campaign_id)
@@ -246,7 +248,7 @@ def run_campaign(request: AuthedRequest, campaign_id: int, payload: RunIn):
     }
 
 
-class RunRowOut(Schema):
+class CampaignRunRowOut(Schema):
     id: int
     started_at: datetime
     finished_at: datetime | None
@@ -256,13 +258,13 @@ class RunRowOut(Schema):
     accounts_excluded: int
 
 
-@router.get("/campaigns/{campaign_id}/runs", response=list[RunRowOut])
+@router.get("/campaigns/{campaign_id}/runs", response=list[CampaignRunRowOut])
 @paginate(Pagination)
 def list_runs(request: AuthedRequest, campaign_id: int):
     return _campaign(request, campaign_id).runs.all()
 
 
-class ResultsOut(Schema):
+class CampaignResultsOut(Schema):
     accounts_sent: int
     sent: int = Field(description="Emails written to the outbox.")
     delivered: int
@@ -272,6 +274,8 @@ class ResultsOut(Schema):
     )
 
 
-@router.get("/campaigns/{campaign_id}/results", response={200: ResultsOut, **ERROR_RESPONSES})
+@router.get(
+    "/campaigns/{campaign_id}/results", response={200: CampaignResultsOut, **ERROR_RESPONSES}
+)
 def campaign_results(request: AuthedRequest, campaign_id: int):
     return services.results(_campaign(request, campaign_id))

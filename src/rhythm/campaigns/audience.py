@@ -15,7 +15,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 
 from rhythm.campaigns import rules
-from rhythm.campaigns.choices import Exclusion
+from rhythm.campaigns.choices import CampaignExclusion
 from rhythm.campaigns.models import (
     AccountOptOut,
     Campaign,
@@ -184,13 +184,13 @@ class Flags:
     def eligible(self) -> Q:
         return ~self.suppressed & ~self.received & self.covered & self.has_contact
 
-    def first(self, reason: Exclusion) -> Q:
-        """The accounts a reason is the first reason for (the order of Exclusion)."""
+    def first(self, reason: CampaignExclusion) -> Q:
+        """The accounts a reason is the first reason for (the order of CampaignExclusion)."""
         return {
-            Exclusion.SUPPRESSED: self.suppressed,
-            Exclusion.ALREADY_RECEIVED: ~self.suppressed & self.received,
-            Exclusion.NO_COVERING_CSE: ~self.suppressed & ~self.received & ~self.covered,
-            Exclusion.NO_ELIGIBLE_CONTACT: ~self.suppressed
+            CampaignExclusion.SUPPRESSED: self.suppressed,
+            CampaignExclusion.ALREADY_RECEIVED: ~self.suppressed & self.received,
+            CampaignExclusion.NO_COVERING_CSE: ~self.suppressed & ~self.received & ~self.covered,
+            CampaignExclusion.NO_ELIGIBLE_CONTACT: ~self.suppressed
             & ~self.received
             & self.covered
             & ~self.has_contact,
@@ -241,7 +241,7 @@ class Evaluated:
             "eligible": Count("pk", filter=f.eligible),
             "contacts": Coalesce(Sum(f.contact_count, filter=f.eligible), 0),
         }
-        for reason in Exclusion:
+        for reason in CampaignExclusion:
             aggregates[reason.value] = Count("pk", filter=f.first(reason))
         return self.accounts.aggregate(**aggregates)
 
@@ -250,13 +250,13 @@ def evaluate(campaign: Campaign, today: date, now: datetime, cover: Coverage) ->
     return Evaluated(targeted(campaign, today), flags(campaign, now, cover))
 
 
-def reason_of(account: Any) -> Exclusion | None:
+def reason_of(account: Any) -> CampaignExclusion | None:
     if account.is_suppressed:
-        return Exclusion.SUPPRESSED
+        return CampaignExclusion.SUPPRESSED
     if account.already_received:
-        return Exclusion.ALREADY_RECEIVED
+        return CampaignExclusion.ALREADY_RECEIVED
     if not account.is_covered:
-        return Exclusion.NO_COVERING_CSE
+        return CampaignExclusion.NO_COVERING_CSE
     if not account.contacts_n:
-        return Exclusion.NO_ELIGIBLE_CONTACT
+        return CampaignExclusion.NO_ELIGIBLE_CONTACT
     return None

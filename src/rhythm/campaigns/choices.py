@@ -10,12 +10,12 @@ class CampaignState(ColouredChoices):
     PAUSED = "paused", "Paused", "warning"
 
 
-class Schedule(models.TextChoices):
+class CampaignSchedule(models.TextChoices):
     DAILY = "daily", "Daily at a time"
     ONCE = "once", "Once, on a day at a time"
 
 
-class Exclusion(ColouredChoices):
+class CampaignExclusion(ColouredChoices):
     """Why an account of the target group gets no email, in the order they are told."""
 
     SUPPRESSED = "suppressed", "Suppressed (opted out or in an open escalation)", "danger"

@@ -1,7 +1,7 @@
 from django import forms
 
 from rhythm.campaigns import rules
-from rhythm.campaigns.choices import Schedule
+from rhythm.campaigns.choices import CampaignSchedule
 from rhythm.customers.models import Segment
 
 
@@ -36,7 +36,7 @@ class CampaignForm(forms.Form):
         + ", ".join(f"{{{{ {p} }}}}" for p in rules.PLACEHOLDERS)
         + ", {{ metric.NAME }}.",
     )
-    schedule = forms.ChoiceField(choices=Schedule.choices)
+    schedule = forms.ChoiceField(choices=CampaignSchedule.choices)
     send_time = forms.TimeField(initial="09:00", widget=forms.TimeInput(attrs={"type": "time"}))
     send_on = forms.DateField(
         required=False,

@@ -5,7 +5,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from rhythm.campaigns import rules
-from rhythm.campaigns.choices import CampaignState, Schedule
+from rhythm.campaigns.choices import CampaignSchedule, CampaignState
 from rhythm.core.models import ArchivableModel, TransitionRecord
 from rhythm.customers.access import AccountScopedQuerySet
 from rhythm.customers.models import money
@@ -31,7 +31,9 @@ class Campaign(ArchivableModel):
     )
     subject = models.CharField(max_length=rules.SUBJECT_LIMIT)
     body = models.TextField()
-    schedule = models.CharField(max_length=8, choices=Schedule.choices, default=Schedule.DAILY)
+    schedule = models.CharField(
+        max_length=8, choices=CampaignSchedule.choices, default=CampaignSchedule.DAILY
+    )
     send_time = models.TimeField(default="09:00", help_text="In the deployment's time zone.")
     send_on = models.DateField(null=True, blank=True, help_text="For a campaign sent once.")
     frequency_cap_days = models.PositiveSmallIntegerField(

@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rhythm.campaigns import audience, rules
-from rhythm.campaigns.choices import CampaignState, Exclusion, Schedule
+from rhythm.campaigns.choices import CampaignExclusion, CampaignSchedule, CampaignState
 from rhythm.campaigns.events import CampaignMoved, CampaignSent, ContactUnsubscribed
 from rhythm.campaigns.models import (
     Campaign,
@@ -173,11 +173,11 @@ def _check(data: dict[str, Any]) -> tuple[dict[str, Any], list[int]]:
     problems.update(condition_problems)
     subject, body = str(data.get("subject") or ""), str(data.get("body") or "")
     problems.update(rules.template_problems(subject, body))
-    schedule = data.get("schedule") or Schedule.DAILY
-    if schedule not in Schedule.values:
-        problems["schedule"] = f"{schedule!r}: one of {', '.join(Schedule.values)}."
+    schedule = data.get("schedule") or CampaignSchedule.DAILY
+    if schedule not in CampaignSchedule.values:
+        problems["schedule"] = f"{schedule!r}: one of {', '.join(CampaignSchedule.values)}."
     send_on = data.get("send_on") or None
-    if schedule == Schedule.ONCE and not send_on:
+    if schedule == CampaignSchedule.ONCE and not send_on:
         problems["send_on"] = "a campaign sent once needs its day."
     cap = data.get("frequency_cap_days", rules.FREQUENCY_CAP_DAYS)
     if cap in (None, ""):
@@ -261,11 +261,11 @@ def update(campaign: Campaign, data: dict[str, Any], *, actor: Any) -> Campaign:
 class Preview:
     counts: dict[str, int]
     sample: list[Any]  # eligible accounts, each with .cse_id and .contacts_n
-    excluded: list[tuple[Any, Exclusion]]
+    excluded: list[tuple[Any, CampaignExclusion]]
 
     @property
-    def reasons(self) -> list[tuple[Exclusion, int]]:
-        return [(reason, self.counts[reason.value]) for reason in Exclusion]
+    def reasons(self) -> list[tuple[CampaignExclusion, int]]:
+        return [(reason, self.counts[reason.value]) for reason in CampaignExclusion]
 
 
 def preview(
@@ -499,7 +499,7 @@ def due(campaign: Campaign, now: datetime) -> bool:
     or after its time; a one-off once, on or after its day and time)."""
     local = timezone.localtime(now)
     last = timezone.localtime(campaign.last_run_at) if campaign.last_run_at else None
-    if campaign.schedule == Schedule.ONCE:
+    if campaign.schedule == CampaignSchedule.ONCE:
         if last is not None or campaign.send_on is None:
             return False
         return (local.date(), local.time()) >= (campaign.send_on, campaign.send_time)

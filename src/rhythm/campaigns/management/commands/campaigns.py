@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from rhythm.campaigns import services
-from rhythm.campaigns.choices import Exclusion
+from rhythm.campaigns.choices import CampaignExclusion
 from rhythm.campaigns.models import Campaign
 
 
@@ -43,7 +43,7 @@ class Command(BaseCommand):
                 f"{found.counts['eligible']} accounts ({found.counts['contacts']} contacts) "
                 f"would receive it of {found.counts['matched']} matching."
             )
-            for reason in Exclusion:
+            for reason in CampaignExclusion:
                 self.stdout.write(
                     f"  excluded, {reason.label.lower()}: {found.counts[reason.value]}"
                 )
