@@ -19,12 +19,14 @@ from django.test import Client
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
+from rhythm.campaigns import services as campaigns
 from rhythm.cases import services as cases
 from rhythm.catalog.models import Offering
 from rhythm.core import services as core
 from rhythm.ctas import playbooks
 from rhythm.engagements import services as engagements
 from rhythm.followups import services as followups
+from rhythm.health.models import MetricImport
 from rhythm.meetings import services as meetings
 from rhythm.officehours import services as officehours
 from rhythm.people.choices import Role
@@ -291,6 +293,8 @@ class World:
     survey: Any  # a CSAT survey to the contact about the opportunity, answered
     follow_up: Any  # of a spot call with the contact, held: not sent yet
     further_question: Any  # asked by the CSM after that call, not answered
+    campaign: Any  # a draft by CS operations, targeting the account's segment
+    metric_import: Any  # a metrics upload by CS operations, done
 
     def parameters(self) -> dict[str, Any]:
         """A value for every URL parameter a route or an operation may have."""
@@ -319,6 +323,8 @@ class World:
             "survey_id": self.survey.pk,
             "follow_up_id": self.follow_up.pk,
             "further_question_id": self.further_question.pk,
+            "campaign_id": self.campaign.pk,
+            "import_id": self.metric_import.pk,
             "column": "review",
         }
 
@@ -397,6 +403,18 @@ def build_world(cast) -> World:
         follow_up=(follow_up := _follow_up(ask("Caching"), contact, cast.cse)),
         further_question=followups.ask(
             follow_up.meeting, actor=cast.csm, question="Does the cache survive a rebase?"
+        ),
+        campaign=campaigns.create(
+            {
+                "name": "Harness campaign",
+                "segments": [account.segment_id],
+                "subject": "Hello {{ contact_first_name }}",
+                "body": "Book a call: {{ booking_link }}",
+            },
+            actor=cast.cs_ops,
+        ),
+        metric_import=MetricImport.objects.create(
+            file="done.csv", original_name="done.csv", status="done", created_by=cast.cs_ops
         ),
     )
 

@@ -16,6 +16,7 @@ from rhythm.campaigns.choices import CampaignExclusion, CampaignSchedule, Campai
 from rhythm.campaigns.models import Campaign
 from rhythm.core.api import ERROR_RESPONSES, ApiError, Body, Id, Pagination, Text, require_perm
 from rhythm.core.http import AuthedRequest
+from rhythm.core.workflow import TransitionConflict
 
 router = Router(tags=["campaigns"])
 
@@ -178,13 +179,17 @@ class CampaignMoveIn(Body):
 
 def _move(request: AuthedRequest, campaign_id: int, target: str, payload: CampaignMoveIn):
     campaign = _campaign(request, campaign_id)
-    services.move(
-        campaign,
-        target,
-        actor=request.user,
-        reason=payload.reason,
-        expected_state=payload.expected_state or "",
-    )
+    try:
+        services.move(
+            campaign,
+            target,
+            actor=request.user,
+            reason=payload.reason,
+            expected_state=payload.expected_state or "",
+        )
+    except TransitionConflict as exc:
+        # The one error shape, naming the field (the state) and the rule.
+        raise ApiError(409, str(exc), field="state", rule="conflict") from None
     return _campaign(request, campaign_id)
 
 
