@@ -122,6 +122,8 @@ LISTINGS = [
     # --- The API ---------------------------------------------------------------------
     Listing("GET /accounts", rows.accounts, 5, 5),
     Listing("GET /accounts/{account_id}/timeline", rows.timeline_entries, 6, 6),
+    Listing("GET /campaigns", rows.campaigns, 6, REFUSED),
+    Listing("GET /campaigns/{campaign_id}/runs", rows.campaign_runs, 7, REFUSED),
     Listing("GET /capacity", rows.cses_at_work, 7, 7),
     Listing("GET /cases", rows.cases, 5, 5),
     Listing("GET /contacts", rows.contacts, 5, 5),
@@ -129,6 +131,7 @@ LISTINGS = [
     Listing("GET /follow-ups", rows.follow_ups, 5, 5),
     Listing("GET /further-questions", rows.further_questions, 5, 5),
     Listing("GET /meetings", rows.meetings, 7, 7),
+    Listing("GET /metrics", rows.metric_values, 5, 5),
     Listing("GET /meetings/{meeting_id}/checklist", rows.checklist_items, 5, 5),
     Listing("meetings:mine", rows.my_meetings, 5, 5),
     Listing("GET /offerings", rows.offerings, 4, 4),
@@ -199,6 +202,10 @@ LISTINGS = [
     Listing("engagements:capacity", rows.cses_at_work, 7, 7),
     Listing("officehours:list", rows.office_hours, 6, 6),
     Listing("catalog:list", rows.offerings, 4, 4),
+    Listing("campaigns:list", rows.campaigns, 4, REFUSED),
+    # The audience's counts are one query however many accounts match; the sample and
+    # the excluded are capped (20 and 50).
+    Listing("campaigns:detail · its audience", rows.campaign_audience, 17, REFUSED),
     Listing("people:team", rows.members, 6, 6),
     Listing("people:tokens", rows.tokens, 4, 4),
     Listing("timeline:account", rows.timeline_entries, 5, 5, htmx=True),
@@ -216,6 +223,13 @@ LISTINGS = [
 FORM = "a form for one object"
 POST = "a POST that changes one object and redirects"
 NOT_LISTS = {
+    "campaigns:new": FORM,
+    "campaigns:edit": FORM,
+    "campaigns:email-preview": "the email as one account's contact reads it",
+    "campaigns:move": POST,
+    "campaigns:run": "a POST that runs one campaign and reports what it sent",
+    "health:imports": "an upload form beside the latest 20 imports (a fixed count)",
+    "health:import-detail": "one import, its first 100 bad rows at most",
     "cases:detail": "one case",
     "cases:create": FORM,
     "ctas:accept": POST,
@@ -335,6 +349,7 @@ def _url(entry: Listing, stage: Stage) -> str:
         "playbook_id": stage.playbook.pk,
         "cta_id": stage.cta.pk,
         "meeting_id": rows.stage_meeting(stage).pk if "{meeting_id}" in entry.target else 0,
+        "campaign_id": rows.stage_campaign(stage).pk if "campaign" in entry.target else 0,
         "column": entry.name.rsplit(" · ", 1)[-1],
         "tab": entry.name.split(" · ")[1] if " · " in entry.name else "",
     }
