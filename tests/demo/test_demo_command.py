@@ -75,7 +75,7 @@ def test_rhythm_demo_twice_gives_the_same_counts(db):
     assert (
         f"Demo data: {len(data.TEAM)} team members, 3 segments, 300 accounts, 40 cases, "
         "16 engagement requests, 3 office-hours sessions, 4 office-hours questions, "
-        "17 surveys, 14 survey answers created"
+        "17 surveys, 14 survey answers, 14400 metric values, 15 campaign sends created"
     ) in first
     assert "Demo data already loaded." in second
 

@@ -33,6 +33,9 @@ def test_the_first_load_reports_what_it_created(demo):
         "office-hours questions": 4,
         "surveys": 17,  # 12 CSAT after CTAs' calls, 5 NPS of completed engagements
         "survey answers": 14,
+        # 300 accounts x 15 weeks x 3 utilisation metrics, + 3 of today each.
+        "metric values": 14400,
+        "campaign sends": 15,  # "90-day low license utilisation", active and run once
     }
 
 

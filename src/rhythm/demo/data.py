@@ -18,7 +18,7 @@ from simple_history.utils import bulk_create_with_history
 
 from rhythm.customers.choices import HealthStatus, OpportunityStage
 from rhythm.customers.models import Account, Contact, Objective, Opportunity, Segment, SuccessPlan
-from rhythm.demo import engagements, surveys
+from rhythm.demo import campaigns, engagements, surveys
 from rhythm.people import services as people_services
 from rhythm.people.choices import Role
 from rhythm.people.models import User
@@ -365,6 +365,7 @@ def load(today: date | None = None, seed: int = SEED) -> dict[str, int]:
             created["accounts"] = _accounts(random.Random(seed), today, segments, team)
         created |= engagements.load(today, seed)
         created |= surveys.load(seed)
+        created |= campaigns.load(today, seed)
     return created
 
 
