@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from rhythm.campaigns import services as campaigns
 from rhythm.campaigns.models import Campaign
@@ -61,7 +62,7 @@ def _campaigns() -> int:
     segments = {s.name: s.pk for s in Segment.objects.all()}
     if ops is None or manager is None:
         return 0
-    targets = {
+    targets: dict[str, dict[str, Any]] = {
         "90-day low license utilisation": {"segments": [segments["Mid-Touch"]],
                                            "regions": ["EMEA", "AMER"]},
         "21-day check-in": {"segments": [segments["Scale"], segments["Mid-Touch"]]},
