@@ -117,6 +117,7 @@ def pages_by_role(only: set[str]) -> dict[str, tuple[str, list[tuple[str, str]]]
     from django.urls import reverse
     from django.utils.text import slugify
 
+    from rhythm.campaigns.models import Campaign
     from rhythm.cases.models import Case
     from rhythm.core import registry
     from rhythm.ctas.models import Cta, Playbook
@@ -212,6 +213,12 @@ def pages_by_role(only: set[str]) -> dict[str, tuple[str, list[tuple[str, str]]]
             playbook = Playbook.objects.active().order_by("pk").first()
             if playbook:
                 pages.append(("playbook", reverse("ctas:playbook", args=[playbook.pk])))
+        if user.has_perm("campaigns.view_campaign"):
+            campaign = first(Campaign.objects.active(), {"state": "active"})
+            if campaign:
+                pages.append(("campaign", reverse("campaigns:detail", args=[campaign.pk])))
+                if user.has_perm("campaigns.change_campaign"):
+                    pages.append(("campaign-form", reverse("campaigns:edit", args=[campaign.pk])))
         pages.append(("profile", reverse("people:member", args=[user.pk])))
         chosen[role] = (member.username, list(dict.fromkeys(pages)))
     return chosen

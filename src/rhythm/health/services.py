@@ -17,12 +17,13 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from rhythm.customers.models import Account
@@ -102,11 +103,13 @@ def _read_batches(
             progress(raw.tell(), rows)
 
 
+Row = tuple[int, str, date, Decimal]  # account id, metric, date, value
+
+
 def _check(
     batch: Iterable[tuple[int, dict[str, str]]], today: date
-) -> tuple[list[MetricValue], list[rules.RowProblem]]:
-    """A batch's good rows as unsaved MetricValues and its problems: one query for
-    the accounts it names."""
+) -> tuple[list[Row], list[rules.RowProblem]]:
+    """A batch's good rows and its problems: one query for the accounts it names."""
     parsed: list[tuple[int, rules.MetricRow]] = []
     problems: list[rules.RowProblem] = []
     for line, values in batch:
@@ -120,10 +123,9 @@ def _check(
     account_ids = dict(
         Account.objects.active().filter(crm_id__in=crm_ids).values_list("crm_id", "pk")
     )
-    now = timezone.now()
     # One value per (account, metric, date) in a batch, the file's last: PostgreSQL's
     # upsert refuses to touch one row twice in a statement.
-    found: dict[tuple[int, str, date], MetricValue] = {}
+    found: dict[tuple[int, str, date], Row] = {}
     for line, row in parsed:
         account_id = account_ids.get(row.crm_id)
         if account_id is None:
@@ -131,24 +133,41 @@ def _check(
                 rules.RowProblem(line, "account", f"no account has the CRM id {row.crm_id!r}.")
             )
             continue
-        found[(account_id, row.metric, row.date)] = MetricValue(
-            account_id=account_id,
-            metric=row.metric,
-            date=row.date,
-            value=row.value,
-            imported_at=now,
-        )
+        found[(account_id, row.metric, row.date)] = (account_id, row.metric, row.date, row.value)
     problems.sort(key=lambda p: p.line)
     return list(found.values()), problems
 
 
-def _write(values: list[MetricValue]) -> int:
-    MetricValue.objects.bulk_create(
-        values,
-        update_conflicts=True,
-        unique_fields=["account", "metric", "date"],
-        update_fields=["value", "imported_at"],
+def _upsert_sql() -> str:
+    """INSERT … ON CONFLICT DO UPDATE, as SQLite (3.24+) and PostgreSQL both say it.
+
+    Written by hand rather than by bulk_create(update_conflicts=True): the ORM
+    spends ten times the database's time composing a batch's statement and building
+    a model per row, and a million rows is where that shows (make bench)."""
+    table = connection.ops.quote_name(MetricValue._meta.db_table)
+    return (
+        f"INSERT INTO {table} (account_id, metric, date, value, imported_at)"
+        " VALUES (%s, %s, %s, %s, %s)"
+        " ON CONFLICT (account_id, metric, date)"
+        " DO UPDATE SET value = excluded.value, imported_at = excluded.imported_at"
     )
+
+
+def _write(values: list[Row]) -> int:
+    ops = connection.ops
+    now = ops.adapt_datetimefield_value(timezone.now())
+    params = [
+        (
+            account_id,
+            metric,
+            ops.adapt_datefield_value(day),
+            ops.adapt_decimalfield_value(value, 18, 4),
+            now,
+        )
+        for account_id, metric, day, value in values
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(_upsert_sql(), params)
     return len(values)
 
 
