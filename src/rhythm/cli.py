@@ -19,6 +19,10 @@ Rhythm's commands:
   outbox list [--status S] | outbox retry ID... | outbox retry --failed
                                the emails Rhythm sends
   reconcile-ctas [--dry-run]   raise any missing CTA now
+  metrics import FILE [--skip-bad-rows]
+                               load health metrics from a CSV file
+  campaigns list | preview NAME | run NAME [--dry-run]
+                               health-driven campaigns
   check                        explain a bad configuration
 
 `rhythm COMMAND --help` says more about one; `rhythm help --commands` lists
