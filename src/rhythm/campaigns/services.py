@@ -361,8 +361,10 @@ def example_email(
         account = (
             audience.evaluate(campaign, today, now, cover).eligible().order_by("name", "pk").first()
         )
+        # None would receive it (all sent, say): a matching account still shows the words.
+        account = account or audience.targeted(campaign, today).order_by("name", "pk").first()
         if account is None:
-            return None, "No account would receive it today: the preview needs one.", None
+            return None, "No account matches the target group: the preview needs one.", None
     contact = (
         audience.eligible_contacts(campaign, now)
         .filter(account=account)

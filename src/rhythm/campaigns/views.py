@@ -12,10 +12,11 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django_ratelimit.decorators import ratelimit
 
-from rhythm.campaigns import services
+from rhythm.campaigns import audience, rules, services
 from rhythm.campaigns.choices import CampaignState
 from rhythm.campaigns.forms import CampaignForm
 from rhythm.campaigns.models import Campaign
@@ -77,6 +78,10 @@ def campaign_edit(request: AuthedRequest, campaign_id: int):
     )
 
 
+def _digits(raw: str) -> int:
+    return int(raw) if raw.isdigit() and len(raw) < 19 else 0
+
+
 @login_required
 @permission_required("campaigns.add_campaign", raise_exception=True)
 def email_preview(request: AuthedRequest):
@@ -85,14 +90,19 @@ def email_preview(request: AuthedRequest):
     form.is_valid()
     data = form.cleaned_data
     draft = Campaign(subject=data.get("subject") or "", body=data.get("body") or "")
-    accounts = Account.objects.active().select_related("segment")
+    accounts = Account.objects.visible_to(request.user).active().select_related("segment")
     if data.get("segments"):
         accounts = accounts.filter(segment__in=data["segments"])
     regions = [r.strip().upper() for r in (data.get("regions") or "").split(",") if r.strip()]
     if regions:
         accounts = accounts.filter(region__in=regions)
+    parsed, _ = rules.parse_audience(data.get("conditions") or {})
+    if parsed is not None:
+        # The accounts the conditions as typed would reach, when there are any.
+        reached = accounts.filter(audience.conditions_q(parsed, timezone.localdate()))
+        accounts = reached if reached.exists() else accounts
     account = (
-        accounts.filter(pk=request.POST.get("preview_account") or 0).first()
+        accounts.filter(pk=_digits(request.POST.get("preview_account", ""))).first()
         or accounts.order_by("name", "pk").first()
     )
     if account is None:
@@ -115,8 +125,8 @@ def campaign_detail(request: AuthedRequest, campaign_id: int):
     )
     preview = services.preview(campaign)
     account = None
-    if request.GET.get("account"):
-        account = Account.objects.active().filter(pk=request.GET["account"]).first()
+    if chosen := _digits(request.GET.get("account", "")):
+        account = Account.objects.visible_to(request.user).active().filter(pk=chosen).first()
     email, why, account = services.example_email(campaign, account)
     found = services.results(campaign)
     moves = [
