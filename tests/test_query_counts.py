@@ -205,7 +205,7 @@ LISTINGS = [
     Listing("campaigns:list", rows.campaigns, 4, REFUSED),
     # The audience's counts are one query however many accounts match; the sample and
     # the excluded are capped (20 and 50).
-    Listing("campaigns:detail · its audience", rows.campaign_audience, 17, REFUSED),
+    Listing("campaigns:detail · its audience", rows.campaign_audience, 19, REFUSED),
     Listing("people:team", rows.members, 6, 6),
     Listing("people:tokens", rows.tokens, 4, 4),
     Listing("timeline:account", rows.timeline_entries, 5, 5, htmx=True),

@@ -18,6 +18,7 @@ from rhythm.campaigns import services
 from rhythm.campaigns.models import Campaign
 from rhythm.core.models import OutboundMessage
 from rhythm.people.choices import Role
+from tests.campaigns.conftest import SEED, seeded
 from tests.factories import AccountFactory, ContactFactory, SegmentFactory, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -48,6 +49,8 @@ def team(transactional_db, live_server, settings, tmp_path):
     silent = AccountFactory(name="Delta SA", crm_id="CRM-DELTA", segment=mid, region="EMEA")
     amer = AccountFactory(name="Gamma Inc", crm_id="CRM-GAMMA", segment=mid, region="AMER")
     ContactFactory(account=amer)
+    for draft in SEED.DRAFTS:
+        seeded(draft["name"])  # a transactional test's flush took the migration's rows
     today = timezone.localdate()
     lines = ["account,metric,date,value"]
     for crm_id, value in (("CRM-ALPHA", 31), ("CRM-DELTA", 12), ("CRM-GAMMA", 22)):

@@ -1,6 +1,7 @@
 """A campaign's world: EMEA Mid-Market accounts with 90 days of low utilisation, a
 CSE who covers them (with a booking link), and the handbook's draft."""
 
+import importlib
 from datetime import timedelta
 from decimal import Decimal
 
@@ -13,6 +14,14 @@ from rhythm.people.choices import Role
 from tests.factories import AccountFactory, ContactFactory, SegmentFactory, UserFactory
 
 LOW_90 = "90-day low license utilisation"
+SEED = importlib.import_module("rhythm.campaigns.migrations.0002_seed_drafts")
+
+
+def seeded(name: str) -> Campaign:
+    """A handbook draft as the data migration made it (a transactional test's flush
+    empties the tables, the migration's rows with them)."""
+    draft = next(d for d in SEED.DRAFTS if d["name"] == name)
+    return Campaign.objects.get_or_create(name=name, defaults={**draft, "state": "draft"})[0]
 
 
 def utilisation(account, value, days=100):
@@ -53,6 +62,8 @@ def world(cast):
     utilisation(uncovered, Decimal("20"))
     nobody = AccountFactory(name="Delta SA", segment=mid, region="EMEA")
     utilisation(nobody, Decimal("10"))
+    for draft in SEED.DRAFTS:
+        seeded(draft["name"])
     campaign = Campaign.objects.get(name=LOW_90)
     campaign.author = cast.cs_ops
     campaign.save()

@@ -65,5 +65,6 @@ def test_timeline_kinds_come_from_the_apps_that_write_them():
         "question",
         "survey",
         "note",
+        "campaign",
     }
     assert all(kind.icon.startswith("bi-") for kind in kinds.values())

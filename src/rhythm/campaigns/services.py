@@ -179,6 +179,9 @@ def _check(data: dict[str, Any]) -> tuple[dict[str, Any], list[int]]:
     send_on = data.get("send_on") or None
     if schedule == CampaignSchedule.ONCE and not send_on:
         problems["send_on"] = "a campaign sent once needs its day."
+    send_time = data.get("send_time") or "09:00"
+    if getattr(send_time, "tzinfo", None) is not None:
+        problems["send_time"] = "a time of day without a zone: the deployment's zone applies."
     cap = data.get("frequency_cap_days", rules.FREQUENCY_CAP_DAYS)
     if cap in (None, ""):
         cap = rules.FREQUENCY_CAP_DAYS
@@ -200,7 +203,7 @@ def _check(data: dict[str, Any]) -> tuple[dict[str, Any], list[int]]:
         "subject": subject.strip(),
         "body": body,
         "schedule": schedule,
-        "send_time": data.get("send_time") or "09:00",
+        "send_time": send_time,
         "send_on": send_on,
         "frequency_cap_days": int(cap),
     }

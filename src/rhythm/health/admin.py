@@ -3,8 +3,14 @@ from django.contrib import admin
 from rhythm.health.models import MetricImport, MetricValue
 
 
+class NoDelete(admin.ModelAdmin):
+    # Nothing is hard-deleted; a wrong value is imported again with the right one.
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(MetricValue)
-class MetricValueAdmin(admin.ModelAdmin):
+class MetricValueAdmin(NoDelete):
     list_display = ("account", "metric", "date", "value")
     list_filter = ("metric",)
     search_fields = ("account__name", "account__crm_id", "metric")
@@ -12,7 +18,7 @@ class MetricValueAdmin(admin.ModelAdmin):
 
 
 @admin.register(MetricImport)
-class MetricImportAdmin(admin.ModelAdmin):
+class MetricImportAdmin(NoDelete):
     list_display = (
         "original_name",
         "status",
