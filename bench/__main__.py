@@ -1,14 +1,16 @@
 """`make bench`: every benchmark on SQLite, and on PostgreSQL when BENCH_DATABASE_URL is
 set, printed as one table of ratios against baselines measured in the same run.
 
-    python -m bench [intake] [serve] [cpu] [board] [lists] [reconcile] [kpis] [--db sqlite|postgres]
+    python -m bench [intake] [serve] [cpu] [board] [lists] [reconcile] [kpis] [campaigns]
+                   [--db sqlite|postgres]
 
 Environment: BENCH_SCALE (default | full | a number of cases), BENCH_DATABASE_URL
 (postgres://…/rhythm_bench; dropped and recreated, so its name must say "bench"),
 BENCH_CLIENTS (16), BENCH_SECONDS (10) and BENCH_ROUNDS (3) for intake,
 BENCH_RECONCILE_ROUNDS, BENCH_LISTS_DIVISOR (lists: a world this many times smaller,
 to try it out), BENCH_KPIS_REQUESTS (kpis: 1,000,000 engagement requests unless
-smaller). The intake benchmark needs wrk on the PATH (`make bench`
+smaller), BENCH_CAMPAIGN_ACCOUNTS (100,000) and BENCH_IMPORT_ROWS (1,000,000) for
+campaigns. The intake benchmark needs wrk on the PATH (`make bench`
 installs it) and installs its peer, django-helpdesk, under var/bench/peer/.
 """
 
@@ -24,13 +26,15 @@ import time
 
 from bench.db import ROOT, child_env
 
-BENCHMARKS = ("intake", "serve", "cpu", "board", "lists", "reconcile", "kpis")
+BENCHMARKS = ("intake", "serve", "cpu", "board", "lists", "reconcile", "kpis", "campaigns")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument(
-        "benchmarks", nargs="*", metavar="{intake,serve,cpu,board,lists,reconcile,kpis}"
+        "benchmarks",
+        nargs="*",
+        metavar="{intake,serve,cpu,board,lists,reconcile,kpis,campaigns}",
     )
     parser.add_argument("--db", choices=["sqlite", "postgres"], action="append")
     args = parser.parse_args()

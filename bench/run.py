@@ -1,6 +1,6 @@
 """One database's part of `python -m bench`, in a process whose settings name that
 database: `python -m bench.run RESULTS.json BENCHMARK…` (intake, serve, cpu, board,
-lists, reconcile, kpis)."""
+lists, reconcile, kpis, campaigns)."""
 
 from __future__ import annotations
 
@@ -89,6 +89,10 @@ def main() -> None:
                 log=log,
             )
         )
+    if "campaigns" in which:
+        from bench import campaigns
+
+        rows += campaigns.run(log=log)
     for row in rows:
         row["database"] = database
     with open(out, "w") as handle:

@@ -120,6 +120,7 @@ def pages_by_role(only: set[str]) -> dict[str, tuple[str, list[tuple[str, str]]]
     from django.urls import reverse
     from django.utils.text import slugify
 
+    from rhythm.campaigns.models import Campaign
     from rhythm.cases.models import Case
     from rhythm.content.models import Bug, ContentItem
     from rhythm.core import registry
@@ -280,6 +281,12 @@ def pages_by_role(only: set[str]) -> dict[str, tuple[str, list[tuple[str, str]]]
             if with_events and with_events.community_events.exists():
                 tab = reverse("customers:account-tab", args=[with_events.pk, "community"])
                 pages.append(("account-community", tab))
+        if user.has_perm("campaigns.view_campaign"):
+            campaign = first(Campaign.objects.active(), {"state": "active"})
+            if campaign:
+                pages.append(("campaign", reverse("campaigns:detail", args=[campaign.pk])))
+                if user.has_perm("campaigns.change_campaign"):
+                    pages.append(("campaign-form", reverse("campaigns:edit", args=[campaign.pk])))
         pages.append(("profile", reverse("people:member", args=[user.pk])))
         chosen[role] = (member.username, list(dict.fromkeys(pages)))
     return chosen

@@ -23,6 +23,10 @@ Rhythm's commands:
                                content bugs: a queue, or a new report
   escalations qualify ACCOUNT [--today DATE] | escalations open-accounts
                                an escalation's verdict, with its reasons
+  metrics import FILE [--skip-bad-rows]
+                               load health metrics from a CSV file
+  campaigns list | preview NAME | run NAME [--dry-run]
+                               health-driven campaigns
   check                        explain a bad configuration
 
 `rhythm COMMAND --help` says more about one; `rhythm help --commands` lists

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "rhythm.people",
     "rhythm.customers",
     "rhythm.catalog",
+    "rhythm.health",
     "rhythm.cases",
     "rhythm.ctas",
     "rhythm.engagements",
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "rhythm.content",
     "rhythm.community",
     "rhythm.webinars",
+    "rhythm.campaigns",
     "rhythm.timeline",
     "rhythm.escalations",
     "rhythm.home",
@@ -224,7 +226,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
     ("vendor/sortablejs", NODE_MODULES / "sortablejs"),
-    ("vendor/chartjs", NODE_MODULES / "chart.js" / "dist"),
+    ("vendor/chart.js", NODE_MODULES / "chart.js" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

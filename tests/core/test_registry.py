@@ -67,5 +67,6 @@ def test_timeline_kinds_come_from_the_apps_that_write_them():
         "note",
         "community",
         "escalation",
+        "campaign",
     }
     assert all(kind.icon.startswith("bi-") for kind in kinds.values())

@@ -77,7 +77,7 @@ def test_rhythm_demo_twice_gives_the_same_counts(db):
         "16 engagement requests, 3 office-hours sessions, 4 office-hours questions, "
         "17 surveys, 14 survey answers, 11 follow-ups, 7 further questions, 7 content items, "
         "3 content bugs, 5 community events, 5 escalations, 10 webinars, "
-        "51 webinar registrations created"
+        "51 webinar registrations, 14400 metric values, 14 campaign sends created"
     ) in first
     assert "Demo data already loaded." in second
 

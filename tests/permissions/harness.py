@@ -19,6 +19,7 @@ from django.test import Client
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
+from rhythm.campaigns import services as campaigns
 from rhythm.cases import services as cases
 from rhythm.catalog.models import Offering
 from rhythm.core import services as core
@@ -26,6 +27,7 @@ from rhythm.ctas import playbooks
 from rhythm.engagements import services as engagements
 from rhythm.escalations import services as escalations
 from rhythm.followups import services as followups
+from rhythm.health.models import MetricImport
 from rhythm.meetings import services as meetings
 from rhythm.officehours import services as officehours
 from rhythm.people.choices import Role
@@ -297,6 +299,8 @@ class World:
     survey: Any  # a CSAT survey to the contact about the opportunity, answered
     follow_up: Any  # of a spot call with the contact, held: not sent yet
     further_question: Any  # asked by the CSM after that call, not answered
+    campaign: Any  # a draft by CS operations, targeting the account's segment
+    metric_import: Any  # a metrics upload by CS operations, done
     content_item: Any  # a master deck of the CSE's, in draft
     bug: Any  # reported by the CSM on that deck, in the CSE's queue
     community_event: Any  # a talk of the CSE's at the account's meetup
@@ -338,6 +342,8 @@ class World:
             "escalation_id": self.escalation.pk,
             "kind": "follow_up",  # an SLA clock's: the follow-up's
             "clock_id": self.follow_up.pk,
+            "campaign_id": self.campaign.pk,
+            "import_id": self.metric_import.pk,
             "column": "review",
             "webinar_id": self.webinar.pk,
             "environment_request_id": self.webinar.environment_request.pk,
@@ -430,6 +436,18 @@ def build_world(cast) -> World:
         ).escalation,
         webinar=(lab := _lab(cast)),
         registration=webinar_helpers.confirmed(lab, "visitor@initech.example"),
+        campaign=campaigns.create(
+            {
+                "name": "Harness campaign",
+                "segments": [account.segment_id],
+                "subject": "Hello {{ contact_first_name }}",
+                "body": "Book a call: {{ booking_link }}",
+            },
+            actor=cast.cs_ops,
+        ),
+        metric_import=MetricImport.objects.create(
+            file="done.csv", original_name="done.csv", status="done", created_by=cast.cs_ops
+        ),
     )
 
 

@@ -22,6 +22,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from rhythm.campaigns.models import Campaign, CampaignRun
 from rhythm.cases.models import Case
 from rhythm.catalog.models import Offering
 from rhythm.core.models import ApiToken
@@ -46,6 +47,7 @@ from rhythm.engagements.models import (
 from rhythm.escalations import rules as escalation_rules
 from rhythm.escalations.models import Escalation, EscalationTransition
 from rhythm.followups.models import FollowUp, FurtherQuestion
+from rhythm.health.models import MetricValue
 from rhythm.meetings import services as meeting_services
 from rhythm.meetings.choices import MeetingKind, MeetingStatus
 from rhythm.meetings.models import ChecklistItem, Meeting
@@ -954,4 +956,52 @@ def redemptions(stage: Stage, n: int) -> None:
             )
             for r in webinar_registrations(stage, n)
         ]
+    )
+
+
+# --- Campaigns and health metrics ---------------------------------------------------
+
+
+def campaigns(stage: Stage, n: int) -> None:
+    start = Campaign.objects.count()
+    Campaign.objects.bulk_create(
+        Campaign(name=f"Campaign {start + i:05d}", subject="Hi", body="Book: {{ booking_link }}")
+        for i in range(n)
+    )
+
+
+def stage_campaign(stage: Stage) -> Campaign:
+    """The campaign whose runs and audience are listed (made on first ask): every
+    account of the stage's segment, none excluded for its metrics."""
+    campaign, made = Campaign.objects.get_or_create(
+        name="Stage campaign", defaults={"subject": "Hi", "body": "Book: {{ booking_link }}"}
+    )
+    if made:
+        campaign.segments.set([stage.segment])
+    return campaign
+
+
+def campaign_runs(stage: Stage, n: int) -> None:
+    campaign = stage_campaign(stage)
+    CampaignRun.objects.bulk_create(CampaignRun(campaign=campaign) for _ in range(n))
+
+
+def campaign_audience(stage: Stage, n: int) -> None:
+    """n accounts of the campaign's segment, each with a contact and a low reading."""
+    stage_campaign(stage)
+    homes = accounts(stage, n)
+    _furnish(stage, homes)
+    today = timezone.localdate()
+    MetricValue.objects.bulk_create(
+        MetricValue(account=a, metric="license_utilisation", date=today, value=Decimal("30"))
+        for a in homes
+    )
+
+
+def metric_values(stage: Stage, n: int) -> None:
+    homes = accounts(stage, n)
+    today = timezone.localdate()
+    MetricValue.objects.bulk_create(
+        MetricValue(account=a, metric="active_users", date=today, value=Decimal(i))
+        for i, a in enumerate(homes)
     )

@@ -18,7 +18,7 @@ from simple_history.utils import bulk_create_with_history
 
 from rhythm.customers.choices import HealthStatus, OpportunityStage
 from rhythm.customers.models import Account, Contact, Objective, Opportunity, Segment, SuccessPlan
-from rhythm.demo import content, engagements, escalations, followups, surveys, webinars
+from rhythm.demo import campaigns, content, engagements, escalations, followups, surveys, webinars
 from rhythm.people import services as people_services
 from rhythm.people.choices import Role
 from rhythm.people.models import User
@@ -369,6 +369,7 @@ def load(today: date | None = None, seed: int = SEED) -> dict[str, int]:
         created |= content.load(today, seed)
         created |= escalations.load(today)
         created |= webinars.load(today, seed)
+        created |= campaigns.load(today, seed)
     return created
 
 

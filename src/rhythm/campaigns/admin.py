@@ -1,0 +1,48 @@
+from django.contrib import admin
+
+from rhythm.campaigns.models import AccountOptOut, Campaign, CampaignRun, CampaignSend, Unsubscribe
+from rhythm.core.admin import DomainAdmin, RecordAdmin
+
+
+@admin.register(Campaign)
+class CampaignAdmin(DomainAdmin):
+    list_display = ("name", "state", "schedule", "author", "approved_by")
+    list_filter = ("state",)
+    # State moves go through the workflow (the campaign page), not the admin.
+    readonly_fields = ("state", "approved_by", "approved_at", "last_run_at", "author")
+
+
+class ReadOnly(admin.ModelAdmin):
+    """What a run or a contact's link wrote: read here, never changed or deleted."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(CampaignRun)
+class CampaignRunAdmin(ReadOnly):
+    list_display = ("campaign", "started_at", "accounts_sent", "emails_written")
+
+
+@admin.register(CampaignSend)
+class CampaignSendAdmin(ReadOnly):
+    list_display = ("campaign", "account", "cse", "sent_at")
+
+
+@admin.register(AccountOptOut)
+class AccountOptOutAdmin(RecordAdmin):
+    list_display = ("account", "reason", "by", "at")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return True  # the account team's word, entered by an admin
+
+
+@admin.register(Unsubscribe)
+class UnsubscribeAdmin(ReadOnly):
+    list_display = ("contact", "campaign", "at")

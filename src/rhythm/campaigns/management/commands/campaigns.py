@@ -1,0 +1,62 @@
+"""`rhythm campaigns list | preview NAME | run NAME [--dry-run]`."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from rhythm.campaigns import services
+from rhythm.campaigns.choices import CampaignExclusion
+from rhythm.campaigns.models import Campaign
+
+
+class Command(BaseCommand):
+    help = "List, preview and run health-driven campaigns."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        sub.add_parser("list", help="Every campaign and its state.")
+        preview = sub.add_parser("preview", help="Who would receive it now, and who not, why.")
+        preview.add_argument("name")
+        run = sub.add_parser("run", help="Run it now (an active campaign), once per account.")
+        run.add_argument("name")
+        run.add_argument(
+            "--dry-run", action="store_true", help="Say what would be sent; write nothing."
+        )
+
+    def _campaign(self, name: str) -> Campaign:
+        campaign = Campaign.objects.active().filter(name=name).first()
+        if campaign is None:
+            names = ", ".join(Campaign.objects.active().values_list("name", flat=True)) or "none"
+            raise CommandError(f"name: no campaign is named {name!r} (there are: {names}).")
+        return campaign
+
+    def handle(self, *args, **options):
+        action = options["action"]
+        if action == "list":
+            for c in Campaign.objects.active():
+                self.stdout.write(f"{c.pk}\t{c.state}\t{c.name}")
+            return
+        campaign = self._campaign(options["name"])
+        if action == "preview":
+            found = services.preview(campaign)
+            self.stdout.write(
+                f"{found.counts['eligible']} accounts ({found.counts['contacts']} contacts) "
+                f"would receive it of {found.counts['matched']} matching."
+            )
+            for reason in CampaignExclusion:
+                self.stdout.write(
+                    f"  excluded, {reason.label.lower()}: {found.counts[reason.value]}"
+                )
+            return
+        try:
+            result = services.run(campaign, dry_run=options["dry_run"])
+        except services.NotRunnable as exc:
+            raise CommandError(str(exc)) from None
+        for account, cse, emails in result.sent:
+            for email in emails:
+                self.stdout.write(f"{account.name}\t{cse.username}\t{email.to}\t{email.subject}")
+        verb = "would send" if result.dry_run else "sent"
+        self.stdout.write(
+            f"{campaign.name}: {verb} {result.emails} emails to {len(result.sent)} accounts"
+            + (f"; {result.skipped} sent meanwhile by another run." if result.skipped else ".")
+        )

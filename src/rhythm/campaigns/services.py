@@ -1,0 +1,605 @@
+"""Campaigns' use cases: define one, preview its audience, approve, activate, pause,
+run it (once per account, ever), unsubscribe a contact, read its results.
+
+The unsubscribe link is a `django.core.signing` value (HMAC-SHA256 over the contact
+and the campaign, salted, with a timestamp: 256 bits nobody guesses, checked in
+constant time, expiring after UNSUBSCRIBE_MAX_AGE). Unlike a survey it needs no row
+of its own: unsubscribing is idempotent, so a link used twice does no harm."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from rhythm.campaigns import audience, rules
+from rhythm.campaigns.choices import CampaignExclusion, CampaignSchedule, CampaignState
+from rhythm.campaigns.events import CampaignMoved, CampaignSent, ContactUnsubscribed
+from rhythm.campaigns.models import (
+    Campaign,
+    CampaignEmail,
+    CampaignRun,
+    CampaignSend,
+    CampaignTransition,
+    Unsubscribe,
+)
+from rhythm.core import events, workflow
+from rhythm.core import rules as core_rules
+from rhythm.core import services as core_services
+from rhythm.core.choices import MessageStatus
+from rhythm.customers.models import Account, Contact, Segment
+from rhythm.health.models import MetricValue
+from rhythm.people.validators import validate_region
+
+UNSUBSCRIBE_SALT = "rhythm.campaigns.unsubscribe"
+UNSUBSCRIBE_MAX_AGE = timedelta(days=365)
+SAMPLE_SIZE = 20
+
+# --- The workflow: review before send ------------------------------------------------
+
+OPERATIONS, APPROVER = "operations", "approver"
+WORKFLOW = core_rules.Workflow(
+    noun="campaign",
+    moves={
+        (CampaignState.DRAFT, CampaignState.APPROVED): core_rules.Move(
+            "approve", frozenset({APPROVER}), label="Approve"
+        ),
+        (CampaignState.APPROVED, CampaignState.ACTIVE): core_rules.Move(
+            "activate", frozenset({OPERATIONS}), label="Activate"
+        ),
+        (CampaignState.ACTIVE, CampaignState.PAUSED): core_rules.Move(
+            "pause", frozenset({OPERATIONS, APPROVER}), label="Pause"
+        ),
+        (CampaignState.PAUSED, CampaignState.ACTIVE): core_rules.Move(
+            "activate", frozenset({OPERATIONS}), label="Resume"
+        ),
+    },
+    states=dict(CampaignState.choices),
+    party_labels={
+        OPERATIONS: "CS operations",
+        APPROVER: "a second person (CS operations lead or CSE manager)",
+    },
+)
+
+
+def parties(campaign: Campaign, user: Any) -> set[str]:
+    found = set()
+    if user.has_perm("campaigns.change_campaign"):
+        found.add(OPERATIONS)
+    verdict = rules.approval(
+        approver_id=user.pk,
+        author_id=campaign.author_id,
+        approver_roles={r.value for r in user.roles} | ({"admin"} if user.is_superuser else set()),
+    )
+    if user.has_perm("campaigns.approve_campaign") and verdict.allowed:
+        found.add(APPROVER)
+    return found
+
+
+def approval_refusal(campaign: Campaign, user: Any) -> str:
+    """Why this person may not approve (the page says it), or ""."""
+    if campaign.state != CampaignState.DRAFT:
+        return ""
+    verdict = rules.approval(
+        approver_id=user.pk,
+        author_id=campaign.author_id,
+        approver_roles={r.value for r in user.roles},
+    )
+    return "" if verdict.allowed else verdict.reasons[0]
+
+
+@transaction.atomic
+def move(
+    campaign: Campaign, target: str, *, actor: Any, reason: str = "", expected_state: str = ""
+) -> Campaign:
+    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    workflow.enforce(
+        WORKFLOW, locked.state, target, parties(locked, actor), expected_state=expected_state
+    )
+    fields: tuple[str, ...] = ()
+    if target == CampaignState.APPROVED:
+        locked.approved_by, locked.approved_at = actor, timezone.now()
+        fields = ("approved_by", "approved_at")
+    log = workflow.record(
+        locked,
+        CampaignTransition(campaign=locked),
+        target,
+        actor=actor,
+        reason=reason,
+        state_field="state",
+        update_fields=fields,
+    )
+    events.publish(CampaignMoved(locked, log))
+    return locked
+
+
+def approve(campaign: Campaign, actor: Any, **kw: Any) -> Campaign:
+    return move(campaign, CampaignState.APPROVED, actor=actor, **kw)
+
+
+def activate(campaign: Campaign, actor: Any, **kw: Any) -> Campaign:
+    return move(campaign, CampaignState.ACTIVE, actor=actor, **kw)
+
+
+def pause(campaign: Campaign, actor: Any, **kw: Any) -> Campaign:
+    return move(campaign, CampaignState.PAUSED, actor=actor, **kw)
+
+
+# --- Defining a campaign ---------------------------------------------------------------
+
+DEFINITION = (
+    "name", "description", "regions", "arr_min", "arr_max", "conditions", "contact_roles",
+    "subject", "body", "schedule", "send_time", "send_on", "frequency_cap_days",
+)  # fmt: skip
+
+
+def _check(data: dict[str, Any]) -> tuple[dict[str, Any], list[int]]:
+    """The definition, cleaned, and the segments' ids; a ValidationError names every
+    bad field at once."""
+    problems: dict[str, str] = {}
+    name = str(data.get("name") or "").strip()
+    if not name:
+        problems["name"] = "required."
+    regions = [str(r).strip().upper() for r in data.get("regions") or [] if str(r).strip()]
+    for region in regions:
+        try:
+            validate_region(region)
+        except ValidationError as exc:
+            problems["regions"] = f"{region}: {exc.messages[0]}"
+    segment_ids = [int(s) for s in data.get("segments") or []]
+    known = set(Segment.objects.filter(pk__in=segment_ids).values_list("pk", flat=True))
+    if set(segment_ids) - known:
+        problems["segments"] = f"no segment has the id {sorted(set(segment_ids) - known)[0]}."
+    arr_min, arr_max = data.get("arr_min"), data.get("arr_max")
+    arr_min = None if arr_min in (None, "") else Decimal(str(arr_min))
+    arr_max = None if arr_max in (None, "") else Decimal(str(arr_max))
+    for label, value in (("arr_min", arr_min), ("arr_max", arr_max)):
+        if value is not None and value < 0:
+            problems[label] = "may not be negative."
+    if arr_min is not None and arr_max is not None and arr_max < arr_min:
+        problems["arr_max"] = f"may not be below the ARR from ({arr_min})."
+    parsed, condition_problems = rules.parse_audience(data.get("conditions"))
+    problems.update(condition_problems)
+    subject, body = str(data.get("subject") or ""), str(data.get("body") or "")
+    problems.update(rules.template_problems(subject, body))
+    schedule = data.get("schedule") or CampaignSchedule.DAILY
+    if schedule not in CampaignSchedule.values:
+        problems["schedule"] = f"{schedule!r}: one of {', '.join(CampaignSchedule.values)}."
+    send_on = data.get("send_on") or None
+    if schedule == CampaignSchedule.ONCE and not send_on:
+        problems["send_on"] = "a campaign sent once needs its day."
+    send_time = data.get("send_time") or "09:00"
+    if getattr(send_time, "tzinfo", None) is not None:
+        problems["send_time"] = "a time of day without a zone: the deployment's zone applies."
+    cap = data.get("frequency_cap_days", rules.FREQUENCY_CAP_DAYS)
+    if cap in (None, ""):
+        cap = rules.FREQUENCY_CAP_DAYS
+    if not 0 <= int(cap) <= 365:
+        problems["frequency_cap_days"] = "between 0 and 365 days."
+    if problems:
+        raise ValidationError({f: ValidationError(m, code="invalid") for f, m in problems.items()})
+    assert parsed is not None
+    clean = {
+        "name": name[:120],
+        "description": str(data.get("description") or ""),
+        "regions": sorted(set(regions)),
+        "arr_min": arr_min,
+        "arr_max": arr_max,
+        "conditions": parsed.to_json() if parsed.groups else {},
+        "contact_roles": [
+            str(r).strip() for r in data.get("contact_roles") or [] if str(r).strip()
+        ],
+        "subject": subject.strip(),
+        "body": body,
+        "schedule": schedule,
+        "send_time": send_time,
+        "send_on": send_on,
+        "frequency_cap_days": int(cap),
+    }
+    return clean, segment_ids
+
+
+@transaction.atomic
+def create(data: dict[str, Any], *, actor: Any) -> Campaign:
+    clean, segment_ids = _check(data)
+    if Campaign.objects.filter(name=clean["name"]).exists():
+        raise ValidationError(
+            {"name": ValidationError("a campaign has this name already.", code="unique")}
+        )
+    campaign = Campaign.objects.create(**clean, author=actor)
+    campaign.segments.set(segment_ids)
+    return campaign
+
+
+@transaction.atomic
+def update(campaign: Campaign, data: dict[str, Any], *, actor: Any) -> Campaign:
+    """Change a campaign's definition; an approved or active one goes back to draft,
+    since what was approved is no longer what would be sent."""
+    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    current = {f: getattr(locked, f) for f in DEFINITION}
+    current["segments"] = list(locked.segments.values_list("pk", flat=True))
+    clean, segment_ids = _check({**current, **data})
+    if Campaign.objects.filter(name=clean["name"]).exclude(pk=locked.pk).exists():
+        raise ValidationError(
+            {"name": ValidationError("a campaign has this name already.", code="unique")}
+        )
+    for name, value in clean.items():
+        setattr(locked, name, value)
+    if locked.author_id is None:
+        # A seeded draft is authored by whoever first makes it theirs: they may not
+        # approve it either.
+        locked.author = actor
+    locked.save()
+    locked.segments.set(segment_ids)
+    if locked.state != CampaignState.DRAFT:
+        locked.approved_by, locked.approved_at = None, None
+        log = workflow.record(
+            locked,
+            CampaignTransition(campaign=locked),
+            CampaignState.DRAFT,
+            actor=actor,
+            reason="Changed after approval: to be approved again.",
+            state_field="state",
+            update_fields=("approved_by", "approved_at"),
+        )
+        events.publish(CampaignMoved(locked, log))
+    return locked
+
+
+# --- Preview -----------------------------------------------------------------------
+
+
+@dataclass
+class Preview:
+    counts: dict[str, int]
+    sample: list[Any]  # eligible accounts, each with .cse_id and .contacts_n
+    excluded: list[tuple[Any, CampaignExclusion]]
+
+    @property
+    def reasons(self) -> list[tuple[CampaignExclusion, int]]:
+        return [(reason, self.counts[reason.value]) for reason in CampaignExclusion]
+
+
+def preview(
+    campaign: Campaign, *, now: datetime | None = None, sample: int = SAMPLE_SIZE
+) -> Preview:
+    """How many accounts and contacts match (one query), a sample of those who would
+    get it, and the excluded with their first reason."""
+    now = now or timezone.now()
+    cover = audience.coverage()
+    evaluated = audience.evaluate(campaign, timezone.localdate(now), now, cover)
+    found = evaluated.counts()
+    chosen = list(evaluated.eligible().select_related("segment").order_by("name", "pk")[:sample])
+    for account in chosen:
+        account.cse_id = cover.cse_for(account.segment_id, account.region)
+    excluded = [
+        (a, audience.reason_of(a))
+        for a in evaluated.excluded().select_related("segment").order_by("name", "pk")[:50]
+    ]
+    return Preview(found, chosen, excluded)  # type: ignore[arg-type]  # excluded: a reason each
+
+
+# --- The email ----------------------------------------------------------------------
+
+
+def unsubscribe_token(contact_id: int, campaign_id: int) -> str:
+    return signing.dumps({"c": contact_id, "k": campaign_id}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_url(contact_id: int, campaign_id: int) -> str:
+    return settings.SITE_URL + reverse(
+        "campaigns:unsubscribe", args=[unsubscribe_token(contact_id, campaign_id)]
+    )
+
+
+@dataclass(frozen=True)
+class Email:
+    to: str
+    subject: str
+    body: str
+
+
+def _latest_metrics(
+    account_ids: list[int], names: list[str], today: date
+) -> dict[int, dict[str, Decimal]]:
+    if not names or not account_ids:
+        return {}
+    found: dict[int, dict[str, Decimal]] = {}
+    rows = (
+        MetricValue.objects.filter(account_id__in=account_ids, metric__in=names, date__lte=today)
+        .order_by("account_id", "metric", "date")
+        .values_list("account_id", "metric", "value")
+    )
+    for account_id, metric, value in rows:  # the latest date comes last and stays
+        found.setdefault(account_id, {})[metric] = value
+    return found
+
+
+def compose(
+    campaign: Campaign, contact: Any, account: Any, cse: Any, metrics: dict[str, Decimal]
+) -> Email:
+    link = (
+        unsubscribe_url(contact.pk, campaign.pk)
+        if contact.pk
+        else "(the contact's unsubscribe link)"
+    )
+    values = {
+        "contact_name": contact.name,
+        "contact_first_name": rules.first_name(contact.name),
+        "account_name": account.name,
+        "cse_name": cse.get_full_name() or cse.username if cse else "",
+        "cse_email": cse.email if cse else "",
+        "booking_link": (cse.booking_url or cse.email) if cse else "",
+        "unsubscribe_link": link,
+    }
+    body = rules.render(campaign.body, values, metrics)
+    if (
+        "{{ unsubscribe_link }}" not in campaign.body
+        and "{{unsubscribe_link}}" not in campaign.body
+    ):
+        body += f"\n\n--\nNo more of these emails: {link}"
+    return Email(contact.email, rules.render(campaign.subject, values, metrics), body)
+
+
+def example_email(
+    campaign: Campaign, account: Account | None = None
+) -> tuple[Email | None, str, Account | None]:
+    """The live preview: the email as a real account's contact would read it (the
+    first account of the audience when none is chosen), or why there is none."""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    cover = audience.coverage()
+    if account is None:
+        account = (
+            audience.evaluate(campaign, today, now, cover).eligible().order_by("name", "pk").first()
+        )
+        # None would receive it (all sent, say): a matching account still shows the words.
+        account = account or audience.targeted(campaign, today).order_by("name", "pk").first()
+        if account is None:
+            return None, "No account matches the target group: the preview needs one.", None
+    contact = (
+        audience.eligible_contacts(campaign, now)
+        .filter(account=account)
+        .order_by("name", "pk")
+        .first()
+    )
+    contact = (
+        contact or Contact.objects.active().filter(account=account).order_by("name", "pk").first()
+    )
+    if contact is None:
+        return None, f"{account.name} has no contact to write to.", account
+    cse_id = cover.cse_for(account.segment_id, account.region)
+    cse = get_user_model().objects.filter(pk=cse_id).first() if cse_id else None
+    metrics = _latest_metrics([account.pk], _metric_names(campaign), today).get(account.pk, {})
+    return compose(campaign, contact, account, cse, metrics), "", account
+
+
+def _metric_names(campaign: Campaign) -> list[str]:
+    return sorted(
+        set(rules.metrics_named(campaign.subject, campaign.body)) | set(campaign.audience.metrics)
+    )
+
+
+# --- Running ------------------------------------------------------------------------
+
+
+@dataclass
+class RunResult:
+    campaign: Campaign
+    dry_run: bool
+    run: CampaignRun | None = None
+    sent: list[tuple[Any, Any, list[Email]]] = field(default_factory=list)  # account, cse, emails
+    skipped: int = 0  # sent meanwhile by another run
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def emails(self) -> int:
+        return sum(len(e) for _, _, e in self.sent)
+
+
+class NotRunnable(Exception):
+    pass
+
+
+def run(
+    campaign: Campaign, *, dry_run: bool = False, actor: Any = None, now: datetime | None = None
+) -> RunResult:
+    """Evaluate the audience and send: for each account that may get it, a send
+    (once per account, ever: the constraint) and one outbox email per eligible
+    contact, in a transaction per account. A dry run writes nothing and says what
+    it would send. Only an active campaign sends."""
+    campaign = Campaign.objects.get(pk=campaign.pk)
+    if not dry_run and campaign.state != CampaignState.ACTIVE:
+        raise NotRunnable(
+            f"{campaign.name} is {campaign.get_state_display().lower()}: only an active "
+            "campaign sends (a dry run shows what it would send)."
+        )
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    cover = audience.coverage()
+    evaluated = audience.evaluate(campaign, today, now, cover)
+    result = RunResult(campaign, dry_run, counts=evaluated.counts())
+    accounts = list(evaluated.eligible().order_by("pk"))
+    if not dry_run:
+        result.run = CampaignRun.objects.create(
+            campaign=campaign, started_at=now, actor=actor,
+            accounts_excluded=result.counts["matched"] - result.counts["eligible"],
+        )  # fmt: skip
+    cses = get_user_model().objects.in_bulk(
+        {cover.cse_for(a.segment_id, a.region) for a in accounts} - {None}
+    )
+    names = _metric_names(campaign)
+    for start in range(0, len(accounts), 500):
+        chunk = accounts[start : start + 500]
+        contacts: dict[int, list[Contact]] = {}
+        for contact in (
+            audience.eligible_contacts(campaign, now)
+            .filter(account_id__in=[a.pk for a in chunk])
+            .order_by("name", "pk")
+        ):
+            contacts.setdefault(contact.account_id, []).append(contact)
+        metrics = _latest_metrics([a.pk for a in chunk], names, today)
+        for account in chunk:
+            cse = cses[cover.cse_for(account.segment_id, account.region)]
+            emails = [
+                compose(campaign, c, account, cse, metrics.get(account.pk, {}))
+                for c in contacts.get(account.pk, [])
+            ]
+            if dry_run or _send(
+                campaign, result.run, account, cse, contacts.get(account.pk, []), emails, actor, now
+            ):
+                result.sent.append((account, cse, emails))
+            else:
+                result.skipped += 1
+    if result.run is not None:
+        result.run.finished_at = timezone.now()
+        result.run.accounts_sent = len(result.sent)
+        result.run.emails_written = result.emails
+        result.run.save(update_fields=["finished_at", "accounts_sent", "emails_written"])
+        Campaign.objects.filter(pk=campaign.pk).update(last_run_at=now)
+    return result
+
+
+def _send(campaign, run_row, account, cse, contacts, emails, actor, now) -> bool:
+    """One account's send and its emails, all or nothing; False when another run
+    sent it first (the unique constraint said so)."""
+    try:
+        with transaction.atomic():
+            send = CampaignSend.objects.create(
+                campaign=campaign, account=account, run=run_row, cse=cse, sent_at=now
+            )
+            for contact, email in zip(contacts, emails, strict=True):
+                message = core_services.enqueue_email(
+                    key=f"campaign:{campaign.pk}:account:{account.pk}:contact:{contact.pk}",
+                    to=[email.to],
+                    reply_to=[cse.email] if cse.email else [],
+                    subject=email.subject,
+                    body_text=email.body,
+                )
+                CampaignEmail.objects.create(
+                    send=send, contact=contact, message=message, sent_at=now
+                )
+            send.campaign = campaign
+            events.publish(CampaignSent(send, contacts, actor))
+    except IntegrityError:
+        if CampaignSend.objects.filter(campaign=campaign, account=account).exists():
+            return False
+        raise
+    return True
+
+
+def due(campaign: Campaign, now: datetime) -> bool:
+    """Whether an active campaign's schedule says run now (a daily one once a day at
+    or after its time; a one-off once, on or after its day and time)."""
+    local = timezone.localtime(now)
+    last = timezone.localtime(campaign.last_run_at) if campaign.last_run_at else None
+    if campaign.schedule == CampaignSchedule.ONCE:
+        if last is not None or campaign.send_on is None:
+            return False
+        return (local.date(), local.time()) >= (campaign.send_on, campaign.send_time)
+    if local.time() < campaign.send_time:
+        return False
+    return last is None or last.date() < local.date()
+
+
+def run_due(now: datetime | None = None) -> list[RunResult]:
+    now = now or timezone.now()
+    results = []
+    for campaign in Campaign.objects.active().filter(state=CampaignState.ACTIVE):
+        if due(campaign, now):
+            results.append(run(campaign, now=now))
+    return results
+
+
+# --- Unsubscribing ----------------------------------------------------------------------
+
+
+class BadLink(Exception):
+    pass
+
+
+def contact_for_link(token: str) -> tuple[Contact, Campaign | None]:
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=UNSUBSCRIBE_MAX_AGE)
+    except signing.SignatureExpired:
+        raise BadLink("expired") from None
+    except signing.BadSignature:
+        raise BadLink("invalid") from None
+    contact = Contact.objects.filter(pk=data.get("c")).select_related("account").first()
+    if contact is None:
+        raise BadLink("invalid")
+    return contact, Campaign.objects.filter(pk=data.get("k")).first()
+
+
+@transaction.atomic
+def unsubscribe(token: str) -> Unsubscribe:
+    """The contact behind the link gets no more campaign emails; again is a no-op."""
+    contact, campaign = contact_for_link(token)
+    found, created = Unsubscribe.objects.get_or_create(
+        contact=contact, defaults={"campaign": campaign}
+    )
+    if created:
+        events.publish(ContactUnsubscribed(found))
+    return found
+
+
+# --- Results ---------------------------------------------------------------------------
+
+
+def _followed(model_label: str, days: int) -> Exists | None:
+    app_label, _, name = model_label.partition(".")
+    if not apps.is_installed(f"rhythm.{app_label}"):
+        return None
+    model = apps.get_model(app_label, name)
+    return Exists(
+        model._default_manager.filter(
+            account_id=OuterRef("account_id"),
+            created_at__gte=OuterRef("sent_at"),
+            created_at__lte=OuterRef("sent_at") + timedelta(days=days),
+        )
+    )
+
+
+# What counts as a booking: the account came back to the team within 30 days.
+BOOKINGS = ("engagements.EngagementRequest", "meetings.Meeting", "cases.Case")
+
+
+def results(campaign: Campaign) -> dict[str, int]:
+    """Sent, delivered, unsubscribed, bookings: the funnel, in three queries."""
+    emails = CampaignEmail.objects.filter(send__campaign=campaign).aggregate(
+        emails=Count("pk"), delivered=Count("pk", filter=Q(message__status=MessageStatus.SENT))
+    )
+    booked = Q(pk__in=[])
+    for label in BOOKINGS:
+        followed = _followed(label, rules.ATTRIBUTION_DAYS)
+        if followed is not None:
+            booked |= Q(followed)
+    sends = CampaignSend.objects.filter(campaign=campaign).aggregate(
+        accounts=Count("pk"), bookings=Count("pk", filter=booked)
+    )
+    return {
+        "accounts_sent": sends["accounts"],
+        "sent": emails["emails"],
+        "delivered": emails["delivered"],
+        "unsubscribed": Unsubscribe.objects.filter(campaign=campaign).count(),
+        "bookings": sends["bookings"],
+    }
+
+
+@transaction.atomic
+def archive(campaign: Campaign, *, actor: Any) -> None:
+    """Archive a campaign: it leaves the lists and never runs again; its sends stay."""
+    Campaign.objects.filter(pk=campaign.pk, archived_at__isnull=True).update(
+        archived_at=timezone.now(), state=CampaignState.PAUSED
+    )

@@ -1,0 +1,312 @@
+"""Health metrics' use cases: import a CSV file (streamed, in batches: bounded memory
+for a million rows) or a batch from the API; idempotent on (account, metric, date).
+
+A file is read twice. The first pass checks every row (the columns, the account
+named by its CRM id) and counts the bad ones; unless "skip bad rows" was chosen, one
+bad row refuses the file and nothing is written. The second pass writes, in one
+transaction: a crash half-way writes nothing either. Two passes cost a second read
+of the file, which is cheap beside the writes, and let a person see the checking's
+progress (the first pass commits the job's progress as it goes; a transaction's own
+progress is invisible to the page that polls it)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from rhythm.customers.models import Account
+from rhythm.health import rules
+from rhythm.health.choices import ImportStatus
+from rhythm.health.models import MetricImport, MetricValue
+
+BATCH = 5000
+PROBLEMS_SHOWN = 100  # the first hundred bad rows are listed; all are counted
+API_BATCH_LIMIT = 1000
+
+Progress = Callable[[int, int], None]  # (bytes read, rows read)
+
+
+@dataclass
+class ImportResult:
+    rows_read: int = 0
+    rows_written: int = 0
+    bad_rows: int = 0
+    problems: list[rules.RowProblem] = field(default_factory=list)
+    refused: bool = False  # bad rows and no "skip bad rows": nothing written
+
+    def note(self, problems: list[rules.RowProblem]) -> None:
+        self.bad_rows += len(problems)
+        room = PROBLEMS_SHOWN - len(self.problems)
+        if room > 0:
+            self.problems.extend(problems[:room])
+
+
+class FileProblem(Exception):
+    """A file that cannot be read as a metrics CSV at all (its header, its encoding)."""
+
+
+def _read_batches(
+    path: Path, progress: Progress | None
+) -> Iterator[list[tuple[int, dict[str, str]]]]:
+    """The file's rows as (line, {column: value}), BATCH at a time."""
+    with open(path, "rb") as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+        reader = csv.reader(text)
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise FileProblem("The file is empty: it needs a header line.") from None
+        except UnicodeDecodeError:
+            raise FileProblem("line 1: the file is not UTF-8 text.") from None
+        problem = rules.header_problem(header)
+        if problem:
+            raise FileProblem(f"line 1: {problem}")
+        positions = rules.column_positions(header)
+        batch: list[tuple[int, dict[str, str]]] = []
+        rows = 0
+        try:
+            for values in reader:
+                if not any(v.strip() for v in values):
+                    continue  # a blank line is no row
+                rows += 1
+                line = reader.line_num
+                batch.append(
+                    (
+                        line,
+                        {c: values[i] if i < len(values) else "" for c, i in positions.items()},
+                    )
+                )
+                if len(batch) == BATCH:
+                    yield batch
+                    batch = []
+                    if progress:
+                        progress(raw.tell(), rows)
+        except UnicodeDecodeError:
+            raise FileProblem(f"line {reader.line_num + 1}: the file is not UTF-8 text.") from None
+        except csv.Error as exc:
+            raise FileProblem(f"line {reader.line_num}: {exc}.") from None
+        if batch:
+            yield batch
+        if progress:
+            progress(raw.tell(), rows)
+
+
+Row = tuple[int, str, date, Decimal]  # account id, metric, date, value
+
+
+def _check(
+    batch: Iterable[tuple[int, dict[str, str]]], today: date
+) -> tuple[list[Row], list[rules.RowProblem]]:
+    """A batch's good rows and its problems: one query for the accounts it names."""
+    parsed: list[tuple[int, rules.MetricRow]] = []
+    problems: list[rules.RowProblem] = []
+    for line, values in batch:
+        row, problem = rules.parse_row(values, line, today)
+        if problem:
+            problems.append(problem)
+        else:
+            assert row is not None
+            parsed.append((line, row))
+    crm_ids = {row.crm_id for _, row in parsed}
+    account_ids = dict(
+        Account.objects.active().filter(crm_id__in=crm_ids).values_list("crm_id", "pk")
+    )
+    # One value per (account, metric, date) in a batch, the file's last: PostgreSQL's
+    # upsert refuses to touch one row twice in a statement.
+    found: dict[tuple[int, str, date], Row] = {}
+    for line, row in parsed:
+        account_id = account_ids.get(row.crm_id)
+        if account_id is None:
+            problems.append(
+                rules.RowProblem(line, "account", f"no account has the CRM id {row.crm_id!r}.")
+            )
+            continue
+        found[(account_id, row.metric, row.date)] = (account_id, row.metric, row.date, row.value)
+    problems.sort(key=lambda p: p.line)
+    return list(found.values()), problems
+
+
+def _upsert_sql() -> str:
+    """INSERT … ON CONFLICT DO UPDATE, as SQLite (3.24+) and PostgreSQL both say it.
+
+    Written by hand rather than by bulk_create(update_conflicts=True): the ORM
+    spends ten times the database's time composing a batch's statement and building
+    a model per row, and a million rows is where that shows (make bench)."""
+    table = connection.ops.quote_name(MetricValue._meta.db_table)
+    return (
+        f"INSERT INTO {table} (account_id, metric, date, value, imported_at)"
+        " VALUES (%s, %s, %s, %s, %s)"
+        " ON CONFLICT (account_id, metric, date)"
+        " DO UPDATE SET value = excluded.value, imported_at = excluded.imported_at"
+    )
+
+
+def _write(values: list[Row]) -> int:
+    ops = connection.ops
+    now = ops.adapt_datetimefield_value(timezone.now())
+    params = [
+        (
+            account_id,
+            metric,
+            ops.adapt_datefield_value(day),
+            ops.adapt_decimalfield_value(value, 18, 4),
+            now,
+        )
+        for account_id, metric, day, value in values
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(_upsert_sql(), params)
+    return len(values)
+
+
+def import_file(
+    path: Path | str,
+    *,
+    skip_bad_rows: bool = False,
+    today: date | None = None,
+    on_check: Progress | None = None,
+    on_write: Progress | None = None,
+) -> ImportResult:
+    """Import a metrics CSV (columns account, metric, date, value): check every row,
+    then write them all, or the good ones when `skip_bad_rows`; nothing at all when a
+    row is bad and bad rows are not skipped (result.refused). FileProblem for a file
+    that is no metrics CSV."""
+    path = Path(path)
+    today = today or timezone.localdate()
+    result = ImportResult()
+    for batch in _read_batches(path, on_check):
+        result.rows_read += len(batch)
+        _, problems = _check(batch, today)
+        result.note(problems)
+    if result.bad_rows and not skip_bad_rows:
+        result.refused = True
+        return result
+    if on_write:
+        on_write(0, 0)  # announced before the transaction, so a poller sees "writing"
+    with transaction.atomic():
+        for batch in _read_batches(path, on_write):
+            values, problems = _check(batch, today)
+            if problems and not skip_bad_rows:
+                # The accounts changed between the passes: still all or nothing.
+                raise FileProblem(f"{problems[0]} (the accounts changed during the import)")
+            result.rows_written += _write(values)
+    return result
+
+
+def import_rows(rows: list[dict[str, Any]], *, skip_bad_rows: bool = False) -> ImportResult:
+    """A batch from the API (at most API_BATCH_LIMIT rows), all or nothing unless
+    `skip_bad_rows`: a bad row is a ValidationError naming `rows[i].column`."""
+    if len(rows) > API_BATCH_LIMIT:
+        raise ValidationError(
+            {
+                "rows": ValidationError(
+                    f"At most {API_BATCH_LIMIT} rows per request (this one has {len(rows)}); "
+                    "send them in batches.",
+                    code="max_length",
+                )
+            }
+        )
+    result = ImportResult(rows_read=len(rows))
+    # Rows are numbered from 0 as the request's list is; "line" is that index here.
+    values, problems = _check(
+        [(i, {c: str(row.get(c, "")) for c in rules.COLUMNS}) for i, row in enumerate(rows)],
+        timezone.localdate(),
+    )
+    result.note(problems)
+    if problems and not skip_bad_rows:
+        raise ValidationError(
+            {
+                f"rows[{p.line}].{p.column}": ValidationError(p.message, code="invalid")
+                for p in problems[:PROBLEMS_SHOWN]
+            }
+        )
+    with transaction.atomic():
+        result.rows_written = _write(values)
+    return result
+
+
+# --- The UI's upload: a job on the queue ------------------------------------------
+
+
+def uploads_dir() -> Path:
+    folder = Path(settings.VAR_DIR) / "metric-imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def start_import(upload: Any, *, skip_bad_rows: bool, actor: Any) -> MetricImport:
+    """Keep the uploaded file under var/ and queue its import (once this commits)."""
+    target = uploads_dir() / f"{uuid.uuid4().hex}.csv"
+    with open(target, "wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    job = MetricImport.objects.create(
+        file=str(target),
+        original_name=upload.name[:255],
+        size=target.stat().st_size,
+        skip_bad_rows=skip_bad_rows,
+        created_by=actor,
+    )
+    # A real cycle: the task runs this module's run_import.
+    from rhythm.health.tasks import run_import
+
+    transaction.on_commit(lambda: run_import(job.pk))
+    return job
+
+
+def _progress(job_id: int, status: str) -> Progress:
+    def report(bytes_read: int, rows_read: int) -> None:
+        # Outside any transaction: the page that polls sees it at once.
+        MetricImport.objects.filter(pk=job_id).update(
+            status=status, bytes_read=bytes_read, rows_read=rows_read
+        )
+
+    return report
+
+
+def run_import(job_id: int) -> MetricImport:
+    """The queue's half of an upload: import the file, recording progress and the
+    verdict on the job; the file goes once imported."""
+    claimed = MetricImport.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.CHECKING
+    )
+    job = MetricImport.objects.get(pk=job_id)
+    if not claimed:
+        return job  # a retry of a job another worker took
+    path = Path(job.file)
+    try:
+        result = import_file(
+            path,
+            skip_bad_rows=job.skip_bad_rows,
+            on_check=_progress(job_id, ImportStatus.CHECKING),
+            on_write=_progress(job_id, ImportStatus.WRITING),
+        )
+    except FileProblem as exc:
+        job.status, job.error = ImportStatus.FAILED, str(exc)
+    else:
+        job.status = ImportStatus.REFUSED if result.refused else ImportStatus.DONE
+        job.rows_read, job.rows_written, job.bad_rows = (
+            result.rows_read,
+            result.rows_written,
+            result.bad_rows,
+        )
+        job.problems = [
+            {"line": p.line, "column": p.column, "message": p.message} for p in result.problems
+        ]
+    job.bytes_read = job.size
+    job.finished_at = timezone.now()
+    job.save()
+    path.unlink(missing_ok=True)
+    return job
