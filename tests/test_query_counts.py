@@ -121,7 +121,7 @@ def _ctas(stage: Stage, n: int) -> None:
 LISTINGS = [
     # --- Webinars (their rows belong to no account: both viewers see the same) --------
     Listing("GET /lab-templates", rows.lab_templates, 5, 5),
-    Listing("GET /webinars", rows.webinars, 5, 5),
+    Listing("GET /webinars", rows.webinars, 6, 6),  # with the content each uses
     Listing("GET /webinars/{webinar_id}/registrations", rows.webinar_registrations, 6, REFUSED),
     Listing("GET /webinars/{webinar_id}/redemptions", rows.redemptions, REFUSED, REFUSED),
     Listing("GET /environment-requests", rows.environment_requests, 5, 5),
@@ -129,7 +129,7 @@ LISTINGS = [
     Listing("webinars:calendar", rows.webinars, 16, 16),
     Listing("webinars:sign-up", rows.webinars, 4, REFUSED),
     Listing("webinars:board", rows.environment_requests, REFUSED, REFUSED),
-    Listing("webinars:detail", rows.webinar_registrations, 9, 8),
+    Listing("webinars:detail", rows.webinar_registrations, 10, 9),  # its content: one
     # --- The API ---------------------------------------------------------------------
     Listing("GET /accounts", rows.accounts, 5, 5),
     Listing("GET /accounts/{account_id}/timeline", rows.timeline_entries, 6, 6),

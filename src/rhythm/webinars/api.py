@@ -58,6 +58,11 @@ class WebinarOut(Schema):
     deck_name: str = Field(description="`<Lab Name> - <Region> - <YYYY-MM-DD>`.")
     recording_url: str
     deck_url: str
+    content_items: list[int] = Field(description="The content items (ids) it uses.")
+
+    @staticmethod
+    def resolve_content_items(obj: Webinar) -> list[int]:
+        return [item.pk for item in obj.content_items.all()]
 
 
 class WebinarFilter(FilterSchema):
@@ -81,14 +86,19 @@ def list_lab_templates(request: AuthedRequest):
 def list_webinars(request: AuthedRequest, filters: Query[WebinarFilter]):
     require_perm(request, "webinars.view_webinar")
     return filters.filter(
-        Webinar.objects.select_related("lab_template").order_by("starts_at", "id")
+        Webinar.objects.select_related("lab_template")
+        .prefetch_related("content_items")
+        .order_by("starts_at", "id")
     )
 
 
 @router.get("/webinars/{webinar_id}", response={200: WebinarOut, **ERROR_RESPONSES})
 def get_webinar(request: AuthedRequest, webinar_id: int):
     require_perm(request, "webinars.view_webinar")
-    return get_object_or_404(Webinar.objects.select_related("lab_template"), pk=webinar_id)
+    return get_object_or_404(
+        Webinar.objects.select_related("lab_template").prefetch_related("content_items"),
+        pk=webinar_id,
+    )
 
 
 class WebinarIn(Body):
@@ -103,6 +113,9 @@ class WebinarIn(Body):
     lab_template: Id | None = None
     content_project_url: Text = Field("", max_length=200)
     access_days: int | None = Field(None, description="2 or 4; labs default to the template's.")
+    content_items: list[Id] | None = Field(
+        None, description="The content items (ids) it uses; left out: unchanged."
+    )
 
 
 @router.post("/webinars", response={201: WebinarOut, **ERROR_RESPONSES})

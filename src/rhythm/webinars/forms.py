@@ -1,5 +1,7 @@
 from django import forms
 
+from rhythm.content.choices import ContentStatus
+from rhythm.content.models import ContentItem
 from rhythm.webinars.choices import AccessDays, Kind, Region
 from rhythm.webinars.models import LabTemplate
 
@@ -26,6 +28,12 @@ class WebinarForm(forms.Form):
     capacity = forms.IntegerField(required=False, min_value=1, help_text="Empty: no limit.")
     content_project_url = forms.URLField(
         required=False, label="Content project", help_text="Labs: the template's when empty."
+    )
+    content_items = forms.ModelMultipleChoiceField(
+        ContentItem.objects.exclude(status=ContentStatus.RETIRED).order_by("title"),
+        required=False,
+        label="Content used",
+        help_text="Recordings, decks and exercise projects: their open bugs show here.",
     )
     access_days = forms.TypedChoiceField(
         choices=[("", "The template's"), *AccessDays.choices],

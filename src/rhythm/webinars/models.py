@@ -92,8 +92,11 @@ class Webinar(TimeStampedModel):
     deck_url = models.URLField("Deck", blank=True)
     post_event_sent_at = models.DateTimeField(null=True, blank=True)
     host_reminded_at = models.DateTimeField(null=True, blank=True)
-    # Content items (recordings, master decks, exercise projects: rhythm.content) are
-    # linked here once that app is merged, as a ManyToManyField("content.ContentItem").
+    # The recordings, master decks and exercise projects it uses: their open bugs show
+    # on its page, and a severe one reported tells its DRI (notifications).
+    content_items = models.ManyToManyField(
+        "content.ContentItem", related_name="webinars", blank=True, verbose_name="Content used"
+    )
 
     history = HistoricalRecords()
 

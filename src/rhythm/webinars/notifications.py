@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
+from rhythm.content.events import BugReported
 from rhythm.core import services as core_services
 from rhythm.core.events import subscribe
 from rhythm.people.choices import Role
 from rhythm.people.models import User
-from rhythm.webinars.choices import RequestStatus
+from rhythm.webinars.choices import RequestStatus, WebinarStatus
 from rhythm.webinars.events import (
     EnvironmentMoved,
     EnvironmentRequested,
@@ -19,6 +21,7 @@ from rhythm.webinars.events import (
     RegistrationReceived,
     WaitlistPromoted,
 )
+from rhythm.webinars.models import Webinar
 
 
 def _when(webinar) -> str:
@@ -188,3 +191,35 @@ def post_event(registration, webinar) -> None:
         subject=subject,
         body_text=body,
     )
+
+
+@subscribe(BugReported)
+def warn_the_dris_of_a_severe_bug(event: BugReported) -> None:
+    """A severe bug in content an upcoming event uses: its DRI hears of it, once per
+    bug and event, in time to work around it."""
+    if not event.severe:
+        return
+    bug, item = event.bug, event.item
+    upcoming = (
+        Webinar.objects.filter(content_items=item, host__isnull=False, starts_at__gt=timezone.now())
+        .filter(status__in=[WebinarStatus.DRAFT, WebinarStatus.PUBLISHED])
+        .select_related("host")
+        .order_by("starts_at", "id")
+    )
+    for webinar in upcoming:
+        host = webinar.host
+        if host is None or not host.email:
+            continue
+        core_services.enqueue_email(
+            key=f"content-severe:{bug.pk}:{webinar.pk}",
+            to=[host.email],
+            subject=f"Severe bug in the content of {webinar.title}: {bug.title}",
+            body_text=(
+                f"Hello {host.first_name or host.username},\n\n"
+                f"A {bug.get_severity_display().lower()} bug was reported in {item.title},"
+                f" which {webinar.title} uses on {_when(webinar)}:\n\n"
+                f"{bug.title}\n\n"
+                f"The bug: {settings.SITE_URL}{bug.get_absolute_url()}\n"
+                f"The event: {_page(webinar)}\n"
+            ),
+        )

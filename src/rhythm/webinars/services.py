@@ -26,6 +26,8 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from rhythm.content.choices import ContentStatus
+from rhythm.content.models import ContentItem
 from rhythm.core import events, workflow
 from rhythm.core import rules as core_rules
 from rhythm.customers.models import Contact
@@ -162,6 +164,7 @@ def save_webinar(data: dict[str, Any], *, actor: Any, webinar: Webinar | None = 
     if not actor.has_perm(MANAGE):
         raise PermissionDenied("Only a program manager plans events.")
     cleaned = _clean_event(data)
+    items = _content_items(data)
     if webinar is None:
         webinar = Webinar.objects.create(**cleaned, created_by=actor)
     else:
@@ -173,8 +176,35 @@ def save_webinar(data: dict[str, Any], *, actor: Any, webinar: Webinar | None = 
         for name, value in cleaned.items():
             setattr(webinar, name, value)
         webinar.save()
+    if items is not None:
+        webinar.content_items.set(items)
     _sync_checklist(webinar)
     return webinar
+
+
+def _content_items(data: dict[str, Any]) -> list[Any] | None:
+    """The content items `data` names (rows or ids), None when it names none; a
+    retired or unknown one is refused, by the field."""
+    given = data.get("content_items")
+    if given is None:
+        return None
+    ids = [getattr(item, "pk", item) for item in given]
+    found = {
+        item.pk: item
+        for item in ContentItem.objects.filter(pk__in=ids).exclude(status=ContentStatus.RETIRED)
+    }
+    missing = [str(pk) for pk in ids if pk not in found]
+    if missing:
+        raise ValidationError(
+            {
+                "content_items": ValidationError(
+                    f"No content in use with id {', '.join(missing)} (retired content is not"
+                    " used by new events).",
+                    code="does_not_exist",
+                )
+            }
+        )
+    return list(found.values())
 
 
 def _sync_checklist(webinar: Webinar) -> None:

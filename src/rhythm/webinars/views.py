@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django_ratelimit.decorators import ratelimit
 
+from rhythm.content import views as content_views
 from rhythm.core import workflow
 from rhythm.core.http import AuthedRequest, post_only
 from rhythm.webinars import rules, services
@@ -98,8 +99,13 @@ def _detail_context(request: AuthedRequest, webinar: Webinar) -> dict[str, Any]:
         list(webinar.registrations.all()) if user.has_perm("webinars.view_registration") else []
     )
     checklist = list(webinar.checklist.select_related("done_by"))
+    content_items = list(webinar.content_items.order_by("title"))
     return {
         "webinar": webinar,
+        "content_items": content_items,
+        "content_bugs": content_views.bugs_panel(
+            request, content_items, title="Open bugs in its content"
+        ),
         "helpers": list(webinar.helpers.all()),
         "env": env,
         "may_see_codes": services.may_see_codes(webinar, user),
