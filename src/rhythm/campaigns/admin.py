@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from rhythm.campaigns.models import AccountOptOut, Campaign, CampaignRun, CampaignSend, Unsubscribe
-from rhythm.core.admin import DomainAdmin, RecordAdmin
+from rhythm.core.admin import DomainAdmin, ReadOnlyAdmin, RecordAdmin
 
 
 @admin.register(Campaign)
@@ -12,26 +12,13 @@ class CampaignAdmin(DomainAdmin):
     readonly_fields = ("state", "approved_by", "approved_at", "last_run_at", "author")
 
 
-class ReadOnly(admin.ModelAdmin):
-    """What a run or a contact's link wrote: read here, never changed or deleted."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(CampaignRun)
-class CampaignRunAdmin(ReadOnly):
+class CampaignRunAdmin(ReadOnlyAdmin):
     list_display = ("campaign", "started_at", "accounts_sent", "emails_written")
 
 
 @admin.register(CampaignSend)
-class CampaignSendAdmin(ReadOnly):
+class CampaignSendAdmin(ReadOnlyAdmin):
     list_display = ("campaign", "account", "cse", "sent_at")
 
 
@@ -44,5 +31,5 @@ class AccountOptOutAdmin(RecordAdmin):
 
 
 @admin.register(Unsubscribe)
-class UnsubscribeAdmin(ReadOnly):
+class UnsubscribeAdmin(ReadOnlyAdmin):
     list_display = ("contact", "campaign", "at")

@@ -21,6 +21,20 @@ class DomainAdmin(SimpleHistoryAdmin):
         return (*super().get_readonly_fields(request, obj), "archived_at", "created_at")
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Admin for rows a run, a task or a person's public link wrote: found and read
+    here, never added, changed or deleted."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class RecordAdmin(SimpleHistoryAdmin):
     """Admin that shows rows whose changes belong to a workflow: they are made
     through the pages, the API and the CLI, where the rules are checked, so the

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from rhythm.core.admin import RecordAdmin
+from rhythm.core.admin import ReadOnlyAdmin, RecordAdmin
 from rhythm.surveys.models import Survey, SurveyResponse
 
 
@@ -14,15 +14,6 @@ class SurveyAdmin(RecordAdmin):
 
 
 @admin.register(SurveyResponse)
-class SurveyResponseAdmin(admin.ModelAdmin):
+class SurveyResponseAdmin(ReadOnlyAdmin):
     list_display = ["survey", "score", "created_at"]
     list_select_related = ["survey__contact"]
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from rhythm.core.admin import RecordAdmin
+from rhythm.core.admin import ReadOnlyAdmin, RecordAdmin
 from rhythm.webinars.models import (
     EnvironmentRequest,
     LabTemplate,
@@ -51,15 +51,6 @@ class EnvironmentRequestAdmin(RecordAdmin):
 
 
 @admin.register(Redemption)
-class RedemptionAdmin(admin.ModelAdmin):
+class RedemptionAdmin(ReadOnlyAdmin):
     list_display = ["registration", "webinar", "redeemed_at", "access_ends_at", "ended_at"]
     list_select_related = ["registration", "webinar"]
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
