@@ -78,3 +78,37 @@ def test_checkpoints_deferred_restores_sqlites_own_and_writes_the_log_back(trans
         cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
         busy, log_pages, copied = cursor.fetchone()
     assert busy == 0 and log_pages == copied
+
+
+def test_a_second_process_waits_for_the_file_turn_and_takes_it_once_released(tmp_path):
+    """Processes take turns on the file lock: refused while another holds it, taken
+    as soon as it is let go."""
+    import subprocess
+    import sys
+    import time
+
+    from rhythm.core.sqlite.base import _ProcessTurn
+
+    path = str(tmp_path / "rhythm.sqlite3.writer")
+    mine = _ProcessTurn(path)
+    assert mine.acquire(time.monotonic() + 1)
+    other = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from rhythm.core.sqlite.base import _ProcessTurn\n"
+            f"turn = _ProcessTurn({path!r})\n"
+            "print('taken' if turn.acquire(time.monotonic() + 0.2) else 'refused', flush=True)\n"
+            "print('taken' if turn.acquire(time.monotonic() + 30) else 'refused', flush=True)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert other.stdout.readline().strip() == "refused"
+        mine.release()
+        assert other.stdout.readline().strip() == "taken"
+    finally:
+        other.wait(timeout=30)
+    assert other.returncode == 0
