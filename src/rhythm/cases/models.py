@@ -14,11 +14,15 @@ class Case(ArchivableModel):
     """A CS Help case, raised by an account owner on an opportunity (DESIGN.md rule 2)."""
 
     kind = models.CharField(max_length=16, choices=CaseKind.choices)
+    # Both relations are looked up through the indexes in Meta that begin with them
+    # (an index of their own would be one more B-tree for every intake to update).
     opportunity = models.ForeignKey(
-        "customers.Opportunity", on_delete=models.PROTECT, related_name="cases"
+        "customers.Opportunity", on_delete=models.PROTECT, related_name="cases", db_index=False
     )
     # Copied from the opportunity so the account's case list is one indexed query.
-    account = models.ForeignKey("customers.Account", on_delete=models.PROTECT, related_name="cases")
+    account = models.ForeignKey(
+        "customers.Account", on_delete=models.PROTECT, related_name="cases", db_index=False
+    )
     offering = models.ForeignKey(
         "catalog.Offering", on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
     )
@@ -50,7 +54,12 @@ class Case(ArchivableModel):
     idempotency_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
 
     objects = ArchivableAccountScopedQuerySet.as_manager()  # type: ignore[misc]  # narrows the base manager
-    history = HistoricalRecords(excluded_fields=["idempotency_key"])
+    # History is read by the case's id and by date, never by a relation: no index on
+    # its copies of the foreign keys, which every intake would otherwise update.
+    history = HistoricalRecords(
+        excluded_fields=["idempotency_key"],
+        no_db_index=["opportunity", "account", "offering", "contact", "opened_by"],
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -107,7 +107,10 @@ class Cta(TimeStampedModel):
     """A call to action for a CSE. One per CSE-help case, guaranteed by the database."""
 
     name = models.CharField(max_length=255)
-    account = models.ForeignKey("customers.Account", on_delete=models.PROTECT, related_name="ctas")
+    # Looked up through the (account, -raised_at) index in Meta.
+    account = models.ForeignKey(
+        "customers.Account", on_delete=models.PROTECT, related_name="ctas", db_index=False
+    )
     case = models.OneToOneField(
         "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="cta"
     )
@@ -142,7 +145,11 @@ class Cta(TimeStampedModel):
     )
 
     objects = CtaQuerySet.as_manager()
-    history = HistoricalRecords()
+    # History is read by the CTA's id and by date, never by a relation: no index on
+    # its copies of the foreign keys, which every intake and reconciliation updates.
+    history = HistoricalRecords(
+        no_db_index=["account", "case", "request", "playbook", "owner", "outreach_message"]
+    )
 
     class Meta:
         ordering = ["-raised_at", "-id"]
@@ -220,7 +227,8 @@ class CtaTask(TimeStampedModel):
 
     account_path = "cta__account"
     objects = CtaTaskQuerySet.as_manager()
-    history = HistoricalRecords()
+    # As the CTA's: seven history rows an intake, read by id and date only.
+    history = HistoricalRecords(no_db_index=["cta", "step", "completed_by"])
 
     class Meta:
         ordering = ["cta", "position"]
