@@ -10,7 +10,7 @@ from rhythm.core.models import OutboundMessage
 from rhythm.core.workflow import TransitionConflict
 from rhythm.ctas.choices import CtaStatus, TaskStatus
 from rhythm.ctas.models import Cta, CtaTask
-from rhythm.engagements import services
+from rhythm.engagements import capacity, services
 from rhythm.engagements.choices import RequestState
 from rhythm.engagements.models import EngagementRequest, Transition
 from rhythm.engagements.services import DeliverableAnswer
@@ -72,7 +72,7 @@ def test_the_whole_review_path_closes_request_and_cta(cast, request_, covering_c
     assert request_.state == RequestState.REVIEW
     move(request_, cast.manager, "clarification", reason="Which runners do they use?")
     move(request_, cast.csm, "review", reason="Self-managed Linux runners.")
-    suggestions = services.suggest_cses(request_)
+    suggestions = capacity.suggest_cses(request_)
     assert suggestions[0].user_id == covering_cse.pk
     move(request_, cast.manager, "started", cse=covering_cse.pk)
     request_.refresh_from_db()
@@ -150,7 +150,7 @@ def test_a_stale_expected_state_is_a_conflict(cast, request_):
 
 def test_capacity_shows_eight_weeks_per_cse(cast, request_, covering_cse):
     move(request_, cast.manager, "started", cse=covering_cse.pk)
-    rows = {row.user.pk: row for row in services.capacity(first_week=TARGET_START)}
+    rows = {row.user.pk: row for row in capacity.capacity(first_week=TARGET_START)}
     weeks = rows[covering_cse.pk].weeks
     assert len(weeks) == 8
     assert weeks[:6] == [Decimal("6")] * 6 and weeks[6:] == [Decimal(0)] * 2
@@ -194,7 +194,7 @@ def test_an_engagement_started_in_the_past_still_counts_from_today(
         filed_on=date.today() - timedelta(days=40),
     )
     move(request, cast.manager, "started", cse=covering_cse.pk)
-    row = next(r for r in services.capacity() if r.user.pk == covering_cse.pk)
+    row = next(r for r in capacity.capacity() if r.user.pk == covering_cse.pk)
     assert row.weeks[0] == Decimal("6")
 
 
@@ -209,10 +209,10 @@ def test_suggestions_judge_room_over_the_engagements_own_weeks(cast, request_dat
     later = services.file_request(
         cast.csm, {**request_data, "duplicate_reason": "A second phase."}, STAKEHOLDERS
     )
-    mine = next(s for s in services.suggest_cses(later) if s.user_id == covering_cse.pk)
+    mine = next(s for s in capacity.suggest_cses(later) if s.user_id == covering_cse.pk)
     assert not mine.fits_capacity
     assert mine.free_hours == Decimal("2")
-    assert services.engagement_weeks(later) == (TARGET_START, 6)
+    assert capacity.engagement_weeks(later) == (TARGET_START, 6)
     with pytest.raises(ValidationError) as refused:
         move(later, cast.manager, "started", cse=covering_cse.pk)
     assert "confirm_over_capacity" in refused.value.error_dict
@@ -228,7 +228,7 @@ def test_suggestions_judge_room_over_the_engagements_own_weeks(cast, request_dat
         },
         STAKEHOLDERS,
     )
-    mine = next(s for s in services.suggest_cses(now) if s.user_id == covering_cse.pk)
+    mine = next(s for s in capacity.suggest_cses(now) if s.user_id == covering_cse.pk)
     assert mine.fits_capacity
 
 

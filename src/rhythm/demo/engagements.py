@@ -31,6 +31,7 @@ from rhythm.ctas.choices import TaskStatus
 from rhythm.ctas.models import Cta, CtaTask
 from rhythm.customers.models import Account, Contact, Objective, Opportunity
 from rhythm.engagements import services as engagements
+from rhythm.engagements.capacity import suggest_cses
 from rhythm.engagements.choices import EffortKind, RejectionReason, RequestState
 from rhythm.engagements.models import EngagementRequest
 from rhythm.engagements.services import TransitionInput
@@ -439,7 +440,7 @@ def _travel(
             )
         elif step == "qualify":
             # The manager takes the top suggestion, confirming when it is over capacity.
-            top = engagements.suggest_cses(request)[0]
+            top = suggest_cses(request)[0]
             request = move(
                 request,
                 manager,

@@ -24,6 +24,8 @@ from rhythm.core.api import (
 )
 from rhythm.core.http import AuthedRequest
 from rhythm.engagements import services
+from rhythm.engagements.capacity import capacity as team_capacity
+from rhythm.engagements.capacity import suggest_cses
 from rhythm.engagements.choices import EffortKind, RejectionReason, RequestState
 from rhythm.engagements.models import EngagementRequest, late_condition
 from rhythm.engagements.rules import DUPLICATE_REASON_MAX_LENGTH
@@ -287,7 +289,7 @@ def suggestions(request: AuthedRequest, request_id: int):
     """CSEs ranked by fit for this request, each with the reasons for its rank."""
     engagement = get_object_or_404(_requests(request), pk=request_id)
     require_perm(request, "engagements.review_engagementrequest")
-    return [{**s.__dict__, "cse": s.user_id} for s in services.suggest_cses(engagement)]
+    return [{**s.__dict__, "cse": s.user_id} for s in suggest_cses(engagement)]
 
 
 class CapacityOut(Schema):
@@ -312,5 +314,5 @@ def capacity(request: AuthedRequest, weeks: int = Query(8, ge=1, le=26)):
             "open_ctas": row.open_ctas,
             "weeks": row.weeks,
         }
-        for row in services.capacity(weeks=weeks)
+        for row in team_capacity(weeks=weeks)
     ]

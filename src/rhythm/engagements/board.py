@@ -6,7 +6,7 @@ The whole board is a constant number of queries however many cards it holds, and
 each reads what the board shows, not what the database holds: one reads the first
 cards of every cell (a LIMITed subquery per cell, each down its cell's index), one
 counts every cell to a bound ("1,000+", as lists do: core.paging), and the lanes per
-CSE read the team's capacity once (services.capacity). A cell's further cards come
+CSE read the team's capacity once (capacity.capacity). A cell's further cards come
 a page at a time, by a cursor.
 """
 
@@ -35,7 +35,7 @@ from rhythm.ctas.models import Cta
 from rhythm.customers.access import SEES_OWN, reach
 from rhythm.customers.models import Account, Segment
 from rhythm.engagements import board_cells as cells_read
-from rhythm.engagements import rules, services
+from rhythm.engagements import capacity, rules, services
 from rhythm.engagements.choices import RequestState
 from rhythm.engagements.models import EngagementRequest
 from rhythm.people.choices import Role
@@ -562,7 +562,7 @@ def _lanes(
     lanes = [Lane(UNASSIGNED, "Unassigned")] if f.owner in ("", UNASSIGNED) else []
     if f.owner == UNASSIGNED:
         return lanes
-    for row in services.capacity(weeks=1):
+    for row in capacity.capacity(weeks=1):
         if f.owner and str(row.user.pk) != f.owner:
             continue
         lanes.append(

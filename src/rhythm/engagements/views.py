@@ -17,7 +17,7 @@ from rhythm.core.paging import page_of
 from rhythm.core.registry import AccountFigure
 from rhythm.core.workflow import TransitionConflict
 from rhythm.customers.models import Account
-from rhythm.engagements import board, board_moves, rules, services
+from rhythm.engagements import board, board_moves, capacity, rules, services
 from rhythm.engagements.choices import RejectionReason, RequestState
 from rhythm.engagements.forms import RequestForm, StakeholderFormSet, TransitionForm
 from rhythm.engagements.models import EngagementRequest
@@ -253,13 +253,13 @@ def request_detail(
     moves = _next_steps(request, engagement, failed, errors or {})
     suggestions = []
     if any(m["to"] == RequestState.STARTED for m in moves):
-        suggestions = services.suggest_cses(engagement)
+        suggestions = capacity.suggest_cses(engagement)
     context = {
         "engagement": engagement,
         "cta": getattr(engagement, "cta", None),
         "moves": moves,
         "suggestions": suggestions,
-        "engagement_weeks": services.engagement_weeks(engagement),
+        "engagement_weeks": capacity.engagement_weeks(engagement),
         # The question being answered, shown above the answer box.
         "open_question": next(
             (
@@ -460,6 +460,6 @@ def board_move(request: AuthedRequest) -> JsonResponse:
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def capacity_page(request: AuthedRequest) -> HttpResponse:
-    rows = services.capacity(weeks=8)
+    rows = capacity.capacity(weeks=8)
     weeks = board.week_starts(8)
     return render(request, "engagements/capacity.html", {"rows": rows, "weeks": weeks})

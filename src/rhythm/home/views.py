@@ -18,7 +18,7 @@ from rhythm.core.paging import COUNT_AHEAD, bounded_count
 from rhythm.ctas.choices import CtaStatus
 from rhythm.ctas.models import Cta
 from rhythm.customers.models import Account
-from rhythm.engagements import services as engagements
+from rhythm.engagements.capacity import capacity as team_capacity
 from rhythm.engagements.choices import RequestState
 from rhythm.engagements.models import EngagementRequest
 from rhythm.followups import clocks
@@ -52,7 +52,7 @@ def home(request: AuthedRequest) -> HttpResponse:
             "work": _your_work(user, roles),
             "late": late.late_work(user, roles, today),
             # Reused from the capacity page: this week's planned hours per CSE.
-            "capacity": engagements.capacity(weeks=1) if user.manages_cses else None,
+            "capacity": team_capacity(weeks=1) if user.manages_cses else None,
             "next_call": _next_call(user),
             # A CSE's SLA clocks (follow-ups to send, questions to answer) by due time.
             "clocks": clocks.clocks(user, owner=user.pk) if Role.CSE in roles else None,
