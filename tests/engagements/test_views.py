@@ -322,10 +322,12 @@ def test_a_start_date_years_away_is_refused(client, cast, account, objective):
 
 def test_a_start_date_in_the_past_is_refused(client, cast, account, objective):
     _as(client, cast.csm)
-    yesterday = date.today() - timedelta(days=1)
+    # Two days back: the page judges "past" by the CSM's own time zone, where
+    # yesterday in UTC is still today for the hours UTC has passed midnight first.
+    past = date.today() - timedelta(days=2)
     response = client.post(
         reverse("engagements:create", args=[account.pk]),
-        _form(objective, target_start_date=yesterday.isoformat()),
+        _form(objective, target_start_date=past.isoformat()),
     )
     assert "cannot be in the past" in _field_errors(response.content.decode(), "target_start_date")
     assert not EngagementRequest.objects.exists()
