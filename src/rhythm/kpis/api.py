@@ -14,6 +14,7 @@ from pydantic import Field
 from rhythm.core.api import ERROR_RESPONSES, Id, Text
 from rhythm.core.http import AuthedRequest
 from rhythm.kpis import definitions
+from rhythm.kpis.figures import Kpi, Scope, number
 from rhythm.kpis.forms import FilterForm
 from rhythm.kpis.views import OWN
 from rhythm.people.rules import MANAGES_CSES
@@ -69,7 +70,7 @@ class KpisOut(Schema):
     kpis: list[KpiOut]
 
 
-def kpis_out(scope: definitions.Scope, figures: list[tuple[definitions.Kpi, Any]]) -> dict:
+def kpis_out(scope: Scope, figures: list[tuple[Kpi, Any]]) -> dict:
     f = scope.filters
     return {
         "period": {
@@ -97,7 +98,7 @@ def kpis_out(scope: definitions.Scope, figures: list[tuple[definitions.Kpi, Any]
                     {
                         "bucket": r.bucket,
                         "label": r.label,
-                        "values": [definitions._number(v) for v in r.values],
+                        "values": [number(v) for v in r.values],
                     }
                     for r in figure.rows
                 ],
@@ -125,5 +126,5 @@ def kpis(request: AuthedRequest, query: Query[KpiQuery]):
     form = FilterForm(data, fixed_cse=fixed)
     if not form.is_valid():
         raise ValidationError(form.errors.as_data())
-    scope = definitions.Scope(user, form.filters(), timezone.now())
+    scope = Scope(user, form.filters(), timezone.now())
     return kpis_out(scope, definitions.compute(scope))

@@ -3,14 +3,14 @@ reader finds in the repository are the ones the dashboard shows on hover."""
 
 from __future__ import annotations
 
-from rhythm.kpis import definitions
+from rhythm.kpis import definitions, figures
 
 FILTER_NAMES = {
-    definitions.PERIOD: "period",
-    definitions.REGION: "region",
-    definitions.SEGMENT: "segment",
-    definitions.CSE: "CSE",
-    definitions.OFFERING: "offering",
+    figures.PERIOD: "period",
+    figures.REGION: "region",
+    figures.SEGMENT: "segment",
+    figures.CSE: "CSE",
+    figures.OFFERING: "offering",
 }
 
 

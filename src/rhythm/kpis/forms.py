@@ -11,7 +11,7 @@ from django.utils import timezone
 from rhythm.catalog.models import Offering
 from rhythm.customers.models import Segment
 from rhythm.kpis import rules
-from rhythm.kpis.definitions import Filters
+from rhythm.kpis.figures import Filters
 from rhythm.people.choices import Role
 from rhythm.people.models import User
 

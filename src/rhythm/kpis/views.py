@@ -18,7 +18,7 @@ from django.utils.http import urlencode
 from rhythm.core.http import AuthedRequest
 from rhythm.core.paging import page_of
 from rhythm.customers.models import Account
-from rhythm.kpis import definitions, qbr, rules
+from rhythm.kpis import definitions, figures, qbr, rules
 from rhythm.kpis.forms import FilterForm
 from rhythm.people.rules import MANAGES_CSES
 
@@ -45,8 +45,8 @@ def _form(request: AuthedRequest, fixed_cse: Any) -> FilterForm:
     return form
 
 
-def _scope(request: AuthedRequest, form: FilterForm) -> definitions.Scope:
-    return definitions.Scope(request.user, form.filters(), timezone.now())
+def _scope(request: AuthedRequest, form: FilterForm) -> figures.Scope:
+    return figures.Scope(request.user, form.filters(), timezone.now())
 
 
 @login_required
@@ -84,7 +84,7 @@ def mine(request: AuthedRequest) -> HttpResponse:
     return _dashboard(request, fixed, {"title": "My KPIs", "mine": True})
 
 
-def _kpi(key: str) -> definitions.Kpi:
+def _kpi(key: str) -> figures.Kpi:
     kpi = definitions.BY_KEY.get(key)
     if kpi is None:
         raise Http404(f"No KPI {key!r}.")
@@ -101,7 +101,7 @@ def rows(request: AuthedRequest, key: str) -> HttpResponse:
     scope = _scope(request, form)
     bucket = request.GET.get("bucket", "")[:100]
     drill = kpi.drill(scope, bucket)
-    page = page_of(drill.queryset, definitions.DRILL_PAGE, request.GET.get("page"))
+    page = page_of(drill.queryset, figures.DRILL_PAGE, request.GET.get("page"))
     query = scope.filters.query() | ({"bucket": bucket} if bucket else {})
     return render(
         request,

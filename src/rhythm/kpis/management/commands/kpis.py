@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from rhythm.kpis import api, definitions, docs
+from rhythm.kpis.figures import Scope
 from rhythm.kpis.forms import FilterForm
 from rhythm.people.models import User
 
@@ -43,7 +44,7 @@ class Command(BaseCommand):
                     for error in form.errors.as_data()[name][:1]
                 )
             )
-        scope = definitions.Scope(user, form.filters(), timezone.now())
+        scope = Scope(user, form.filters(), timezone.now())
         figures = definitions.compute(scope)
         if options["json"]:
             self.stdout.write(json.dumps(api.kpis_out(scope, figures), default=str, indent=2))
