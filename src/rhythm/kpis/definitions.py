@@ -12,9 +12,10 @@ from django.db.models import F, Q, QuerySet
 
 from rhythm.catalog.models import Offering
 from rhythm.followups.models import FollowUp, FurtherQuestion
-from rhythm.kpis.figures import CSE, OFFERING, PERIOD, REGION, SEGMENT, Figure, Kpi, Scope
+from rhythm.kpis.figures import CSE, KIND, OFFERING, PERIOD, REGION, SEGMENT, Figure, Kpi, Scope
 from rhythm.kpis.queries import capacity as capacity_q
 from rhythm.kpis.queries import ctas, engagements, escalations, followups, plans, surveys
+from rhythm.kpis.queries import webinars as events
 from rhythm.surveys.choices import SurveyKind
 
 # --- The registry ------------------------------------------------------------------------
@@ -189,10 +190,80 @@ KPIS: tuple[Kpi, ...] = (
 BY_KEY = {kpi.key: kpi for kpi in KPIS}
 
 
-def compute(scope: Scope, keys: Iterable[str] | None = None) -> list[tuple[Kpi, Figure]]:
-    """Each KPI's figure (all of them unless `keys` says which), one query or so each."""
-    chosen = KPIS if keys is None else [BY_KEY[k] for k in keys]
+# --- The webinars dashboard -------------------------------------------------------------
+
+_EVENTS = frozenset({PERIOD, REGION, KIND})
+
+WEBINAR_KPIS: tuple[Kpi, ...] = (
+    Kpi(
+        "webinar_attendance",
+        "Registrations and attendance",
+        "Per month of the events starting in it (drafts and cancelled events left out): "
+        "the events, their confirmed registrations (double opt-in), and the attendance "
+        "rate, attended of confirmed for the events already held.",
+        "line",
+        events.attendance,
+        events.attendance_rows,
+        _EVENTS,
+    ),
+    Kpi(
+        "webinar_events",
+        "Each event",
+        "Every event starting in the period: confirmed registrations, attended, the "
+        "attendance rate once it is held, invitation codes redeemed (labs), and its "
+        "post-event survey's answers and average score (1–5).",
+        "bar",
+        events.per_event,
+        events.per_event_rows,
+        _EVENTS,
+    ),
+    Kpi(
+        "webinar_redemptions",
+        "Code redemptions",
+        "Per month, of the confirmed registrations for labs: how many redeemed the lab's "
+        "invitation code, and the share of those registered for labs already held.",
+        "line",
+        events.redemptions,
+        events.redemption_rows,
+        _EVENTS,
+    ),
+    Kpi(
+        "webinar_survey",
+        "Post-event survey",
+        "The CSAT survey sent after an event to its attendees, counted by the event it is "
+        "about (not by the person it went to), in the month of the event: sent, answered "
+        "and the average score (1–5).",
+        "line",
+        events.survey_by_month,
+        events.survey_rows,
+        _EVENTS,
+    ),
+    Kpi(
+        "webinar_survey_scores",
+        "Post-event survey scores",
+        "The post-event surveys' answers by score (1–5), and those not answered yet, for "
+        "the events starting in the period.",
+        "bar",
+        events.survey_scores,
+        events.survey_rows,
+        _EVENTS,
+    ),
+)
+WEBINAR_BY_KEY = {kpi.key: kpi for kpi in WEBINAR_KPIS}
+
+
+def compute(
+    scope: Scope, keys: Iterable[str] | None = None, registry: tuple[Kpi, ...] = KPIS
+) -> list[tuple[Kpi, Figure]]:
+    """Each KPI's figure of `registry` (all of them unless `keys` says which), one
+    query or so each."""
+    by_key = {kpi.key: kpi for kpi in registry}
+    chosen = registry if keys is None else [by_key[k] for k in keys]
     return [(kpi, kpi.compute(scope)) for kpi in chosen]
+
+
+def compute_webinars(scope: Scope) -> list[tuple[Kpi, Figure]]:
+    return compute(scope, registry=WEBINAR_KPIS)
 
 
 def offerings() -> QuerySet:

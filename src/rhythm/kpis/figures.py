@@ -30,9 +30,7 @@ from rhythm.customers.access import account_scope
 from rhythm.kpis import rules
 
 PERIOD, REGION, SEGMENT, CSE, OFFERING = "period", "region", "segment", "cse", "offering"
-
-
-PERIOD, REGION, SEGMENT, CSE, OFFERING = "period", "region", "segment", "cse", "offering"
+KIND = "kind"
 ALL_FILTERS = frozenset({PERIOD, REGION, SEGMENT, CSE, OFFERING})
 DRILL_PAGE = 50
 
@@ -47,12 +45,15 @@ class Filters:
     segment: int | None = None
     cse: int | None = None
     offering: int | None = None
+    kind: str = ""  # the webinars dashboard's: webinar or lab
 
     def query(self) -> dict[str, str]:
         """The filters as the address carries them (drill-downs, CSV links, the API)."""
         out = {"period": self.period.key}
         if self.region:
             out["region"] = self.region
+        if self.kind:
+            out["kind"] = self.kind
         for name in ("segment", "cse", "offering"):
             if getattr(self, name) is not None:
                 out[name] = str(getattr(self, name))
