@@ -160,6 +160,8 @@ def _escalations(rng: random.Random, now: datetime) -> None:
         delta = _back(rng, now, 10, 200)
         _shift(Escalation, [escalation.pk], delta, ("created_at", "decided_at", "state_changed_at"))
         EscalationTransition.objects.filter(escalation=escalation).update(at=F("at") - delta)
+        if escalation.case_id:  # the case it was raised from came first
+            Case.objects.filter(pk=escalation.case_id).update(created_at=F("created_at") - delta)
 
 
 def _post_event_surveys(rng: random.Random) -> int:

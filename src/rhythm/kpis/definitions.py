@@ -216,6 +216,7 @@ WEBINAR_KPIS: tuple[Kpi, ...] = (
         events.per_event,
         events.per_event_rows,
         _EVENTS,
+        wide=True,
     ),
     Kpi(
         "webinar_redemptions",

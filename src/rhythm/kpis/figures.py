@@ -170,6 +170,7 @@ class Kpi:
     compute: Callable[[Scope], Figure]
     drill: Callable[[Scope, str], Drill]
     filters: frozenset[str] = field(default=ALL_FILTERS)
+    wide: bool = False  # a table of many columns: the dashboard's whole width
 
 
 def number(value: Any) -> float | int | None:
