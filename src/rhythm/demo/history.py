@@ -41,11 +41,11 @@ from rhythm.webinars.models import Webinar
 
 DAYS_BACK = 240  # about eight months
 # Days a request typically stays in each state before its next move.
-STAY_DAYS = {
-    RequestState.REVIEW: (1, 7),
-    RequestState.CLARIFICATION: (1, 6),
-    RequestState.STARTED: (14, 60),
-    RequestState.COMPLETE: (2, 10),
+STAY_DAYS: dict[str, tuple[int, int]] = {
+    RequestState.REVIEW.value: (1, 7),
+    RequestState.CLARIFICATION.value: (1, 6),
+    RequestState.STARTED.value: (14, 60),
+    RequestState.COMPLETE.value: (2, 10),
 }
 DONE_REQUESTS = (
     RequestState.COMPLETE,
