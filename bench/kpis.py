@@ -271,6 +271,7 @@ def run(*, requests: int, rounds: int, log) -> dict:
     from django.utils import timezone
 
     from rhythm.kpis import definitions, rules
+    from rhythm.kpis.figures import Filters, Scope
     from rhythm.people.choices import Role
     from rhythm.people.services import create_member
 
@@ -281,7 +282,7 @@ def run(*, requests: int, rounds: int, log) -> dict:
     period = rules.parse_period(
         PERIOD, today=START, start_month=settings.RHYTHM_FISCAL_YEAR_START_MONTH
     )
-    scope = definitions.Scope(manager, definitions.Filters(period), timezone.now())
+    scope = Scope(manager, Filters(period), timezone.now())
     since, until = (
         datetime.combine(d, datetime.min.time()).strftime("%Y-%m-%d %H:%M:%S")
         for d in (period.start, period.end)

@@ -263,6 +263,12 @@ LISTINGS = [
         )
     ),
     Listing("kpis:qbr", rows.kpi_account_work, 12, 12),
+    # The webinars dashboard: a query per KPI, whatever the events and registrations.
+    Listing("kpis:webinars", rows.webinar_kpi_work, 9, REFUSED),
+    *(
+        Listing(f"kpis:webinar-rows · {key}", rows.webinar_kpi_work, 5, REFUSED)
+        for key in ("webinar_attendance", "webinar_events", "webinar_survey")
+    ),
     _tab("qbr", rows.kpi_account_work, 13),
     Listing(
         "timeline:account · older entries",
@@ -352,6 +358,8 @@ NOT_LISTS = {
     "kpis:index": "a redirect to the viewer's dashboard",
     "kpis:rows-csv": "the rows of kpis:rows, streamed as CSV in one query",
     "kpis:table-csv": "one KPI's table of the dashboard, as CSV",
+    "kpis:webinar-rows-csv": "the rows of kpis:webinar-rows, streamed as CSV in one query",
+    "kpis:webinar-table-csv": "one KPI's table of the webinars dashboard, as CSV",
 }
 
 

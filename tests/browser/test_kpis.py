@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 from rhythm.demo import data
 from rhythm.engagements.models import EngagementRequest
 from rhythm.kpis import rules
+from rhythm.webinars.models import Webinar
 
 pytestmark = pytest.mark.browser
 
@@ -89,4 +90,53 @@ def test_a_manager_reads_the_demo_teams_kpis_and_drills_down(page: Page, demo):
     assert {label: int(n) for label, n in lines[1:]} == {
         k: v for k, v in filed.items() if k != "total"
     }
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_a_program_manager_reads_the_webinars_dashboard_and_drills_down(page: Page, demo):
+    """From the webinars area to its dashboard: the events of this fiscal year, the
+    attendance trend drawn, an event's registrations behind its row, its table as CSV."""
+    period = rules.current_fiscal_year(
+        timezone.localdate(), settings.RHYTHM_FISCAL_YEAR_START_MONTH
+    )
+    events = (
+        Webinar.objects.exclude(status__in=["draft", "cancelled"])
+        .filter(starts_at__date__gte=period.start, starts_at__date__lt=period.end)
+        .order_by("starts_at", "id")
+    )
+    assert events.count() > 1
+    first = events.first()
+    assert first is not None
+    page.goto("/login/")
+    page.get_by_label("Username").fill("paula.pm")
+    page.get_by_label("Password").fill(settings.RHYTHM_DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto("/webinars/")
+    page.get_by_test_id("webinars-dashboard-link").click()
+    expect(page.get_by_test_id("kpis-title")).to_have_text("Webinars and labs")
+
+    per_event = page.locator('[data-kpi="webinar_events"]')
+    expect(per_event.get_by_test_id("kpi-value")).to_have_text(str(events.count()))
+    attendance = page.get_by_test_id("chart-webinar_attendance")
+    expect(attendance).to_have_attribute("data-chart-ready", "1")
+    expect(attendance).to_have_attribute("data-points", re.compile(r"^[1-9]\d*$"))
+    survey = page.locator('[data-kpi="webinar_survey"]')
+    expect(survey.get_by_test_id("kpi-definition")).to_have_attribute(
+        "title", re.compile("counted by the event it is about")
+    )
+
+    confirmed = first.registrations.exclude(status="cancelled").count()
+    per_event.get_by_test_id("drill").first.click()
+    expect(page.get_by_test_id("kpi-rows-title")).to_have_text("Each event")
+    expect(page.get_by_test_id("rows-count")).to_have_text(
+        f"{confirmed} row{'' if confirmed == 1 else 's'}"
+    )
+
+    page.go_back()
+    with page.expect_download() as download:
+        per_event.get_by_test_id("kpi-csv").click()
+    with open(download.value.path()) as saved:
+        lines = list(csv.reader(io.StringIO(saved.read())))
+    assert lines[0][:4] == ["Event", "Kind", "Registered", "Attended"]
+    assert len(lines) == 1 + events.count()
     assert page.problems == []  # type: ignore[attr-defined]

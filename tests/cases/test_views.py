@@ -361,7 +361,7 @@ def test_the_case_page_of_an_escalation_says_no_cta_is_raised(client, cast, case
     ).case
     _as(client, cast.cse)
     html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
-    assert "no CTA is raised" in html
+    assert "raises an escalation, not a CTA" in html and "No CTA is raised" in html
 
 
 def test_an_opportunity_that_does_not_qualify_offers_only_an_escalation_and_says_why_once(

@@ -76,8 +76,9 @@ def test_rhythm_demo_twice_gives_the_same_counts(db):
         f"Demo data: {len(data.TEAM)} team members, 3 segments, 300 accounts, 40 cases, "
         "16 engagement requests, 3 office-hours sessions, 4 office-hours questions, "
         "17 surveys, 14 survey answers, 11 follow-ups, 7 further questions, 7 content items, "
-        "3 content bugs, 5 community events, 5 escalations, 10 webinars, "
-        "51 webinar registrations, 14400 metric values, 14 campaign sends created"
+        "3 content bugs, 5 community events, 5 escalations, 17 webinars, "
+        "118 webinar registrations, 14400 metric values, 14 campaign sends, "
+        "42 post-event surveys created"
     ) in first
     assert "Demo data already loaded." in second
 

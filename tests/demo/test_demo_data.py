@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from django.conf import settings
@@ -40,14 +40,42 @@ def test_the_first_load_reports_what_it_created(demo):
         "escalations": 5,
         "follow-ups": 11,  # up to four per CSE, one per clock state
         "further questions": 7,
-        "webinars": 10,
-        "webinar registrations": 51,
+        "webinars": 17,  # the month's 10, and 7 held in the months before
+        "webinar registrations": 118,
         # 300 accounts x 15 weeks x 3 utilisation metrics, + 3 of today each.
         "metric values": 14400,
         # "90-day low license utilisation", active and run once; an account in an open
         # escalation (demo.escalations) is suppressed.
         "campaign sends": 14,
+        # demo.history: the events held, surveyed after the fact (3 to 6 contacts each).
+        "post-event surveys": 42,
     }
+
+
+def test_the_kpis_show_months_of_history_and_real_latencies():
+    """demo.history spreads what the use cases made "now" over the past months: the
+    trends have more than one month, the clocks are not zero."""
+    from rhythm.kpis import definitions, rules
+    from rhythm.kpis.figures import Filters, Scope
+
+    manager = User.objects.get(username="maria.manager")
+    today = TODAY
+    months = [rules.add_months(today.replace(day=1), -i) for i in range(9)]
+    period = rules.Period(
+        "demo", rules.MONTH, "the demo's months", months[-1], rules.add_months(months[0], 1)
+    )
+    scope = Scope(manager, Filters(period), datetime.combine(TODAY, time(8), UTC))
+    got = {k.key: f for k, f in definitions.compute(scope)}
+    busy = [r for r in got["volume_by_month"].rows if r.values[0]]
+    assert len(busy) >= 4, busy
+    assert got["cta_latency"].value and 0 < got["cta_latency"].value <= 4
+    assert got["first_contact"].value and got["first_contact"].value > 0
+    stays = {r.bucket: r.values[1] for r in got["time_in_state"].rows}
+    assert stays["review"] and stays["started"] and stays["started"] > stays["review"]
+    assert len([r for r in got["cta_latency"].rows if r.values[0]]) >= 4
+    events = {k.key: f for k, f in definitions.compute_webinars(scope)}
+    assert len([r for r in events["webinar_attendance"].rows if r.values[2]]) >= 4
+    assert events["webinar_survey"].value is not None
 
 
 def test_a_month_of_webinars_and_labs():

@@ -8,12 +8,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from rhythm.kpis import definitions, rules
+from rhythm.kpis.figures import Figure, Filters, Scope
+from rhythm.kpis.queries import escalations
 from tests.kpis.conftest import NOV, NOW
 
 
-def _figures(user, **filters) -> dict[str, definitions.Figure]:
+def _figures(user, **filters) -> dict[str, Figure]:
     period = rules.parse_period(NOV, today=NOW.date(), start_month=2)
-    scope = definitions.Scope(user, definitions.Filters(period, **filters), NOW)
+    scope = Scope(user, Filters(period, **filters), NOW)
     return {kpi.key: figure for kpi, figure in definitions.compute(scope)}
 
 
@@ -84,12 +86,12 @@ def test_capacity_and_green_plans(team, figures):
 def test_escalations_are_counted_once_their_app_is_installed(figures):
     """A seam: the escalations app is built beside this one. Without it the KPI says
     so; with it, it counts the month's escalations (none in this team's month)."""
-    escalations = figures["escalations"]
-    if definitions.escalation_model() is None:
-        assert not escalations.available and escalations.value is None
-        assert "not installed" in escalations.note
+    figure = figures["escalations"]
+    if escalations.escalation_model() is None:
+        assert not figure.available and figure.value is None
+        assert "not installed" in figure.note
     else:
-        assert escalations.available and escalations.value == 0
+        assert figure.available and figure.value == 0
 
 
 def test_filters_narrow_every_kpi_they_apply_to(team):
@@ -118,13 +120,13 @@ def test_each_kpi_is_one_aggregate_query_or_so(team):
         _figures(team.cast.manager)
     # The viewer's permissions (the access rule), then one query per KPI, none for the
     # escalations seam while its app is away: no loop over the rows.
-    seam = 0 if definitions.escalation_model() else 1
+    seam = 0 if escalations.escalation_model() else 1
     assert len(captured.captured_queries) == 1 + len(definitions.KPIS) - seam
 
 
 def test_the_rows_behind_a_figure_are_the_ones_it_counted(team):
     period = rules.parse_period(NOV, today=NOW.date(), start_month=2)
-    scope = definitions.Scope(team.cast.manager, definitions.Filters(period), NOW)
+    scope = Scope(team.cast.manager, Filters(period), NOW)
     figures = dict(definitions.compute(scope))
     for kpi, figure in figures.items():
         for row in figure.rows:

@@ -911,6 +911,43 @@ def webinars(stage: Stage, n: int) -> list[Webinar]:
     )
 
 
+def webinar_kpi_work(stage: Stage, n: int) -> None:
+    """What the webinars dashboard counts, `n` of each: delivered labs of this month,
+    each with an attendee who redeemed its code and a post-event survey about it."""
+    events = webinars(stage, n)
+    Webinar.objects.filter(pk__in=[e.pk for e in events]).update(status=WebinarStatus.DELIVERED)
+    made = Registration.objects.bulk_create(
+        [
+            Registration(
+                webinar=event,
+                name=f"Attendee {s}",
+                email=f"attendee{s}@example.com",
+                company="Initech",
+                consent_at=timezone.now(),
+                status=RegistrationStatus.CONFIRMED,
+                token_hash=f"{s:064d}",
+                attended=True,
+            )
+            for event, s in ((e, next(_serial)) for e in events)
+        ]
+    )
+    Redemption.objects.bulk_create(
+        [
+            Redemption(
+                registration=r,
+                webinar_id=r.webinar_id,
+                redeemed_at=timezone.now(),
+                access_ends_at=timezone.now() + timedelta(days=2),
+            )
+            for r in made
+        ]
+    )
+    contacts = Contact.objects.bulk_create(
+        [ContactFactory.build(account=stage.account) for _ in events]
+    )
+    _survey_rows(stage, list(zip(contacts, events, strict=True)))
+
+
 def lab_templates(stage: Stage, n: int) -> None:
     LabTemplate.objects.bulk_create(
         [LabTemplate(name=f"Template {next(_serial)}") for _ in range(n)]

@@ -18,7 +18,16 @@ from simple_history.utils import bulk_create_with_history
 
 from rhythm.customers.choices import HealthStatus, OpportunityStage
 from rhythm.customers.models import Account, Contact, Objective, Opportunity, Segment, SuccessPlan
-from rhythm.demo import campaigns, content, engagements, escalations, followups, surveys, webinars
+from rhythm.demo import (
+    campaigns,
+    content,
+    engagements,
+    escalations,
+    followups,
+    history,
+    surveys,
+    webinars,
+)
 from rhythm.people import services as people_services
 from rhythm.people.choices import Role
 from rhythm.people.models import User
@@ -370,6 +379,9 @@ def load(today: date | None = None, seed: int = SEED) -> dict[str, int]:
         created |= escalations.load(today)
         created |= webinars.load(today, seed)
         created |= campaigns.load(today, seed)
+        if created.get("cases"):
+            # The first load only: spread what the use cases made "now" over months.
+            created |= history.load(today, seed)
     return created
 
 

@@ -48,6 +48,14 @@ PLAN: list[tuple[int, str, int | str, str]] = [
     (22, "lab", 1, "EMEA"),
     (30, "lab", 2, "EMEA"),
     (35, "webinar", "Migrating from Jenkins", "AMER"),
+    # The months before: held, for the dashboard's trends (history.py surveys them).
+    (-200, "webinar", "Getting started with GitLab CI", "EMEA"),
+    (-170, "lab", 1, "AMER"),
+    (-140, "webinar", "Agile planning with epics and iterations", "APAC"),
+    (-110, "lab", 0, "EMEA"),
+    (-80, "webinar", "Observability for your GitLab instance", "AMER"),
+    (-50, "lab", 2, "APAC"),
+    (-35, "webinar", "Migrating from Jenkins", "EMEA"),
 ]
 PEOPLE = [
     ("Alex Kim", "Globex"),

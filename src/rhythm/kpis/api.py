@@ -14,8 +14,9 @@ from pydantic import Field
 from rhythm.core.api import ERROR_RESPONSES, Id, Text
 from rhythm.core.http import AuthedRequest
 from rhythm.kpis import definitions
-from rhythm.kpis.forms import FilterForm
-from rhythm.kpis.views import OWN
+from rhythm.kpis.figures import Kpi, Scope, number
+from rhythm.kpis.forms import FilterForm, WebinarFilterForm
+from rhythm.kpis.views import OWN, may_see_webinars
 from rhythm.people.rules import MANAGES_CSES
 
 router = Router(tags=["kpis"])
@@ -69,7 +70,25 @@ class KpisOut(Schema):
     kpis: list[KpiOut]
 
 
-def kpis_out(scope: definitions.Scope, figures: list[tuple[definitions.Kpi, Any]]) -> dict:
+class WebinarKpiQuery(Schema):
+    period: Text = Field(
+        "",
+        max_length=16,
+        description="The period the events start in: a month (2026-11), a fiscal quarter "
+        "(FY2027-Q2) or a fiscal year (FY2027); the current fiscal year when left out.",
+    )
+    region: Text = Field("", max_length=8, description="The events' region: AMER, EMEA, APAC.")
+    kind: Text = Field("", max_length=8, description="webinar or lab; both when left out.")
+
+
+class WebinarKpisOut(Schema):
+    period: PeriodOut
+    region: str
+    kind: str
+    kpis: list[KpiOut]
+
+
+def kpis_out(scope: Scope, figures: list[tuple[Kpi, Any]]) -> dict:
     f = scope.filters
     return {
         "period": {
@@ -82,6 +101,7 @@ def kpis_out(scope: definitions.Scope, figures: list[tuple[definitions.Kpi, Any]
         "segment": f.segment,
         "cse": f.cse,
         "offering": f.offering,
+        "kind": f.kind,
         "kpis": [
             {
                 "key": kpi.key,
@@ -97,7 +117,7 @@ def kpis_out(scope: definitions.Scope, figures: list[tuple[definitions.Kpi, Any]
                     {
                         "bucket": r.bucket,
                         "label": r.label,
-                        "values": [definitions._number(v) for v in r.values],
+                        "values": [number(v) for v in r.values],
                     }
                     for r in figure.rows
                 ],
@@ -125,5 +145,23 @@ def kpis(request: AuthedRequest, query: Query[KpiQuery]):
     form = FilterForm(data, fixed_cse=fixed)
     if not form.is_valid():
         raise ValidationError(form.errors.as_data())
-    scope = definitions.Scope(user, form.filters(), timezone.now())
+    scope = Scope(user, form.filters(), timezone.now())
     return kpis_out(scope, definitions.compute(scope))
+
+
+@router.get("/kpis/webinars", response={200: WebinarKpisOut, **ERROR_RESPONSES})
+def webinar_kpis(request: AuthedRequest, query: Query[WebinarKpiQuery]):
+    """The webinars dashboard's figures (registrations, attendance, redemptions and the
+    post-event survey, per month and per event) for the period, region and kind asked;
+    docs/kpis.md defines each. For program managers and CSE managers. A bad filter is
+    a 422 naming it."""
+    if not may_see_webinars(request.user):
+        raise PermissionDenied(
+            "Your role does not allow this (the webinars dashboard is for program managers "
+            "and CSE managers)."
+        )
+    form = WebinarFilterForm({k: v for k, v in query.dict().items() if v})
+    if not form.is_valid():
+        raise ValidationError(form.errors.as_data())
+    scope = Scope(request.user, form.filters(), timezone.now())
+    return kpis_out(scope, definitions.compute_webinars(scope))

@@ -32,6 +32,15 @@ class KpisConfig(registry.RhythmAppConfig):
             order=86,
             icon="bi-graph-up",
         ),
+        # The program manager's way in (CSE managers open it from the team's KPIs).
+        NavItem(
+            "webinars.change_webinar",
+            "kpis:webinars",
+            "Webinars dashboard",
+            group="Engagements",
+            order=77,
+            icon="bi-bar-chart",
+        ),
     )
     # The QBR reads the account's engagements, surveys, plans and work: for those who
     # read engagements (every role does; a bare account reader does not).

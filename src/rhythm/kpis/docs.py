@@ -3,14 +3,14 @@ reader finds in the repository are the ones the dashboard shows on hover."""
 
 from __future__ import annotations
 
-from rhythm.kpis import definitions
+from rhythm.kpis import definitions, figures
 
 FILTER_NAMES = {
-    definitions.PERIOD: "period",
-    definitions.REGION: "region",
-    definitions.SEGMENT: "segment",
-    definitions.CSE: "CSE",
-    definitions.OFFERING: "offering",
+    figures.PERIOD: "period",
+    figures.REGION: "region",
+    figures.SEGMENT: "segment",
+    figures.CSE: "CSE",
+    figures.OFFERING: "offering",
 }
 
 
@@ -40,5 +40,21 @@ def markdown() -> str:
         "The escalations KPI reads `escalations.Escalation` (its `kind`, `state` and "
         "`created_at`) once the escalations app is installed; until then it says so.",
         "",
+        "## The webinars dashboard",
+        "",
+        "What the webinars dashboard (`/kpis/webinars/`), "
+        "`GET /api/v1/kpis/webinars?period=&region=&kind=` and "
+        "`rhythm kpis --webinars --as USERNAME` count, from the events, registrations, "
+        "attendance and redemptions `rhythm.webinars` records and the post-event survey "
+        "`rhythm.surveys` sends about each event. An event counts in the period it starts "
+        "in (drafts and cancelled events do not); the region and kind (webinar or lab) are "
+        "the event's. For program managers and CSE managers.",
+        "",
+        "| KPI | key | definition | filters that apply |",
+        "|---|---|---|---|",
     ]
+    for kpi in definitions.WEBINAR_KPIS:
+        filters = ", ".join(FILTER_NAMES[f] for f in FILTER_NAMES if f in kpi.filters)
+        lines.append(f"| {kpi.name} | `{kpi.key}` | {kpi.definition} | {filters} |")
+    lines += [""]
     return "\n".join(lines)

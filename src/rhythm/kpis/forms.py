@@ -11,9 +11,10 @@ from django.utils import timezone
 from rhythm.catalog.models import Offering
 from rhythm.customers.models import Segment
 from rhythm.kpis import rules
-from rhythm.kpis.definitions import Filters
+from rhythm.kpis.figures import Filters
 from rhythm.people.choices import Role
 from rhythm.people.models import User
+from rhythm.webinars.choices import Kind, Region
 
 
 def cses():
@@ -71,3 +72,27 @@ class FilterForm(forms.Form):
     def chosen_period(self) -> str:
         value = self.data.get("period", "") if self.is_bound else ""
         return value or self.periods[0].key
+
+
+class WebinarFilterForm(forms.Form):
+    """The webinars dashboard's filters: the period its events start in, their region
+    and kind (webinar or lab)."""
+
+    period = FilterForm.base_fields["period"]
+    region = forms.ChoiceField(required=False, choices=[("", "All regions"), *Region.choices])
+    kind = forms.ChoiceField(required=False, choices=[("", "Webinars and labs"), *Kind.choices])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = timezone.localdate()
+        self.periods = rules.period_choices(self.today, settings.RHYTHM_FISCAL_YEAR_START_MONTH)
+
+    clean_period = FilterForm.clean_period
+    chosen_period = FilterForm.chosen_period
+
+    def filters(self) -> Filters:
+        """The valid form's filters (call is_valid first)."""
+        data = self.cleaned_data
+        return Filters(
+            period=data["period"], region=data.get("region") or "", kind=data.get("kind") or ""
+        )

@@ -15,7 +15,8 @@ from rhythm.ctas.models import Cta
 from rhythm.customers.models import Account, Objective, SuccessPlan
 from rhythm.engagements.choices import RequestState
 from rhythm.engagements.models import EngagementRequest
-from rhythm.kpis import definitions, rules
+from rhythm.kpis import rules
+from rhythm.kpis.queries import escalations
 from rhythm.meetings.choices import MeetingStatus
 from rhythm.meetings.models import Meeting
 from rhythm.surveys import selectors as surveys
@@ -86,13 +87,13 @@ def review(user: Any, account: Account, period: rules.Period, now: datetime) -> 
 
 def _escalations(user: Any, account: Account, since: datetime, until: datetime) -> dict[str, Any]:
     """The account's escalations of the period, when the escalations app is installed."""
-    model = definitions.escalation_model()
+    model = escalations.escalation_model()
     if model is None:
         return {"available": False, "rows": []}
     kind, outcome, when = (
-        definitions.ESCALATION_KIND_FIELD,
-        definitions.ESCALATION_OUTCOME_FIELD,
-        definitions.ESCALATION_DATE_FIELD,
+        escalations.ESCALATION_KIND_FIELD,
+        escalations.ESCALATION_OUTCOME_FIELD,
+        escalations.ESCALATION_DATE_FIELD,
     )
     rows = (
         model.objects.filter(account=account, **{f"{when}__gte": since, f"{when}__lt": until})

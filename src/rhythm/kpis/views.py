@@ -18,14 +18,32 @@ from django.utils.http import urlencode
 from rhythm.core.http import AuthedRequest
 from rhythm.core.paging import page_of
 from rhythm.customers.models import Account
-from rhythm.kpis import definitions, qbr, rules
-from rhythm.kpis.forms import FilterForm
+from rhythm.kpis import definitions, figures, qbr, rules
+from rhythm.kpis.forms import FilterForm, WebinarFilterForm
 from rhythm.people.rules import MANAGES_CSES
 
 # Who has a page of their own figures: those who hold calls and send their follow-ups
 # (CSEs; managers and admins, who may stand in).
 OWN = "followups.change_followup"
 CSV_LIMIT = 100_000  # rows a drill-down's CSV holds at most
+# The webinars dashboard: the program manager's, who runs the calendar, and the CSE
+# managers', whose CSEs host the events (either right opens it).
+PLANS_WEBINARS = "webinars.change_webinar"
+WEBINARS_DASHBOARD = (PLANS_WEBINARS, MANAGES_CSES)
+TEAM_URLS = {"rows_url": "kpis:rows", "table_csv_url": "kpis:table-csv"}
+WEBINAR_URLS = {"rows_url": "kpis:webinar-rows", "table_csv_url": "kpis:webinar-table-csv"}
+
+
+def may_see_webinars(user: Any) -> bool:
+    return any(user.has_perm(perm) for perm in WEBINARS_DASHBOARD)
+
+
+def _webinars_viewer(request: AuthedRequest) -> None:
+    if not may_see_webinars(request.user):
+        raise PermissionDenied(
+            "Your role does not allow this (the webinars dashboard is for program managers "
+            "and CSE managers)."
+        )
 
 
 def _fixed_cse(request: AuthedRequest, *, own: bool = False) -> Any:
@@ -45,8 +63,8 @@ def _form(request: AuthedRequest, fixed_cse: Any) -> FilterForm:
     return form
 
 
-def _scope(request: AuthedRequest, form: FilterForm) -> definitions.Scope:
-    return definitions.Scope(request.user, form.filters(), timezone.now())
+def _scope(request: AuthedRequest, form: FilterForm | WebinarFilterForm) -> figures.Scope:
+    return figures.Scope(request.user, form.filters(), timezone.now())
 
 
 @login_required
@@ -59,7 +77,12 @@ def index(request: AuthedRequest) -> HttpResponse:
 
 def _dashboard(request: AuthedRequest, fixed_cse: Any, template_context: dict) -> HttpResponse:
     form = _form(request, fixed_cse)
-    context = {"form": form, **template_context}
+    context = {
+        "form": form,
+        "may_see_webinars": may_see_webinars(request.user),
+        **TEAM_URLS,
+        **template_context,
+    }
     if form.errors:
         return render(request, "kpis/dashboard.html", context, status=422)
     scope = _scope(request, form)
@@ -84,8 +107,8 @@ def mine(request: AuthedRequest) -> HttpResponse:
     return _dashboard(request, fixed, {"title": "My KPIs", "mine": True})
 
 
-def _kpi(key: str) -> definitions.Kpi:
-    kpi = definitions.BY_KEY.get(key)
+def _kpi(key: str, registry: dict[str, figures.Kpi] = definitions.BY_KEY) -> figures.Kpi:
+    kpi = registry.get(key)
     if kpi is None:
         raise Http404(f"No KPI {key!r}.")
     return kpi
@@ -94,14 +117,24 @@ def _kpi(key: str) -> definitions.Kpi:
 @login_required
 def rows(request: AuthedRequest, key: str) -> HttpResponse:
     """The rows behind a KPI's figure (a bucket of its table, or all of them)."""
-    kpi = _kpi(key)
     form = _form(request, _fixed_cse(request))
+    dashboard = "kpis:dashboard" if _fixed_cse(request) is None else "kpis:mine"
+    return _rows(request, _kpi(key), form, dashboard, "kpis:rows-csv")
+
+
+def _rows(
+    request: AuthedRequest,
+    kpi: figures.Kpi,
+    form: FilterForm | WebinarFilterForm,
+    dashboard: str,
+    rows_csv_url: str,
+) -> HttpResponse:
     if form.errors:
         return render(request, "kpis/rows.html", {"form": form, "kpi": kpi}, status=422)
     scope = _scope(request, form)
     bucket = request.GET.get("bucket", "")[:100]
     drill = kpi.drill(scope, bucket)
-    page = page_of(drill.queryset, definitions.DRILL_PAGE, request.GET.get("page"))
+    page = page_of(drill.queryset, figures.DRILL_PAGE, request.GET.get("page"))
     query = scope.filters.query() | ({"bucket": bucket} if bucket else {})
     return render(
         request,
@@ -115,7 +148,8 @@ def rows(request: AuthedRequest, key: str) -> HttpResponse:
             "page": page,
             "rows": [drill.cells(row) for row in page.object_list],
             "query": urlencode(query),
-            "dashboard": "kpis:dashboard" if _fixed_cse(request) is None else "kpis:mine",
+            "dashboard": dashboard,
+            "rows_csv_url": rows_csv_url,
         },
     )
 
@@ -134,7 +168,7 @@ def _csv(name: str, header: tuple[str, ...], lines: Any) -> StreamingHttpRespons
     return response
 
 
-def _error_text(form: FilterForm) -> str:
+def _error_text(form: FilterForm | WebinarFilterForm) -> str:
     return "; ".join(
         f"{name}: {' '.join(map(str, errors))}" for name, errors in form.errors.items()
     )
@@ -148,14 +182,14 @@ def _chain(header: tuple[str, ...], lines: Any):
 @login_required
 def table_csv(request: AuthedRequest, key: str) -> HttpResponse | StreamingHttpResponse:
     """A KPI's table (the one under its chart) as CSV."""
-    kpi = _kpi(key)
-    form = _form(request, _fixed_cse(request))
+    return _table_csv(request, _kpi(key), _form(request, _fixed_cse(request)))
+
+
+def _table_csv(
+    request: AuthedRequest, kpi: figures.Kpi, form: FilterForm | WebinarFilterForm
+) -> HttpResponse | StreamingHttpResponse:
     if form.errors:
-        return HttpResponse(
-            _error_text(form),
-            status=422,
-            content_type="text/plain",
-        )
+        return HttpResponse(_error_text(form), status=422, content_type="text/plain")
     figure = kpi.compute(_scope(request, form))
     lines = [(row.label, *("" if v is None else v for v in row.values)) for row in figure.rows]
     return _csv(f"{kpi.key}-{form.filters().period.key}", figure.columns, lines)
@@ -164,19 +198,70 @@ def table_csv(request: AuthedRequest, key: str) -> HttpResponse | StreamingHttpR
 @login_required
 def rows_csv(request: AuthedRequest, key: str) -> HttpResponse | StreamingHttpResponse:
     """The rows behind a figure as CSV (every row, up to CSV_LIMIT)."""
-    kpi = _kpi(key)
-    form = _form(request, _fixed_cse(request))
+    return _rows_csv(request, _kpi(key), _form(request, _fixed_cse(request)))
+
+
+def _rows_csv(
+    request: AuthedRequest, kpi: figures.Kpi, form: FilterForm | WebinarFilterForm
+) -> HttpResponse | StreamingHttpResponse:
     if form.errors:
-        return HttpResponse(
-            _error_text(form),
-            status=422,
-            content_type="text/plain",
-        )
+        return HttpResponse(_error_text(form), status=422, content_type="text/plain")
     drill = kpi.drill(_scope(request, form), request.GET.get("bucket", "")[:100])
     lines = (
         [cell.text for cell in drill.cells(row)] for row in drill.queryset[:CSV_LIMIT].iterator()
     )
     return _csv(f"{kpi.key}-rows", drill.columns, lines)
+
+
+# --- The webinars dashboard -----------------------------------------------------------------
+
+
+def _webinar_form(request: AuthedRequest) -> WebinarFilterForm:
+    form = WebinarFilterForm(request.GET)
+    form.is_valid()
+    return form
+
+
+@login_required
+def webinars(request: AuthedRequest) -> HttpResponse:
+    """Registrations, attendance, redemptions and the post-event survey, per event and
+    per month (the seed's webinars dashboard)."""
+    _webinars_viewer(request)
+    form = _webinar_form(request)
+    context: dict[str, Any] = {
+        "form": form,
+        "title": "Webinars and labs",
+        "webinars": True,
+        **WEBINAR_URLS,
+    }
+    if form.errors:
+        return render(request, "kpis/dashboard.html", context, status=422)
+    scope = _scope(request, form)
+    context |= {
+        "scope": scope,
+        "figures": definitions.compute_webinars(scope),
+        "query": urlencode(scope.filters.query()),
+    }
+    return render(request, "kpis/dashboard.html", context)
+
+
+@login_required
+def webinar_rows(request: AuthedRequest, key: str) -> HttpResponse:
+    _webinars_viewer(request)
+    kpi = _kpi(key, definitions.WEBINAR_BY_KEY)
+    return _rows(request, kpi, _webinar_form(request), "kpis:webinars", "kpis:webinar-rows-csv")
+
+
+@login_required
+def webinar_table_csv(request: AuthedRequest, key: str) -> HttpResponse | StreamingHttpResponse:
+    _webinars_viewer(request)
+    return _table_csv(request, _kpi(key, definitions.WEBINAR_BY_KEY), _webinar_form(request))
+
+
+@login_required
+def webinar_rows_csv(request: AuthedRequest, key: str) -> HttpResponse | StreamingHttpResponse:
+    _webinars_viewer(request)
+    return _rows_csv(request, _kpi(key, definitions.WEBINAR_BY_KEY), _webinar_form(request))
 
 
 # --- The account's QBR ---------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""The KPIs' aggregate queries, one module per area of the records they read."""
