@@ -129,3 +129,61 @@ def test_a_million_rows_stream_in_batches(tmp_path, accounts, monkeypatch):
     services.import_file(path, on_check=lambda b, r: seen.append(r))
     assert seen[:3] == [10, 20, 30] and seen[-1] == 95
     assert MetricValue.objects.count() == 95
+
+
+def test_the_write_pass_reports_rows_written_of_the_total(tmp_path, accounts, monkeypatch):
+    """The write pass reports by rows, from 0 to the total, once per batch: a bad row
+    skipped counts as done, so the bar ends full."""
+    monkeypatch.setattr(services, "BATCH", 10)
+    start = date(2024, 1, 1)
+    lines = [f"CRM-A,active_users,{(start + timedelta(days=i)).isoformat()},{i}" for i in range(25)]
+    path = write_csv(tmp_path, [*lines, "CRM-A,active_users,someday,1"])
+    seen = []
+    result = services.import_file(
+        path, skip_bad_rows=True, on_write=lambda done, total: seen.append((done, total))
+    )
+    assert seen == [(0, 26), (10, 26), (20, 26), (26, 26)]
+    assert (result.rows_written, result.bad_rows) == (25, 1)
+
+
+def test_the_upload_page_follows_the_write_pass_and_finishes_full(
+    tmp_path, cast, accounts, monkeypatch, settings
+):
+    """While the job writes (in a transaction the page cannot see into), the page
+    reads the rows written from the job's progress file: 50% + half the rows' share;
+    once done the file is gone and the bar is full."""
+    settings.VAR_DIR = tmp_path
+    monkeypatch.setattr(services, "BATCH", 10)
+    day = TODAY.isoformat()
+    body = "account,metric,date,value\n" + "".join(
+        f"CRM-{'AB'[i % 2]},m{i},{day},{i}\n" for i in range(40)
+    )
+    client = Client()
+    client.force_login(cast.cs_ops)
+    with open(tmp_path / "upload.csv", "w") as upload:
+        upload.write(body)
+    job = MetricImport.objects.create(
+        file=str(tmp_path / "upload.csv"), original_name="m.csv", size=len(body),
+        created_by=cast.cs_ops, status="checking",
+    )  # fmt: skip
+    pages = []
+
+    def look(done: int, total: int) -> None:
+        # What a poller sees between the batches of the real write pass.
+        report(done, total)
+        page = client.get(f"/metrics/imports/{job.pk}/", headers={"HX-Request": "true"})
+        pages.append(page.content.decode())
+
+    report = services._write_progress(job)
+    services.import_file(job.file, on_write=look)
+    assert [p.split('aria-valuenow="')[1].split('"')[0] for p in pages] == [
+        "50", "62", "75", "87", "100",
+    ]  # fmt: skip
+    assert "20 of 40 rows written" in pages[2] and 'data-status="writing"' in pages[2]
+    job.status = "queued"
+    job.save()
+    finished = services.run_import(job.pk)
+    assert (finished.status, finished.rows_written) == ("done", 40)
+    assert not (tmp_path / "upload.csv.progress").exists()
+    page = client.get(f"/metrics/imports/{job.pk}/", headers={"HX-Request": "true"})
+    assert b'aria-valuenow="100"' in page.content and b"hx-trigger" not in page.content

@@ -5,14 +5,19 @@ A file is read twice. The first pass checks every row (the columns, the account
 named by its CRM id) and counts the bad ones; unless "skip bad rows" was chosen, one
 bad row refuses the file and nothing is written. The second pass writes, in one
 transaction: a crash half-way writes nothing either. Two passes cost a second read
-of the file, which is cheap beside the writes, and let a person see the checking's
-progress (the first pass commits the job's progress as it goes; a transaction's own
-progress is invisible to the page that polls it)."""
+of the file, which is cheap beside the writes, and tell the write pass its total.
+
+Progress: the check pass commits the job's progress as it goes. The write pass
+cannot (its transaction's rows are invisible to the page that polls, and on SQLite
+a second connection could not write beside it), so it reports the rows written to a
+small file beside the upload, which the page reads while the job is writing."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
+import os
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -35,7 +40,8 @@ BATCH = 5000
 PROBLEMS_SHOWN = 100  # the first hundred bad rows are listed; all are counted
 API_BATCH_LIMIT = 1000
 
-Progress = Callable[[int, int], None]  # (bytes read, rows read)
+Progress = Callable[[int, int], None]  # checking: (bytes read, rows read)
+WriteProgress = Callable[[int, int], None]  # writing: (rows written, rows to write)
 
 
 @dataclass
@@ -177,12 +183,16 @@ def import_file(
     skip_bad_rows: bool = False,
     today: date | None = None,
     on_check: Progress | None = None,
-    on_write: Progress | None = None,
+    on_write: WriteProgress | None = None,
 ) -> ImportResult:
     """Import a metrics CSV (columns account, metric, date, value): check every row,
     then write them all, or the good ones when `skip_bad_rows`; nothing at all when a
     row is bad and bad rows are not skipped (result.refused). FileProblem for a file
-    that is no metrics CSV."""
+    that is no metrics CSV.
+
+    `on_write(done, total)` follows the write pass by the file's rows: `total` is
+    every row read (a bad one skipped counts as done), called once before the first
+    batch (0) and after each, ending at (total, total)."""
     path = Path(path)
     today = today or timezone.localdate()
     result = ImportResult()
@@ -193,15 +203,19 @@ def import_file(
     if result.bad_rows and not skip_bad_rows:
         result.refused = True
         return result
+    total, done = result.rows_read, 0
     if on_write:
-        on_write(0, 0)  # announced before the transaction, so a poller sees "writing"
+        on_write(0, total)  # announced before the transaction, so a poller sees "writing"
     with transaction.atomic():
-        for batch in _read_batches(path, on_write):
+        for batch in _read_batches(path, None):
             values, problems = _check(batch, today)
             if problems and not skip_bad_rows:
                 # The accounts changed between the passes: still all or nothing.
                 raise FileProblem(f"{problems[0]} (the accounts changed during the import)")
             result.rows_written += _write(values)
+            done += len(batch)
+            if on_write:
+                on_write(done, total)
     return result
 
 
@@ -266,14 +280,47 @@ def start_import(upload: Any, *, skip_bad_rows: bool, actor: Any) -> MetricImpor
     return job
 
 
-def _progress(job_id: int, status: str) -> Progress:
+def _check_progress(job_id: int) -> Progress:
     def report(bytes_read: int, rows_read: int) -> None:
         # Outside any transaction: the page that polls sees it at once.
         MetricImport.objects.filter(pk=job_id).update(
-            status=status, bytes_read=bytes_read, rows_read=rows_read
+            status=ImportStatus.CHECKING, bytes_read=bytes_read, rows_read=rows_read
         )
 
     return report
+
+
+def _progress_file(job: MetricImport) -> Path:
+    return Path(f"{job.file}.progress")
+
+
+def _write_progress(job: MetricImport) -> WriteProgress:
+    target = _progress_file(job)
+
+    def report(done: int, total: int) -> None:
+        if done == 0:
+            # Before the transaction: the job's row says "writing" and the total.
+            MetricImport.objects.filter(pk=job.pk).update(
+                status=ImportStatus.WRITING, bytes_read=job.size, rows_read=total
+            )
+        # Written whole then renamed: a reader never sees half a file.
+        scratch = target.with_name(target.name + ".tmp")
+        scratch.write_text(json.dumps({"rows_written": done, "rows_total": total}))
+        os.replace(scratch, target)
+
+    return report
+
+
+def live_progress(job: MetricImport) -> MetricImport:
+    """The job as the page shows it: while it writes, the rows written so far (from
+    the file beside the upload; the row itself says only that it is writing)."""
+    if job.status == ImportStatus.WRITING:
+        try:
+            reported = json.loads(_progress_file(job).read_text())
+        except (OSError, ValueError):
+            reported = {}
+        job.rows_written = min(int(reported.get("rows_written", 0)), job.rows_read)
+    return job
 
 
 def run_import(job_id: int) -> MetricImport:
@@ -290,11 +337,21 @@ def run_import(job_id: int) -> MetricImport:
         result = import_file(
             path,
             skip_bad_rows=job.skip_bad_rows,
-            on_check=_progress(job_id, ImportStatus.CHECKING),
-            on_write=_progress(job_id, ImportStatus.WRITING),
+            on_check=_check_progress(job_id),
+            on_write=_write_progress(job),
         )
     except FileProblem as exc:
         job.status, job.error = ImportStatus.FAILED, str(exc)
+    except Exception:
+        # Nothing was written (one transaction); the page says so rather than
+        # "writing" for ever, and the queue logs the error.
+        MetricImport.objects.filter(pk=job_id).update(
+            status=ImportStatus.FAILED,
+            error="The import stopped on an internal error; nothing was written.",
+            finished_at=timezone.now(),
+        )
+        _progress_file(job).unlink(missing_ok=True)
+        raise
     else:
         job.status = ImportStatus.REFUSED if result.refused else ImportStatus.DONE
         job.rows_read, job.rows_written, job.bad_rows = (
@@ -309,4 +366,5 @@ def run_import(job_id: int) -> MetricImport:
     job.finished_at = timezone.now()
     job.save()
     path.unlink(missing_ok=True)
+    _progress_file(job).unlink(missing_ok=True)
     return job
