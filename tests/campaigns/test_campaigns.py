@@ -15,7 +15,7 @@ from rhythm.campaigns.models import AccountOptOut, Campaign, CampaignEmail, Camp
 from rhythm.cases import services as case_services
 from rhythm.core.models import OutboundMessage
 from rhythm.core.workflow import TransitionConflict
-from tests.campaigns.conftest import LOW_90, utilisation
+from tests.campaigns.conftest import LOW_90, seeded, utilisation
 from tests.factories import AccountFactory, ContactFactory, OpportunityFactory
 
 
@@ -254,3 +254,51 @@ def test_the_form_text_reads_and_round_trips():
         == "license_utilisation < 50 for 90 days\nor\nci_pipelines_30d = 0"
     )
     assert "line 1" in rules.conditions_from_text("utilisation is low")[1]["conditions"]
+
+
+def test_contact_roles_address_contacts_by_their_role_not_their_title(world, cast):
+    """A campaign for admins writes to the admin; a champion titled "Admin lead" at the
+    same account is not written to, and an unknown role is refused by name."""
+    ContactFactory(
+        account=world["low"], name="Tom Champion", title="Admin lead", role="technical_champion"
+    )
+    campaign = Campaign.objects.get(name=LOW_90)
+    campaign = services.update(campaign, {"contact_roles": ["admin"]}, actor=cast.cs_ops)
+    contacts = audience.eligible_contacts(campaign, timezone.now()).filter(account=world["low"])
+    assert [c.name for c in contacts] == ["Greta Admin"]
+    campaign = services.update(
+        campaign, {"contact_roles": ["technical_champion"]}, actor=cast.cs_ops
+    )
+    contacts = audience.eligible_contacts(campaign, timezone.now()).filter(account=world["low"])
+    assert [c.name for c in contacts] == ["Tom Champion"]
+    with pytest.raises(ValidationError) as caught:
+        services.update(campaign, {"contact_roles": ["admins"]}, actor=cast.cs_ops)
+    assert "'admins' is no contact role" in caught.value.message_dict["contact_roles"][0]
+
+
+def test_the_migrations_backfill_roles_from_titles_and_words(db):
+    """customers 0005 gives each titled contact the role its title says; campaigns 0003
+    turns a campaign's title words into roles."""
+    import importlib
+
+    from django.apps import apps
+
+    contacts = importlib.import_module("rhythm.customers.migrations.0005_contact_role")
+    roles = importlib.import_module("rhythm.campaigns.migrations.0003_contact_roles_by_role")
+    titled = {
+        title: ContactFactory(title=title, role="")
+        for title in ("Head of Security", "GitLab Admin", "CTO", "Staff Engineer", "Chef")
+    }
+    contacts.backfill(apps, None)
+    assert {t: c.__class__.objects.get(pk=c.pk).role for t, c in titled.items()} == {
+        "Head of Security": "security_lead",
+        "GitLab Admin": "admin",
+        "CTO": "economic_buyer",
+        "Staff Engineer": "technical_champion",
+        "Chef": "",
+    }
+    campaign = seeded(LOW_90)
+    Campaign.objects.filter(pk=campaign.pk).update(contact_roles=["Admin", "Director", "x"])
+    roles.to_roles(apps, None)
+    campaign.refresh_from_db()
+    assert campaign.contact_roles == ["admin", "executive_sponsor"]

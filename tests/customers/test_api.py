@@ -227,6 +227,7 @@ def test_null_clears_a_field_that_may_be_empty(api, cast, world):
     [
         ("/contacts/{contact}", {"title": None}, "title"),
         ("/contacts/{contact}", {"phone": None}, "phone"),
+        ("/contacts/{contact}", {"role": "boss"}, "role"),
         ("/contacts/{contact}", {"name": "A\x00"}, "name"),
         ("/success-plans/{plan}", {"summary": None}, "summary"),
         ("/success-plans/{plan}", {"summary": "\x00"}, "summary"),

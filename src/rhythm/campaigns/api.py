@@ -33,7 +33,11 @@ class CampaignIn(Body):
         description='{"match": "all"|"any", "groups": [{"match": "all"|"any", "conditions": '
         '[{"metric": "license_utilisation", "op": "<", "value": "50", "for_days": 90}]}]}',
     )
-    contact_roles: list[Text] = Field(default_factory=list)
+    contact_roles: list[Text] = Field(
+        default_factory=list,
+        description="Contact roles to write to (economic_buyer, executive_sponsor, "
+        "technical_champion, admin, developer_lead, security_lead); empty: every contact.",
+    )
     subject: Text = Field(min_length=1, max_length=200)
     body: str = Field(min_length=1, max_length=10_000)
     schedule: CampaignSchedule = CampaignSchedule.DAILY

@@ -120,10 +120,7 @@ def eligible_contacts(campaign: Campaign, now: datetime) -> QuerySet:
     addresses, not unsubscribed, and not written to by any campaign in the cap."""
     contacts = Contact.objects.active().exclude(email="")
     if campaign.contact_roles:
-        roles = Q()
-        for role in campaign.contact_roles:
-            roles |= Q(title__icontains=role)
-        contacts = contacts.filter(roles)
+        contacts = contacts.filter(role__in=campaign.contact_roles)
     contacts = contacts.exclude(Exists(Unsubscribe.objects.filter(contact=OuterRef("pk"))))
     if campaign.frequency_cap_days:
         since = now - timedelta(days=campaign.frequency_cap_days)

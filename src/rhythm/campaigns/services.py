@@ -38,6 +38,7 @@ from rhythm.core import events, workflow
 from rhythm.core import rules as core_rules
 from rhythm.core import services as core_services
 from rhythm.core.choices import MessageStatus
+from rhythm.customers.choices import ContactRole
 from rhythm.customers.models import Account, Contact, Segment
 from rhythm.health.models import MetricValue
 from rhythm.people.validators import validate_region
@@ -138,6 +139,9 @@ def pause(campaign: Campaign, actor: Any, **kw: Any) -> Campaign:
 
 # --- Defining a campaign ---------------------------------------------------------------
 
+# A campaign addresses contacts by their role; "not set" is no role to address.
+ADDRESSABLE_ROLES = [role for role in ContactRole.values if role]
+
 DEFINITION = (
     "name", "description", "regions", "arr_min", "arr_max", "conditions", "contact_roles",
     "subject", "body", "schedule", "send_time", "send_on", "frequency_cap_days",
@@ -182,6 +186,12 @@ def _check(data: dict[str, Any]) -> tuple[dict[str, Any], list[int]]:
     send_time = data.get("send_time") or "09:00"
     if getattr(send_time, "tzinfo", None) is not None:
         problems["send_time"] = "a time of day without a zone: the deployment's zone applies."
+    roles = [str(r).strip() for r in data.get("contact_roles") or [] if str(r).strip()]
+    unknown_roles = [r for r in roles if r not in ADDRESSABLE_ROLES]
+    if unknown_roles:
+        problems["contact_roles"] = (
+            f"{unknown_roles[0]!r} is no contact role: one of {', '.join(ADDRESSABLE_ROLES)}."
+        )
     cap = data.get("frequency_cap_days", rules.FREQUENCY_CAP_DAYS)
     if cap in (None, ""):
         cap = rules.FREQUENCY_CAP_DAYS
@@ -197,9 +207,7 @@ def _check(data: dict[str, Any]) -> tuple[dict[str, Any], list[int]]:
         "arr_min": arr_min,
         "arr_max": arr_max,
         "conditions": parsed.to_json() if parsed.groups else {},
-        "contact_roles": [
-            str(r).strip() for r in data.get("contact_roles") or [] if str(r).strip()
-        ],
+        "contact_roles": sorted(set(roles), key=ADDRESSABLE_ROLES.index),
         "subject": subject.strip(),
         "body": body,
         "schedule": schedule,
