@@ -51,7 +51,10 @@ def world(cast):
     cse.covered_segments.set([mid])
     low = AccountFactory(name="Alpha GmbH", segment=mid, region="EMEA")
     ContactFactory(
-        account=low, name="Greta Admin", title="GitLab Admin", role="admin",
+        account=low,
+        name="Greta Admin",
+        title="GitLab Admin",
+        role="admin",
         email="greta@alpha.example",
     )
     utilisation(low, Decimal("30"))

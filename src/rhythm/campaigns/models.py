@@ -28,7 +28,9 @@ class Campaign(ArchivableModel):
     arr_max = money("ARR up to", null=True, blank=True)
     conditions = models.JSONField(default=dict, blank=True)
     contact_roles = models.JSONField(
-        default=list, blank=True, help_text="The contact roles (customers.ContactRole) written to; empty: every contact."
+        default=list,
+        blank=True,
+        help_text="The contact roles (customers.ContactRole) written to; empty: every contact.",
     )
     subject = models.CharField(max_length=rules.SUBJECT_LIMIT)
     body = models.TextField()
