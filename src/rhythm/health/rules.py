@@ -86,6 +86,10 @@ def parse_row(
         return None, RowProblem(line, "value", f"{raw_value!r} is not a number.")
     if not value.is_finite() or abs(value) >= VALUE_LIMIT:
         return None, RowProblem(line, "value", f"{raw_value} is out of range.")
-    if value.as_tuple().exponent < -VALUE_PLACES:  # type: ignore[operator]  # finite: an int
+    # Only a value written with a point or an exponent can have places to round (the
+    # test is cheap; as_tuple is not, at a million rows).
+    if (
+        "." in raw_value or "e" in raw_value or "E" in raw_value
+    ) and value.as_tuple().exponent < -VALUE_PLACES:  # type: ignore[operator]  # finite: an int
         value = round(value, VALUE_PLACES)
     return MetricRow(crm_id, metric, day, value), None

@@ -112,10 +112,34 @@ def _read_batches(
 Row = tuple[int, str, date, Decimal]  # account id, metric, date, value
 
 
+class AccountIds:
+    """CRM id → account id (None: no active account) for one pass over a file: the
+    accounts a batch names are asked once per pass, not once per batch. Bounded (a
+    file naming millions of distinct CRM ids empties it now and then)."""
+
+    LIMIT = 200_000
+
+    def __init__(self) -> None:
+        self.known: dict[str, int | None] = {}
+
+    def resolve(self, crm_ids: set[str]) -> dict[str, int | None]:
+        unknown = crm_ids - self.known.keys()
+        if unknown:
+            if len(self.known) + len(unknown) > self.LIMIT:
+                self.known.clear()
+            found = dict(
+                Account.objects.active().filter(crm_id__in=unknown).values_list("crm_id", "pk")
+            )
+            for crm_id in unknown:
+                self.known[crm_id] = found.get(crm_id)
+        return self.known
+
+
 def _check(
-    batch: Iterable[tuple[int, dict[str, str]]], today: date
+    batch: Iterable[tuple[int, dict[str, str]]], today: date, accounts: AccountIds | None = None
 ) -> tuple[list[Row], list[rules.RowProblem]]:
-    """A batch's good rows and its problems: one query for the accounts it names."""
+    """A batch's good rows and its problems: at most one query, for the accounts it
+    names that this pass has not met yet."""
     parsed: list[tuple[int, rules.MetricRow]] = []
     problems: list[rules.RowProblem] = []
     for line, values in batch:
@@ -125,10 +149,7 @@ def _check(
         else:
             assert row is not None
             parsed.append((line, row))
-    crm_ids = {row.crm_id for _, row in parsed}
-    account_ids = dict(
-        Account.objects.active().filter(crm_id__in=crm_ids).values_list("crm_id", "pk")
-    )
+    account_ids = (accounts or AccountIds()).resolve({row.crm_id for _, row in parsed})
     # One value per (account, metric, date) in a batch, the file's last: PostgreSQL's
     # upsert refuses to touch one row twice in a statement.
     found: dict[tuple[int, str, date], Row] = {}
@@ -196,9 +217,10 @@ def import_file(
     path = Path(path)
     today = today or timezone.localdate()
     result = ImportResult()
+    accounts = AccountIds()
     for batch in _read_batches(path, on_check):
         result.rows_read += len(batch)
-        _, problems = _check(batch, today)
+        _, problems = _check(batch, today, accounts)
         result.note(problems)
     if result.bad_rows and not skip_bad_rows:
         result.refused = True
@@ -206,9 +228,11 @@ def import_file(
     total, done = result.rows_read, 0
     if on_write:
         on_write(0, total)  # announced before the transaction, so a poller sees "writing"
+    # Asked afresh: an account archived since the check refuses the file below.
+    accounts = AccountIds()
     with transaction.atomic():
         for batch in _read_batches(path, None):
-            values, problems = _check(batch, today)
+            values, problems = _check(batch, today, accounts)
             if problems and not skip_bad_rows:
                 # The accounts changed between the passes: still all or nothing.
                 raise FileProblem(f"{problems[0]} (the accounts changed during the import)")
