@@ -14,7 +14,7 @@ from django.core.cache import caches
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from rhythm.campaigns import services
+from rhythm.campaigns import sending
 from rhythm.campaigns.models import Campaign
 from rhythm.core.models import OutboundMessage
 from rhythm.people.choices import Role
@@ -134,6 +134,6 @@ def test_cs_operations_run_a_campaign_once_and_a_contact_unsubscribes(page: Page
     coach = Campaign.objects.get(name="CI product coach")
     coach.conditions, coach.frequency_cap_days, coach.state = {}, 0, "active"
     coach.save()
-    assert services.run(coach).sent == []
+    assert sending.run(coach).sent == []
     assert OutboundMessage.objects.count() == 1
     assert page.problems == []  # type: ignore[attr-defined]

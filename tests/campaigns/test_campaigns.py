@@ -10,7 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from rhythm.campaigns import audience, rules, services
+from rhythm.campaigns import audience, rules, sending, services
 from rhythm.campaigns.models import AccountOptOut, Campaign, CampaignEmail, CampaignSend
 from rhythm.cases import services as case_services
 from rhythm.core.models import OutboundMessage
@@ -105,14 +105,14 @@ def test_approval_needs_a_second_person_and_activation_an_approval(world, cast):
 def test_a_run_sends_once_per_account_with_the_covering_cses_link(
     world, cast, django_capture_on_commit_callbacks
 ):
-    with pytest.raises(services.NotRunnable):
-        services.run(world["campaign"])
-    dry = services.run(world["campaign"], dry_run=True)
+    with pytest.raises(sending.NotRunnable):
+        sending.run(world["campaign"])
+    dry = sending.run(world["campaign"], dry_run=True)
     assert [a.name for a, _, _ in dry.sent] == [
         "Alpha GmbH"
     ] and not OutboundMessage.objects.exists()
     campaign = activate(world, cast)
-    result = services.run(campaign)
+    result = sending.run(campaign)
     assert [(a.name, cse.username) for a, cse, _ in result.sent] == [("Alpha GmbH", "emea-cse")]
     message = OutboundMessage.objects.get()
     assert message.to == ["greta@alpha.example"]
@@ -121,7 +121,7 @@ def test_a_run_sends_once_per_account_with_the_covering_cses_link(
         and "Amira Haddad" in message.body_text
     )
     assert "30%" in message.body_text and "/campaigns/unsubscribe/" in message.body_text
-    again = services.run(campaign)
+    again = sending.run(campaign)
     assert again.sent == [] and OutboundMessage.objects.count() == 1
     assert services.preview(campaign).counts["already_received"] == 1
 
@@ -135,7 +135,7 @@ def test_two_workers_running_the_same_schedule_send_each_account_once(world, cas
     def work():
         try:
             barrier.wait()
-            sent.append(len(services.run(campaign).sent))
+            sent.append(len(sending.run(campaign).sent))
         finally:
             connection.close()
 
@@ -151,7 +151,7 @@ def test_two_workers_running_the_same_schedule_send_each_account_once(world, cas
 
 def test_unsubscribing_without_login_stops_the_next_campaign(world, cast):
     campaign = activate(world, cast)
-    services.run(campaign)
+    sending.run(campaign)
     link = OutboundMessage.objects.get().body_text.split("No more of these emails: ")[1].strip()
     path = link.split("testserver", 1)[-1] if "testserver" in link else "/" + link.split("/", 3)[3]
     client = Client()
@@ -169,7 +169,7 @@ def test_unsubscribing_without_login_stops_the_next_campaign(world, cast):
 
 def test_the_frequency_cap_holds_across_campaigns(world, cast):
     campaign = activate(world, cast)
-    services.run(campaign)
+    sending.run(campaign)
     coach = Campaign.objects.get(name="CI product coach")
     coach.conditions = {}
     coach.save()
@@ -182,7 +182,7 @@ def test_results_attribute_a_case_within_30_days(
 ):
     campaign = activate(world, cast)
     with django_capture_on_commit_callbacks(execute=True):
-        services.run(campaign)  # delivered by the queue once committed
+        sending.run(campaign)  # delivered by the queue once committed
     low = world["low"]
     low.account_owner = cast.account_owner
     low.save()

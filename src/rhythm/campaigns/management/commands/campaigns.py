@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from rhythm.campaigns import services
+from rhythm.campaigns import sending, services
 from rhythm.campaigns.choices import CampaignExclusion
 from rhythm.campaigns.models import Campaign
 
@@ -49,8 +49,8 @@ class Command(BaseCommand):
                 )
             return
         try:
-            result = services.run(campaign, dry_run=options["dry_run"])
-        except services.NotRunnable as exc:
+            result = sending.run(campaign, dry_run=options["dry_run"])
+        except sending.NotRunnable as exc:
             raise CommandError(str(exc)) from None
         for account, cse, emails in result.sent:
             for email in emails:
