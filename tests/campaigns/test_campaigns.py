@@ -302,3 +302,22 @@ def test_the_migrations_backfill_roles_from_titles_and_words(db):
     roles.to_roles(apps, None)
     campaign.refresh_from_db()
     assert campaign.contact_roles == ["admin", "executive_sponsor"]
+
+
+def test_the_cli_approves_activates_pauses_and_reports(world, cast, capsys):
+    """Review before send from the CLI too: the author may not approve, a manager
+    may; CS operations activates; the results are the funnel's figures."""
+    ops, manager = cast.cs_ops.username, cast.manager.username
+    with pytest.raises(CommandError, match="approve: .*author may not approve"):
+        call_command("campaigns", "approve", LOW_90, "--as", ops)
+    with pytest.raises(CommandError, match="as: no active member is called 'nobody'"):
+        call_command("campaigns", "approve", LOW_90, "--as", "nobody")
+    call_command("campaigns", "approve", LOW_90, "--as", manager, "--reason", "Read it.")
+    call_command("campaigns", "activate", LOW_90, "--as", ops)
+    call_command("campaigns", "run", LOW_90)
+    call_command("campaigns", "results", LOW_90)
+    call_command("campaigns", "pause", LOW_90, "--as", ops)
+    out = capsys.readouterr().out
+    assert f"{LOW_90}: approved." in out and f"{LOW_90}: active." in out
+    assert "accounts_sent\t1" in out and "sent\t1" in out and f"{LOW_90}: paused." in out
+    assert Campaign.objects.get(name=LOW_90).state == "paused"
