@@ -187,3 +187,19 @@ def test_the_upload_page_follows_the_write_pass_and_finishes_full(
     assert not (tmp_path / "upload.csv.progress").exists()
     page = client.get(f"/metrics/imports/{job.pk}/", headers={"HX-Request": "true"})
     assert b'aria-valuenow="100"' in page.content and b"hx-trigger" not in page.content
+
+
+def test_the_upload_takes_a_file_past_the_one_megabyte_body_limit(
+    cast, accounts, django_capture_on_commit_callbacks
+):
+    """Other bodies stop at 1 MB (413); the metrics upload may be a million rows."""
+    body = "account,metric,date,value\n" + "CRM-A,active_users,2024-01-01,1\n" * 40_000
+    assert len(body) > 1024 * 1024
+    client = Client()
+    client.force_login(cast.cs_ops)
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post("/metrics/", {"file": SimpleUploadedFile("m.csv", body.encode())})
+    assert response.status_code == 302
+    assert MetricImport.objects.get().size == len(body)
+    refused = client.post("/campaigns/new/", {"name": "x" * (1024 * 1024 + 1)})
+    assert refused.status_code == 413
