@@ -132,8 +132,8 @@ def test_a_million_rows_stream_in_batches(tmp_path, accounts, monkeypatch):
 
 
 def test_the_write_pass_reports_rows_written_of_the_total(tmp_path, accounts, monkeypatch):
-    """The write pass reports by rows, from 0 to the total, once per batch: a bad row
-    skipped counts as done, so the bar ends full."""
+    """The write pass reports by rows to write (the good ones), from 0 to the total,
+    once per batch, so the bar ends full."""
     monkeypatch.setattr(services, "BATCH", 10)
     start = date(2024, 1, 1)
     lines = [f"CRM-A,active_users,{(start + timedelta(days=i)).isoformat()},{i}" for i in range(25)]
@@ -142,7 +142,7 @@ def test_the_write_pass_reports_rows_written_of_the_total(tmp_path, accounts, mo
     result = services.import_file(
         path, skip_bad_rows=True, on_write=lambda done, total: seen.append((done, total))
     )
-    assert seen == [(0, 26), (10, 26), (20, 26), (26, 26)]
+    assert seen == [(0, 25), (10, 25), (20, 25), (25, 25)]
     assert (result.rows_written, result.bad_rows) == (25, 1)
 
 
@@ -203,3 +203,17 @@ def test_the_upload_takes_a_file_past_the_one_megabyte_body_limit(
     assert MetricImport.objects.get().size == len(body)
     refused = client.post("/campaigns/new/", {"name": "x" * (1024 * 1024 + 1)})
     assert refused.status_code == 413
+
+
+def test_an_account_archived_between_the_passes_writes_nothing(tmp_path, accounts):
+    day = TODAY.isoformat()
+    path = write_csv(tmp_path, [f"CRM-A,active_users,{day},1", f"CRM-B,active_users,{day},2"])
+
+    def archive_b(done: int, total: int) -> None:
+        if done == 0:  # after the check, before the write
+            accounts[1].archived_at = timezone.now()
+            accounts[1].save()
+
+    with pytest.raises(services.FileProblem, match="CRM-B was archived .* nothing was written"):
+        services.import_file(path, on_write=archive_b)
+    assert MetricValue.objects.count() == 0

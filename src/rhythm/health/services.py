@@ -18,6 +18,7 @@ import csv
 import io
 import json
 import os
+import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -211,36 +212,76 @@ def import_file(
     row is bad and bad rows are not skipped (result.refused). FileProblem for a file
     that is no metrics CSV.
 
-    `on_write(done, total)` follows the write pass by the file's rows: `total` is
-    every row read (a bad one skipped counts as done), called once before the first
-    batch (0) and after each, ending at (total, total)."""
+    The check pass keeps the good rows, parsed, in a temporary file (account id,
+    metric, date, value): the write pass reads that, not the file again, so it
+    parses and checks nothing twice. `on_write(done, total)` follows it by those
+    rows: called once before the first batch (0, total) and after each, ending at
+    (total, total)."""
     path = Path(path)
     today = today or timezone.localdate()
     result = ImportResult()
     accounts = AccountIds()
-    for batch in _read_batches(path, on_check):
-        result.rows_read += len(batch)
-        _, problems = _check(batch, today, accounts)
-        result.note(problems)
-    if result.bad_rows and not skip_bad_rows:
-        result.refused = True
-        return result
-    total, done = result.rows_read, 0
-    if on_write:
-        on_write(0, total)  # announced before the transaction, so a poller sees "writing"
-    # Asked afresh: an account archived since the check refuses the file below.
-    accounts = AccountIds()
-    with transaction.atomic():
-        for batch in _read_batches(path, None):
+    with tempfile.TemporaryFile("w+", newline="", encoding="utf-8") as staged:
+        keep = csv.writer(staged)
+        total = 0
+        for batch in _read_batches(path, on_check):
+            result.rows_read += len(batch)
             values, problems = _check(batch, today, accounts)
-            if problems and not skip_bad_rows:
-                # The accounts changed between the passes: still all or nothing.
-                raise FileProblem(f"{problems[0]} (the accounts changed during the import)")
-            result.rows_written += _write(values)
-            done += len(batch)
-            if on_write:
-                on_write(done, total)
+            result.note(problems)
+            if not result.bad_rows or skip_bad_rows:
+                keep.writerows(values)
+                total += len(values)
+        if result.bad_rows and not skip_bad_rows:
+            result.refused = True
+            return result
+        staged.seek(0)
+        if on_write:
+            on_write(0, total)  # announced before the transaction, so a poller sees "writing"
+        done = 0
+        active = _ActiveAccounts()
+        with transaction.atomic():
+            for rows in _staged_batches(staged):
+                # An account archived since the check: still all or nothing.
+                active.require({row[0] for row in rows})
+                result.rows_written += _write(rows)
+                done += len(rows)
+                if on_write:
+                    on_write(done, total)
     return result
+
+
+def _staged_batches(staged: Any) -> Iterator[list[Row]]:
+    batch: dict[tuple[int, str, date], Row] = {}
+    for account_id, metric, day, value in csv.reader(staged):
+        row = (int(account_id), metric, date.fromisoformat(day), Decimal(value))
+        # Batches are cut afresh here: one (account, metric, date) once per statement.
+        batch[(row[0], row[1], row[2])] = row
+        if len(batch) == BATCH:
+            yield list(batch.values())
+            batch = {}
+    if batch:
+        yield list(batch.values())
+
+
+class _ActiveAccounts:
+    """The write pass's check that the accounts the rows name are still active,
+    each asked once."""
+
+    def __init__(self) -> None:
+        self.seen: set[int] = set()
+
+    def require(self, account_ids: set[int]) -> None:
+        unknown = account_ids - self.seen
+        if not unknown:
+            return
+        active = set(Account.objects.active().filter(pk__in=unknown).values_list("pk", flat=True))
+        if unknown - active:
+            gone = Account.objects.filter(pk__in=unknown - active).first()
+            raise FileProblem(
+                f"the account {gone.crm_id if gone else '?'} was archived or removed during "
+                "the import; nothing was written."
+            )
+        self.seen |= active
 
 
 def import_rows(rows: list[dict[str, Any]], *, skip_bad_rows: bool = False) -> ImportResult:
