@@ -217,3 +217,21 @@ def test_an_account_archived_between_the_passes_writes_nothing(tmp_path, account
     with pytest.raises(services.FileProblem, match="CRM-B was archived .* nothing was written"):
         services.import_file(path, on_write=archive_b)
     assert MetricValue.objects.count() == 0
+
+
+def test_a_future_day_is_one_not_yet_begun_anywhere():
+    """Not the uploader's today: near midnight UTC a New York upload of the day's UTC
+    readings was refused as "in the future" (the browser test found it at 00:17 UTC)."""
+    from datetime import UTC, datetime
+
+    from rhythm.health import rules
+
+    assert rules.latest_day(datetime(2026, 12, 2, 0, 10, tzinfo=UTC)) == date(2026, 12, 2)
+    assert rules.latest_day(datetime(2026, 12, 2, 10, 0, tzinfo=UTC)) == date(2026, 12, 3)
+    today = rules.latest_day(datetime(2026, 12, 2, 0, 10, tzinfo=UTC))
+    values = {"account": "CRM-A", "metric": "active_users", "value": "1"}
+    assert rules.parse_row({**values, "date": "2026-12-02"}, 2, today)[1] is None
+    problem = rules.parse_row({**values, "date": "2026-12-03"}, 2, today)[1]
+    assert problem is not None and (problem.column, problem.message) == (
+        "date", "2026-12-03 is in the future.",
+    )  # fmt: skip

@@ -218,7 +218,7 @@ def import_file(
     rows: called once before the first batch (0, total) and after each, ending at
     (total, total)."""
     path = Path(path)
-    today = today or timezone.localdate()
+    today = today or rules.latest_day(timezone.now())
     result = ImportResult()
     accounts = AccountIds()
     with tempfile.TemporaryFile("w+", newline="", encoding="utf-8") as staged:
@@ -301,7 +301,7 @@ def import_rows(rows: list[dict[str, Any]], *, skip_bad_rows: bool = False) -> I
     # Rows are numbered from 0 as the request's list is; "line" is that index here.
     values, problems = _check(
         [(i, {c: str(row.get(c, "")) for c in rules.COLUMNS}) for i, row in enumerate(rows)],
-        timezone.localdate(),
+        rules.latest_day(timezone.now()),
     )
     result.note(problems)
     if problems and not skip_bad_rows:
