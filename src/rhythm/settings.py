@@ -257,6 +257,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- API ----------------------------------------------------------------------
 # Bodies above this are refused with 413 before anything reads them.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# Paths that take a larger body: the metrics CSV upload (a million rows is ~40 MB;
+# Django streams a file that size to a temporary file, and the import reads it in
+# batches).
+REQUEST_SIZE_LIMITS = {"/metrics/": 512 * 1024 * 1024}
 API_PAGE_SIZE = 50
 API_MAX_PAGE_SIZE = 500
 

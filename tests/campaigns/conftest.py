@@ -51,14 +51,18 @@ def world(cast):
     cse.covered_segments.set([mid])
     low = AccountFactory(name="Alpha GmbH", segment=mid, region="EMEA")
     ContactFactory(
-        account=low, name="Greta Admin", title="GitLab Admin", email="greta@alpha.example"
+        account=low,
+        name="Greta Admin",
+        title="GitLab Admin",
+        role="admin",
+        email="greta@alpha.example",
     )
     utilisation(low, Decimal("30"))
     fine = AccountFactory(name="Beta BV", segment=mid, region="EMEA")
-    ContactFactory(account=fine, title="GitLab Admin")
+    ContactFactory(account=fine, title="GitLab Admin", role="admin")
     utilisation(fine, Decimal("80"))
     uncovered = AccountFactory(name="Gamma Inc", segment=mid, region="AMER")
-    ContactFactory(account=uncovered, title="GitLab Admin")
+    ContactFactory(account=uncovered, title="GitLab Admin", role="admin")
     utilisation(uncovered, Decimal("20"))
     nobody = AccountFactory(name="Delta SA", segment=mid, region="EMEA")
     utilisation(nobody, Decimal("10"))

@@ -10,12 +10,12 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from rhythm.campaigns import audience, rules, services
+from rhythm.campaigns import audience, rules, sending, services
 from rhythm.campaigns.models import AccountOptOut, Campaign, CampaignEmail, CampaignSend
 from rhythm.cases import services as case_services
 from rhythm.core.models import OutboundMessage
 from rhythm.core.workflow import TransitionConflict
-from tests.campaigns.conftest import LOW_90, utilisation
+from tests.campaigns.conftest import LOW_90, seeded, utilisation
 from tests.factories import AccountFactory, ContactFactory, OpportunityFactory
 
 
@@ -105,14 +105,14 @@ def test_approval_needs_a_second_person_and_activation_an_approval(world, cast):
 def test_a_run_sends_once_per_account_with_the_covering_cses_link(
     world, cast, django_capture_on_commit_callbacks
 ):
-    with pytest.raises(services.NotRunnable):
-        services.run(world["campaign"])
-    dry = services.run(world["campaign"], dry_run=True)
+    with pytest.raises(sending.NotRunnable):
+        sending.run(world["campaign"])
+    dry = sending.run(world["campaign"], dry_run=True)
     assert [a.name for a, _, _ in dry.sent] == [
         "Alpha GmbH"
     ] and not OutboundMessage.objects.exists()
     campaign = activate(world, cast)
-    result = services.run(campaign)
+    result = sending.run(campaign)
     assert [(a.name, cse.username) for a, cse, _ in result.sent] == [("Alpha GmbH", "emea-cse")]
     message = OutboundMessage.objects.get()
     assert message.to == ["greta@alpha.example"]
@@ -121,7 +121,7 @@ def test_a_run_sends_once_per_account_with_the_covering_cses_link(
         and "Amira Haddad" in message.body_text
     )
     assert "30%" in message.body_text and "/campaigns/unsubscribe/" in message.body_text
-    again = services.run(campaign)
+    again = sending.run(campaign)
     assert again.sent == [] and OutboundMessage.objects.count() == 1
     assert services.preview(campaign).counts["already_received"] == 1
 
@@ -135,7 +135,7 @@ def test_two_workers_running_the_same_schedule_send_each_account_once(world, cas
     def work():
         try:
             barrier.wait()
-            sent.append(len(services.run(campaign).sent))
+            sent.append(len(sending.run(campaign).sent))
         finally:
             connection.close()
 
@@ -151,7 +151,7 @@ def test_two_workers_running_the_same_schedule_send_each_account_once(world, cas
 
 def test_unsubscribing_without_login_stops_the_next_campaign(world, cast):
     campaign = activate(world, cast)
-    services.run(campaign)
+    sending.run(campaign)
     link = OutboundMessage.objects.get().body_text.split("No more of these emails: ")[1].strip()
     path = link.split("testserver", 1)[-1] if "testserver" in link else "/" + link.split("/", 3)[3]
     client = Client()
@@ -169,7 +169,7 @@ def test_unsubscribing_without_login_stops_the_next_campaign(world, cast):
 
 def test_the_frequency_cap_holds_across_campaigns(world, cast):
     campaign = activate(world, cast)
-    services.run(campaign)
+    sending.run(campaign)
     coach = Campaign.objects.get(name="CI product coach")
     coach.conditions = {}
     coach.save()
@@ -182,7 +182,7 @@ def test_results_attribute_a_case_within_30_days(
 ):
     campaign = activate(world, cast)
     with django_capture_on_commit_callbacks(execute=True):
-        services.run(campaign)  # delivered by the queue once committed
+        sending.run(campaign)  # delivered by the queue once committed
     low = world["low"]
     low.account_owner = cast.account_owner
     low.save()
@@ -254,3 +254,70 @@ def test_the_form_text_reads_and_round_trips():
         == "license_utilisation < 50 for 90 days\nor\nci_pipelines_30d = 0"
     )
     assert "line 1" in rules.conditions_from_text("utilisation is low")[1]["conditions"]
+
+
+def test_contact_roles_address_contacts_by_their_role_not_their_title(world, cast):
+    """A campaign for admins writes to the admin; a champion titled "Admin lead" at the
+    same account is not written to, and an unknown role is refused by name."""
+    ContactFactory(
+        account=world["low"], name="Tom Champion", title="Admin lead", role="technical_champion"
+    )
+    campaign = Campaign.objects.get(name=LOW_90)
+    campaign = services.update(campaign, {"contact_roles": ["admin"]}, actor=cast.cs_ops)
+    contacts = audience.eligible_contacts(campaign, timezone.now()).filter(account=world["low"])
+    assert [c.name for c in contacts] == ["Greta Admin"]
+    campaign = services.update(
+        campaign, {"contact_roles": ["technical_champion"]}, actor=cast.cs_ops
+    )
+    contacts = audience.eligible_contacts(campaign, timezone.now()).filter(account=world["low"])
+    assert [c.name for c in contacts] == ["Tom Champion"]
+    with pytest.raises(ValidationError) as caught:
+        services.update(campaign, {"contact_roles": ["admins"]}, actor=cast.cs_ops)
+    assert "'admins' is no contact role" in caught.value.message_dict["contact_roles"][0]
+
+
+def test_the_migrations_backfill_roles_from_titles_and_words(db):
+    """customers 0005 gives each titled contact the role its title says; campaigns 0003
+    turns a campaign's title words into roles."""
+    import importlib
+
+    from django.apps import apps
+
+    contacts = importlib.import_module("rhythm.customers.migrations.0005_contact_role")
+    roles = importlib.import_module("rhythm.campaigns.migrations.0003_contact_roles_by_role")
+    titled = {
+        title: ContactFactory(title=title, role="")
+        for title in ("Head of Security", "GitLab Admin", "CTO", "Staff Engineer", "Chef")
+    }
+    contacts.backfill(apps, None)
+    assert {t: c.__class__.objects.get(pk=c.pk).role for t, c in titled.items()} == {
+        "Head of Security": "security_lead",
+        "GitLab Admin": "admin",
+        "CTO": "economic_buyer",
+        "Staff Engineer": "technical_champion",
+        "Chef": "",
+    }
+    campaign = seeded(LOW_90)
+    Campaign.objects.filter(pk=campaign.pk).update(contact_roles=["Admin", "Director", "x"])
+    roles.to_roles(apps, None)
+    campaign.refresh_from_db()
+    assert campaign.contact_roles == ["admin", "executive_sponsor"]
+
+
+def test_the_cli_approves_activates_pauses_and_reports(world, cast, capsys):
+    """Review before send from the CLI too: the author may not approve, a manager
+    may; CS operations activates; the results are the funnel's figures."""
+    ops, manager = cast.cs_ops.username, cast.manager.username
+    with pytest.raises(CommandError, match="approve: .*author may not approve"):
+        call_command("campaigns", "approve", LOW_90, "--as", ops)
+    with pytest.raises(CommandError, match="as: no active member is called 'nobody'"):
+        call_command("campaigns", "approve", LOW_90, "--as", "nobody")
+    call_command("campaigns", "approve", LOW_90, "--as", manager, "--reason", "Read it.")
+    call_command("campaigns", "activate", LOW_90, "--as", ops)
+    call_command("campaigns", "run", LOW_90)
+    call_command("campaigns", "results", LOW_90)
+    call_command("campaigns", "pause", LOW_90, "--as", ops)
+    out = capsys.readouterr().out
+    assert f"{LOW_90}: approved." in out and f"{LOW_90}: active." in out
+    assert "accounts_sent\t1" in out and "sent\t1" in out and f"{LOW_90}: paused." in out
+    assert Campaign.objects.get(name=LOW_90).state == "paused"

@@ -227,6 +227,7 @@ def test_null_clears_a_field_that_may_be_empty(api, cast, world):
     [
         ("/contacts/{contact}", {"title": None}, "title"),
         ("/contacts/{contact}", {"phone": None}, "phone"),
+        ("/contacts/{contact}", {"role": "boss"}, "role"),
         ("/contacts/{contact}", {"name": "A\x00"}, "name"),
         ("/success-plans/{plan}", {"summary": None}, "summary"),
         ("/success-plans/{plan}", {"summary": "\x00"}, "summary"),
@@ -272,6 +273,18 @@ def test_a_bad_objective_in_a_new_plan_is_named_and_no_plan_is_written(api, cast
 def test_a_contact_email_must_be_an_email(api, cast, world):
     body = {"account": world.account.pk, "name": "Ada", "email": "not-an-email"}
     assert_error(api(cast.admin).post("/contacts", body), 422, "email", "value_error")
+
+
+def test_a_contact_has_a_role_the_api_sets_and_changes(api, cast, world):
+    body = {"account": world.account.pk, "name": "Ada", "email": "ada@x.example",
+            "title": "Staff Engineer", "role": "technical_champion"}  # fmt: skip
+    created = api(cast.admin).post("/contacts", body)
+    assert created.status_code == 201, created.content
+    assert created.json()["role"] == "technical_champion"
+    changed = api(cast.admin).patch(f"/contacts/{created.json()['id']}", {"role": "admin"})
+    assert changed.status_code == 200 and changed.json()["role"] == "admin"
+    unset = api(cast.admin).post("/contacts", {**body, "email": "b@x.example", "role": ""})
+    assert unset.json()["role"] == ""
 
 
 def test_a_closed_stage_closes_the_opportunity(api, cast, world):

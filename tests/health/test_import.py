@@ -129,3 +129,109 @@ def test_a_million_rows_stream_in_batches(tmp_path, accounts, monkeypatch):
     services.import_file(path, on_check=lambda b, r: seen.append(r))
     assert seen[:3] == [10, 20, 30] and seen[-1] == 95
     assert MetricValue.objects.count() == 95
+
+
+def test_the_write_pass_reports_rows_written_of_the_total(tmp_path, accounts, monkeypatch):
+    """The write pass reports by rows to write (the good ones), from 0 to the total,
+    once per batch, so the bar ends full."""
+    monkeypatch.setattr(services, "BATCH", 10)
+    start = date(2024, 1, 1)
+    lines = [f"CRM-A,active_users,{(start + timedelta(days=i)).isoformat()},{i}" for i in range(25)]
+    path = write_csv(tmp_path, [*lines, "CRM-A,active_users,someday,1"])
+    seen = []
+    result = services.import_file(
+        path, skip_bad_rows=True, on_write=lambda done, total: seen.append((done, total))
+    )
+    assert seen == [(0, 25), (10, 25), (20, 25), (25, 25)]
+    assert (result.rows_written, result.bad_rows) == (25, 1)
+
+
+def test_the_upload_page_follows_the_write_pass_and_finishes_full(
+    tmp_path, cast, accounts, monkeypatch, settings
+):
+    """While the job writes (in a transaction the page cannot see into), the page
+    reads the rows written from the job's progress file: 50% + half the rows' share;
+    once done the file is gone and the bar is full."""
+    settings.VAR_DIR = tmp_path
+    monkeypatch.setattr(services, "BATCH", 10)
+    day = TODAY.isoformat()
+    body = "account,metric,date,value\n" + "".join(
+        f"CRM-{'AB'[i % 2]},m{i},{day},{i}\n" for i in range(40)
+    )
+    client = Client()
+    client.force_login(cast.cs_ops)
+    with open(tmp_path / "upload.csv", "w") as upload:
+        upload.write(body)
+    job = MetricImport.objects.create(
+        file=str(tmp_path / "upload.csv"), original_name="m.csv", size=len(body),
+        created_by=cast.cs_ops, status="checking",
+    )  # fmt: skip
+    pages = []
+
+    def look(done: int, total: int) -> None:
+        # What a poller sees between the batches of the real write pass.
+        report(done, total)
+        page = client.get(f"/metrics/imports/{job.pk}/", headers={"HX-Request": "true"})
+        pages.append(page.content.decode())
+
+    report = services._write_progress(job)
+    services.import_file(job.file, on_write=look)
+    assert [p.split('aria-valuenow="')[1].split('"')[0] for p in pages] == [
+        "50", "62", "75", "87", "100",
+    ]  # fmt: skip
+    assert "20 of 40 rows written" in pages[2] and 'data-status="writing"' in pages[2]
+    job.status = "queued"
+    job.save()
+    finished = services.run_import(job.pk)
+    assert (finished.status, finished.rows_written) == ("done", 40)
+    assert not (tmp_path / "upload.csv.progress").exists()
+    page = client.get(f"/metrics/imports/{job.pk}/", headers={"HX-Request": "true"})
+    assert b'aria-valuenow="100"' in page.content and b"hx-trigger" not in page.content
+
+
+def test_the_upload_takes_a_file_past_the_one_megabyte_body_limit(
+    cast, accounts, django_capture_on_commit_callbacks
+):
+    """Other bodies stop at 1 MB (413); the metrics upload may be a million rows."""
+    body = "account,metric,date,value\n" + "CRM-A,active_users,2024-01-01,1\n" * 40_000
+    assert len(body) > 1024 * 1024
+    client = Client()
+    client.force_login(cast.cs_ops)
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post("/metrics/", {"file": SimpleUploadedFile("m.csv", body.encode())})
+    assert response.status_code == 302
+    assert MetricImport.objects.get().size == len(body)
+    refused = client.post("/campaigns/new/", {"name": "x" * (1024 * 1024 + 1)})
+    assert refused.status_code == 413
+
+
+def test_an_account_archived_between_the_passes_writes_nothing(tmp_path, accounts):
+    day = TODAY.isoformat()
+    path = write_csv(tmp_path, [f"CRM-A,active_users,{day},1", f"CRM-B,active_users,{day},2"])
+
+    def archive_b(done: int, total: int) -> None:
+        if done == 0:  # after the check, before the write
+            accounts[1].archived_at = timezone.now()
+            accounts[1].save()
+
+    with pytest.raises(services.FileProblem, match="CRM-B was archived .* nothing was written"):
+        services.import_file(path, on_write=archive_b)
+    assert MetricValue.objects.count() == 0
+
+
+def test_a_future_day_is_one_not_yet_begun_anywhere():
+    """Not the uploader's today: near midnight UTC a New York upload of the day's UTC
+    readings was refused as "in the future" (the browser test found it at 00:17 UTC)."""
+    from datetime import UTC, datetime
+
+    from rhythm.health import rules
+
+    assert rules.latest_day(datetime(2026, 12, 2, 0, 10, tzinfo=UTC)) == date(2026, 12, 2)
+    assert rules.latest_day(datetime(2026, 12, 2, 10, 0, tzinfo=UTC)) == date(2026, 12, 3)
+    today = rules.latest_day(datetime(2026, 12, 2, 0, 10, tzinfo=UTC))
+    values = {"account": "CRM-A", "metric": "active_users", "value": "1"}
+    assert rules.parse_row({**values, "date": "2026-12-02"}, 2, today)[1] is None
+    problem = rules.parse_row({**values, "date": "2026-12-03"}, 2, today)[1]
+    assert problem is not None and (problem.column, problem.message) == (
+        "date", "2026-12-03 is in the future.",
+    )  # fmt: skip

@@ -11,7 +11,7 @@ from ninja import Router, Schema
 from ninja.pagination import paginate
 from pydantic import Field
 
-from rhythm.campaigns import services
+from rhythm.campaigns import sending, services
 from rhythm.campaigns.choices import CampaignExclusion, CampaignSchedule, CampaignState
 from rhythm.campaigns.models import Campaign
 from rhythm.core.api import ERROR_RESPONSES, ApiError, Body, Id, Pagination, Text, require_perm
@@ -33,7 +33,11 @@ class CampaignIn(Body):
         description='{"match": "all"|"any", "groups": [{"match": "all"|"any", "conditions": '
         '[{"metric": "license_utilisation", "op": "<", "value": "50", "for_days": 90}]}]}',
     )
-    contact_roles: list[Text] = Field(default_factory=list)
+    contact_roles: list[Text] = Field(
+        default_factory=list,
+        description="Contact roles to write to (economic_buyer, executive_sponsor, "
+        "technical_champion, admin, developer_lead, security_lead); empty: every contact.",
+    )
     subject: Text = Field(min_length=1, max_length=200)
     body: str = Field(min_length=1, max_length=10_000)
     schedule: CampaignSchedule = CampaignSchedule.DAILY
@@ -239,8 +243,8 @@ def run_campaign(request: AuthedRequest, campaign_id: int, payload: CampaignRunI
     campaign = _campaign(request, campaign_id)
     require_perm(request, "campaigns.change_campaign")
     try:
-        result = services.run(campaign, dry_run=payload.dry_run, actor=request.user)
-    except services.NotRunnable as exc:
+        result = sending.run(campaign, dry_run=payload.dry_run, actor=request.user)
+    except sending.NotRunnable as exc:
         raise ApiError(409, str(exc), field="state", rule="not_active") from None
     return {
         "run": result.run.pk if result.run else None,

@@ -2,6 +2,7 @@ from django import forms
 
 from rhythm.campaigns import rules
 from rhythm.campaigns.choices import CampaignSchedule
+from rhythm.customers.choices import ContactRole
 from rhythm.customers.models import Segment
 
 
@@ -24,10 +25,11 @@ class CampaignForm(forms.Form):
         help_text="One a line, all must hold: “license_utilisation < 50 for 90 days”, "
         "“days_since_start = 21”, “ci_pipelines_30d = 0”. A line “or” starts an alternative.",
     )
-    contact_roles = forms.CharField(
+    contact_roles = forms.MultipleChoiceField(
+        choices=[(value, label) for value, label in ContactRole.choices if value],
         required=False,
-        help_text="Comma-separated words of the contact's title (Admin, Director…); "
-        "empty: every contact.",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The contacts' roles to write to; none ticked: every contact.",
     )
     subject = forms.CharField(max_length=rules.SUBJECT_LIMIT)
     body = forms.CharField(
@@ -58,7 +60,6 @@ class CampaignForm(forms.Form):
         data = dict(self.cleaned_data)
         data["segments"] = [s.pk for s in data["segments"]]
         data["regions"] = [r.strip() for r in data["regions"].split(",") if r.strip()]
-        data["contact_roles"] = [r.strip() for r in data["contact_roles"].split(",") if r.strip()]
         return data
 
     @classmethod
@@ -71,7 +72,7 @@ class CampaignForm(forms.Form):
             "arr_min": campaign.arr_min,
             "arr_max": campaign.arr_max,
             "conditions": rules.conditions_to_text(campaign.conditions),
-            "contact_roles": ", ".join(campaign.contact_roles),
+            "contact_roles": list(campaign.contact_roles),
             "subject": campaign.subject,
             "body": campaign.body,
             "schedule": campaign.schedule,

@@ -8,6 +8,7 @@ from rhythm.campaigns import rules
 from rhythm.campaigns.choices import CampaignSchedule, CampaignState
 from rhythm.core.models import ArchivableModel, TransitionRecord
 from rhythm.customers.access import AccountScopedQuerySet
+from rhythm.customers.choices import ContactRole
 from rhythm.customers.models import money
 
 
@@ -27,7 +28,9 @@ class Campaign(ArchivableModel):
     arr_max = money("ARR up to", null=True, blank=True)
     conditions = models.JSONField(default=dict, blank=True)
     contact_roles = models.JSONField(
-        default=list, blank=True, help_text="Words of a contact's title; empty: every contact."
+        default=list,
+        blank=True,
+        help_text="The contact roles (customers.ContactRole) written to; empty: every contact.",
     )
     subject = models.CharField(max_length=rules.SUBJECT_LIMIT)
     body = models.TextField()
@@ -64,6 +67,10 @@ class Campaign(ArchivableModel):
     @property
     def state_enum(self) -> CampaignState:
         return CampaignState(self.state)
+
+    @property
+    def contact_role_labels(self) -> list[str]:
+        return [str(ContactRole(role).label) for role in self.contact_roles]
 
     @property
     def audience(self) -> rules.Audience:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django_ratelimit.decorators import ratelimit
 
-from rhythm.campaigns import audience, rules, services
+from rhythm.campaigns import audience, rules, sending, services
 from rhythm.campaigns.choices import CampaignState
 from rhythm.campaigns.forms import CampaignForm
 from rhythm.campaigns.models import Campaign
@@ -108,7 +108,7 @@ def email_preview(request: AuthedRequest):
     if account is None:
         email, why = None, "No account of the target group to preview with."
     else:
-        email, why, account = services.example_email(draft, account)
+        email, why, account = sending.example_email(draft, account)
     return render(
         request, "campaigns/_email_preview.html", {"email": email, "why": why, "account": account}
     )
@@ -127,7 +127,7 @@ def campaign_detail(request: AuthedRequest, campaign_id: int):
     account = None
     if chosen := _digits(request.GET.get("account", "")):
         account = Account.objects.visible_to(request.user).active().filter(pk=chosen).first()
-    email, why, account = services.example_email(campaign, account)
+    email, why, account = sending.example_email(campaign, account)
     found = services.results(campaign)
     moves = [
         (target, move)
@@ -194,8 +194,8 @@ def campaign_run(request: AuthedRequest, campaign_id: int):
     campaign = get_object_or_404(Campaign.objects.active(), pk=campaign_id)
     dry_run = request.POST.get("dry_run") == "1"
     try:
-        result = services.run(campaign, dry_run=dry_run, actor=request.user)
-    except services.NotRunnable as exc:
+        result = sending.run(campaign, dry_run=dry_run, actor=request.user)
+    except sending.NotRunnable as exc:
         messages.error(request, str(exc))
         return redirect(campaign)
     return render(request, "campaigns/run.html", {"campaign": campaign, "result": result})
@@ -213,8 +213,8 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if getattr(request, "limited", False):
         return render(request, "surveys/limited.html", status=429)
     try:
-        contact, campaign = services.contact_for_link(token)
-    except services.BadLink as exc:
+        contact, campaign = sending.contact_for_link(token)
+    except sending.BadLink as exc:
         return render(
             request,
             "campaigns/unsubscribe.html",
@@ -223,6 +223,6 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         )
     done = hasattr(contact, "campaign_unsubscribe")
     if request.method == "POST":
-        services.unsubscribe(token)
+        sending.unsubscribe(token)
         done = True
     return render(request, "campaigns/unsubscribe.html", {"contact": contact, "done": done})

@@ -21,7 +21,11 @@ class RequestSizeLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        # A page that takes a large file (streamed to disk by Django's upload
+        # handlers, never held in memory) names its own limit in settings.
+        limit = settings.REQUEST_SIZE_LIMITS.get(
+            request.path_info, settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        )
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:

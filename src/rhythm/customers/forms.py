@@ -47,7 +47,7 @@ class AccountForm(forms.ModelForm):
 class ContactForm(forms.ModelForm):
     class Meta:
         model = Contact
-        fields = ["name", "email", "title", "phone"]
+        fields = ["name", "email", "title", "role", "phone"]
 
 
 class SuccessPlanForm(forms.Form):

@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from rhythm.core.models import ArchivableModel, ArchivableQuerySet
 from rhythm.customers.access import ArchivableAccountScopedQuerySet, account_scope
-from rhythm.customers.choices import HealthStatus, OpportunityStage
+from rhythm.customers.choices import ContactRole, HealthStatus, OpportunityStage
 from rhythm.people.validators import validate_region
 
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
@@ -139,6 +139,13 @@ class Contact(ArchivableModel):
     name = models.CharField(max_length=200)
     email = models.EmailField()
     title = models.CharField(max_length=200, blank=True)
+    role = models.CharField(
+        max_length=32,
+        choices=ContactRole.choices,
+        blank=True,
+        default=ContactRole.UNSPECIFIED,
+        help_text="The part they play for the account team; campaigns address roles.",
+    )
     phone = models.CharField(max_length=50, blank=True)
 
     objects = ArchivableAccountScopedQuerySet.as_manager()  # type: ignore[misc]  # narrows the base manager

@@ -95,3 +95,27 @@ def plan_health(objectives: Iterable[tuple[str, int]]) -> PlanHealth:
 
 def _objectives(n: int) -> str:
     return "1 objective" if n == 1 else f"{n} objectives"
+
+
+# A title's words, in order, and the role they say (the first match wins: "Head of
+# Security" is the security lead, not an executive). Campaigns once matched these
+# words in a title; customers' migration 0005 backfilled the roles with a frozen copy.
+_TITLE_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("security", "appsec", "ciso"), "security_lead"),
+    (("admin", "administrator", "sysadmin"), "admin"),
+    (("cto", "cio", "chief", "vp", "vice president", "procurement", "finance"), "economic_buyer"),
+    (("head of", "director", "sponsor"), "executive_sponsor"),
+    (("devops", "platform", "sre", "infrastructure"), "admin"),
+    (("champion", "architect", "staff", "principal"), "technical_champion"),
+    (("engineering manager", "developer", "dev lead", "team lead", "tech lead"), "developer_lead"),
+)
+
+
+def role_from_title(title: str) -> str:
+    """The contact role a job title says, or "" when it says none."""
+    words = f" {' '.join(title.lower().replace('-', ' ').split())} "
+    for needles, role in _TITLE_WORDS:
+        for needle in needles:
+            if f" {needle} " in words or (" " in needle and needle in words):
+                return role
+    return ""

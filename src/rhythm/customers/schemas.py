@@ -8,7 +8,7 @@ from ninja import Schema
 from pydantic import EmailStr, Field
 
 from rhythm.core.api import Body, Id, Text, unchanged
-from rhythm.customers.choices import HealthStatus, OpportunityStage
+from rhythm.customers.choices import ContactRole, HealthStatus, OpportunityStage
 
 NAME = Field(min_length=1, max_length=200)
 # Money in: never negative, at most 12 digits before the point and 2 after.
@@ -110,6 +110,7 @@ class ContactIn(Body):
     name: Text = NAME
     email: EmailStr = Field(max_length=254)
     title: Text = Field("", max_length=200)
+    role: ContactRole = ContactRole.UNSPECIFIED
     phone: Text = Field("", max_length=50)
 
 
@@ -117,6 +118,7 @@ class ContactPatch(Body):
     name: Text = unchanged(min_length=1, max_length=200)
     email: EmailStr = unchanged(max_length=254)
     title: Text = unchanged(max_length=200)
+    role: ContactRole = unchanged()
     phone: Text = unchanged(max_length=50)
 
 
@@ -126,6 +128,7 @@ class ContactOut(Timestamps):
     name: str
     email: str
     title: str
+    role: ContactRole
     phone: str
 
 

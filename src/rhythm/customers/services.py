@@ -43,7 +43,7 @@ ACCOUNT_FIELDS = {
     "account_owner",
     "csm",
 }
-CONTACT_FIELDS = {"account", "name", "email", "title", "phone"}
+CONTACT_FIELDS = {"account", "name", "email", "title", "role", "phone"}
 OPPORTUNITY_FIELDS = {
     "account",
     "crm_id",

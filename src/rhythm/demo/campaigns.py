@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from rhythm.campaigns import sending
 from rhythm.campaigns import services as campaigns
 from rhythm.campaigns.models import Campaign
 from rhythm.customers.models import Account, Segment
@@ -77,5 +78,5 @@ def _campaigns() -> int:
         if name == "90-day low license utilisation":
             campaigns.approve(campaign, manager, reason="Reviewed the audience and the words.")
             campaigns.activate(campaign, ops)
-            sent = len(campaigns.run(campaign, actor=ops).sent)
+            sent = len(sending.run(campaign, actor=ops).sent)
     return sent

@@ -18,6 +18,7 @@ from simple_history.utils import bulk_create_with_history
 
 from rhythm.customers.choices import HealthStatus, OpportunityStage
 from rhythm.customers.models import Account, Contact, Objective, Opportunity, Segment, SuccessPlan
+from rhythm.customers.rules import role_from_title
 from rhythm.demo import (
     campaigns,
     content,
@@ -469,12 +470,14 @@ def _accounts(rng: random.Random, today: date, segments: dict[str, Segment], tea
         domain = account.name.lower().replace(" ", "") + ".example"
         for _ in range(rng.randint(2, 4)):
             first, last = rng.choice(_FIRST), rng.choice(_LAST)
+            title = rng.choice(_TITLES)
             contacts.append(
                 Contact(
                     account=account,
                     name=f"{first} {last}",
                     email=f"{first}.{last}@{domain}".lower(),
-                    title=rng.choice(_TITLES),
+                    title=title,
+                    role=role_from_title(title),
                     phone=f"+1 555 {rng.randint(100, 999)} {rng.randint(1000, 9999)}",
                 )
             )

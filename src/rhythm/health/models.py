@@ -77,8 +77,11 @@ class MetricImport(models.Model):
     def percent(self) -> int:
         if self.finished:
             return 100
+        # Checking reads the file (by bytes), writing writes its rows: each is half the bar.
+        if self.status == ImportStatus.WRITING:
+            if not self.rows_read:
+                return 50
+            return 50 + min(50, self.rows_written * 50 // self.rows_read)
         if not self.size:
             return 0
-        # Checking reads the file once, writing once more: each is half the bar.
-        half = min(50, self.bytes_read * 50 // self.size)
-        return half + (50 if self.status == ImportStatus.WRITING else 0)
+        return min(50, self.bytes_read * 50 // self.size)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 COLUMNS = ("account", "metric", "date", "value")
@@ -16,6 +16,18 @@ METRIC_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 VALUE_LIMIT = Decimal("1e14")
 VALUE_PLACES = 4
 CRM_ID_LIMIT = 64
+
+
+# The earliest zone is UTC+14: a day already begun there is no future day.
+EARLIEST_ZONE_AHEAD = timedelta(hours=14)
+
+
+def latest_day(now: datetime) -> date:
+    """The latest date a reading may carry: today somewhere on Earth. Not the
+    uploader's nor the server's own today, which made the same file good or bad by
+    who uploaded it and where the queue ran (near midnight UTC, New York's upload of
+    today's UTC readings was "in the future")."""
+    return (now.astimezone(UTC) + EARLIEST_ZONE_AHEAD).date()
 
 
 @dataclass(frozen=True)
@@ -86,6 +98,10 @@ def parse_row(
         return None, RowProblem(line, "value", f"{raw_value!r} is not a number.")
     if not value.is_finite() or abs(value) >= VALUE_LIMIT:
         return None, RowProblem(line, "value", f"{raw_value} is out of range.")
-    if value.as_tuple().exponent < -VALUE_PLACES:  # type: ignore[operator]  # finite: an int
+    # Only a value written with a point or an exponent can have places to round (the
+    # test is cheap; as_tuple is not, at a million rows).
+    if (
+        "." in raw_value or "e" in raw_value or "E" in raw_value
+    ) and value.as_tuple().exponent < -VALUE_PLACES:  # type: ignore[operator]  # finite: an int
         value = round(value, VALUE_PLACES)
     return MetricRow(crm_id, metric, day, value), None

@@ -5,14 +5,20 @@ A file is read twice. The first pass checks every row (the columns, the account
 named by its CRM id) and counts the bad ones; unless "skip bad rows" was chosen, one
 bad row refuses the file and nothing is written. The second pass writes, in one
 transaction: a crash half-way writes nothing either. Two passes cost a second read
-of the file, which is cheap beside the writes, and let a person see the checking's
-progress (the first pass commits the job's progress as it goes; a transaction's own
-progress is invisible to the page that polls it)."""
+of the file, which is cheap beside the writes, and tell the write pass its total.
+
+Progress: the check pass commits the job's progress as it goes. The write pass
+cannot (its transaction's rows are invisible to the page that polls, and on SQLite
+a second connection could not write beside it), so it reports the rows written to a
+small file beside the upload, which the page reads while the job is writing."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
+import os
+import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -35,7 +41,8 @@ BATCH = 5000
 PROBLEMS_SHOWN = 100  # the first hundred bad rows are listed; all are counted
 API_BATCH_LIMIT = 1000
 
-Progress = Callable[[int, int], None]  # (bytes read, rows read)
+Progress = Callable[[int, int], None]  # checking: (bytes read, rows read)
+WriteProgress = Callable[[int, int], None]  # writing: (rows written, rows to write)
 
 
 @dataclass
@@ -106,10 +113,34 @@ def _read_batches(
 Row = tuple[int, str, date, Decimal]  # account id, metric, date, value
 
 
+class AccountIds:
+    """CRM id → account id (None: no active account) for one pass over a file: the
+    accounts a batch names are asked once per pass, not once per batch. Bounded (a
+    file naming millions of distinct CRM ids empties it now and then)."""
+
+    LIMIT = 200_000
+
+    def __init__(self) -> None:
+        self.known: dict[str, int | None] = {}
+
+    def resolve(self, crm_ids: set[str]) -> dict[str, int | None]:
+        unknown = crm_ids - self.known.keys()
+        if unknown:
+            if len(self.known) + len(unknown) > self.LIMIT:
+                self.known.clear()
+            found = dict(
+                Account.objects.active().filter(crm_id__in=unknown).values_list("crm_id", "pk")
+            )
+            for crm_id in unknown:
+                self.known[crm_id] = found.get(crm_id)
+        return self.known
+
+
 def _check(
-    batch: Iterable[tuple[int, dict[str, str]]], today: date
+    batch: Iterable[tuple[int, dict[str, str]]], today: date, accounts: AccountIds | None = None
 ) -> tuple[list[Row], list[rules.RowProblem]]:
-    """A batch's good rows and its problems: one query for the accounts it names."""
+    """A batch's good rows and its problems: at most one query, for the accounts it
+    names that this pass has not met yet."""
     parsed: list[tuple[int, rules.MetricRow]] = []
     problems: list[rules.RowProblem] = []
     for line, values in batch:
@@ -119,10 +150,7 @@ def _check(
         else:
             assert row is not None
             parsed.append((line, row))
-    crm_ids = {row.crm_id for _, row in parsed}
-    account_ids = dict(
-        Account.objects.active().filter(crm_id__in=crm_ids).values_list("crm_id", "pk")
-    )
+    account_ids = (accounts or AccountIds()).resolve({row.crm_id for _, row in parsed})
     # One value per (account, metric, date) in a batch, the file's last: PostgreSQL's
     # upsert refuses to touch one row twice in a statement.
     found: dict[tuple[int, str, date], Row] = {}
@@ -177,32 +205,83 @@ def import_file(
     skip_bad_rows: bool = False,
     today: date | None = None,
     on_check: Progress | None = None,
-    on_write: Progress | None = None,
+    on_write: WriteProgress | None = None,
 ) -> ImportResult:
     """Import a metrics CSV (columns account, metric, date, value): check every row,
     then write them all, or the good ones when `skip_bad_rows`; nothing at all when a
     row is bad and bad rows are not skipped (result.refused). FileProblem for a file
-    that is no metrics CSV."""
+    that is no metrics CSV.
+
+    The check pass keeps the good rows, parsed, in a temporary file (account id,
+    metric, date, value): the write pass reads that, not the file again, so it
+    parses and checks nothing twice. `on_write(done, total)` follows it by those
+    rows: called once before the first batch (0, total) and after each, ending at
+    (total, total)."""
     path = Path(path)
-    today = today or timezone.localdate()
+    today = today or rules.latest_day(timezone.now())
     result = ImportResult()
-    for batch in _read_batches(path, on_check):
-        result.rows_read += len(batch)
-        _, problems = _check(batch, today)
-        result.note(problems)
-    if result.bad_rows and not skip_bad_rows:
-        result.refused = True
-        return result
-    if on_write:
-        on_write(0, 0)  # announced before the transaction, so a poller sees "writing"
-    with transaction.atomic():
-        for batch in _read_batches(path, on_write):
-            values, problems = _check(batch, today)
-            if problems and not skip_bad_rows:
-                # The accounts changed between the passes: still all or nothing.
-                raise FileProblem(f"{problems[0]} (the accounts changed during the import)")
-            result.rows_written += _write(values)
+    accounts = AccountIds()
+    with tempfile.TemporaryFile("w+", newline="", encoding="utf-8") as staged:
+        keep = csv.writer(staged)
+        total = 0
+        for batch in _read_batches(path, on_check):
+            result.rows_read += len(batch)
+            values, problems = _check(batch, today, accounts)
+            result.note(problems)
+            if not result.bad_rows or skip_bad_rows:
+                keep.writerows(values)
+                total += len(values)
+        if result.bad_rows and not skip_bad_rows:
+            result.refused = True
+            return result
+        staged.seek(0)
+        if on_write:
+            on_write(0, total)  # announced before the transaction, so a poller sees "writing"
+        done = 0
+        active = _ActiveAccounts()
+        with transaction.atomic():
+            for rows in _staged_batches(staged):
+                # An account archived since the check: still all or nothing.
+                active.require({row[0] for row in rows})
+                result.rows_written += _write(rows)
+                done += len(rows)
+                if on_write:
+                    on_write(done, total)
     return result
+
+
+def _staged_batches(staged: Any) -> Iterator[list[Row]]:
+    batch: dict[tuple[int, str, date], Row] = {}
+    for account_id, metric, day, value in csv.reader(staged):
+        row = (int(account_id), metric, date.fromisoformat(day), Decimal(value))
+        # Batches are cut afresh here: one (account, metric, date) once per statement.
+        batch[(row[0], row[1], row[2])] = row
+        if len(batch) == BATCH:
+            yield list(batch.values())
+            batch = {}
+    if batch:
+        yield list(batch.values())
+
+
+class _ActiveAccounts:
+    """The write pass's check that the accounts the rows name are still active,
+    each asked once."""
+
+    def __init__(self) -> None:
+        self.seen: set[int] = set()
+
+    def require(self, account_ids: set[int]) -> None:
+        unknown = account_ids - self.seen
+        if not unknown:
+            return
+        active = set(Account.objects.active().filter(pk__in=unknown).values_list("pk", flat=True))
+        if unknown - active:
+            gone = Account.objects.filter(pk__in=unknown - active).first()
+            raise FileProblem(
+                f"the account {gone.crm_id if gone else '?'} was archived or removed during "
+                "the import; nothing was written."
+            )
+        self.seen |= active
 
 
 def import_rows(rows: list[dict[str, Any]], *, skip_bad_rows: bool = False) -> ImportResult:
@@ -222,7 +301,7 @@ def import_rows(rows: list[dict[str, Any]], *, skip_bad_rows: bool = False) -> I
     # Rows are numbered from 0 as the request's list is; "line" is that index here.
     values, problems = _check(
         [(i, {c: str(row.get(c, "")) for c in rules.COLUMNS}) for i, row in enumerate(rows)],
-        timezone.localdate(),
+        rules.latest_day(timezone.now()),
     )
     result.note(problems)
     if problems and not skip_bad_rows:
@@ -266,14 +345,47 @@ def start_import(upload: Any, *, skip_bad_rows: bool, actor: Any) -> MetricImpor
     return job
 
 
-def _progress(job_id: int, status: str) -> Progress:
+def _check_progress(job_id: int) -> Progress:
     def report(bytes_read: int, rows_read: int) -> None:
         # Outside any transaction: the page that polls sees it at once.
         MetricImport.objects.filter(pk=job_id).update(
-            status=status, bytes_read=bytes_read, rows_read=rows_read
+            status=ImportStatus.CHECKING, bytes_read=bytes_read, rows_read=rows_read
         )
 
     return report
+
+
+def _progress_file(job: MetricImport) -> Path:
+    return Path(f"{job.file}.progress")
+
+
+def _write_progress(job: MetricImport) -> WriteProgress:
+    target = _progress_file(job)
+
+    def report(done: int, total: int) -> None:
+        if done == 0:
+            # Before the transaction: the job's row says "writing" and the total.
+            MetricImport.objects.filter(pk=job.pk).update(
+                status=ImportStatus.WRITING, bytes_read=job.size, rows_read=total
+            )
+        # Written whole then renamed: a reader never sees half a file.
+        scratch = target.with_name(target.name + ".tmp")
+        scratch.write_text(json.dumps({"rows_written": done, "rows_total": total}))
+        os.replace(scratch, target)
+
+    return report
+
+
+def live_progress(job: MetricImport) -> MetricImport:
+    """The job as the page shows it: while it writes, the rows written so far (from
+    the file beside the upload; the row itself says only that it is writing)."""
+    if job.status == ImportStatus.WRITING:
+        try:
+            reported = json.loads(_progress_file(job).read_text())
+        except (OSError, ValueError):
+            reported = {}
+        job.rows_written = min(int(reported.get("rows_written", 0)), job.rows_read)
+    return job
 
 
 def run_import(job_id: int) -> MetricImport:
@@ -290,11 +402,21 @@ def run_import(job_id: int) -> MetricImport:
         result = import_file(
             path,
             skip_bad_rows=job.skip_bad_rows,
-            on_check=_progress(job_id, ImportStatus.CHECKING),
-            on_write=_progress(job_id, ImportStatus.WRITING),
+            on_check=_check_progress(job_id),
+            on_write=_write_progress(job),
         )
     except FileProblem as exc:
         job.status, job.error = ImportStatus.FAILED, str(exc)
+    except Exception:
+        # Nothing was written (one transaction); the page says so rather than
+        # "writing" for ever, and the queue logs the error.
+        MetricImport.objects.filter(pk=job_id).update(
+            status=ImportStatus.FAILED,
+            error="The import stopped on an internal error; nothing was written.",
+            finished_at=timezone.now(),
+        )
+        _progress_file(job).unlink(missing_ok=True)
+        raise
     else:
         job.status = ImportStatus.REFUSED if result.refused else ImportStatus.DONE
         job.rows_read, job.rows_written, job.bad_rows = (
@@ -309,4 +431,5 @@ def run_import(job_id: int) -> MetricImport:
     job.finished_at = timezone.now()
     job.save()
     path.unlink(missing_ok=True)
+    _progress_file(job).unlink(missing_ok=True)
     return job

@@ -39,4 +39,4 @@ def import_detail(request: AuthedRequest, import_id: int):
         if request.htmx and not request.htmx.history_restore_request
         else "health/import_detail.html"
     )
-    return render(request, template, {"job": job})
+    return render(request, template, {"job": services.live_progress(job)})

@@ -1,12 +1,18 @@
-"""`rhythm campaigns list | preview NAME | run NAME [--dry-run]`."""
+"""`rhythm campaigns list | preview NAME | approve|activate|pause NAME --as USER |
+run NAME [--dry-run] | results NAME`."""
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from rhythm.campaigns import services
+from rhythm.campaigns import sending, services
 from rhythm.campaigns.choices import CampaignExclusion
 from rhythm.campaigns.models import Campaign
+from rhythm.core.workflow import TransitionConflict
+
+MOVES = {"approve": services.approve, "activate": services.activate, "pause": services.pause}
 
 
 class Command(BaseCommand):
@@ -22,6 +28,23 @@ class Command(BaseCommand):
         run.add_argument(
             "--dry-run", action="store_true", help="Say what would be sent; write nothing."
         )
+        for verb, text in (
+            ("approve", "Approve a draft (a CS operations lead or manager, not its author)."),
+            ("activate", "Activate an approved campaign (CS operations)."),
+            ("pause", "Pause an active campaign."),
+        ):
+            move = sub.add_parser(verb, help=text)
+            move.add_argument("name")
+            move.add_argument("--as", dest="username", required=True, help="who decides")
+            move.add_argument("--reason", default="", help="why (kept in the history)")
+        results = sub.add_parser("results", help="Sent, delivered, unsubscribed, bookings.")
+        results.add_argument("name")
+
+    def _user(self, username: str):
+        user = get_user_model().objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise CommandError(f"as: no active member is called {username!r}.")
+        return user
 
     def _campaign(self, name: str) -> Campaign:
         campaign = Campaign.objects.active().filter(name=name).first()
@@ -48,9 +71,24 @@ class Command(BaseCommand):
                     f"  excluded, {reason.label.lower()}: {found.counts[reason.value]}"
                 )
             return
+        if action in MOVES:
+            actor = self._user(options["username"])
+            try:
+                moved = MOVES[action](campaign, actor, reason=options["reason"])
+            except (PermissionDenied, ValidationError, TransitionConflict) as exc:
+                message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
+                # The page's own words for why this person may not approve, when it is that.
+                why = services.approval_refusal(campaign, actor) if action == "approve" else ""
+                raise CommandError(f"{action}: {message}" + (f" ({why})" if why else "")) from None
+            self.stdout.write(f"{moved.name}: {moved.get_state_display().lower()}.")
+            return
+        if action == "results":
+            for label, value in services.results(campaign).items():
+                self.stdout.write(f"{label}\t{value}")
+            return
         try:
-            result = services.run(campaign, dry_run=options["dry_run"])
-        except services.NotRunnable as exc:
+            result = sending.run(campaign, dry_run=options["dry_run"])
+        except sending.NotRunnable as exc:
             raise CommandError(str(exc)) from None
         for account, cse, emails in result.sent:
             for email in emails:

@@ -5,7 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
 
 from rhythm.health import services
 
@@ -31,21 +38,24 @@ class Command(BaseCommand):
         columns = (
             TextColumn("{task.description}"),
             BarColumn(),
-            DownloadColumn(),
-            TextColumn("{task.fields[rows]:,} rows"),
+            TaskProgressColumn(),
+            TextColumn("{task.fields[detail]}"),
             TimeRemainingColumn(),
         )
         # Progress to stderr: stdout carries the verdict alone, for a script to read.
-        with Progress(*columns, console=None, transient=False) as bar:
-            checking = bar.add_task("Checking", total=size, rows=0)
-            writing = bar.add_task("Writing", total=size, rows=0, start=False)
+        with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
+            checking = bar.add_task("Checking", total=size, detail="0 rows")
+            writing = bar.add_task("Writing", total=None, detail="", start=False)
 
             def on_check(done: int, rows: int) -> None:
-                bar.update(checking, completed=done, rows=rows)
+                bar.update(checking, completed=done, detail=f"{rows:,} rows read")
 
-            def on_write(done: int, rows: int) -> None:
-                bar.start_task(writing)
-                bar.update(writing, completed=done, rows=rows)
+            def on_write(done: int, total: int) -> None:
+                if done == 0:
+                    bar.start_task(writing)
+                bar.update(
+                    writing, total=total, completed=done, detail=f"{done:,} of {total:,} rows"
+                )
 
             try:
                 result = services.import_file(
