@@ -23,6 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -754,8 +755,8 @@ def send_post_event(
     deck_url: str | None = None,
     now: datetime | None = None,
 ) -> dict[str, int]:
-    """The post-event email: attendees get the recording and the deck (and a short
-    survey when they are a customer's contact), registrants who did not attend the
+    """The post-event email: attendees get the recording and the deck, and a short
+    CSAT survey (as a customer's contact when they are one), registrants who did not attend the
     recording with a "sorry we missed you"; each person once."""
     now = now or timezone.now()
     if not actor.has_perm(MANAGE):
@@ -789,11 +790,12 @@ def send_post_event(
         )
     )
     counts = {"attendees": 0, "no_shows": 0, "surveys": 0}
+    # Registrants' addresses are lower-cased; a contact's may be typed any way.
     contacts = {
         c.email.lower(): c
-        for c in Contact.objects.filter(email__in=[r.email for r in due if r.attended]).order_by(
-            "-pk"
-        )
+        for c in Contact.objects.annotate(address=Lower("email"))
+        .filter(address__in=[r.email for r in due if r.attended])
+        .order_by("-pk")
     }
     for registration in due:
         if not _claim(Registration, registration.pk, "post_event_sent_at", now):
@@ -801,17 +803,20 @@ def send_post_event(
         notifications.post_event(registration, webinar)
         if registration.attended:
             counts["attendees"] += 1
-            contact = contacts.get(registration.email)
-            if contact is not None:
-                counts["surveys"] += surveys.send_survey(
-                    SurveyKind.CSAT,
-                    webinar,
-                    contact,
-                    cse=webinar.host,
-                    about=webinar.title,
-                    actor=actor,
-                    now=now,
-                ).created
+            # A customer's contact is asked as such (the survey counts on their
+            # account); anyone else by the address they registered with.
+            contact = contacts.get(registration.email.lower())
+            counts["surveys"] += surveys.send_survey(
+                SurveyKind.CSAT,
+                webinar,
+                contact,
+                email=registration.email,
+                name=registration.name,
+                cse=webinar.host,
+                about=webinar.title,
+                actor=actor,
+                now=now,
+            ).created
         else:
             counts["no_shows"] += 1
     events.publish(PostEventSent(webinar, counts["attendees"], counts["no_shows"], actor))
