@@ -8,7 +8,7 @@ from rhythm.webinars.models import LabTemplate
 
 class WebinarForm(forms.Form):
     """The program manager's draft. What an event needs is the service's rule
-    (services._clean_event), which names the field; the form only parses."""
+    (services.planning._clean_event), which names the field; the form only parses."""
 
     title = forms.CharField(max_length=200, required=False)
     kind = forms.ChoiceField(choices=Kind.choices, widget=forms.RadioSelect, initial=Kind.WEBINAR)
