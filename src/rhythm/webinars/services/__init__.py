@@ -7,8 +7,9 @@ retry).
 By concern, one module each: `planning` (events, their states, sign-up, the run of
 show), `registrations` (the public's registration, waiting list and reminders), `labs`
 (environment requests, codes, redemptions and access windows), `after_event`
-(attendance, the post-event email and survey), `calendar` (the public iCal feed);
-`common` holds the rights and helpers they share. Callers import this package."""
+(attendance, the post-event email and survey), `calendar` (the public iCal feed),
+`lab_templates` (the labs run month after month); `common` holds the rights and
+helpers they share. Callers import this package."""
 
 from rhythm.webinars.services.after_event import (
     Attendance,
@@ -28,6 +29,11 @@ from rhythm.webinars.services.common import (
     may_see_codes,
     parties,
 )
+from rhythm.webinars.services.lab_templates import (
+    KEEP,
+    TEMPLATE_FIELDS,
+    save_lab_template,
+)
 from rhythm.webinars.services.labs import (
     Redeemed,
     end_access_windows,
@@ -38,6 +44,7 @@ from rhythm.webinars.services.labs import (
 )
 from rhythm.webinars.services.planning import (
     EVENT_FIELDS,
+    TOLD_REGISTRANTS,
     host_conflict,
     move,
     open_work,
@@ -62,6 +69,9 @@ from rhythm.webinars.services.registrations import (
 )
 
 __all__ = [
+    "KEEP",
+    "TEMPLATE_FIELDS",
+    "save_lab_template",
     "Attendance",
     "EVENT_FIELDS",
     "FULFIL",
@@ -98,6 +108,7 @@ __all__ = [
     "send_post_event",
     "send_reminders",
     "sign_up",
+    "TOLD_REGISTRANTS",
     "tick",
     "upcoming_filter",
 ]

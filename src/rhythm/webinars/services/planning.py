@@ -26,6 +26,7 @@ from rhythm.webinars.choices import (
 )
 from rhythm.webinars.events import (
     SignedUp,
+    WebinarChanged,
     WebinarMoved,
 )
 from rhythm.webinars.models import (
@@ -103,15 +104,27 @@ def _clean_event(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+# A published event's registrants are told when these change: what it is and when.
+TOLD_REGISTRANTS = ("title", "starts_at", "time_zone", "duration_minutes")
+
+
 @transaction.atomic
 def save_webinar(data: dict[str, Any], *, actor: Any, webinar: Webinar | None = None) -> Webinar:
-    """Draft an event (or change one not yet delivered); a lab gets its checklist."""
+    """Draft an event (or change one not yet delivered); a lab gets its checklist.
+
+    `data` may also name the DRI (`host`) and the Q&A helpers (`helpers`), as the
+    program manager assigns them; left out, they stay. The sign-up's rules hold: a
+    host with another event at an overlapping time or a holiday that day is refused
+    with the reason, so is a new time the DRI cannot make, and a published event
+    keeps a DRI. When a published event's title or time changes, its registrants are
+    told (WebinarChanged) and their reminders follow the new time."""
     if not actor.has_perm(MANAGE):
         raise PermissionDenied("Only a program manager plans events.")
     cleaned = _clean_event(data)
     items = _content_items(data)
+    changed: list[str] = []
     if webinar is None:
-        webinar = Webinar.objects.create(**cleaned, created_by=actor)
+        webinar = Webinar(**cleaned, created_by=actor)
     else:
         webinar = Webinar.objects.select_for_update().get(pk=webinar.pk)
         if webinar.status not in (WebinarStatus.DRAFT, WebinarStatus.PUBLISHED):
@@ -119,12 +132,65 @@ def save_webinar(data: dict[str, Any], *, actor: Any, webinar: Webinar | None = 
                 webinar.status, f"A {webinar.status_enum.label.lower()} event no longer changes."
             )
         for name, value in cleaned.items():
+            if getattr(webinar, name) != value:
+                changed.append(name)
             setattr(webinar, name, value)
-        webinar.save()
+    helpers = _team(
+        webinar, data, timing_changed=bool({"starts_at", "duration_minutes"} & set(changed))
+    )
+    if "host" in data and webinar.host_id != getattr(data["host"], "pk", None):
+        changed.append("host")
+    webinar.save()
+    if helpers is not None:
+        webinar.helpers.set(helpers)
     if items is not None:
         webinar.content_items.set(items)
     _sync_checklist(webinar)
+    told = [name for name in changed if name in TOLD_REGISTRANTS]
+    if webinar.status == WebinarStatus.PUBLISHED and told:
+        if "starts_at" in told:
+            # The reminders said (or will say) the old time: they go again for the new.
+            webinar.registrations.update(day_reminder_at=None, hour_reminder_at=None)
+            Webinar.objects.filter(pk=webinar.pk).update(host_reminded_at=None)
+        events.publish(WebinarChanged(webinar, told, actor))
     return webinar
+
+
+def _team(webinar: Webinar, data: dict[str, Any], *, timing_changed: bool) -> list[Any] | None:
+    """Set the DRI `data` names on `webinar` (unsaved), and return the helpers it
+    names (None: unchanged), after the sign-up's rules; a refusal names its field."""
+    new_host = False
+    if "host" in data:
+        host = data["host"]
+        if host is None and webinar.status == WebinarStatus.PUBLISHED:
+            raise _error("host", "A published event keeps its DRI: choose another one.", "required")
+        if host is not None and host.pk != webinar.host_id:
+            if not host.has_perm("webinars.add_signup"):
+                raise _error("host", f"{host} does not host events (CSEs do).", "invalid")
+            new_host = True
+        webinar.host = host
+    if webinar.host is not None and (new_host or timing_changed):
+        # A new DRI, or a new time, the DRI cannot make is refused, with the reason.
+        problem = host_conflict(webinar, webinar.host, named=True)
+        if problem:
+            raise _error("host" if new_host else "starts_at", problem, "conflict")
+    if "helpers" not in data or data["helpers"] is None:
+        return None
+    helpers = [member for member in data["helpers"] if member.pk != webinar.host_id]
+    already = set(webinar.helpers.values_list("pk", flat=True)) if webinar.pk else set()
+    day = webinar.starts_at
+    for member in helpers:
+        if member.pk in already and not timing_changed:
+            continue
+        if not member.has_perm("webinars.add_signup"):
+            raise _error("helpers", f"{member} does not help at events (CSEs do).", "invalid")
+        calendar = calendar_of(member)
+        local_day = day.astimezone(calendar.zone).date()
+        if calendar.is_holiday(local_day):
+            raise _error(
+                "helpers", f"{local_day:%d %b %Y} is a holiday on {member}'s calendar.", "conflict"
+            )
+    return helpers
 
 
 def _content_items(data: dict[str, Any]) -> list[Any] | None:
@@ -187,7 +253,7 @@ def move(webinar: Webinar, to: str, *, actor: Any, expected_state: str = "") -> 
 # --- DRI and helper sign-up ------------------------------------------------------------
 
 
-def host_conflict(webinar: Webinar, member: Any) -> str:
+def host_conflict(webinar: Webinar, member: Any, *, named: bool = False) -> str:
     """Why `member` may not host `webinar`: another event they host at an
     overlapping time, or a holiday on their business-day calendar."""
     hosted = [
@@ -206,7 +272,8 @@ def host_conflict(webinar: Webinar, member: Any) -> str:
         webinar.ends_at.astimezone(calendar.zone).date(),
     }
     holidays = sorted(day for day in days if calendar.is_holiday(day))
-    return rules.host_conflict(webinar.starts_at, webinar.ends_at, hosted, holidays)
+    name = (member.get_full_name() or member.username) if named else ""
+    return rules.host_conflict(webinar.starts_at, webinar.ends_at, hosted, holidays, name)
 
 
 @transaction.atomic
