@@ -359,6 +359,7 @@ class EnvironmentRequestOut(Schema):
     status: RequestStatus
     assignee: int | None = Field(alias="assignee_id")
     verified_at: datetime | None
+    gitlab_issue_url: str = Field(description='Its mirror on GitLab, when configured; "" else.')
 
 
 class FileRequestIn(Body):

@@ -67,4 +67,4 @@ class WebinarsConfig(registry.RhythmAppConfig):
         Role.DEMO_ARCHITECT: _FULFIL,
     }
     open_work = "rhythm.webinars.services.open_work"
-    registers = ("rhythm.webinars.notifications",)
+    registers = ("rhythm.webinars.notifications", "rhythm.webinars.gitlab")
