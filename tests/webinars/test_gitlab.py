@@ -18,6 +18,7 @@ from rhythm.core import events
 from rhythm.core.choices import DeliveryStatus
 from rhythm.core.models import EventDelivery
 from rhythm.webinars import services
+from rhythm.webinars.checks import check_gitlab_settings
 from rhythm.webinars.models import EnvironmentRequest
 from tests.webinars import helpers
 
@@ -116,3 +117,14 @@ def test_half_configured_is_off(cast, django_capture_on_commit_callbacks, settin
     with responses.RequestsMock() as gitlab:
         file(cast, django_capture_on_commit_callbacks)
     assert len(gitlab.calls) == 0
+
+
+def test_a_half_configured_mirror_is_named_by_the_system_check(settings):
+    settings.RHYTHM_GITLAB_URL = GITLAB
+    settings.RHYTHM_GITLAB_TOKEN = ""
+    settings.RHYTHM_GITLAB_PROJECT = ""
+    (warning,) = check_gitlab_settings(None)
+    assert warning.id == "rhythm.webinars.W001"
+    assert "RHYTHM_GITLAB_TOKEN, RHYTHM_GITLAB_PROJECT" in warning.msg
+    settings.RHYTHM_GITLAB_URL = ""
+    assert check_gitlab_settings(None) == []

@@ -67,4 +67,8 @@ class WebinarsConfig(registry.RhythmAppConfig):
         Role.DEMO_ARCHITECT: _FULFIL,
     }
     open_work = "rhythm.webinars.services.open_work"
-    registers = ("rhythm.webinars.notifications", "rhythm.webinars.gitlab")
+    registers = (
+        "rhythm.webinars.notifications",
+        "rhythm.webinars.gitlab",
+        "rhythm.webinars.checks",
+    )

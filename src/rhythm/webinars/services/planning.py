@@ -138,8 +138,6 @@ def save_webinar(data: dict[str, Any], *, actor: Any, webinar: Webinar | None = 
     helpers = _team(
         webinar, data, timing_changed=bool({"starts_at", "duration_minutes"} & set(changed))
     )
-    if "host" in data and webinar.host_id != getattr(data["host"], "pk", None):
-        changed.append("host")
     webinar.save()
     if helpers is not None:
         webinar.helpers.set(helpers)
