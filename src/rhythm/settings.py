@@ -352,6 +352,12 @@ RHYTHM_ESCALATION_RENEWAL_MONTHS = env_int("RHYTHM_ESCALATION_RENEWAL_MONTHS", 3
 RHYTHM_ESCALATION_RENEWAL_MARGIN = env_int("RHYTHM_ESCALATION_RENEWAL_MARGIN", 10)
 # Slack: an incoming webhook's URL; off (empty) by default.
 RHYTHM_SLACK_WEBHOOK_URL = env_str("RHYTHM_SLACK_WEBHOOK_URL", "")
+# GitLab (optional, off unless all three are set): a lab's environment request is
+# mirrored as an issue in this project (its path, "group/project", or its id), with a
+# token allowed to create issues there (RHYTHM_GITLAB_TOKEN_FILE may hold it).
+RHYTHM_GITLAB_URL = env_str("RHYTHM_GITLAB_URL", "").rstrip("/")
+RHYTHM_GITLAB_TOKEN = env_secret("RHYTHM_GITLAB_TOKEN", "")
+RHYTHM_GITLAB_PROJECT = env_str("RHYTHM_GITLAB_PROJECT", "")
 # An SLA clock (a follow-up, a further question's answer) is "due soon" within this
 # many working hours of its CSE's calendar; the scan tells them (followups.tasks).
 RHYTHM_CLOCK_DUE_SOON_HOURS = env_int("RHYTHM_CLOCK_DUE_SOON_HOURS", 4)

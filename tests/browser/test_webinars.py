@@ -3,11 +3,13 @@ drafts it, a CSE signs up as DRI and files the environment request 8 days ahead,
 demo architect enters the code pair; a visitor registers on the public page,
 confirms through the emailed link, redeems the code on the day, and their access
 ends after the window; the post-event email goes once to attendees and once to
-no-shows, each with their own words. Time travels with time-machine (the live
+no-shows, each with their own words, and the attendee (no customer's contact) answers
+the short survey. Time travels with time-machine (the live
 server runs in this process)."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,6 +19,7 @@ from playwright.sync_api import Page, expect
 
 from rhythm.core.models import OutboundMessage
 from rhythm.people.choices import Role
+from rhythm.surveys.models import Survey
 from rhythm.webinars import tasks
 from rhythm.webinars.models import Webinar
 from tests.factories import PASSWORD, UserFactory
@@ -25,6 +28,7 @@ from tests.webinars import helpers
 pytestmark = pytest.mark.browser
 
 START = datetime(2027, 3, 10, 15, 0, tzinfo=UTC)  # 16:00 CET
+SURVEY_LINK = re.compile(r"https?://\S+/surveys/answer/[\w-]+/")
 
 
 def _sign_in(page: Page, user) -> None:
@@ -136,6 +140,19 @@ def test_a_lab_month_from_draft_to_the_post_event_email(page: Page, live_server,
         page.get_by_test_id("send-post-event").click()  # again: nobody gets it twice
         expect(page.get_by_text("0 attendees, 0 no-shows emailed.")).to_be_visible()
 
+        # Ada is no customer's contact: the short survey reaches her all the same, at
+        # the address she registered with, and she answers it; Bob, who did not come,
+        # is asked nothing.
+        asked = OutboundMessage.objects.get(
+            to=["ada@initech.example"], subject__startswith="How did we do?"
+        )
+        page.context.clear_cookies()
+        page.goto(SURVEY_LINK.search(asked.body_text).group(0))
+        expect(page.get_by_test_id("survey-about")).to_contain_text(lab.title)
+        page.get_by_label("5", exact=True).check()
+        page.get_by_test_id("survey-submit").click()
+        expect(page.get_by_test_id("survey-thanks")).to_contain_text("Thank you, Ada Lovelace")
+
         # After the 2-day window, the expiry task ends the visitor's access.
         clock.move_to(START + timedelta(days=2, minutes=10))
         assert tasks.end_access_windows.call_local() == 1
@@ -151,3 +168,5 @@ def test_a_lab_month_from_draft_to_the_post_event_email(page: Page, live_server,
     assert [m.to for m in sorry] == [["bob@initech.example"]]
     assert "https://deck.example/security-lab" in thanks[0].body_text
     assert "deck" not in sorry[0].body_text and "video.example" in sorry[0].body_text
+    surveyed = Survey.objects.values_list("recipient_email", "contact", "response__score")
+    assert list(surveyed) == [("ada@initech.example", None, 5)]

@@ -349,6 +349,7 @@ class World:
             "environment_request_id": self.webinar.environment_request.pk,
             "checklist_item_id": self.webinar.checklist.first().pk,
             "registration_id": self.registration.pk,
+            "template_id": self.webinar.lab_template_id,
         }
 
 

@@ -26,6 +26,26 @@ ROUTES = [
         data=lambda w: {"to": "verified", "from": "ready"},
     ),
     Route("webinars:detail", get=expect(200, outsider=403)),
+    # The program manager's edit form: an empty post names the fields it needs.
+    Route(
+        "webinars:edit",
+        get=expect(403, program_manager=200),
+        post=expect(403, program_manager=422),
+        data=lambda w: {},
+    ),
+    Route("webinars:lab-templates", get=expect(200, outsider=403)),
+    Route(
+        "webinars:lab-template-new",
+        get=expect(403, program_manager=200),
+        post=expect(403, program_manager=422),
+        data=lambda w: {"name": ""},
+    ),
+    Route(
+        "webinars:lab-template-edit",
+        get=expect(403, program_manager=200),
+        post=expect(403, program_manager=422),
+        data=lambda w: {"name": "", "access_days": "2"},
+    ),
     # The event page's forms go back to it; a refusal is a message there.
     Route(
         "webinars:move",
@@ -75,6 +95,22 @@ CODES = expect(403, program_manager=200, demo_architect=200, cse=200)
 
 OPERATIONS = [
     Operation("GET /lab-templates", expect(200, outsider=403)),
+    Operation("GET /lab-templates/{template_id}", expect(200, outsider=403)),
+    Operation(
+        "POST /lab-templates",
+        expect(403, program_manager=201),
+        body=lambda w: {"name": "Kubernetes Lab", "access_days": 4},
+    ),
+    Operation(
+        "PATCH /lab-templates/{template_id}",
+        expect(403, program_manager=200),
+        body=lambda w: {"exercises": "Deploy to the cluster"},
+    ),
+    Operation(
+        "PATCH /webinars/{webinar_id}",
+        expect(403, program_manager=200),
+        body=lambda w: {"capacity": 60},
+    ),
     Operation("GET /webinars", expect(200, outsider=403)),
     Operation("GET /webinars/{webinar_id}", expect(200, outsider=403)),
     Operation(

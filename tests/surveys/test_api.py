@@ -3,6 +3,7 @@
 from django.test import Client
 
 from rhythm.people.choices import Role
+from rhythm.surveys import services
 from rhythm.surveys.choices import SurveyKind
 from tests.factories import UserFactory
 from tests.surveys.conftest import url_in_email
@@ -42,3 +43,18 @@ def test_an_account_one_may_not_see_hides_its_surveys(api, cast, send):
     assert api(outsider_ae).get(f"/surveys/{survey.pk}").status_code == 404
     assert api(outsider_ae).get("/surveys").json()["count"] == 0
     assert api(outsider_ae).get("/survey-kpis").json()["csat"]["sent"] == 0
+
+
+def test_a_survey_to_an_address_reads_with_no_account(api, cast, subject):
+    survey = services.send_survey(
+        SurveyKind.CSAT, subject, email="dee@elsewhere.example", name="Dee"
+    ).survey
+    page = Client().get(url_in_email(survey))
+    assert page.status_code == 200 and "Dee, a quick question" in page.text
+    Client().post(url_in_email(survey), {"score": "3"})
+    listed = api(cast.manager).get(f"/surveys/{survey.pk}").json()
+    assert (listed["account"], listed["contact"]) == (None, None)
+    assert listed["recipient_email"] == "dee@elsewhere.example"
+    assert listed["response"]["score"] == 3
+    assert api(cast.manager).get("/survey-kpis").json()["csat"]["average"] == 3
+    assert api(cast.account_owner).get(f"/surveys/{survey.pk}").status_code == 404

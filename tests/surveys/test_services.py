@@ -184,3 +184,53 @@ def test_migrate_creates_the_rate_limits_table_the_cache_reads(db):
     assert table in connection.introspection.table_names()
     cache = caches[settings.RATELIMIT_USE_CACHE]
     assert cache.add("rhythm-test-key", 1, 5) and cache.get("rhythm-test-key") == 1
+
+
+# --- A survey to an address alone (a webinar's attendee who is no contact) ----------------
+
+
+def test_a_survey_to_an_address_goes_once_and_writes_no_account_line(subject, cast):
+    first = services.send_survey(
+        SurveyKind.CSAT, subject, email=" Dee@Elsewhere.example ", name="Dee", cse=cast.cse
+    )
+    again = services.send_survey(SurveyKind.CSAT, subject, email="dee@elsewhere.example")
+    assert first.created and not again.created and again.survey.pk == first.survey.pk
+    survey = first.survey
+    assert (survey.contact_id, survey.account_id) == (None, None)
+    assert (survey.recipient_name, survey.recipient_email) == ("Dee", "dee@elsewhere.example")
+    assert OutboundMessage.objects.get().to == ["dee@elsewhere.example"]
+    assert not TimelineEntry.objects.filter(kind="survey").exists()
+    # Answered through its link like any other, and counted in the KPIs of those who
+    # see every account.
+    services.answer(token_in_email(survey), score=5)
+    figures = selectors.kpis(selectors.surveys(cast.manager))[SurveyKind.CSAT]
+    assert (figures.sent, figures.answered, figures.average) == (1, 1, 5)
+    assert not TimelineEntry.objects.filter(kind="survey").exists()
+
+
+def test_a_contact_and_an_address_alike_are_asked_once_each(send, subject, survey_contact):
+    send()
+    # The contact's address given alone is another person to the survey: the shapes
+    # do not merge, each keeps its own once.
+    services.send_survey(SurveyKind.CSAT, subject, email="someone@else.example")
+    services.send_survey(SurveyKind.CSAT, subject, email="someone@else.example")
+    send()
+    assert Survey.objects.count() == 2
+    assert sorted(Survey.objects.values_list("recipient_email", flat=True)) == [
+        "ana@customer.example",
+        "someone@else.example",
+    ]
+
+
+@pytest.mark.parametrize("email", ["", "not-an-address"])
+def test_no_contact_and_no_good_address_is_refused_naming_the_field(subject, email):
+    with pytest.raises(ValidationError) as caught:
+        services.send_survey(SurveyKind.CSAT, subject, email=email)
+    assert list(caught.value.error_dict) == ["email"]
+    assert not Survey.objects.exists() and not OutboundMessage.objects.exists()
+
+
+def test_an_address_survey_is_seen_only_by_those_who_see_every_account(subject, cast):
+    survey = services.send_survey(SurveyKind.CSAT, subject, email="dee@elsewhere.example").survey
+    assert list(selectors.surveys(cast.manager)) == [survey]
+    assert not selectors.surveys(cast.account_owner).exists()

@@ -295,14 +295,17 @@ def test_the_dri_ticks_the_run_of_show(cast):
 
 def test_attendance_and_the_post_event_email_once_each(cast, account):
     lab = helpers.published_lab(cast.program_manager, cast.cse)
-    ContactFactory(account=account, name="Ada", email="ada@customer.example")
-    for email in ("ada@customer.example", "bob@x.example", "cy@x.example"):
+    ContactFactory(account=account, name="Ada", email="Ada@Customer.example")
+    for email in ("ada@customer.example", "bob@x.example", "cy@x.example", "dee@x.example"):
         helpers.confirmed(lab, email)
-    csv = "Name,Email,Joined\nAda,ADA@customer.example,10:02\nZed,zed@elsewhere.example,10:05\n"
+    csv = (
+        "Name,Email,Joined\nAda,ADA@customer.example,10:02\nZed,zed@elsewhere.example,10:05\n"
+        "Dee,dee@x.example,10:01\n"
+    )
     result = services.record_attendance(
         lab, rules.parse_attendance_csv(csv), actor=cast.program_manager
     )
-    assert (result.marked, result.unknown) == (1, ["zed@elsewhere.example"])
+    assert (result.marked, result.unknown) == (2, ["zed@elsewhere.example"])
     with pytest.raises(ValidationError) as exc:
         services.send_post_event(
             lab, actor=cast.program_manager, recording_url="https://v/1", deck_url="https://d/1"
@@ -318,7 +321,7 @@ def test_attendance_and_the_post_event_email_once_each(cast, account):
         recording_url="https://video.example/rec",
         deck_url="https://deck.example/d",
     )
-    assert sent == {"attendees": 1, "no_shows": 2, "surveys": 1}
+    assert sent == {"attendees": 2, "no_shows": 2, "surveys": 2}
     attendee = outbox("ada@customer.example")[-2]
     assert attendee.subject == f"Thank you for joining {lab.title}"
     assert outbox("ada@customer.example")[-1].subject == f"How did we do? ({lab.title})"
@@ -326,11 +329,21 @@ def test_attendance_and_the_post_event_email_once_each(cast, account):
     no_show = outbox("bob@x.example")[-1]
     assert no_show.subject == f"Sorry we missed you: {lab.title}"
     assert "https://video.example/rec" in no_show.body_text and "deck" not in no_show.body_text
-    # The short survey goes to attendees only (through surveys), once.
-    assert list(Survey.objects.values_list("contact__email", flat=True)) == ["ada@customer.example"]
+    # The short survey goes to attendees only (through surveys), once each: Ada as
+    # her account's contact, Dee (no contact) by the address she registered with.
+    asked = Survey.objects.order_by("recipient_email").values_list(
+        "recipient_email", "contact__account", "account"
+    )
+    assert list(asked) == [
+        ("ada@customer.example", account.pk, account.pk),
+        ("dee@x.example", None, None),
+    ]
+    assert outbox("dee@x.example")[-1].subject == f"How did we do? ({lab.title})"
+    assert not Survey.objects.filter(recipient_email__in=["bob@x.example", "cy@x.example"])
     again = services.send_post_event(lab, actor=cast.program_manager)
     assert again == {"attendees": 0, "no_shows": 0, "surveys": 0}
     assert OutboundMessage.objects.filter(subject__contains="missed you").count() == 2
+    assert OutboundMessage.objects.filter(subject__startswith="How did we do?").count() == 2
 
 
 def test_request_timing_rule():

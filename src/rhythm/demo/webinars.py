@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 
+from rhythm.content.models import ContentItem
 from rhythm.people.choices import Role
 from rhythm.people.models import User
 from rhythm.webinars import services
@@ -34,6 +35,17 @@ TEMPLATES = [
         "Code suggestions in the IDE\nExplain this vulnerability\nGenerate tests with Duo Chat",
     ),
 ]
+# The content each lab or webinar uses (demo/content.py, loaded before): its open bugs
+# show on the event's page, the critical one on the CI/CD lab's as a warning.
+USES = {
+    "Security and Compliance Lab": (
+        "Security and Compliance Hands-on Lab",
+        "Security and Compliance Lab - master deck",
+    ),
+    "CI/CD Fundamentals Lab": ("CI/CD Hands-on Lab", "CI/CD Lab - exercise project"),
+    "GitLab Duo Hands-on Lab": ("GitLab Duo webinar - recording",),
+    "Agile planning with epics and iterations": ("Agile Planning Lab - master deck",),
+}
 ZONES = {"AMER": "America/New_York", "EMEA": "Europe/Berlin", "APAC": "Australia/Sydney"}
 HOURS = {"AMER": 12, "EMEA": 15, "APAC": 10}
 # (days from today, kind, template index or webinar title, region)
@@ -97,6 +109,7 @@ def load(today: date, seed: int) -> dict[str, int]:
         )[0]
         for name, days, exercises in TEMPLATES
     ]
+    content = {item.title: item for item in ContentItem.objects.exclude(status="retired")}
     # The demo's "now" is its day's morning: the same seed and day give the same rows.
     now = datetime.combine(today, time(9), ZoneInfo("UTC"))
     for index, (offset, kind, what, region) in enumerate(PLAN):
@@ -119,6 +132,7 @@ def load(today: date, seed: int) -> dict[str, int]:
                 "lab_template": template,
                 "content_project_url": "",
                 "access_days": None,
+                "content_items": [content[t] for t in USES.get(title, ()) if t in content],
             },
             actor=pm,
         )

@@ -36,8 +36,12 @@ class SurveyOut(Schema):
     id: int
     kind: SurveyKind
     state: SurveyState = Field(alias="state_enum")
-    account: int = Field(alias="account_id")
-    contact: int = Field(alias="contact_id")
+    account: int | None = Field(
+        alias="account_id", description="None: sent to an address alone, no contact's."
+    )
+    contact: int | None = Field(alias="contact_id")
+    recipient_name: str
+    recipient_email: str
     cse: int | None = Field(alias="cse_id")
     subject_type: str = Field(description='What it is about, as "app.model".')
     subject_id: int

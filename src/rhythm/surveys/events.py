@@ -13,7 +13,7 @@ from rhythm.core.events import Entry, Event, event
 @event
 @dataclass(frozen=True)
 class SurveySent(Event):
-    """A survey went to a contact (its email is in the outbox)."""
+    """A survey went to a contact or an address (its email is in the outbox)."""
 
     name = "survey.sent"
     survey: Any
@@ -21,10 +21,12 @@ class SurveySent(Event):
 
     def timeline(self) -> Iterator[Entry]:
         survey = self.survey
+        if survey.account_id is None:
+            return  # sent to an address alone (a webinar's attendee): no account's line
         yield Entry(
             account_id=survey.account_id,
             kind="survey",
-            title=f"{survey.get_kind_display()} survey sent to {survey.contact.name}: "
+            title=f"{survey.get_kind_display()} survey sent to {survey.recipient_name}: "
             f"{survey.about}",
             actor=self.actor,
             link=survey.link,
@@ -35,7 +37,7 @@ class SurveySent(Event):
 @event
 @dataclass(frozen=True)
 class SurveyAnswered(Event):
-    """The contact answered, through the survey's link."""
+    """Its recipient answered, through the survey's link."""
 
     name = "survey.answered"
     survey: Any
@@ -43,11 +45,13 @@ class SurveyAnswered(Event):
 
     def timeline(self) -> Iterator[Entry]:
         survey, response = self.survey, self.response
+        if survey.account_id is None:
+            return
         low, high = survey.scale
         yield Entry(
             account_id=survey.account_id,
             kind="survey",
-            title=f"{survey.contact.name} answered the {survey.get_kind_display()} survey: "
+            title=f"{survey.recipient_name} answered the {survey.get_kind_display()} survey: "
             f"{response.score} of {high}",
             body=response.comment,
             link=survey.link,

@@ -11,20 +11,28 @@ from rhythm.surveys.choices import SurveyKind, SurveyState
 
 
 class Survey(ArchivableModel):
-    """A CSAT or NPS question sent to one contact about one thing the team did (a
-    follow-up email, a complex engagement, later a webinar), answered once through
-    the link in its email.
+    """A CSAT or NPS question sent to one person about one thing the team did (a
+    follow-up email, a complex engagement, a webinar), answered once through the link
+    in its email.
+
+    The person is a customer's contact (then the survey is the account's, and counts
+    on it), or, for a webinar's attendee who is no contact, an email address alone
+    (no account: only those who see every account see it). Either way the name and
+    address it went to are kept, as the person read them.
 
     The link's secret is a random 256-bit token; only its SHA-256 is stored, so the
     table alone opens no survey, and a link is found by its hash (services.by_token)."""
 
     kind = models.CharField(max_length=8, choices=SurveyKind.choices)
     account = models.ForeignKey(
-        "customers.Account", on_delete=models.PROTECT, related_name="surveys"
+        "customers.Account", on_delete=models.PROTECT, null=True, blank=True, related_name="surveys"
     )
     contact = models.ForeignKey(
-        "customers.Contact", on_delete=models.PROTECT, related_name="surveys"
+        "customers.Contact", on_delete=models.PROTECT, null=True, blank=True, related_name="surveys"
     )
+    recipient_name = models.CharField(max_length=120)
+    # Lower-cased: one survey per subject and address, however it was typed.
+    recipient_email = models.EmailField()
     # The CSE the answer is about (the KPIs count it per CSE); None when nobody ran it.
     cse = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -55,9 +63,22 @@ class Survey(ArchivableModel):
     class Meta:
         ordering = ["-sent_at", "-id"]
         constraints = [
-            # Sending twice for one subject and contact sends once.
+            # Sending twice for one subject and person sends once: a contact by their
+            # row, anyone else by their address.
             models.UniqueConstraint(
-                fields=["kind", "subject_type", "subject_id", "contact"], name="survey_once"
+                fields=["kind", "subject_type", "subject_id", "contact"],
+                condition=models.Q(contact__isnull=False),
+                name="survey_once",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "subject_type", "subject_id", "recipient_email"],
+                condition=models.Q(contact__isnull=True),
+                name="survey_once_per_address",
+            ),
+            # A contact's survey is their account's; an address alone has none.
+            models.CheckConstraint(
+                condition=models.Q(contact__isnull=True) | models.Q(account__isnull=False),
+                name="survey_contact_has_its_account",
             ),
         ]
         indexes = [
@@ -66,7 +87,7 @@ class Survey(ArchivableModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} for {self.contact.name}: {self.about}"
+        return f"{self.get_kind_display()} for {self.recipient_name}: {self.about}"
 
     @property
     def kind_enum(self) -> SurveyKind:

@@ -27,7 +27,7 @@ def about(user, subject: Any) -> QuerySet[Survey]:
     return (
         surveys(user)
         .filter(subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk)
-        .select_related("contact", "response")
+        .select_related("response")
     )
 
 

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -44,8 +45,52 @@ class Sent:
     url: str = ""  # the link, known only to the call that made it
 
 
-def outbox_key(kind: str, subject_type: ContentType, subject_id: int, contact_id: int) -> str:
-    return f"survey:{kind}:{subject_type.app_label}.{subject_type.model}:{subject_id}:{contact_id}"
+def outbox_key(kind: str, subject_type: ContentType, subject_id: int, recipient: str) -> str:
+    """The survey email's outbox key: `recipient` is the contact's id, or `to:` and
+    the SHA-256 of the address for someone who is no contact (an address is longer
+    than a key may be, and the key is no place for it)."""
+    return f"survey:{kind}:{subject_type.app_label}.{subject_type.model}:{subject_id}:{recipient}"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who a survey goes to: a customer's contact, or a name and an address alone
+    (a webinar's attendee who is no contact)."""
+
+    name: str
+    email: str
+    contact: Any = None
+
+    @property
+    def account_id(self) -> int | None:
+        return self.contact.account_id if self.contact is not None else None
+
+    def once(self) -> dict[str, Any]:
+        """The fields that make a survey this person's (the constraints' columns)."""
+        if self.contact is not None:
+            return {"contact": self.contact}
+        return {"contact": None, "recipient_email": self.email}
+
+    def key(self) -> str:
+        if self.contact is not None:
+            return str(self.contact.pk)
+        return "to:" + core_rules.hash_token(self.email)
+
+
+def _recipient(contact: Any, email: str, name: str) -> Recipient:
+    if contact is not None:
+        if not contact.email:
+            raise _field_error("contact", f"{contact.name} has no email address.", "required")
+        return Recipient(contact.name, contact.email.strip().lower(), contact)
+    email = (email or "").strip().lower()
+    if not email:
+        raise _field_error("email", "Give the contact or the email address to ask.", "required")
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise _field_error("email", f"{email!r} is not an email address.", "invalid") from None
+    name = (name or "").strip()[:120]
+    return Recipient(name or email.split("@")[0], email)
 
 
 def answer_url(token: str) -> str:
@@ -60,32 +105,33 @@ def _field_error(field: str, message: str, code: str) -> ValidationError:
 def send_survey(
     kind: str,
     subject: Any,
-    contact: Any,
+    contact: Any = None,
     *,
+    email: str = "",
+    name: str = "",
     cse: Any = None,
     about: str = "",
     link: str = "",
     actor: Any = None,
     now: datetime | None = None,
 ) -> Sent:
-    """Send `contact` a survey of `kind` about `subject` (any saved row): the survey
-    and its email (the outbox, keyed by kind, subject and contact) in this
-    transaction. Sending it again for the same subject and contact sends nothing and
-    returns the first one."""
+    """Send a survey of `kind` about `subject` (any saved row) to `contact`, or, with
+    no contact, to `email` (and `name`): the survey and its email (the outbox, keyed
+    by kind, subject and person) in this transaction. Sending it again for the same
+    subject and person sends nothing and returns the first one."""
     if kind not in SurveyKind.values:
         raise _field_error(
             "kind",
             f"Unknown kind {kind!r}; one of {', '.join(SurveyKind.values)}.",
             "invalid_choice",
         )
-    if not contact.email:
-        raise _field_error("contact", f"{contact.name} has no email address.", "required")
+    recipient = _recipient(contact, email, name)
     subject_type = ContentType.objects.get_for_model(subject)
     same = {
         "kind": kind,
         "subject_type": subject_type,
         "subject_id": subject.pk,
-        "contact": contact,
+        **recipient.once(),
     }
     earlier = Survey.objects.filter(**same).first()
     if earlier is not None:
@@ -97,8 +143,9 @@ def send_survey(
         # A savepoint: a twin call that won the race leaves its survey, and ours goes.
         with transaction.atomic():
             survey = Survey.objects.create(
-                **same,
-                account_id=contact.account_id,
+                **{**same, "recipient_email": recipient.email},
+                recipient_name=recipient.name,
+                account_id=recipient.account_id,
                 cse=cse,
                 about=about,
                 link=link or getattr(subject, "get_absolute_url", lambda: "")(),
@@ -108,8 +155,8 @@ def send_survey(
             )
             url = answer_url(token)
             survey.message = core_services.enqueue_email(
-                key=outbox_key(kind, subject_type, subject.pk, contact.pk),
-                to=[contact.email],
+                key=outbox_key(kind, subject_type, subject.pk, recipient.key()),
+                to=[recipient.email],
                 reply_to=[cse.email] if cse is not None and cse.email else [],
                 subject=_email_subject(survey),
                 body_text=render_to_string(
@@ -151,7 +198,7 @@ def by_token(token: str) -> Survey:
         raise LinkRefused(INVALID)
     survey = (
         Survey.objects.active()
-        .select_related("contact", "cse", "response")
+        .select_related("cse", "response")
         .filter(token_hash=core_rules.hash_token(token))
         .first()
     )
@@ -179,11 +226,11 @@ def survey_link_state(survey: Survey, now: datetime | None = None) -> rules.Link
 def answer(
     token: str, *, score: Any, comment: str = "", now: datetime | None = None
 ) -> SurveyResponse:
-    """Record the contact's answer, once: a second answer, an expired or an unknown
+    """Record the person's answer, once: a second answer, an expired or an unknown
     link is refused (LinkRefused), a score off the scale names the field."""
     found = by_token(token)
     # Locked: of two answers sent at once, the second waits here and finds the first.
-    survey = Survey.objects.select_for_update().select_related("contact").get(pk=found.pk)
+    survey = Survey.objects.select_for_update().get(pk=found.pk)
     now = now or timezone.now()
     state = survey_link_state(survey, now)
     if state != rules.LinkState.OPEN:

@@ -94,7 +94,7 @@ def member_panel(request: Any, member: Any) -> str:
         return ""
     latest = list(
         theirs.filter(answered_at__isnull=False)
-        .select_related("contact", "account", "response")
+        .select_related("account", "response")
         .order_by("-answered_at")[:10]
     )
     return render_to_string(

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Annotated
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -38,6 +39,7 @@ class LabTemplateOut(Schema):
     content_project_url: str
     access_days: int
     exercises: str
+    instructions: str
 
 
 class WebinarOut(Schema):
@@ -59,10 +61,15 @@ class WebinarOut(Schema):
     recording_url: str
     deck_url: str
     content_items: list[int] = Field(description="The content items (ids) it uses.")
+    helpers: list[int] = Field(description="The Q&A helpers (user ids).")
 
     @staticmethod
     def resolve_content_items(obj: Webinar) -> list[int]:
         return [item.pk for item in obj.content_items.all()]
+
+    @staticmethod
+    def resolve_helpers(obj: Webinar) -> list[int]:
+        return [member.pk for member in obj.helpers.all()]
 
 
 class WebinarFilter(FilterSchema):
@@ -81,13 +88,60 @@ def list_lab_templates(request: AuthedRequest):
     return LabTemplate.objects.order_by("name", "id")
 
 
+@router.get("/lab-templates/{template_id}", response={200: LabTemplateOut, **ERROR_RESPONSES})
+def get_lab_template(request: AuthedRequest, template_id: int):
+    require_perm(request, "webinars.view_labtemplate")
+    return get_object_or_404(LabTemplate, pk=template_id)
+
+
+class LabTemplateIn(Body):
+    name: Text = Field(max_length=120)
+    master_deck_url: Text = Field("", max_length=200)
+    content_project_url: Text = Field("", max_length=200)
+    access_days: int = Field(2, description="2 or 4: an attendee's access window.")
+    exercises: Text = Field("", description="One exercise a line.")
+    instructions: Text = Field("", description="What an attendee reads once they redeem.")
+
+
+class LabTemplatePatch(Body):
+    name: Text | None = Field(None, max_length=120)
+    master_deck_url: Text | None = Field(None, max_length=200)
+    content_project_url: Text | None = Field(None, max_length=200)
+    access_days: int | None = None
+    exercises: Text | None = None
+    instructions: Text | None = None
+
+
+@router.post("/lab-templates", response={201: LabTemplateOut, **ERROR_RESPONSES})
+def create_lab_template(request: AuthedRequest, payload: LabTemplateIn):
+    """Add a lab template (program managers)."""
+    require_perm(request, "webinars.add_labtemplate")
+    return Status(201, services.save_lab_template(payload.model_dump(), actor=request.user))
+
+
+@router.patch("/lab-templates/{template_id}", response={200: LabTemplateOut, **ERROR_RESPONSES})
+def update_lab_template(request: AuthedRequest, template_id: int, payload: LabTemplatePatch):
+    """Change a lab template (program managers); the fields left out stay."""
+    require_perm(request, "webinars.change_labtemplate")
+    template = get_object_or_404(LabTemplate, pk=template_id)
+    data = {name: getattr(template, name) for name in services.TEMPLATE_FIELDS}
+    data.update(
+        {
+            name: value
+            for name, value in payload.model_dump(exclude_unset=True).items()
+            if value is not None
+        }
+    )
+    return services.save_lab_template(data, actor=request.user, template=template)
+
+
 @router.get("/webinars", response=list[WebinarOut])
 @paginate(Pagination)
 def list_webinars(request: AuthedRequest, filters: Query[WebinarFilter]):
     require_perm(request, "webinars.view_webinar")
     return filters.filter(
         Webinar.objects.select_related("lab_template")
-        .prefetch_related("content_items")
+        .prefetch_related("content_items", "helpers")
         .order_by("starts_at", "id")
     )
 
@@ -96,7 +150,7 @@ def list_webinars(request: AuthedRequest, filters: Query[WebinarFilter]):
 def get_webinar(request: AuthedRequest, webinar_id: int):
     require_perm(request, "webinars.view_webinar")
     return get_object_or_404(
-        Webinar.objects.select_related("lab_template").prefetch_related("content_items"),
+        Webinar.objects.select_related("lab_template").prefetch_related("content_items", "helpers"),
         pk=webinar_id,
     )
 
@@ -126,6 +180,62 @@ def create_webinar(request: AuthedRequest, payload: WebinarIn):
     if data["lab_template"] is not None:
         data["lab_template"] = get_object_or_404(LabTemplate, pk=data["lab_template"])
     return Status(201, services.save_webinar(data, actor=request.user))
+
+
+class WebinarPatch(Body):
+    """The fields to change; those left out stay as they are."""
+
+    title: Text | None = Field(None, max_length=200)
+    kind: Kind | None = None
+    abstract: Text | None = None
+    region: Region | None = None
+    starts_at: datetime | None = Field(None, description="With its offset.")
+    time_zone: Text | None = Field(None, max_length=64)
+    duration_minutes: int | None = Field(None, ge=15, le=480)
+    capacity: int | None = Field(None, ge=1, description="null: no limit.")
+    lab_template: Id | None = None
+    content_project_url: Text | None = Field(None, max_length=200)
+    access_days: int | None = Field(None, description="2 or 4; null: the template's.")
+    content_items: list[Id] | None = None
+    host: Id | None = Field(None, description="The DRI (a CSE's user id); null: none yet.")
+    helpers: list[Id] | None = Field(None, description="The Q&A helpers (user ids).")
+
+
+# Fields whose null means "none" rather than "leave out".
+_NULLABLE = ("capacity", "lab_template", "access_days", "host")
+
+
+def _member(field: str, pk: int):
+    member = get_user_model().objects.filter(pk=pk, is_active=True).first()
+    if member is None:
+        raise ApiError(422, f"No active member with id {pk}.", field=field, rule="does_not_exist")
+    return member
+
+
+@router.patch("/webinars/{webinar_id}", response={200: WebinarOut, **ERROR_RESPONSES})
+def update_webinar(request: AuthedRequest, webinar_id: int, payload: WebinarPatch):
+    """Change a draft or published event (program managers), its DRI and helpers too,
+    by the sign-up's rules (a conflict is a 422 with its reason). A published event's
+    registrants are emailed when its title or time changes."""
+    require_perm(request, "webinars.change_webinar")
+    webinar = get_object_or_404(
+        Webinar.objects.select_related("lab_template").prefetch_related("content_items"),
+        pk=webinar_id,
+    )
+    given = payload.model_dump(exclude_unset=True)
+    data = {name: getattr(webinar, name) for name in services.EVENT_FIELDS}
+    for name, value in given.items():
+        if value is None and name not in _NULLABLE:
+            continue  # null for a field that must have a value: left as it is
+        data[name] = value
+    if data.get("lab_template") is not None and "lab_template" in given:
+        data["lab_template"] = get_object_or_404(LabTemplate, pk=data["lab_template"])
+    if "host" in given:
+        data["host"] = _member("host", given["host"]) if given["host"] is not None else None
+    if given.get("helpers") is not None:
+        data["helpers"] = [_member("helpers", pk) for pk in given["helpers"]]
+    services.save_webinar(data, actor=request.user, webinar=webinar)
+    return get_webinar(request, webinar_id)
 
 
 class MoveIn(Body):
@@ -249,6 +359,7 @@ class EnvironmentRequestOut(Schema):
     status: RequestStatus
     assignee: int | None = Field(alias="assignee_id")
     verified_at: datetime | None
+    gitlab_issue_url: str = Field(description='Its mirror on GitLab, when configured; "" else.')
 
 
 class FileRequestIn(Body):

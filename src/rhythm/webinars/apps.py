@@ -49,6 +49,15 @@ class WebinarsConfig(registry.RhythmAppConfig):
             76,
             "bi-kanban",
         ),
+        # Kept by the program manager, beside the other things set up once and reused.
+        NavItem(
+            "webinars.change_labtemplate",
+            "webinars:lab-templates",
+            "Lab templates",
+            group="Setup",
+            order=85,
+            icon="bi-collection",
+        ),
     )
     role_grants = {
         EVERYONE: _VIEW,
@@ -58,4 +67,8 @@ class WebinarsConfig(registry.RhythmAppConfig):
         Role.DEMO_ARCHITECT: _FULFIL,
     }
     open_work = "rhythm.webinars.services.open_work"
-    registers = ("rhythm.webinars.notifications",)
+    registers = (
+        "rhythm.webinars.notifications",
+        "rhythm.webinars.gitlab",
+        "rhythm.webinars.checks",
+    )

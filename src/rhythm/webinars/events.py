@@ -23,6 +23,17 @@ class WebinarMoved(Event):
 
 @event
 @dataclass(frozen=True)
+class WebinarChanged(Event):
+    """A published event's title or time changed: its registrants are told."""
+
+    name = "webinar.changed"
+    webinar: Any
+    changed: list[str]  # the fields, of services.planning.TOLD_REGISTRANTS
+    actor: Any
+
+
+@event
+@dataclass(frozen=True)
 class SignedUp(Event):
     """A CSE signed up as an event's DRI (host) or Q&A helper."""
 

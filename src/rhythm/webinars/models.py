@@ -225,6 +225,8 @@ class EnvironmentRequest(TimeStampedModel):
     production_code = models.CharField(max_length=64, blank=True)
     testing_code = models.CharField(max_length=64, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
+    # Its mirror on GitLab, when the integration is configured (webinars.gitlab).
+    gitlab_issue_url = models.URLField("GitLab issue", blank=True)
 
     history = HistoricalRecords(excluded_fields=["production_code", "testing_code"])
 

@@ -13,13 +13,14 @@ from rhythm.core import services as core_services
 from rhythm.core.events import subscribe
 from rhythm.people.choices import Role
 from rhythm.people.models import User
-from rhythm.webinars.choices import RequestStatus, WebinarStatus
+from rhythm.webinars.choices import RegistrationStatus, RequestStatus, WebinarStatus
 from rhythm.webinars.events import (
     EnvironmentMoved,
     EnvironmentRequested,
     RegistrationConfirmed,
     RegistrationReceived,
     WaitlistPromoted,
+    WebinarChanged,
 )
 from rhythm.webinars.models import Webinar
 
@@ -69,6 +70,28 @@ def confirmed(event: RegistrationConfirmed) -> None:
             f"To cancel: {event.url}\n"
         ),
     )
+
+
+@subscribe(WebinarChanged)
+def tell_registrants_of_a_change(event: WebinarChanged) -> None:
+    """A published event's title or time changed: each registrant holding a seat or
+    waiting for one reads the new details, once per change."""
+    webinar = event.webinar
+    changed_at = webinar.updated_at
+    seated = webinar.registrations.filter(
+        status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED]
+    )
+    for registration in seated:
+        core_services.enqueue_email(
+            key=f"webinar-changed:{registration.pk}:{changed_at:%Y%m%d%H%M%S%f}",
+            to=[registration.email],
+            subject=f"Changed: {webinar.title}",
+            body_text=(
+                f"Hello {registration.name},\n\n{webinar.title} has changed. It now takes "
+                f"place on {_when(webinar)}.\n\nYour registration stands; we will remind "
+                "you a day and an hour before.\n"
+            ),
+        )
 
 
 @subscribe(WaitlistPromoted)

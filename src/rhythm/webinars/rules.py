@@ -94,16 +94,20 @@ def host_conflict(
     end: datetime,
     hosted: list[tuple[str, datetime, datetime]],
     holidays_on: list[date],
+    name: str = "",
 ) -> str:
     """Why a CSE may not host an event at [start, end): another event they host then,
     or a holiday of theirs on its day; "" when they may. `hosted` is (title, start,
     end) of their other events; `holidays_on` the event's days that are holidays on
-    their calendar."""
+    their calendar. Told to the CSE themselves, or, given their `name`, to the
+    program manager who assigns them."""
     for title, other_start, other_end in hosted:
         if overlaps(start, end, other_start, other_end):
-            return f"You already host “{title}” at that time."
+            who = f"{name} already hosts" if name else "You already host"
+            return f"{who} “{title}” at that time."
     if holidays_on:
-        return f"{holidays_on[0]:%d %b %Y} is a holiday on your calendar."
+        whose = f"{name}'s" if name else "your"
+        return f"{holidays_on[0]:%d %b %Y} is a holiday on {whose} calendar."
     return ""
 
 

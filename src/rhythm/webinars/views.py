@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,12 +28,14 @@ from rhythm.webinars.forms import (
     AttendanceImportForm,
     CodesForm,
     EnvironmentRequestForm,
+    LabTemplateForm,
     PostEventForm,
     RedeemForm,
     RegistrationForm,
+    WebinarEditForm,
     WebinarForm,
 )
-from rhythm.webinars.models import ChecklistItem, EnvironmentRequest, Webinar
+from rhythm.webinars.models import ChecklistItem, EnvironmentRequest, LabTemplate, Webinar
 
 
 def _month(request: HttpRequest) -> tuple[datetime, datetime]:
@@ -91,6 +94,72 @@ def webinar_new(request: AuthedRequest):
     return render(request, "webinars/form.html", {"form": form}, status=status)
 
 
+@login_required
+@permission_required("webinars.change_webinar", raise_exception=True)
+def webinar_edit(request: AuthedRequest, webinar_id: int):
+    """The program manager changes a planned event; a published one's registrants are
+    told of a new title or time (services.save_webinar)."""
+    webinar = get_object_or_404(
+        Webinar.objects.select_related("host", "lab_template"), pk=webinar_id
+    )
+    form = WebinarEditForm.for_event(webinar, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_webinar(form.cleaned_data, actor=request.user, webinar=webinar)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except workflow.TransitionConflict as exc:
+            form.add_error(None, str(exc))
+        else:
+            told = webinar.status == WebinarStatus.PUBLISHED
+            messages.success(
+                request,
+                "Saved. Registrants are told of a new title or time." if told else "Saved.",
+            )
+            return redirect(webinar)
+    status = 422 if form.errors else 200
+    return render(request, "webinars/form.html", {"form": form, "webinar": webinar}, status=status)
+
+
+@login_required
+@permission_required("webinars.view_labtemplate", raise_exception=True)
+def lab_templates(request: AuthedRequest):
+    """The labs delivered month after month, with how often each is planned."""
+    templates = LabTemplate.objects.annotate(uses=Count("events")).order_by("name", "id")
+    return render(
+        request,
+        "webinars/lab_templates.html",
+        {"templates": templates, "may_keep": request.user.has_perm(services.KEEP)},
+    )
+
+
+@login_required
+@permission_required("webinars.change_labtemplate", raise_exception=True)
+def lab_template_form(request: AuthedRequest, template_id: int | None = None):
+    template = get_object_or_404(LabTemplate, pk=template_id) if template_id else None
+    initial = (
+        {name: getattr(template, name) for name in services.TEMPLATE_FIELDS} if template else None
+    )
+    form = LabTemplateForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.save_lab_template(
+                form.cleaned_data, actor=request.user, template=template
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"Saved the lab template {saved.name}.")
+            return redirect("webinars:lab-templates")
+    status = 422 if form.errors else 200
+    return render(
+        request,
+        "webinars/lab_template_form.html",
+        {"form": form, "template": template},
+        status=status,
+    )
+
+
 def _detail_context(request: AuthedRequest, webinar: Webinar) -> dict[str, Any]:
     user = request.user
     env = EnvironmentRequest.objects.filter(webinar=webinar).first()
@@ -112,6 +181,8 @@ def _detail_context(request: AuthedRequest, webinar: Webinar) -> dict[str, Any]:
         "moves": rules.WEBINAR_FLOW.moves_for(webinar.status, who),
         "is_dri": rules.DRI in who,
         "manages": rules.PROGRAM_MANAGER in who,
+        "may_edit": rules.PROGRAM_MANAGER in who
+        and webinar.status in (WebinarStatus.DRAFT, WebinarStatus.PUBLISHED),
         "may_sign_up": user.has_perm("webinars.add_signup")
         and webinar.status in (WebinarStatus.DRAFT, WebinarStatus.PUBLISHED),
         "may_tick": bool(who & {rules.DRI, rules.PROGRAM_MANAGER}),

@@ -80,18 +80,19 @@ def survey_rows(kind: str) -> Callable[[Scope, str], Drill]:
         elif bucket.isdigit():
             rows = rows.filter(response__score=int(bucket))
         return Drill(
-            ("Account", "Contact", "About", "Sent", "Score", "Comment"),
+            ("Account", "Person", "About", "Sent", "Score", "Comment"),
             rows.order_by("-sent_at", "-id").values_list(
                 "account_id",
                 "account__name",
-                "contact__name",
+                "recipient_name",
                 "about",
                 "sent_at",
                 "response__score",
                 "response__comment",
             ),
             lambda r: [
-                Cell(r[1], link_to("customers:account-detail", r[0])),
+                # An attendee of a webinar who is no contact: no account to link.
+                Cell(r[1], link_to("customers:account-detail", r[0])) if r[0] else Cell("—"),
                 Cell(r[2]),
                 Cell(r[3]),
                 Cell(local_time(r[4])),
