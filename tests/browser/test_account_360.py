@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
@@ -35,7 +36,8 @@ def team(transactional_db):
         region="EMEA",
         arr=900000,
         csm=csm,
-        renewal_date=timezone.localdate() + timedelta(days=60),
+        # 60 days from the CSM's today, as the page counts (in their time zone).
+        renewal_date=timezone.localdate(timezone=ZoneInfo(csm.time_zone)) + timedelta(days=60),
     )
     ContactFactory(account=account, name="Grace Hopper", email="grace@borealis.example")
     return {"csm": csm, "password": password, "account": account}
