@@ -14,15 +14,11 @@ class Case(ArchivableModel):
     """A CS Help case, raised by an account owner on an opportunity (DESIGN.md rule 2)."""
 
     kind = models.CharField(max_length=16, choices=CaseKind.choices)
-    # Both relations are looked up through the indexes in Meta that begin with them
-    # (an index of their own would be one more B-tree for every intake to update).
     opportunity = models.ForeignKey(
-        "customers.Opportunity", on_delete=models.PROTECT, related_name="cases", db_index=False
+        "customers.Opportunity", on_delete=models.PROTECT, related_name="cases"
     )
     # Copied from the opportunity so the account's case list is one indexed query.
-    account = models.ForeignKey(
-        "customers.Account", on_delete=models.PROTECT, related_name="cases", db_index=False
-    )
+    account = models.ForeignKey("customers.Account", on_delete=models.PROTECT, related_name="cases")
     offering = models.ForeignKey(
         "catalog.Offering", on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
     )

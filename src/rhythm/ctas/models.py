@@ -107,10 +107,7 @@ class Cta(TimeStampedModel):
     """A call to action for a CSE. One per CSE-help case, guaranteed by the database."""
 
     name = models.CharField(max_length=255)
-    # Looked up through the (account, -raised_at) index in Meta.
-    account = models.ForeignKey(
-        "customers.Account", on_delete=models.PROTECT, related_name="ctas", db_index=False
-    )
+    account = models.ForeignKey("customers.Account", on_delete=models.PROTECT, related_name="ctas")
     case = models.OneToOneField(
         "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="cta"
     )

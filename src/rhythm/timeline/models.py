@@ -13,9 +13,8 @@ class TimelineEntry(models.Model):
     query however many kinds of things feed it. Append-only: entries are hidden
     (archived), never edited."""
 
-    # Looked up through the (account, -occurred_at, -id) index in Meta.
     account = models.ForeignKey(
-        "customers.Account", on_delete=models.PROTECT, related_name="timeline", db_index=False
+        "customers.Account", on_delete=models.PROTECT, related_name="timeline"
     )
     # The kinds are declared by the apps that write them (core.registry): a new
     # kind needs no migration.
