@@ -5,7 +5,8 @@ customers tab shows."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -143,6 +144,11 @@ def test_the_anonymous_visitor_signs_in_first_even_from_htmx(client, account):
 # --- The header ----------------------------------------------------------------------
 
 
+def _today_of(viewer) -> date:
+    """The viewer's today, by which the page counts the days to a renewal."""
+    return timezone.localdate(timezone=ZoneInfo(viewer.time_zone))
+
+
 def test_the_header_says_the_essentials(client, cast):
     account = AccountFactory(
         name="Borealis Bank",
@@ -152,7 +158,7 @@ def test_the_header_says_the_essentials(client, cast):
         lam=600000,
         licenses_purchased=400,
         licenses_used=300,
-        renewal_date=timezone.localdate() + timedelta(days=42),
+        renewal_date=_today_of(cast.cse) + timedelta(days=42),
     )
     plan = SuccessPlanFactory(account=account)
     ObjectiveFactory(success_plan=plan, status="green", progress=80)
@@ -179,7 +185,7 @@ def test_the_header_says_the_essentials(client, cast):
 
 
 def test_a_renewal_that_has_passed_and_an_unmanaged_account_say_so(client, cast):
-    account = AccountFactory(renewal_date=timezone.localdate() - timedelta(days=3))
+    account = AccountFactory(renewal_date=_today_of(cast.cse) - timedelta(days=3))
     _as(client, cast.cse)
     html = client.get(_tab(account, "overview")).content.decode()
     assert texts(html, "renewal") == [f"Renewal 3 days ago {account.renewal_date:%-d %b %Y}"]
