@@ -59,6 +59,17 @@ def test_the_preview_counts_in_one_query_and_names_each_exclusion(
     }  # fmt: skip
 
 
+def test_with_nobody_covering_every_matched_account_is_counted_out_for_it(world):
+    # An empty coverage is an always-false condition; the counts' derived table still
+    # reads it as a boolean (PostgreSQL refused the integer Django once selected for it).
+    counts = audience.evaluate(
+        world["campaign"], timezone.localdate(), timezone.now(), audience.Coverage({})
+    ).counts()
+    assert counts["matched"] == 3
+    assert counts["no_covering_cse"] == counts["matched"] - counts["suppressed"]
+    assert counts["eligible"] == counts["contacts"] == 0
+
+
 def test_conditions_combine_with_and_or_groups(world):
     campaign = world["campaign"]
     low = {"metric": "license_utilisation", "op": "<", "value": "50", "for_days": 90}

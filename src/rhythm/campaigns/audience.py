@@ -11,7 +11,19 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from rhythm.campaigns import rules
@@ -238,7 +250,9 @@ class Evaluated:
         per_account = self.accounts.annotate(
             flag_suppressed=self.flags.suppressed,
             flag_received=self.flags.received,
-            flag_covered=self.flags.covered,
+            # Not the bare Q: with nobody covering, it is Q(pk__in=[]), which Django
+            # selects as the integer 0 and PostgreSQL refuses in the FILTERs below.
+            flag_covered=Case(When(self.flags.covered, then=Value(True)), default=Value(False)),
             flag_contacts=Coalesce(self.flags.contact_count, 0),
         )
         reachable = Q(flag_suppressed=False, flag_received=False, flag_covered=True)
