@@ -272,8 +272,9 @@ def test_redemption_rules_and_the_expiry_task(cast):
         assert tasks.end_access_windows.call_local() == 1
         assert tasks.end_access_windows.call_local() == 0
     assert Redemption.objects.get().ended_at is not None
-    services.move(lab, "delivered", actor=cast.cse)
-    services.move(lab, "closed", actor=cast.program_manager)
+    with time_machine.travel(START + timedelta(days=2), tick=False):
+        services.move(lab, "delivered", actor=cast.cse)
+        services.move(lab, "closed", actor=cast.program_manager)
     with pytest.raises(ValidationError) as exc:
         redeem("ada@x.example")
     assert exc.value.message_dict["code"] == ["This lab is closed: its codes no longer work."]
@@ -311,7 +312,11 @@ def test_attendance_and_the_post_event_email_once_each(cast, account):
             lab, actor=cast.program_manager, recording_url="https://v/1", deck_url="https://d/1"
         )
     assert field_of(exc) == {"status"}
-    services.move(lab, "delivered", actor=cast.cse)
+    with pytest.raises(ValidationError) as exc:
+        services.move(lab, "delivered", actor=cast.cse)  # it has not started
+    assert exc.value.message_dict == {"starts_at": [rules.NOT_STARTED]}
+    with time_machine.travel(lab.starts_at + timedelta(hours=2), tick=False):
+        services.move(lab, "delivered", actor=cast.cse)
     with pytest.raises(ValidationError) as exc:
         services.send_post_event(lab, actor=cast.program_manager, recording_url="", deck_url="")
     assert field_of(exc) == {"recording_url", "deck_url"}

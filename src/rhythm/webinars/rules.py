@@ -22,13 +22,22 @@ _PM = frozenset({PROGRAM_MANAGER})
 _PM_OR_DRI = frozenset({PROGRAM_MANAGER, DRI})
 _DA = frozenset({DEMO_ARCHITECT})
 
+NOT_STARTED = "An event is marked delivered once it has started."
+
+
+def has_started(starts_at: datetime, now: datetime) -> bool:
+    return now >= starts_at
+
+
 WEBINAR_FLOW = Workflow(
     noun="event",
     moves={
         (WebinarStatus.DRAFT, WebinarStatus.PUBLISHED): Move(
             "publish", _PM, {"host": "An event cannot be published without a DRI (host)."}
         ),
-        (WebinarStatus.PUBLISHED, WebinarStatus.DELIVERED): Move("mark delivered", _PM_OR_DRI),
+        (WebinarStatus.PUBLISHED, WebinarStatus.DELIVERED): Move(
+            "mark delivered", _PM_OR_DRI, {"starts_at": NOT_STARTED}
+        ),
         (WebinarStatus.DELIVERED, WebinarStatus.CLOSED): Move("close", _PM),
         (WebinarStatus.DRAFT, WebinarStatus.CANCELLED): Move("cancel", _PM),
         (WebinarStatus.PUBLISHED, WebinarStatus.CANCELLED): Move("cancel", _PM),

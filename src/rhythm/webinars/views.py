@@ -168,6 +168,7 @@ def _detail_context(request: AuthedRequest, webinar: Webinar) -> dict[str, Any]:
         list(webinar.registrations.all()) if user.has_perm("webinars.view_registration") else []
     )
     checklist = list(webinar.checklist.select_related("done_by"))
+    now = timezone.now()
     content_items = list(webinar.content_items.order_by("title"))
     return {
         "webinar": webinar,
@@ -178,7 +179,12 @@ def _detail_context(request: AuthedRequest, webinar: Webinar) -> dict[str, Any]:
         "helpers": list(webinar.helpers.all()),
         "env": env,
         "may_see_codes": services.may_see_codes(webinar, user),
-        "moves": rules.WEBINAR_FLOW.moves_for(webinar.status, who),
+        # Delivering waits for the start: offered once it could succeed.
+        "moves": [
+            (to, move)
+            for to, move in rules.WEBINAR_FLOW.moves_for(webinar.status, who)
+            if to != WebinarStatus.DELIVERED or rules.has_started(webinar.starts_at, now)
+        ],
         "is_dri": rules.DRI in who,
         "manages": rules.PROGRAM_MANAGER in who,
         "may_edit": rules.PROGRAM_MANAGER in who
@@ -198,7 +204,7 @@ def _detail_context(request: AuthedRequest, webinar: Webinar) -> dict[str, Any]:
         ),
         "import_form": AttendanceImportForm(),
         "lead_days": settings.RHYTHM_LAB_REQUEST_LEAD_DAYS,
-        "now": timezone.now(),
+        "now": now,
     }
 
 

@@ -239,7 +239,10 @@ def move(webinar: Webinar, to: str, *, actor: Any, expected_state: str = "") -> 
         webinar.status,
         to,
         parties(webinar, actor),
-        {"host": webinar.host_id or ""},
+        {
+            "host": webinar.host_id or "",
+            "starts_at": rules.has_started(webinar.starts_at, timezone.now()) or "",
+        },
         expected_state=expected_state,
     )
     before = webinar.status
