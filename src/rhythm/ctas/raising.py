@@ -208,9 +208,10 @@ def _insert_tasks(cta_ids: list[int], steps: list[PlaybookStep], *, start: date,
     key = tuple((s.pk, s.title, s.due_offset_days, s.condition) for s in steps)
     sql, params = _tasks_statement(key, start, connection.vendor)
     when = CtaTask._meta.get_field("created_at").get_db_prep_save(now, connection)
+    listed, id_params = bulk.ids_in(cta_ids)
     with connection.cursor() as cursor:
         cursor.execute(
-            sql % {"ids": bulk.id_list(cta_ids)}, [when if p is _NOW else p for p in params]
+            sql % {"ids": listed}, [*(when if p is _NOW else p for p in params), *id_params]
         )
 
 
