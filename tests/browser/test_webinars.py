@@ -4,7 +4,8 @@ demo architect enters the code pair; a visitor registers on the public page,
 confirms through the emailed link, redeems the code on the day, and their access
 ends after the window; the post-event email goes once to attendees and once to
 no-shows, each with their own words, and the attendee (no customer's contact) answers
-the short survey. Time travels with time-machine (the live
+the short survey. A request filed 5 days ahead is accepted only with its reason,
+flagged late. Time travels with time-machine (the live
 server runs in this process)."""
 
 from __future__ import annotations
@@ -170,3 +171,34 @@ def test_a_lab_month_from_draft_to_the_post_event_email(page: Page, live_server,
     assert "deck" not in sorry[0].body_text and "video.example" in sorry[0].body_text
     surveyed = Survey.objects.values_list("recipient_email", "contact", "response__score")
     assert list(surveyed) == [("ada@initech.example", None, 5)]
+
+
+def test_a_request_filed_5_days_ahead_is_flagged_late_with_its_reason(
+    page: Page, live_server, settings
+):
+    """The DRI files 5 days before the lab: refused until they say why, then accepted
+    flagged late, and the demo architects read the reason in their email."""
+    settings.SITE_URL = live_server.url
+    pm = UserFactory(username="priya.pm", roles=[Role.PROGRAM_MANAGER])
+    cse = UserFactory(
+        username="martin.cse", first_name="Martin", last_name="Brummer", roles=[Role.CSE]
+    )
+    da = UserFactory(username="dana.da", email="dana@rhythm.example", roles=[Role.DEMO_ARCHITECT])
+    with time_machine.travel(START - timedelta(days=5, hours=2), tick=False):
+        lab = helpers.published_lab(pm, cse, START)
+        _sign_in(page, cse)
+        page.goto(f"/webinars/{lab.pk}/")
+        page.get_by_role("button", name="File the environment request").click()
+        expect(page.get_by_role("alert")).to_contain_text(
+            "Filed 5 days before delivery, under the 7 required: say why it is late."
+        )
+        expect(page.get_by_test_id("environment-status")).to_have_count(0)
+        page.get_by_label("Why it is late").fill("The customer moved the workshop up a week.")
+        page.get_by_role("button", name="File the environment request").click()
+        expect(page.get_by_test_id("environment-status")).to_have_text("Requested")
+        expect(page.get_by_test_id("environment-late")).to_have_text(
+            "Late The customer moved the workshop up a week."
+        )
+    told = OutboundMessage.objects.get(to=[da.email])
+    assert told.subject.startswith("Late lab environment request")
+    assert "Reason: The customer moved the workshop up a week." in told.body_text
