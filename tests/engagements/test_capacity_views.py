@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from rhythm.cases import services as cases
 from rhythm.ctas import services as ctas
-from rhythm.engagements import services
+from rhythm.engagements import capacity, services
 from rhythm.people.choices import Role
 from tests.engagements.helpers import STAKEHOLDER
 from tests.engagements.helpers import move as _move
@@ -73,3 +74,18 @@ def test_the_capacity_page_queries_do_not_grow_with_cses_and_engagements(
         html = client.get(url).content.decode()
     assert len(many) == len(few)
     assert html.count("/team/") >= 9
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's EXPLAIN QUERY PLAN")
+def test_the_started_engagements_are_read_down_the_state_and_cse_index(db, cast):
+    """Capacity reads the started engagements of the CSEs it lists, unordered. Ordered
+    by the model's default (newest first), SQLite walked every request down the created
+    index instead (6.6 ms at 20,000 requests in `make bench`, against 0.4)."""
+    with CaptureQueriesContext(connection) as captured:
+        capacity.capacity()
+    (read,) = [q["sql"] for q in captured if ' FROM "engagements_engagementrequest"' in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {read}")
+        plan = [row[-1] for row in cursor.fetchall()]
+    assert " ORDER BY " not in read
+    assert not [step for step in plan if step.startswith("SCAN")], plan
