@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from datetime import date, datetime
+from datetime import UTC, date
 
 from bench.reconcile import _series
 
@@ -270,6 +270,8 @@ def run(*, requests: int, rounds: int, log) -> dict:
     from django.db import connection
     from django.utils import timezone
 
+    from rhythm.core.dates import day_start
+    from rhythm.core.rules import zone_named
     from rhythm.kpis import definitions, rules
     from rhythm.kpis.figures import Filters, Scope
     from rhythm.people.choices import Role
@@ -282,9 +284,13 @@ def run(*, requests: int, rounds: int, log) -> dict:
     period = rules.parse_period(
         PERIOD, today=START, start_month=settings.RHYTHM_FISCAL_YEAR_START_MONTH
     )
+    # In the manager's zone, as their page runs: the lists bench's in-process requests
+    # leave the last viewer's zone active in this thread (New York's midnight then cut
+    # the fixture's first day, filed at UTC midnight, from the subject's figures).
+    timezone.activate(zone_named(manager.time_zone) or UTC)
     scope = Scope(manager, Filters(period), timezone.now())
     since, until = (
-        datetime.combine(d, datetime.min.time()).strftime("%Y-%m-%d %H:%M:%S")
+        day_start(d).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
         for d in (period.start, period.end)
     )
     statements = _baseline_sql(connection.vendor, since, until, settings.RHYTHM_CTA_HOURS_PER_WEEK)
