@@ -2,7 +2,10 @@
 
 Three databases side by side: the demo alone; the team, a small world with the
 world's team and full pages (the demo, bench.world's TEAM CSEs, and
-bench.board.fill(300): 300 requests and 300 CTAs over every column); and the demo
+bench.board.fill(300): 300 requests and 300 CTAs over every column, then LANES_FULL
+assigned requests and their CTAs, so that every CSE's lane on the board has its cells
+full, as the world's have: with 300 alone the lanes page drew 225 cards to the world's
+822, and its ratio was the page's size, not the data's); and the demo
 grown to the world (bench.world: 20,000 accounts, 100,000 cases and CTAs, 700,000
 tasks, the same TEAM CSEs). Each list page and list endpoint is asked in-process
 (Django's test client, the middleware included, a session as a browser has) by a
@@ -39,6 +42,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 TARGET = 2.0
+# A lane's cells hold board.CELL (6) cards: 6 started, complete and closed requests for
+# each of the TEAM's 50 CSEs, who take the fill's rows in turn.
+LANES_FULL = 900
 REPEAT = 3  # requests per list, viewer, database and round
 
 
@@ -177,6 +183,7 @@ def run(*, rounds: int, divisor: int = 1, log) -> list[dict]:
     from django.db import connection
 
     from bench import board, db, world
+    from rhythm.engagements.choices import RequestState
 
     main = connection.settings_dict["NAME"]
     demo = Side("demo", _side_database("demo"))
@@ -191,6 +198,8 @@ def run(*, rounds: int, divisor: int = 1, log) -> list[dict]:
     call_command("demo", verbosity=0)
     world.grow_team(world.TEAM)
     board.fill(300)
+    assigned = (RequestState.STARTED, RequestState.COMPLETE, RequestState.CLOSED)
+    board.fill(LANES_FULL, request_mix=[(state, 1) for state in assigned])
     db.vacuum(world.TABLES)
     full.use()
     call_command("demo", verbosity=0)
