@@ -26,10 +26,18 @@ def _started_engagements(user_ids: list[int]) -> dict[int, list[rules.Engagement
     out: dict[int, list[rules.Engagement]] = {pk: [] for pk in user_ids}
     # Unordered: the model's newest-first order had SQLite walk every request down the
     # created index (6.6 ms at 20,000 requests) instead of the (state, CSE) index.
-    for row in EngagementRequest.objects.filter(
-        state=RequestState.STARTED, assigned_cse_id__in=user_ids, archived_at__isnull=True
-    ).order_by().values(
-        "assigned_cse_id", "target_start_date", "effort_kind", "duration_weeks", "hours_per_week"
+    for row in (
+        EngagementRequest.objects.filter(
+            state=RequestState.STARTED, assigned_cse_id__in=user_ids, archived_at__isnull=True
+        )
+        .order_by()
+        .values(
+            "assigned_cse_id",
+            "target_start_date",
+            "effort_kind",
+            "duration_weeks",
+            "hours_per_week",
+        )
     ):
         out[row["assigned_cse_id"]].append(
             rules.Engagement(
